@@ -1,0 +1,15 @@
+"""The `scout` command line. Each module registers the commands of one stage on the shared app."""
+
+from bot.cli import (  # noqa: F401 - imported for their command registrations
+    collect,
+    data,
+    database,
+    judge,
+    report,
+    sandbox,
+    service,
+    simulate,
+)
+from bot.cli._app import app, main
+
+__all__ = ["app", "main"]

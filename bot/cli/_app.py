@@ -1,0 +1,70 @@
+"""The one Typer app behind `scout`. Commands are thin: parse options, call a library function,
+print. Library code raises `OssScoutError`; only `main` turns it into a message and an exit code."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+from rich.console import Console
+
+from config import OssScoutError, Settings, get_settings
+
+app = typer.Typer(
+    name="scout",
+    help="oss-scout: who owns what, which PRs stall, which issues are safe first picks.",
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+collect_app = typer.Typer(help="Collect activity into the database.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
+app.add_typer(collect_app, name="collect")
+app.add_typer(db_app, name="db")
+
+console = Console(stderr=True)
+out = Console(soft_wrap=True, highlight=False)
+
+
+def settings() -> Settings:
+    """Settings from the environment (fails with a clear ConfigError on bad values)."""
+    return get_settings()
+
+
+def engine():  # noqa: ANN201 - sqlalchemy Engine
+    """The database engine for `SCOUT_DATABASE_URL`, migrated to head."""
+    from storage.db import engine_for, ensure_schema
+
+    eng = engine_for(settings().database_url)
+    ensure_schema(eng)
+    return eng
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning domain errors into exit codes."""
+    from bot.logs import setup_logging
+
+    setup_logging()
+    try:
+        app(standalone_mode=False)
+    except OssScoutError as exc:
+        console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        console.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - click usage errors and the like
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        logging.getLogger("scout").exception("unexpected error")
+        sys.exit(1)

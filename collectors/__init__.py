@@ -1,0 +1,1 @@
+"""oss-scout: collectors."""

@@ -1,0 +1,57 @@
+"""Runtime settings from the environment (`SCOUT_*`), pointing at the watch config file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from config.clock import parse_utc
+from config.errors import ConfigError
+from config.watch import BUNDLED_VLLM, WatchConfig, load_watch_config
+
+
+class Settings(BaseSettings):
+    """Where to find things. Defaults point at the real services; the sandbox is chosen by env."""
+
+    model_config = SettingsConfigDict(env_prefix="SCOUT_", extra="ignore", frozen=True)
+
+    config: Path = BUNDLED_VLLM
+    database_url: str = "sqlite:///scout.db"
+    github_api_url: str = "https://api.github.com"
+    github_token: SecretStr | None = None
+    discord_api_url: str = "https://discord.com/api/v10"
+    discord_gateway_url: str = "wss://gateway.discord.gg"
+    discord_token: SecretStr | None = None
+    now: datetime | None = None
+    model_dir: Path = Path("models")
+    output_dir: Path = Path("scout-out")
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @cached_property
+    def watch(self) -> WatchConfig:
+        return load_watch_config(self.config)
+
+    def present(self) -> datetime:
+        """The replay-aware present in UTC."""
+        from config.clock import utcnow
+
+        return parse_utc(self.now) if self.now else utcnow()
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Build settings from the environment; a bad value fails with the variable it came from."""
+    try:
+        s = Settings(**overrides)
+    except ValidationError as exc:
+        parts = []
+        for e in exc.errors()[:5]:
+            key = "SCOUT_" + "_".join(str(p) for p in e["loc"]).upper()
+            parts.append(f"{key}: {e['msg']}")
+        raise ConfigError("; ".join(parts)) from None
+    s.watch  # noqa: B018 - fail at start on a bad config file, not at first use
+    return s

@@ -1,0 +1,1 @@
+"""SQLAlchemy models, Alembic migrations, idempotent upserts and the queries reports need."""
