@@ -27,7 +27,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI connection
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
@@ -73,7 +73,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def _alembic_config(engine: Engine):  # noqa: ANN202 - alembic.config.Config
+def _alembic_config(engine: Engine):
     from alembic.config import Config
 
     cfg = Config()
@@ -104,9 +104,8 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))

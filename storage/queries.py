@@ -1,0 +1,47 @@
+"""Read-side queries shared by `scout status` and the reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    DiscordChannel,
+    DiscordMessage,
+    Issue,
+    IssueComment,
+    IssueEvent,
+    PullRequest,
+    Repo,
+    Review,
+    ReviewComment,
+)
+
+
+def stored_counts(session: Session) -> dict[str, Any]:
+    """Per repo the stored objects by kind (plain issues only under `issues`), plus chat totals."""
+
+    def per_repo(model: type, *where: Any) -> dict[int, int]:
+        stmt = select(model.repo_id, func.count()).where(*where).group_by(model.repo_id)
+        return dict(session.execute(stmt).all())
+
+    kinds = {
+        "issues": per_repo(Issue, Issue.is_pull.is_(False)),
+        "pulls": per_repo(PullRequest),
+        "issue_comments": per_repo(IssueComment),
+        "reviews": per_repo(Review),
+        "review_comments": per_repo(ReviewComment),
+        "issue_events": per_repo(IssueEvent),
+    }
+    repos = {}
+    for rid, name in session.execute(select(Repo.id, Repo.full_name).order_by(Repo.full_name)):
+        repos[name] = {k: v.get(rid, 0) for k, v in kinds.items()}
+    return {
+        "repos": repos,
+        "discord": {
+            "channels": session.scalar(select(func.count()).select_from(DiscordChannel)) or 0,
+            "messages": session.scalar(select(func.count()).select_from(DiscordMessage)) or 0,
+        },
+    }
