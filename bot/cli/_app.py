@@ -48,7 +48,9 @@ def main() -> None:
 
     setup_logging()
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)
+        # click returns the code of a `typer.Exit` instead of raising it when not standalone
+        sys.exit(rc if isinstance(rc, int) else 0)
     except OssScoutError as exc:
         console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
         sys.exit(exc.exit_code)
