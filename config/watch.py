@@ -131,13 +131,42 @@ class OwnershipConfig(_Strict):
 
 
 class BenchTarget(_Strict):
-    """How to measure a perf change in a subsystem (see reports/bench)."""
+    """How to measure a perf change in a subsystem (see reports/bench).
+
+    `commands` and `setup` are command templates; the only placeholders are `{model}`, `{result}`
+    (the JSON file a command writes), `{script}` (a script shipped in reports/bench/scripts) and
+    `{op}` (one of `ops`). Issue text never reaches them.
+    """
 
     kind: Literal["vllm-bench", "kernel-script", "torch-op"] = "vllm-bench"
     commands: tuple[str, ...] = ()
+    setup: tuple[str, ...] = ()
     model: str = "facebook/opt-125m"
     gpu: str = "H100:1"
-    timeout_minutes: int = 30
+    timeout_minutes: int = Field(default=30, gt=0)
+    script: str | None = None
+    ops: tuple[str, ...] = ()
+
+    @field_validator("model")
+    @classmethod
+    def _model_name(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,199}", v):
+            raise ValueError("expected a model id such as facebook/opt-125m")
+        return v
+
+    @field_validator("gpu")
+    @classmethod
+    def _gpu(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_-]+(:[0-9]+)?", v):
+            raise ValueError("expected an accelerator such as H100:1")
+        return v
+
+    @field_validator("script")
+    @classmethod
+    def _script(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[A-Za-z0-9_-]+\.py", v):
+            raise ValueError("expected the file name of a script in reports/bench/scripts, e.g. torch_op.py")
+        return v
 
 
 class BenchConfig(_Strict):
@@ -146,6 +175,14 @@ class BenchConfig(_Strict):
     default_backend: Literal["skypilot", "github-actions", "local"] = "skypilot"
     workflow: str = "bench.yml"
     targets: dict[str, BenchTarget] = Field(default_factory=dict)
+    # The target for subsystems that name none (None: such issues get no bench job).
+    default_target: str | None = None
+
+    @model_validator(mode="after")
+    def _known_default(self) -> BenchConfig:
+        if self.default_target is not None and self.default_target not in self.targets:
+            raise ValueError(f"default_target {self.default_target!r} is not among bench.targets")
+        return self
 
 
 class WatchConfig(_Strict):
