@@ -1,3 +1,41 @@
-"""`scout` commands of this stage (registered on the shared app)."""
+"""`scout sandbox`: serve a dataset directory as GitHub (and Discord) on loopback until stopped."""
 
-from bot.cli._app import app  # noqa: F401
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli._app import app, out
+
+Dataset = Annotated[Path, typer.Option("--dataset", help="A dataset directory (see DATASET.md).", exists=True,
+                                       file_okay=False, dir_okay=True)]
+Host = Annotated[str, typer.Option(help="Interface to listen on (loopback by default).")]
+GitHubPort = Annotated[int, typer.Option("--github-port", help="Port of the GitHub API (0: a free one).")]
+LatencyMs = Annotated[float, typer.Option("--latency-ms", help="Delay added to every response, in milliseconds.")]
+Faults = Annotated[str | None, typer.Option(
+    help="Injected failures, e.g. 5xx=0.1,drop=0.02,malformed=0.01,secondary=0.01,ratelimit-after=400"
+         "[,ratelimit-window=5][,retry-after=1][,seed=N] (deterministic for a seed).")]
+RequestLog = Annotated[Path | None, typer.Option("--request-log", help="Append one JSON line per request here.")]
+
+
+@app.command("sandbox")
+def sandbox_cmd(
+    dataset: Dataset,
+    host: Host = "127.0.0.1",
+    github_port: GitHubPort = 0,
+    latency_ms: LatencyMs = 0.0,
+    faults: Faults = None,
+    request_log: RequestLog = None,
+) -> None:
+    """Serve DATASET as GitHub's REST and GraphQL APIs on loopback; prints the base URL(s)."""
+    from sandbox.server import run
+
+    def announce(name: str, url: str) -> None:
+        out.print(f"{name} sandbox: {url}")
+        if name == "github":
+            out.print(f"  export SCOUT_GITHUB_API_URL={url}")
+
+    run(dataset, host=host, github_port=github_port, discord_port=None, latency_ms=latency_ms, faults=faults,
+        request_log=request_log, announce=announce)
