@@ -2,6 +2,7 @@
 
 from bot.cli import (  # noqa: F401 - imported for their command registrations
     collect,
+    collect_discord,
     data,
     database,
     judge,
