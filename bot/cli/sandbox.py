@@ -18,6 +18,9 @@ Faults = Annotated[str | None, typer.Option(
     help="Injected failures, e.g. 5xx=0.1,drop=0.02,malformed=0.01,secondary=0.01,ratelimit-after=400"
          "[,ratelimit-window=5][,retry-after=1][,seed=N] (deterministic for a seed).")]
 RequestLog = Annotated[Path | None, typer.Option("--request-log", help="Append one JSON line per request here.")]
+# --- Discord (issue 6): REST under /api/v10 and the gateway at /gateway on this port.
+DiscordPort = Annotated[int | None, typer.Option("--discord-port", help="Also serve the dataset's discord/ part on "
+                                                 "this port (0: a free one).")]
 
 
 @app.command("sandbox")
@@ -28,6 +31,7 @@ def sandbox_cmd(
     latency_ms: LatencyMs = 0.0,
     faults: Faults = None,
     request_log: RequestLog = None,
+    discord_port: DiscordPort = None,
 ) -> None:
     """Serve DATASET as GitHub's REST and GraphQL APIs on loopback; prints the base URL(s)."""
     from sandbox.server import run
@@ -36,6 +40,10 @@ def sandbox_cmd(
         out.print(f"{name} sandbox: {url}")
         if name == "github":
             out.print(f"  export SCOUT_GITHUB_API_URL={url}")
+        if name == "discord":  # url is the REST base; the gateway is on the same port
+            out.print(f"  export SCOUT_DISCORD_API_URL={url}")
+            gateway = url.replace("http://", "ws://", 1).removesuffix("/api/v10") + "/gateway"
+            out.print(f"  export SCOUT_DISCORD_GATEWAY_URL={gateway}")
 
-    run(dataset, host=host, github_port=github_port, discord_port=None, latency_ms=latency_ms, faults=faults,
+    run(dataset, host=host, github_port=github_port, discord_port=discord_port, latency_ms=latency_ms, faults=faults,
         request_log=request_log, announce=announce)

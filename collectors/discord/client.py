@@ -136,6 +136,23 @@ class ChatReader:
     async def channel(self, channel_id: int) -> Payload:
         return await self._call(self.http.get_channel(channel_id))
 
+    async def messages_before(self, channel_id: int, before: int | None = None) -> AsyncIterator[list[Payload]]:
+        """Pages of messages from the newest (or from `before`) backwards, each page newest first."""
+        cursor = before
+        while True:
+            try:
+                page = await self._call(self.http.logs_from(channel_id, PAGE, before=cursor))
+            except discord.NotFound:
+                log.warning("channel %s vanished while reading it", channel_id)
+                return
+            if not page:
+                return
+            page = sorted(page, key=lambda m: int(m["id"]), reverse=True)
+            yield page
+            cursor = int(page[-1]["id"])
+            if len(page) < PAGE:
+                return
+
     async def messages_after(self, channel_id: int, after: int) -> AsyncIterator[list[Payload]]:
         """Pages of messages newer than snowflake `after`, oldest page first, each page ascending.
 

@@ -161,20 +161,15 @@ class DiscordCollector:
                 SyncCheckpoint.scope.in_([str(c) for c in channel_ids])))
             return {int(scope): int(cur) for scope, cur in rows if cur is not None}
 
-    def _store_page(self, channel_id: int, page: list[Payload]) -> tuple[int, int]:
+    def _store_page(self, channel_id: int, page: list[Payload], checkpoint: Payload | None) -> tuple[int, int]:
+        """Upsert a page of messages and, when given, move the channel's checkpoint to `checkpoint`."""
         with session_scope(self.engine) as s:
             ids = [int(m["id"]) for m in page]
-            new = len(ids) - len(existing_ids(s, DiscordMessage, ids))
-            n = upsert_messages(s, page, default_repo=self.default_repo)
-            last = page[-1]
-            set_checkpoint(s, channel_id, int(last["id"]), parse_utc(last["timestamp"]), self.now)
+            new = len(ids) - len(existing_ids(s, DiscordMessage, ids)) if ids else 0
+            n = upsert_messages(s, page, default_repo=self.default_repo) if page else 0
+            if checkpoint is not None:
+                set_checkpoint(s, channel_id, int(checkpoint["id"]), parse_utc(checkpoint["timestamp"]), self.now)
             return n, new
-
-    def _mark_empty(self, channel_id: int, cursor: int) -> None:
-        """Remember the window start for a channel with nothing new, so the next run starts there."""
-        with session_scope(self.engine) as s:
-            if get_checkpoint(s, channel_id) is None:
-                set_checkpoint(s, channel_id, cursor, None, self.now)
 
     # ------------------------------------------------------------------ planning
     def _guilds(self) -> list[discord.Guild]:
@@ -222,41 +217,57 @@ class DiscordCollector:
 
     # ------------------------------------------------------------------ fetching
     async def fetch(self, channel_id: int, since_id: int) -> AsyncIterator[list[Payload]]:
-        """Pages of raw messages newer than `since_id`, ascending (the Perceval-style generator)."""
+        """Pages of raw messages newer than snowflake `since_id`, ascending (Perceval-style `fetch`)."""
         async for page in self.reader.messages_after(channel_id, since_id):
             yield page
 
-    async def _collect_channel(self, channel: Payload, since_id: int, stats: ChatCollectStats) -> None:
+    async def _collect_channel(self, channel: Payload, cursor: int | None, since: datetime | None,
+                               stats: ChatCollectStats) -> None:
         cid = int(channel["id"])
         last = channel.get("last_message_id", "absent")
-        if last is None or (last != "absent" and int(last) <= since_id):
-            # Discord says nothing is newer than the cursor: no request needed.
-            await self._write(self._mark_empty, cid, since_id)
-            return
+        if last is None or (cursor is not None and last != "absent" and int(last) <= cursor):
+            return  # Discord says nothing is newer than the cursor (or the channel is empty): no request
         async with self._sem:
-            got = False
             try:
-                async for page in self.fetch(cid, since_id):
-                    n, new = await self._write(self._store_page, cid, page)
-                    stats.messages += n
-                    stats.new_messages += new
-                    got = True
+                if cursor is not None:
+                    # Each ascending page is contiguous from the checkpoint: store it with its end.
+                    async for page in self.fetch(cid, cursor):
+                        n, new = await self._write(self._store_page, cid, page, page[-1])
+                        stats.messages += n
+                        stats.new_messages += new
+                else:
+                    await self._backfill(cid, since, stats)
             except discord.Forbidden:
                 stats.channels_skipped.append(f"#{channel.get('name')} ({cid}): 403")
                 return
             except discord.HTTPException as exc:
                 stats.errors.append(str(raise_for(exc, f"#{channel.get('name')} ({cid})")))
                 return
-            if not got:
-                await self._write(self._mark_empty, cid, since_id)
             stats.channels_read += 1
+
+    async def _backfill(self, cid: int, since: datetime | None, stats: ChatCollectStats) -> None:
+        """A channel's first read: newest first, back to the window's start by timestamp (so the
+        window holds even where ids and times disagree). Pages are stored as they come; the
+        checkpoint (the newest id) is written last, so a crash mid-backfill repeats the backfill
+        instead of leaving a hole."""
+        newest: Payload | None = None
+        async for page in self.reader.messages_before(cid):
+            newest = newest or page[0]
+            keep = [m for m in page if since is None or parse_utc(m["timestamp"]) >= since]
+            n, new = await self._write(self._store_page, cid, keep, None)
+            stats.messages += n
+            stats.new_messages += new
+            if len(keep) < len(page):
+                break
+        if newest is not None:
+            await self._write(self._store_page, cid, [], newest)
 
     async def collect(self, days: float | None = 7) -> ChatCollectStats:
         """Store guilds, channels and messages (since each channel's checkpoint, or `days` back when
         a channel has none; `days=None` reads all history); records a SyncRun."""
         stats = ChatCollectStats()
         started = utcnow()
-        window_start = snowflake_before(self.now - timedelta(days=days)) if days is not None else 0
+        since = self.now - timedelta(days=days) if days is not None else None
         error: str | None = None
         try:
             for guild in self._guilds():
@@ -277,8 +288,8 @@ class DiscordCollector:
                     readable.append(c)
                 cursors = await self._write(self._cursors, [int(c["id"]) for c in readable])
                 # A channel with a checkpoint resumes there, however old (a gap after downtime is
-                # filled); one without starts at the window.
-                await asyncio.gather(*(self._collect_channel(c, cursors.get(int(c["id"]), window_start), stats)
+                # filled); one without is read back to the window's start.
+                await asyncio.gather(*(self._collect_channel(c, cursors.get(int(c["id"])), since, stats)
                                        for c in readable))
             if stats.errors:
                 error = "; ".join(stats.errors[:5])

@@ -133,7 +133,7 @@ class Gateway:
         ws = web.WebSocketResponse(autoping=True, max_msg_size=16 * 1024 * 1024)
         await ws.prepare(request)
         self.connects += 1
-        self.record({"method": "WS", "path": request.path, "query": dict(request.query), "status": 101, "op": None})
+        self.record({"method": "WS", "path": request.path, "query": request.query_string, "status": 101, "op": None})
         await ws.send_str(json.dumps({"op": OP_HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms},
                                       "s": None, "t": None}))
         session: Session | None = None
@@ -150,7 +150,7 @@ class Gateway:
                     await ws.close(code=4002, message=b"Error while decoding payload.")
                     break
                 d = frame.get("d")
-                entry = {"method": "WS", "path": request.path, "query": {}, "status": None, "op": op}
+                entry = {"method": "WS", "path": request.path, "query": "", "status": None, "op": op}
                 if op == OP_IDENTIFY and isinstance(d, dict):
                     entry["body"] = {k: v for k, v in d.items() if k != "token"}
                 elif op == OP_RESUME and isinstance(d, dict):

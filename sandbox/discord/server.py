@@ -10,6 +10,7 @@ live under `/_sandbox/` (see `_control.py`).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -59,7 +60,7 @@ class DiscordSandbox:
     def __init__(self, dataset_dir: Path | str | None = None, *, store: DiscordStore | None = None,
                  request_log: Path | str | None = None, token: str | None = None,
                  rate_limits: RateLimits | None = None, interaction_deadline: float = INTERACTION_DEADLINE_S,
-                 heartbeat_interval_ms: int = 41250) -> None:
+                 heartbeat_interval_ms: int = 41250, latency_ms: float = 0.0) -> None:
         if store is None:
             if dataset_dir is None:
                 raise ValueError("DiscordSandbox needs a dataset_dir or a store")
@@ -68,6 +69,7 @@ class DiscordSandbox:
         self.token = token
         self.rate_limits = rate_limits or RateLimits()
         self.interaction_deadline = interaction_deadline
+        self.latency_ms = latency_ms
         self.requests: list[dict[str, Any]] = []
         self.uploads: list[Upload] = []
         self._attachments: dict[str, Upload] = {}
@@ -101,6 +103,11 @@ class DiscordSandbox:
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str | None:
+        """The REST base URL once started (what `scout sandbox` announces)."""
+        return self.api_url if self.runner is not None else None
 
     @property
     def api_url(self) -> str:
@@ -390,8 +397,10 @@ def make_app(sb: DiscordSandbox) -> web.Application:
         if not request.path.startswith(API + "/") and request.path != API:
             return await handler(request)
         started = time.monotonic()
+        if sb.latency_ms:
+            await asyncio.sleep(sb.latency_ms / 1000)
         entry: dict[str, Any] = {"method": request.method, "path": _TOKEN_IN_PATH.sub(r"\1***", request.path),
-                                 "query": dict(request.query)}
+                                 "query": request.query_string}
         if "interaction_id" in request.match_info:
             entry["interaction_id"] = request.match_info["interaction_id"]
         headers: dict[str, str] = {}
@@ -483,3 +492,10 @@ async def start_discord_sandbox(dataset_dir: Path | str, host: str = "127.0.0.1"
     await sb.start(host, port)
     assert sb.runner is not None
     return sb.runner
+
+
+async def start(opts: Any, port: int) -> DiscordSandbox:
+    """`scout sandbox --discord-port`'s start function (sandbox/server.py): a started sandbox with
+    `url` and `stop()`, sharing the dataset, host, latency and request log of the other services."""
+    sb = DiscordSandbox(opts.dataset, request_log=opts.request_log, latency_ms=getattr(opts, "latency_ms", 0.0))
+    return await sb.start(opts.host, port)
