@@ -1,0 +1,261 @@
+"""Load one repository's stored activity into plain records, one bulk query per table.
+
+The classifiers are pure functions over these records; nothing here issues a query per issue
+(the N+1 pattern Perceval pays for). Everything is grouped by issue/pull number in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from config.errors import ClassifierError
+from storage.models import (
+    ChatUser,
+    DiscordChannel,
+    DiscordMessage,
+    Issue,
+    IssueComment,
+    IssueEvent,
+    MessageIssueLink,
+    PullFile,
+    PullRequest,
+    Repo,
+    RepoFile,
+    Review,
+    ReviewComment,
+    User,
+)
+
+log = logging.getLogger(__name__)
+
+MAINTAINER_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+
+
+@dataclass(slots=True)
+class IssueRec:
+    number: int
+    is_pull: bool
+    title: str
+    body: str
+    state: str
+    state_reason: str | None
+    author: str | None
+    author_association: str
+    labels: list[str]
+    assignees: list[str]
+    n_comments: int
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(slots=True)
+class PullRec:
+    number: int
+    title: str
+    body: str
+    state: str
+    draft: bool
+    author: str | None
+    author_association: str
+    labels: list[str]
+    requested_reviewers: list[str]
+    merged_by: str | None
+    created_at: datetime
+    closed_at: datetime | None
+    merged_at: datetime | None
+
+
+@dataclass(slots=True)
+class CommentRec:
+    number: int
+    author: str | None
+    author_association: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class ReviewRec:
+    number: int
+    author: str | None
+    author_association: str
+    state: str
+    body: str
+    submitted_at: datetime | None
+
+
+@dataclass(slots=True)
+class ReviewCommentRec:
+    number: int
+    author: str | None
+    author_association: str
+    path: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class EventRec:
+    number: int
+    actor: str | None
+    event: str
+    label: str | None
+    assignee: str | None
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class ChatRec:
+    id: int
+    channel: str
+    parent: str | None
+    author_id: int
+    github_login: str | None
+    bot: bool
+    content: str
+    timestamp: datetime
+    reply_to: int | None
+    issues: list[int] = field(default_factory=list)
+
+
+@dataclass
+class RepoData:
+    """Everything the classifiers read about one repository."""
+
+    repo_id: int
+    full_name: str
+    issues: dict[int, IssueRec] = field(default_factory=dict)
+    pulls: dict[int, PullRec] = field(default_factory=dict)
+    comments: dict[int, list[CommentRec]] = field(default_factory=lambda: defaultdict(list))
+    reviews: dict[int, list[ReviewRec]] = field(default_factory=lambda: defaultdict(list))
+    review_comments: dict[int, list[ReviewCommentRec]] = field(default_factory=lambda: defaultdict(list))
+    files: dict[int, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+    events: dict[int, list[EventRec]] = field(default_factory=lambda: defaultdict(list))
+    chat: list[ChatRec] = field(default_factory=list)
+    bots: set[str] = field(default_factory=set)
+    codeowners: str | None = None
+
+    def plain_issues(self) -> list[IssueRec]:
+        return [i for i in self.issues.values() if not i.is_pull]
+
+    def is_bot(self, login: str | None) -> bool:
+        return login is None or login in self.bots or login.endswith("[bot]")
+
+
+def repo_id_for(session: Session, full_name: str) -> int:
+    rid = session.scalar(select(Repo.id).where(Repo.full_name.ilike(full_name)))
+    if rid is None:
+        known = ", ".join(session.scalars(select(Repo.full_name)).all()) or "none"
+        raise ClassifierError(f"repo {full_name} is not in the database (stored: {known}); run `scout collect` or `scout import`")
+    return rid
+
+
+def stored_repos(session: Session) -> list[str]:
+    return list(session.scalars(select(Repo.full_name).order_by(Repo.full_name)))
+
+
+def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
+              codeowners_paths: tuple[str, ...] = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"),
+              with_chat: bool = True) -> RepoData:
+    """All stored activity of one repo (about ten queries in all, whatever its size)."""
+    rid = repo_id_for(session, full_name)
+    name = session.scalar(select(Repo.full_name).where(Repo.id == rid)) or full_name
+    data = RepoData(repo_id=rid, full_name=name)
+    data.bots = set(bots)
+    data.bots.update(session.scalars(select(User.login).where(User.type == "Bot")).all())
+
+    U = aliased(User)
+    for r in session.execute(
+        select(Issue.number, Issue.is_pull, Issue.title, Issue.body, Issue.state, Issue.state_reason, U.login,
+               Issue.author_association, Issue.labels, Issue.assignees, Issue.comments, Issue.created_at,
+               Issue.updated_at, Issue.closed_at)
+        .outerjoin(U, U.id == Issue.user_id).where(Issue.repo_id == rid)
+    ):
+        data.issues[r[0]] = IssueRec(r[0], bool(r[1]), r[2] or "", r[3] or "", r[4], r[5], r[6], r[7] or "NONE",
+                                     list(r[8] or []), list(r[9] or []), r[10] or 0, r[11], r[12], r[13])
+
+    M = aliased(User)
+    for r in session.execute(
+        select(PullRequest.number, PullRequest.title, PullRequest.body, PullRequest.state, PullRequest.draft, U.login,
+               PullRequest.author_association, PullRequest.labels, PullRequest.requested_reviewers, M.login,
+               PullRequest.created_at, PullRequest.closed_at, PullRequest.merged_at)
+        .outerjoin(U, U.id == PullRequest.user_id).outerjoin(M, M.id == PullRequest.merged_by_id)
+        .where(PullRequest.repo_id == rid)
+    ):
+        data.pulls[r[0]] = PullRec(r[0], r[1] or "", r[2] or "", r[3], bool(r[4]), r[5], r[6] or "NONE",
+                                   list(r[7] or []), list(r[8] or []), r[9], r[10], r[11], r[12])
+
+    for r in session.execute(
+        select(IssueComment.issue_number, U.login, IssueComment.author_association, IssueComment.body,
+               IssueComment.created_at)
+        .outerjoin(U, U.id == IssueComment.user_id).where(IssueComment.repo_id == rid)
+        .order_by(IssueComment.issue_number, IssueComment.created_at, IssueComment.id)
+    ):
+        data.comments[r[0]].append(CommentRec(r[0], r[1], r[2] or "NONE", r[3] or "", r[4]))
+
+    for r in session.execute(
+        select(Review.pull_number, U.login, Review.author_association, Review.state, Review.body, Review.submitted_at)
+        .outerjoin(U, U.id == Review.user_id).where(Review.repo_id == rid)
+        .order_by(Review.pull_number, Review.submitted_at, Review.id)
+    ):
+        data.reviews[r[0]].append(ReviewRec(r[0], r[1], r[2] or "NONE", (r[3] or "").upper(), r[4] or "", r[5]))
+
+    for r in session.execute(
+        select(ReviewComment.pull_number, U.login, ReviewComment.author_association, ReviewComment.path,
+               ReviewComment.body, ReviewComment.created_at)
+        .outerjoin(U, U.id == ReviewComment.user_id).where(ReviewComment.repo_id == rid)
+        .order_by(ReviewComment.pull_number, ReviewComment.created_at, ReviewComment.id)
+    ):
+        data.review_comments[r[0]].append(ReviewCommentRec(r[0], r[1], r[2] or "NONE", r[3] or "", r[4] or "", r[5]))
+
+    for r in session.execute(
+        select(PullFile.pull_number, PullFile.filename, PullFile.changes).where(PullFile.repo_id == rid)
+    ):
+        data.files[r[0]].append((r[1], r[2] or 0))
+
+    for r in session.execute(
+        select(IssueEvent.issue_number, U.login, IssueEvent.event, IssueEvent.label, IssueEvent.assignee_login,
+               IssueEvent.created_at)
+        .outerjoin(U, U.id == IssueEvent.actor_id).where(IssueEvent.repo_id == rid)
+        .order_by(IssueEvent.issue_number, IssueEvent.created_at, IssueEvent.id)
+    ):
+        data.events[r[0]].append(EventRec(r[0], r[1], r[2], r[3], r[4], r[5]))
+
+    for path in codeowners_paths:
+        text = session.scalar(select(RepoFile.content).where(RepoFile.repo_id == rid, RepoFile.path == path))
+        if text:
+            data.codeowners = text
+            break
+
+    if with_chat:
+        data.chat = load_chat(session, rid)
+    log.debug("loaded %s: %d issues/pulls, %d comments", name, len(data.issues),
+              sum(len(v) for v in data.comments.values()))
+    return data
+
+
+def load_chat(session: Session, repo_id: int) -> list[ChatRec]:
+    """Chat messages with channel names (threads carry their parent's name) and linked issues."""
+    channels = {cid: (name, parent) for cid, name, parent in
+                session.execute(select(DiscordChannel.id, DiscordChannel.name, DiscordChannel.parent_id))}
+    links: dict[int, list[int]] = defaultdict(list)
+    for mid, num in session.execute(select(MessageIssueLink.message_id, MessageIssueLink.issue_number)
+                                    .where(MessageIssueLink.repo_id == repo_id)):
+        links[mid].append(num)
+    out = []
+    for mid, cid, aid, login, bot, content, ts, ref in session.execute(
+        select(DiscordMessage.id, DiscordMessage.channel_id, DiscordMessage.author_id, ChatUser.github_login,
+               ChatUser.bot, DiscordMessage.content, DiscordMessage.timestamp, DiscordMessage.referenced_message_id)
+        .join(ChatUser, ChatUser.id == DiscordMessage.author_id).order_by(DiscordMessage.channel_id, DiscordMessage.id)
+    ):
+        name, parent_id = channels.get(cid, ("", None))
+        parent = channels.get(parent_id, (None, None))[0] if parent_id else None
+        out.append(ChatRec(mid, name, parent, aid, login, bool(bot), content or "", ts, ref, links.get(mid, [])))
+    return out

@@ -1,0 +1,304 @@
+"""`scout eval`: train on one slice, classify another with the answers hidden, score against truth.
+
+`evaluate_split(train, test)`: the train slice is imported into a throw-away SQLite database and
+the models are fitted there; the test slice is imported into another one with `truth.json`'s
+`hidden_labels` removed (from issues, pulls, labels and label events) and without `contents/`
+(so CODEOWNERS cannot give the owners away); then it is classified and scored
+(`classifiers.evaluate` defines the metrics).
+
+`evaluate_cv(dataset, k)`: K folds split by issue number on one dataset (every k-th issue, in
+number order, goes to fold k, so each fold spans the whole history). For each fold the train
+database holds the dataset WITHOUT the fold's issues (their threads and events removed, so
+neither their labels nor their text reach training) and without `contents/`; the test database
+holds the whole dataset with the hidden labels removed from every item and without `contents/`.
+Only the fold's truth is scored; predictions of all folds are pooled before computing each metric
+(with ten positives, per-fold ROC-AUCs over two positives each would be noise). Pull-request file
+paths stay visible: they are public on GitHub for every issue's fixing PR too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from classifiers import evaluate
+from classifiers.classify import Judgement, judge
+from classifiers.subsystem import asserted
+from classifiers.train import RepoContext, fit_models, load
+from config.clock import parse_utc
+from config.errors import DatasetError
+from config.watch import WatchConfig
+from storage.db import make_engine, session_scope, upgrade
+from storage.importer import import_dataset, read_meta, repo_dirs
+
+log = logging.getLogger(__name__)
+
+GITHUB_LISTS = ("issues.json", "pulls.json", "issue_comments.json", "reviews.json", "review_comments.json",
+                "issue_events.json", "labels.json")
+
+
+# ------------------------------------------------------------------------------------ slices
+
+
+def read_truth(root: Path) -> dict[str, Any]:
+    path = root / "truth.json"
+    if not path.exists():
+        raise DatasetError(f"{root}: no truth.json to score against")
+    try:
+        truth = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(truth, dict):
+        raise DatasetError(f"{path}: expected a JSON object")
+    return truth
+
+
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _number_of(obj: dict[str, Any], fname: str) -> int | None:
+    """The issue/pull number an object belongs to (None when it has none)."""
+    if fname in ("issues.json", "pulls.json"):
+        return obj.get("number")
+    if fname == "issue_events.json":
+        issue = obj.get("issue")
+        return issue.get("number") if isinstance(issue, dict) else None
+    url = obj.get("issue_url") or obj.get("pull_request_url")
+    if isinstance(url, str) and url.rstrip("/").rsplit("/", 1)[-1].isdigit():
+        return int(url.rstrip("/").rsplit("/", 1)[-1])
+    return None
+
+
+def write_slice(src: Path, dst: Path, hidden: Collection[str] = (), drop_numbers: Collection[int] = (),
+                contents: bool = False) -> Path:
+    """Copy a dataset directory, removing hidden labels, the given items' threads and `contents/`."""
+    hidden_l = {h.lower() for h in hidden}
+    drop = set(drop_numbers)
+    dst.mkdir(parents=True, exist_ok=True)
+    if (src / "meta.json").exists():
+        shutil.copy(src / "meta.json", dst / "meta.json")
+    if (src / "discord").is_dir():
+        shutil.copytree(src / "discord", dst / "discord", dirs_exist_ok=True)
+    for rdir in repo_dirs(src):
+        out = dst / "github" / rdir.name
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copy(rdir / "repo.json", out / "repo.json")
+        for fname in GITHUB_LISTS:
+            items = _load(rdir / fname)
+            if items is None:
+                continue
+            kept = []
+            for obj in items:
+                if not isinstance(obj, dict):
+                    kept.append(obj)
+                    continue
+                if drop and fname != "labels.json" and _number_of(obj, fname) in drop:
+                    continue
+                if hidden_l:
+                    if fname == "labels.json" and str(obj.get("name", "")).lower() in hidden_l:
+                        continue
+                    if fname == "issue_events.json":
+                        label = obj.get("label")
+                        if isinstance(label, dict) and str(label.get("name", "")).lower() in hidden_l:
+                            continue
+                    if fname in ("issues.json", "pulls.json") and isinstance(obj.get("labels"), list):
+                        obj = dict(obj)
+                        obj["labels"] = [lb for lb in obj["labels"]
+                                         if str(lb.get("name", "") if isinstance(lb, dict) else lb).lower() not in hidden_l]
+                kept.append(obj)
+            (out / fname).write_text(json.dumps(kept), encoding="utf-8")
+        files = _load(rdir / "pull_files.json")
+        if files is not None:
+            if drop and isinstance(files, dict):
+                files = {k: v for k, v in files.items() if not (str(k).isdigit() and int(k) in drop)}
+            (out / "pull_files.json").write_text(json.dumps(files), encoding="utf-8")
+        if contents and (rdir / "contents").is_dir():
+            shutil.copytree(rdir / "contents", out / "contents", dirs_exist_ok=True)
+    return dst
+
+
+# ------------------------------------------------------------------------------------ running
+
+
+@dataclass
+class Pooled:
+    """Predictions gathered over one or more test slices, scored at the end."""
+
+    gfi_true: list[int] = field(default_factory=list)
+    gfi_score: list[float] = field(default_factory=list)
+    sub_true: list[list[str]] = field(default_factory=list)
+    sub_pred: list[list[str]] = field(default_factory=list)
+    owners: list[dict[str, float | int]] = field(default_factory=list)
+    claims: tuple[set[int], set[int], set[int]] = field(default_factory=lambda: (set(), set(), set()))
+    blocked: tuple[set[int], set[int], set[int]] = field(default_factory=lambda: (set(), set(), set()))
+    has: set[str] = field(default_factory=set)
+
+
+def _repo_name(root: Path) -> str:
+    dirs = repo_dirs(root)
+    if not dirs:
+        raise DatasetError(f"{root}: no github/OWNER__REPO folder")
+    return dirs[0].name.replace("__", "/")
+
+
+def _now(root: Path) -> Any:
+    meta = read_meta(root)
+    if not meta.get("now"):
+        raise DatasetError(f"{root / 'meta.json'}: no `now` (the moment the slice was taken)")
+    return parse_utc(meta["now"])
+
+
+def _fresh_engine(path: Path):  # noqa: ANN202 - sqlalchemy Engine
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    return engine
+
+
+def _fit(train_root: Path, ctx: RepoContext, work: Path, tag: str):  # noqa: ANN202
+    engine = _fresh_engine(work / f"train-{tag}.db")
+    import_dataset(engine, train_root)
+    with session_scope(engine) as s:
+        data = load(s, ctx)
+    engine.dispose()
+    return fit_models(data, ctx, _now(train_root), holdout=False)
+
+
+def _judge(test_root: Path, ctx: RepoContext, models: Any, work: Path, tag: str, extra: Iterable[int]) -> tuple[Judgement, Any]:
+    from classifiers.classify import store
+
+    engine = _fresh_engine(work / f"test-{tag}.db")
+    import_dataset(engine, test_root)
+    now = _now(test_root)
+    with session_scope(engine) as s:
+        data = load(s, ctx)
+        j = judge(data, ctx, models, now, extra_numbers=extra)
+        store(s, data, j, models, now)
+    engine.dispose()
+    return j, data
+
+
+def _collect(pooled: Pooled, truth: dict[str, Any], j: Judgement, data: Any, ctx: RepoContext,
+             only: set[int] | None) -> None:
+    def mine(n: int) -> bool:
+        return only is None or n in only
+
+    label_map = ctx.taxonomy.label_map()
+    names = set(ctx.taxonomy.names)
+
+    def canon(sub: str) -> str:
+        return sub if sub in names else label_map.get(sub.lower(), sub)
+
+    pos = {int(n) for n in truth.get("good_first_issue", [])}
+    neg = {int(n) for n in truth.get("not_good_first_issue", [])}
+    if pos or neg:
+        pooled.has.add("gfi")
+        for n in sorted(pos | neg):
+            if mine(n) and n in j.scores:
+                pooled.gfi_true.append(int(n in pos))
+                pooled.gfi_score.append(j.scores[n].probability)
+    subs = truth.get("subsystem_of") or {}
+    if subs:
+        pooled.has.add("subsystem")
+        for key, want in subs.items():
+            n = int(key)
+            if mine(n) and n in j.labels:
+                pooled.sub_true.append(sorted({canon(w) for w in want}))
+                pooled.sub_pred.append(asserted(j.labels[n]))
+    owners = truth.get("owners") or {}
+    if owners:
+        pooled.has.add("owners")
+        top = max(3, ctx.ownership.top)
+        ranked = {sub: [st.login for st in people[:top]] for sub, people in j.ownership.by_subsystem.items()}
+        pooled.owners.append(evaluate.owners_precision({canon(k): v for k, v in owners.items()}, ranked))
+    open_issues = {n for n in j.open_issues if mine(n)}
+    for key, target in (("claimed", pooled.claims), ("blocked", pooled.blocked)):
+        if key not in truth:
+            continue
+        pooled.has.add(key)
+        t = {int(n) for n in truth.get(key, []) if mine(int(n))}
+        universe = (open_issues | t) & set(j.signals)
+        flagged = {n for n in universe if (j.signals[n].claimed if key == "claimed" else j.signals[n].blocked)}
+        target[0].update(t & universe)
+        target[1].update(flagged)
+        target[2].update(universe)
+
+
+def _report(pooled: Pooled) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "gfi" in pooled.has and pooled.gfi_true:
+        m = evaluate.ranking_metrics(pooled.gfi_true, pooled.gfi_score)
+        out["gfi"] = {k: m.get(k) for k in ("roc_auc", "pr_auc", "precision_at_5", "n_pos", "n")}
+    if "subsystem" in pooled.has and pooled.sub_true:
+        out["subsystem"] = evaluate.multilabel_f1(pooled.sub_true, pooled.sub_pred)
+    if "owners" in pooled.has and pooled.owners:
+        p = [o["precision_at_3"] for o in pooled.owners]
+        out["owners"] = {"precision_at_3": float(sum(p) / len(p)), "subsystems": int(pooled.owners[0]["subsystems"])}
+    for key, (t, f, u) in (("claims", pooled.claims), ("blocked", pooled.blocked)):
+        if ("claimed" if key == "claims" else key) in pooled.has:
+            m = evaluate.set_f1(t, f, u)
+            out[key] = {"f1": m["f1"], "n": m["n"], "precision": m["precision"], "recall": m["recall"]}
+    return out
+
+
+def _truth_numbers(truth: dict[str, Any]) -> set[int]:
+    nums = {int(n) for key in ("good_first_issue", "not_good_first_issue", "claimed", "blocked") for n in truth.get(key, [])}
+    nums |= {int(n) for n in (truth.get("subsystem_of") or {})}
+    return nums
+
+
+def evaluate_split(train_dir: Path, test_dir: Path, watch: WatchConfig, work: Path | None = None,
+                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Train on one dataset directory, score another (see module docstring)."""
+    step = progress or (lambda _m: None)
+    truth = read_truth(test_dir)
+    ctx = RepoContext.of(watch, truth.get("repo") or _repo_name(test_dir))
+    with tempfile.TemporaryDirectory(prefix="scout-eval-", dir=work) as tmp:
+        w = Path(tmp)
+        step("training")
+        train_slice = write_slice(train_dir, w / "train", contents=False)
+        models = _fit(train_slice, ctx, w, "0")
+        step("classifying")
+        test_slice = write_slice(test_dir, w / "test", hidden=truth.get("hidden_labels", []))
+        j, data = _judge(test_slice, ctx, models, w, "0", _truth_numbers(truth))
+        pooled = Pooled()
+        _collect(pooled, truth, j, data, ctx, None)
+    return _report(pooled)
+
+
+def cv_folds(numbers: Iterable[int], k: int) -> list[set[int]]:
+    ordered = sorted(set(numbers))
+    return [set(ordered[i::k]) for i in range(k)]
+
+
+def evaluate_cv(dataset: Path, k: int, watch: WatchConfig, work: Path | None = None,
+                progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """K-fold cross-validation by issue number on one dataset (see module docstring)."""
+    if k < 2:
+        raise DatasetError(f"--cv needs at least 2 folds, got {k}")
+    step = progress or (lambda _m: None)
+    truth = read_truth(dataset)
+    ctx = RepoContext.of(watch, truth.get("repo") or _repo_name(dataset))
+    rdir = repo_dirs(dataset)[0]
+    issues = _load(rdir / "issues.json") or []
+    plain = {i["number"] for i in issues if isinstance(i, dict) and "pull_request" not in i}
+    scored_pulls = {int(n) for n in (truth.get("subsystem_of") or {})} - plain
+    folds = cv_folds(plain | scored_pulls, k)
+    pooled = Pooled()
+    with tempfile.TemporaryDirectory(prefix="scout-cv-", dir=work) as tmp:
+        w = Path(tmp)
+        test_slice = write_slice(dataset, w / "test", hidden=truth.get("hidden_labels", []))
+        for f, fold in enumerate(folds):
+            step(f"fold {f + 1}/{k}")
+            train_slice = write_slice(dataset, w / f"train{f}", drop_numbers=fold)
+            models = _fit(train_slice, ctx, w, str(f))
+            shutil.rmtree(train_slice)
+            j, data = _judge(test_slice, ctx, models, w, str(f), _truth_numbers(truth) & fold)
+            _collect(pooled, truth, j, data, ctx, fold)
+    return _report(pooled)

@@ -1,0 +1,222 @@
+"""Stateless extractors: raw issue text and thread records in, plain values out.
+
+Real issue text is messy: issue-form templates, environment dumps, logs, stack traces, code and
+non-English prose. `clean_body` separates what a reader would call the issue's words from the
+machinery around it and counts the machinery (RecGFI's content features). Everything here is a
+pure function of its arguments; fitted state (vocabularies, weights) lives only in the scikit-learn
+pipelines of `subsystem.py` and `gfi.py`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# ------------------------------------------------------------------------------------ titles
+
+_LEADING_TAGS = re.compile(r"^\s*((?:\[[^\]\n]{1,60}\]\s*:?\s*)+)")
+_TAG = re.compile(r"\[([^\]\n]{1,60})\]")
+
+
+def norm_tag(tag: str) -> str:
+    """`[ CI/Build ]` -> `ci/build`; `[Spec Decode]` -> `spec decode`."""
+    return re.sub(r"\s+", " ", tag.strip().strip("[]:").strip().lower())
+
+
+def title_tags(title: str) -> list[str]:
+    """Bracketed tags anywhere in a title, normalised, in order (`[Bug][ROCm]: x` -> bug, rocm)."""
+    return [norm_tag(t) for t in _TAG.findall(title or "")]
+
+
+def strip_title_tags(title: str) -> str:
+    return _LEADING_TAGS.sub("", title or "").strip()
+
+
+def tag_sets(tags: Iterable[str]) -> list[tuple[str, ...]]:
+    """A taxonomy tag like `[Hardware][AMD]` as its parts, to match against a title's tag set."""
+    out = []
+    for t in tags:
+        parts = tuple(norm_tag(p) for p in _TAG.findall(t)) or (norm_tag(t),)
+        out.append(parts)
+    return out
+
+
+# vLLM's issue forms put a tag in the title; the same kinds appear as form headings in the body.
+TEMPLATE_TAGS = {
+    "bug": "bug", "feature": "feature", "feature request": "feature", "usage": "usage", "rfc": "rfc",
+    "performance": "performance", "perf": "performance", "doc": "doc", "docs": "doc", "documentation": "doc",
+    "installation": "installation", "new model": "new-model", "model": "new-model", "misc": "misc",
+    "ci failure": "ci-failure", "roadmap": "roadmap", "help wanted": "help-wanted", "tracking issue": "tracking",
+}
+TEMPLATE_HEADINGS = (
+    ("describe the bug", "bug"), ("the feature, motivation and pitch", "feature"),
+    ("how would you like to use vllm", "usage"), ("motivation.", "rfc"), ("proposed change", "rfc"),
+    ("report of performance regression", "performance"), ("proposal to improve performance", "performance"),
+    ("misc discussion on performance", "performance"), ("the doc issue", "doc"), ("the model to consider", "new-model"),
+    ("anything you want to discuss about vllm", "misc"), ("how you are installing vllm", "installation"),
+    ("name of failing test", "ci-failure"),
+)
+
+
+def template_kind(title: str, body: str) -> str:
+    """Which issue form was used: bug, feature, usage, rfc, performance, doc, ... or `none`."""
+    for tag in title_tags(title):
+        for part in re.split(r"[,/]", tag):
+            kind = TEMPLATE_TAGS.get(part.strip())
+            if kind:
+                return kind
+    low = (body or "")[:3000].lower()
+    for heading, kind in TEMPLATE_HEADINGS:
+        if heading in low:
+            return kind
+    return "none"
+
+
+# ------------------------------------------------------------------------------------ bodies
+
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_FENCE = re.compile(r"(^|\n)[ \t]*(```|~~~)[^\n]*\n(.*?)(\n[ \t]*\2[ \t]*(?=\n|$)|$)", re.S)
+_DETAILS = re.compile(r"<details>.*?</details>", re.S | re.I)
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>", re.I)
+_URL = re.compile(r"https?://[^\s)>\]]+")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(.*?)\s*#*\s*$", re.M)
+_CHECKBOX = re.compile(r"^\s*[-*]\s*\[[ xX]\]\s*(.*)$", re.M)
+_TRACE_LINE = re.compile(
+    r"Traceback \(most recent call last\)|^\s*File \"[^\"]+\", line \d+|^\s*at [\w.$<>]+\(.*\)$"
+    r"|^\s*(?:\w+\.)*\w*(?:Error|Exception|Exit)(?::|$)|CUDA error:|Segmentation fault|core dumped", re.M)
+_LOG_LINE = re.compile(
+    r"^\s*(?:\(\w+[^)]*\)\s*)?(?:\[[^\]]*\]\s*:?\s*)*(?:INFO|WARNING|WARN|ERROR|DEBUG|CRITICAL)\b"
+    r"|^\s*\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|^\s*(?:INFO|WARNING|ERROR|DEBUG)\s+\d{2}-\d{2}", re.M)
+_ENV_MARK = re.compile(
+    r"Collecting environment information|PyTorch version:|CUDA used to build PyTorch|Is CUDA available:"
+    r"|vLLM Version:|Python platform:|GPU models and configuration:|Versions of relevant libraries", re.I)
+_PATH = re.compile(
+    r"(?<![\w-])((?:vllm|csrc|tests|docs|benchmarks|examples|cmake|docker|requirements|\.buildkite|\.github)"
+    r"/[\w./-]*\w)")
+_BLOB_URL = re.compile(r"github\.com/[\w.-]+/[\w.-]+/(?:blob|tree)/[\w.-]+/([\w./-]*\w)")
+_IDENT = re.compile(r"(?:--[a-z][\w-]+|\bVLLM_\w+|\b\w+(?:Error|Exception)\b|\b[a-z_]+\.[a-z_.]+\b)")
+_BOILERPLATE = re.compile(
+    r"make sure you already searched|asked the chatbot|check out the documentation|"
+    r"before submitting a new issue|the output of `?python collect_env\.py`?|i have searched", re.I)
+_BOILER_HEADINGS = ("your current environment", "before submitting a new issue", "environment")
+_NON_LATIN = re.compile(r"[^\x00-\u024f\s\d\W]")  # letters outside Latin scripts (CJK, Cyrillic...)
+_WORD = re.compile(r"\w+", re.U)
+
+
+@dataclass(slots=True)
+class CleanText:
+    """An issue or comment body taken apart (see module docstring)."""
+
+    prose: str = ""
+    identifiers: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    n_code_blocks: int = 0
+    code_chars: int = 0
+    has_traceback: bool = False
+    has_log: bool = False
+    has_env: bool = False
+    n_urls: int = 0
+    n_images: int = 0
+    n_checkboxes: int = 0
+    n_open_checkboxes: int = 0
+    n_headings: int = 0
+    non_latin_ratio: float = 0.0
+
+
+def _is_machine_text(block: str) -> tuple[bool, bool, bool]:
+    return (bool(_TRACE_LINE.search(block)), len(_LOG_LINE.findall(block)) >= 2, bool(_ENV_MARK.search(block)))
+
+
+def clean_body(body: str, max_chars: int = 20000) -> CleanText:
+    """Split a Markdown body into prose, identifiers and counts of code, logs, traces and links."""
+    out = CleanText()
+    text = (body or "")[:max_chars].replace("\r\n", "\n")
+    text = _HTML_COMMENT.sub(" ", text)
+    out.paths = [m.group(1) for m in _BLOB_URL.finditer(text)] + _PATH.findall(_URL.sub(" ", text))
+    out.n_images = len(_IMAGE.findall(text))
+    text = _IMAGE.sub(" ", text)
+    out.n_urls = len(_URL.findall(text))
+
+    def fence(m: re.Match[str]) -> str:
+        code = m.group(3)
+        out.n_code_blocks += 1
+        out.code_chars += len(code)
+        tb, log_, env = _is_machine_text(code)
+        out.has_traceback |= tb
+        out.has_log |= log_
+        out.has_env |= env
+        if not env:
+            out.identifiers.extend(_IDENT.findall(code[:4000]))
+        return "\n"
+
+    text = _FENCE.sub(fence, text)
+    details = _DETAILS.findall(text)
+    for d in details:
+        tb, log_, env = _is_machine_text(d)
+        out.has_traceback |= tb
+        out.has_log |= log_
+        out.has_env |= env
+    text = _DETAILS.sub(" ", text)
+    text = _URL.sub(" ", text)
+
+    boxes = _CHECKBOX.findall(text)
+    out.n_checkboxes = len(boxes)
+    out.n_open_checkboxes = len(re.findall(r"^\s*[-*]\s*\[ \]", text, re.M))
+
+    # Drop template sections that carry no words of the reporter (environment, checklists).
+    kept: list[str] = []
+    skip = False
+    for line in text.split("\n"):
+        h = _HEADING.match(line)
+        if h:
+            out.n_headings += 1
+            title = h.group(1).strip().lower()
+            skip = any(title.startswith(b) for b in _BOILER_HEADINGS)
+            if any(k for k, _ in TEMPLATE_HEADINGS if k in title):
+                continue
+            if not skip:
+                kept.append(h.group(1))
+            continue
+        if skip or _BOILERPLATE.search(line):
+            continue
+        # Unfenced machine output: traceback frames, log lines, env dumps.
+        if _TRACE_LINE.search(line):
+            out.has_traceback = True
+            continue
+        if _LOG_LINE.search(line):
+            out.has_log = True
+            continue
+        if _ENV_MARK.search(line):
+            out.has_env = True
+            continue
+        kept.append(line)
+    prose = re.sub(r"[ \t]+", " ", "\n".join(kept))
+    prose = re.sub(r"\n{2,}", "\n", prose).strip()
+    out.prose = prose
+    letters = sum(1 for ch in prose if ch.isalpha())
+    if letters:
+        out.non_latin_ratio = len(_NON_LATIN.findall(prose)) / letters
+    return out
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text or ""))
+
+
+def log1p(x: float) -> float:
+    return math.log1p(max(0.0, float(x)))
+
+
+def identifier_text(clean: CleanText, limit: int = 60) -> str:
+    """Identifiers and paths as extra words for a bag-of-words model (`vllm/v1/core` -> `vllm v1 core`)."""
+    return " ".join(clean.identifiers[:limit] + clean.paths[:limit])
+
+
+def document(title: str, clean: CleanText, extra_tokens: Iterable[str] = (), max_chars: int = 6000) -> str:
+    """The text a bag-of-words model reads: the title twice (it is the densest part), the prose,
+    identifiers from code, and extra tokens (labels, path hints)."""
+    t = strip_title_tags(title)
+    parts = [t, t, clean.prose[:max_chars], identifier_text(clean), " ".join(extra_tokens)]
+    return "\n".join(p for p in parts if p)

@@ -1,0 +1,277 @@
+"""Who really owns each subsystem: a recency-weighted score of what people do there, with evidence.
+
+Each action on an item counts for the item's subsystems (asserted guesses, times their
+confidence; a review comment counts for the subsystem of the file it is on when that is known):
+
+    approvals, changes requested   WEIGHTS["approvals"] = WEIGHTS["changes_requested"] = 4
+    review comments, review bodies WEIGHTS["review_comments"] = 2   (at most 5 per person per PR)
+    merges                         WEIGHTS["merges"] = 1.5
+    triage (label, assign, close   WEIGHTS["triage"] = 1   (others' issues only)
+      others' issues)
+    answers in issue/PR threads    WEIGHTS["thread_answers"] = 0.5 (not in one's own thread)
+    answers in the subsystem's     WEIGHTS["chat_answers"] = 0.3   (linked chat identities only:
+      chat channels                                                 ChatUser.github_login)
+
+An action `d` days before `now` weighs `0.5 ** (d / half_life_days)`. Bots, and people with
+fewer than `min_actions` actions in the whole repo (one-off commenters), are left out. Declared
+owners come from CODEOWNERS (RepoFile); `declared` marks them, and `declared_vs_actual` lists
+declared owners who are inactive and active people who are not declared.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from classifiers.codeowners import declared_by_subsystem, parse_codeowners
+from classifiers.dataset import MAINTAINER_ASSOCIATIONS, RepoData
+from classifiers.subsystem import THRESHOLD, Guess, Rules
+from config.watch import Taxonomy
+
+WEIGHTS: Mapping[str, float] = {
+    "approvals": 4.0,
+    "changes_requested": 4.0,
+    "review_comments": 2.0,
+    "merges": 1.5,
+    "triage": 1.0,
+    "thread_answers": 0.5,
+    "chat_answers": 0.3,
+}
+KINDS = tuple(WEIGHTS)
+REVIEW_COMMENT_CAP = 5
+TRIAGE_EVENTS = frozenset({"labeled", "unlabeled", "assigned", "unassigned", "closed", "milestoned", "reopened"})
+
+
+@dataclass
+class Standing:
+    """One person's standing in one subsystem (mutable while accumulating)."""
+
+    login: str
+    subsystem: str
+    score: float = 0.0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    last_active: datetime | None = None
+    first_review_hours: list[float] = field(default_factory=list)
+    items: set[int] = field(default_factory=set)
+    declared: bool = False
+
+    def evidence(self) -> dict[str, object]:
+        """The OwnershipScore.evidence dict (see storage.models.judgement)."""
+        ev: dict[str, object] = dict(self.counts)
+        ev["last_active"] = self.last_active.strftime("%Y-%m-%dT%H:%M:%SZ") if self.last_active else None
+        ev["median_first_review_hours"] = (round(statistics.median(self.first_review_hours), 1)
+                                           if self.first_review_hours else None)
+        ev["items"] = len(self.items)
+        ev["examples"] = sorted(self.items)[-3:]
+        ev["declared"] = self.declared
+        return ev
+
+
+@dataclass
+class OwnershipResult:
+    by_subsystem: dict[str, list[Standing]]  # best first
+    declared: dict[str, list[str]]
+    maintainers: set[str]
+
+
+def _decay(when: datetime | None, now: datetime, half_life_days: float) -> float:
+    if when is None:
+        return 0.0
+    age = max(0.0, (now - when).total_seconds() / 86400.0)
+    return 0.5 ** (age / half_life_days) if half_life_days > 0 else 1.0
+
+
+def _asserted(guesses: Sequence[Guess]) -> list[tuple[str, float]]:
+    return [(g.name, g.confidence) for i, g in enumerate(guesses) if i == 0 or g.confidence >= THRESHOLD]
+
+
+def activity_counts(data: RepoData) -> dict[str, int]:
+    """Actions per person over the whole repo (to leave out one-off participants)."""
+    n: dict[str, int] = defaultdict(int)
+    for lst in data.reviews.values():
+        for r in lst:
+            if r.author:
+                n[r.author] += 1
+    for lst in data.review_comments.values():
+        for c in lst:
+            if c.author:
+                n[c.author] += 1
+    for lst in data.comments.values():
+        for c in lst:
+            if c.author:
+                n[c.author] += 1
+    for p in data.pulls.values():
+        if p.merged_by:
+            n[p.merged_by] += 1
+    for lst in data.events.values():
+        for e in lst:
+            if e.actor and e.event in TRIAGE_EVENTS:
+                n[e.actor] += 1
+    for m in data.chat:
+        if m.github_login:
+            n[m.github_login] += 1
+    return n
+
+
+def compute(data: RepoData, taxonomy: Taxonomy, labels: Mapping[int, Sequence[Guess]], now: datetime,
+            half_life_days: float = 90.0, min_actions: int = 2) -> OwnershipResult:
+    """Score every (person, subsystem) from stored activity; pure over `data` and `labels`."""
+    rules = Rules(taxonomy)
+    activity = activity_counts(data)
+    standing: dict[tuple[str, str], Standing] = {}
+
+    def eligible(login: str | None) -> bool:
+        return bool(login) and not data.is_bot(login) and activity.get(login, 0) >= min_actions
+
+    def credit(login: str | None, subs: Sequence[tuple[str, float]], kind: str, when: datetime | None,
+               number: int, count: int = 1, weight_count: float | None = None) -> None:
+        if not eligible(login) or not subs:
+            return
+        d = _decay(when, now, half_life_days)
+        w = WEIGHTS[kind] * (weight_count if weight_count is not None else count) * d
+        for sub, conf in subs:
+            st = standing.get((login, sub))
+            if st is None:
+                st = standing[(login, sub)] = Standing(login, sub)
+            st.score += w * conf
+            st.counts[kind] += count
+            st.items.add(number)
+            if when is not None and (st.last_active is None or when > st.last_active):
+                st.last_active = when
+
+    issue_subs = {n: _asserted(g) for n, g in labels.items()}
+
+    # Reviews, review comments, merges on pull requests.
+    for number, pull in data.pulls.items():
+        subs = issue_subs.get(number, [])
+        first_review: dict[str, datetime] = {}
+        for r in data.reviews.get(number, []):
+            if r.author == pull.author:
+                continue
+            kind = {"APPROVED": "approvals", "CHANGES_REQUESTED": "changes_requested"}.get(r.state)
+            if kind is None:
+                if r.state == "COMMENTED" and r.body.strip():
+                    kind = "review_comments"
+                else:
+                    kind = None
+            if r.submitted_at is not None and r.author:
+                first_review[r.author] = min(first_review.get(r.author, r.submitted_at), r.submitted_at)
+            if kind:
+                credit(r.author, subs, kind, r.submitted_at, number)
+        per_person: dict[tuple[str, str | None], list] = defaultdict(list)
+        for c in data.review_comments.get(number, []):
+            if c.author == pull.author or not c.author:
+                continue
+            sub = rules.paths.match(c.path) if c.path else None
+            per_person[(c.author, str(sub) if sub else None)].append(c)
+            first_review[c.author] = min(first_review.get(c.author, c.created_at), c.created_at)
+        for (login, sub), cs in per_person.items():
+            target = [(sub, 1.0)] if sub else subs
+            last = max(c.created_at for c in cs)
+            credit(login, target, "review_comments", last, number, count=len(cs),
+                   weight_count=min(len(cs), REVIEW_COMMENT_CAP))
+        if pull.merged_by and pull.merged_at:
+            credit(pull.merged_by, subs, "merges", pull.merged_at, number)
+        for login, when in first_review.items():
+            for sub, _ in subs:
+                st = standing.get((login, sub))
+                if st is not None:
+                    st.first_review_hours.append(max(0.0, (when - pull.created_at).total_seconds() / 3600.0))
+
+    # Thread answers (issue and PR conversations) and triage events.
+    for number, comments in data.comments.items():
+        rec = data.issues.get(number)
+        if rec is None:
+            continue
+        subs = issue_subs.get(number, [])
+        seen: set[str] = set()
+        for c in comments:
+            if c.author and c.author != rec.author and c.author not in seen:
+                seen.add(c.author)
+                credit(c.author, subs, "thread_answers", c.created_at, number)
+    for number, events in data.events.items():
+        rec = data.issues.get(number)
+        if rec is None:
+            continue
+        subs = issue_subs.get(number, [])
+        for e in events:
+            if e.event in TRIAGE_EVENTS and e.actor and e.actor != rec.author:
+                credit(e.actor, subs, "triage", e.created_at, number)
+
+    # Chat answers in the subsystems' channels (replies to someone else, linked identities only).
+    channel_sub = {ch.lower().lstrip("#"): s.name for s in taxonomy.subsystems for ch in s.channels}
+    author_of = {m.id: m.author_id for m in data.chat}
+    first_in_channel: dict[str, int] = {}
+    for m in data.chat:
+        first_in_channel.setdefault(m.channel, m.author_id)
+    for m in data.chat:
+        sub = channel_sub.get((m.parent or "").lower()) or channel_sub.get(m.channel.lower())
+        if sub is None or m.bot or not m.github_login:
+            continue
+        replying = (m.reply_to is not None and author_of.get(m.reply_to) not in (None, m.author_id)) or (
+            m.parent is not None and first_in_channel.get(m.channel) != m.author_id)
+        if replying:
+            credit(m.github_login, [(sub, 1.0)], "chat_answers", m.timestamp, 0)
+
+    declared: dict[str, list[str]] = {}
+    if data.codeowners:
+        declared = declared_by_subsystem(parse_codeowners(data.codeowners), rules.paths)
+    for (login, sub), st in standing.items():
+        st.declared = login in declared.get(sub, ())
+        st.items.discard(0)
+
+    by_sub: dict[str, list[Standing]] = defaultdict(list)
+    for st in standing.values():
+        by_sub[st.subsystem].append(st)
+    for sub in by_sub:
+        by_sub[sub].sort(key=lambda s: (-s.score, s.login))
+    return OwnershipResult(dict(by_sub), declared, maintainer_set(data, dict(by_sub), declared))
+
+
+def maintainer_set(data: RepoData, by_sub: Mapping[str, Sequence[Standing]], declared: Mapping[str, Sequence[str]],
+                   top: int = 5) -> set[str]:
+    """People whose word counts in a thread: members/owners/collaborators by association, those who
+    merged PRs, declared owners, and the top people of each subsystem by score."""
+    out: set[str] = set()
+    for rec in data.issues.values():
+        if rec.author and rec.author_association in MAINTAINER_ASSOCIATIONS:
+            out.add(rec.author)
+    for lst in (*data.comments.values(), *data.review_comments.values(), *data.reviews.values()):
+        for c in lst:
+            if c.author and c.author_association in MAINTAINER_ASSOCIATIONS:
+                out.add(c.author)
+    out.update(p.merged_by for p in data.pulls.values() if p.merged_by)
+    for owners in declared.values():
+        out.update(o for o in owners if "/" not in o and "@" not in o)
+    for people in by_sub.values():
+        out.update(s.login for s in people[:top] if s.counts["approvals"] + s.counts["changes_requested"]
+                   + s.counts["merges"] + s.counts["triage"] > 0)
+    return {m for m in out if not data.is_bot(m)}
+
+
+def ranked(result: OwnershipResult, subsystem: str, top: int) -> list[Standing]:
+    return result.by_subsystem.get(subsystem, [])[:top]
+
+
+@dataclass(frozen=True)
+class DeclaredVsActual:
+    subsystem: str
+    declared: tuple[str, ...]
+    active: tuple[str, ...]
+    declared_inactive: tuple[str, ...]
+    active_undeclared: tuple[str, ...]
+
+
+def declared_vs_actual(result: OwnershipResult, subsystem: str, top: int = 3,
+                       min_score: float = 0.5) -> DeclaredVsActual:
+    """Declared owners with (almost) no recent activity, and top active people not declared."""
+    people = result.by_subsystem.get(subsystem, [])
+    active = tuple(s.login for s in people[:top] if s.score >= min_score)
+    declared = tuple(result.declared.get(subsystem, ()))
+    scored = {s.login: s.score for s in people}
+    inactive = tuple(d for d in declared if "/" not in d and scored.get(d, 0.0) < min_score)
+    undeclared = tuple(a for a in active if a not in declared)
+    return DeclaredVsActual(subsystem, declared, active, inactive, undeclared)

@@ -1,0 +1,309 @@
+"""Claims, blockers and maintainer acknowledgements read from an issue's thread and events.
+
+Rules, not a model: each phrase family is a regular expression over one comment at a time
+(quoted lines and code are removed first, so a quoted "I'll take this" does not count twice),
+applied in thread order so that a later retraction or unblocking undoes an earlier claim or block.
+
+- claimed: the issue has assignees, an `assigned` event not undone, an OPEN pull request that
+  references it, or someone said they are taking it ("I'd like to work on this", "can I take
+  this?", "/assign", "I'll open a PR", ...) and did not take it back ("I'm not working on this
+  anymore", "feel free to take over", `unassigned`). Questions about others ("is anyone working on
+  this?") are not claims.
+- blocked: "blocked by #N", "depends on #N", "waiting for <release/upstream/#N/review>", "on hold",
+  a clash with the V1 rewrite, a needed vendor review (AMD, NVIDIA, Intel, ...); undone by
+  "unblocked", "no longer blocked", "#N is merged now".
+- acknowledged: "PRs welcome", "feel free to open a PR", "go ahead", "help wanted"... counts only
+  from a maintainer (members/owners/collaborators, declared owners, people who merge or approve
+  in the repo: `ownership.maintainer_set`); others' words are kept as evidence only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from classifiers.dataset import CommentRec, RepoData
+from storage.refs import issue_refs
+
+_I = r"(?:i|we)"
+_IT = (r"(?:this(?: one| issue| task| feature| bug| ticket| up)?|it(?: up)?|that(?: one)?"
+       r"|the (?:issue|task|fix|feature|implementation|bug))")
+# Verbs that take the issue as their object: "take this", "work on it", "pick this up".
+_DO = (r"(?:work(?:ing)? on|take|taking|tackle|tackling|pick(?:ing)? up|pick|handle|handling|grab|own"
+       r"|fix|fixing|implement|implementing|address|addressing|look(?:ing)? into|give|giving|try|trying"
+       r"|help with|contribute to|do)")
+_DO_IT = rf"{_DO} {_IT}(?! (?:is|was|does|should|would|might|seems?)\b)"
+_PR = r"(?:an? |the )?(?:pr|pull request|patch|fix)"
+
+CLAIM = re.compile("|".join([
+    rf"\b{_I}(?:'|’)?d (?:like|love|be happy|be glad|want) to {_DO_IT}",
+    rf"\b{_I} would (?:like|love|be happy|be glad) to {_DO_IT}",
+    rf"\b{_I}(?:'|’)?m (?:happy|glad|interested|keen|willing) (?:to|in) {_DO_IT}",
+    rf"\b{_I} (?:want|plan|intend|am planning|am going|(?:'|’)m going|(?:'|’)m planning) to {_DO_IT}",
+    rf"\b{_I}(?:'|’)?ll {_DO_IT}", rf"\b{_I} will {_DO_IT}", rf"\b{_I} can {_DO_IT}",
+    rf"\blet me {_DO_IT}",
+    rf"\b{_I}(?:'|’)?m (?:currently |already |now |actively )?(?:working on|taking|looking into|fixing|implementing|on) {_IT}",
+    rf"\b{_I} am (?:currently |already |now |actively )?(?:working on|taking|looking into|fixing|implementing|on) {_IT}",
+    rf"\b(?:can|could|may|shall) {_I} (?:please )?(?:also )?{_DO_IT}",
+    rf"\b(?:can|could|may) {_I} (?:please )?(?:be assigned|get assigned|have) (?:to )?{_IT}",
+    r"\b(?:please )?assign (?:this |it |the issue )?(?:one )?to me\b", r"\bassign me\b",
+    r"\b(?:i(?:'|’)?d|i would) like to be assigned\b", r"(?:^|\s)/(?:assign|take|claim)\b",
+    rf"\b{_I}(?:'|’)?ll (?:open|raise|create|submit|send|put up|file|make) {_PR}",
+    rf"\b{_I} will (?:open|raise|create|submit|send|put up|file|make) {_PR}",
+    rf"\b{_I}(?:'|’)?m (?:going to |about to )?(?:open|raise|create|submit|send|put up|make)(?:ing)? {_PR}",
+    rf"\b{_I}(?:'|’)?(?:ve| have) (?:started|begun) (?:working on|on|to work on) {_IT}",
+    r"\b(?:i(?:'|’)?m|i am) (?:already )?working on (?:an? |the )?(?:fix|pr|patch|pull request|implementation)\b",
+    r"\b(?:i(?:'|’)?d|i would) (?:love|like) to contribute\b",
+    r"\b(?:i(?:'|’)?ll|i will|let me) (?:give it a go|have a go|take a stab|take a crack|take a look and fix)\b",
+    r"\btake a stab at (?:it|this)\b", r"^\s*on it[.!]?\s*$", r"\bi(?:'|’)?ll take (?:care of )?(?:it|this)\b",
+]), re.I | re.M)
+
+NOT_CLAIM = re.compile("|".join([
+    r"\b(?:is|are) (?:any|some)(?:one|body) (?:already |still |currently )?(?:working|looking) on\b",
+    r"\bis (?:this|it|anyone|someone) (?:still )?(?:being )?(?:worked on|taken|available|assigned)\b",
+    r"\bare you (?:still )?working on\b", r"\bwho is working on\b", r"\banyone (?:wants?|willing) to\b",
+    r"\b(?:i(?:'|’)?m|i am) not (?:going to |planning to |currently )?(?:be )?(?:work(?:ing)? on|tak(?:e|ing)|look(?:ing)? into)\b",
+    r"\bno longer (?:work(?:ing)? on|plan(?:ning)? to|interested|able)\b",
+    r"\bwon(?:'|’)?t (?:be able to )?(?:work on|take|continue|finish|get to)\b",
+    r"\b(?:can(?:'|’)?t|cannot|unable to) (?:work on|take|continue|finish|get to)\b",
+    r"\bdon(?:'|’)?t have (?:the )?(?:time|bandwidth|capacity)\b",
+    r"\b(?:would|if) (?:any|some)one (?:like|want|be willing) to\b",
+    r"\bif you(?:'|’)?d like to\b",
+]), re.I)
+
+RELEASE = re.compile("|".join([
+    r"\bno longer (?:work(?:ing)? on|able to work on)\b",
+    r"\b(?:i(?:'|’)?m|i am) not (?:work(?:ing)? on (?:this|it) (?:any ?more|now))\b",
+    r"\bnot working on (?:this|it) any ?more\b", r"\b(?:un-?assign|unassigning) (?:me|myself)\b",
+    r"\b(?:free|anyone|someone else) (?:is welcome )?to (?:take|pick) (?:it|this) (?:over|up)\b",
+    r"\bfeel free to take (?:it|this)? ?over\b", r"\bgiving (?:this|it) up\b", r"\bdropping (?:this|it)\b",
+    r"\bwon(?:'|’)?t be able to (?:work on|finish|continue)\b", r"\bcan(?:'|’)?t (?:continue|finish) (?:this|it)\b",
+]), re.I)
+
+_REF = r"(?:(?:[\w.-]+/[\w.-]+)?#\d+|https?://github\.com/\S+/(?:pull|issues)/\d+)"
+_VENDOR = r"(?:amd|nvidia|intel|google|huawei|ascend|aws|neuron|gaudi|habana|ibm|the vendor|the hardware (?:team|vendor))"
+BLOCK = re.compile("|".join([
+    r"\bblocked (?:by|on|until)\b", r"\bblock(?:ing|er)?(?: is| are)?:? " + _REF,
+    r"\bthis is blocked\b", r"\bis a blocker\b(?! for)",
+    rf"\b(?:depends|depending|dependent|relies|relying) on (?:{_REF}|(?:the |an? )?(?:upstream|pr|pull request|fix|merge|release|landing|rewrite|refactor|v1|new|pending|open)\b)",
+    rf"\bwaiting (?:for|on) (?:{_REF}|(?:the |an? )?(?:upstream|pr|pull request|fix|merge|release|landing|rewrite|refactor|v1|new|next|review|approval|sign-?off|response|decision|{_VENDOR})\b)",
+    rf"\b(?:needs|requires|pending) (?:{_REF}|(?:a |an )?(?:review|sign-?off|approval|input|confirmation) (?:from|by) {_VENDOR})",
+    rf"\bwaiting for {_VENDOR}\b", rf"\bneeds? {_VENDOR}(?:'s)? (?:review|sign-?off|approval|input)\b",
+    rf"\b(?:after|once|until) {_REF} (?:is |gets |has been |lands|is merged|merges)",
+    r"\b(?:on hold|parked until|cannot proceed until|can(?:'|’)?t proceed until|needs to wait (?:for|until))\b",
+    r"\b(?:conflicts?|clash(?:es)?|collides?|overlaps?) with (?:the )?v1\b",
+    r"\bv1 (?:rewrite|re-architecture|refactor|migration) (?:first|lands|is done|to land)\b",
+    r"\b(?:superseded|obsoleted|made obsolete) by (?:the )?v1\b",
+    r"\b(?:after|until|once) (?:the )?v1 (?:rewrite|refactor|migration|engine)? ?(?:lands|is done|is finished|is complete)\b",
+]), re.I)
+
+UNBLOCK = re.compile("|".join([
+    r"\bun-?blocked\b", r"\bno longer blocked\b", r"\bnot blocked\b", r"\bblocker (?:is |has been |was )?(?:resolved|merged|fixed|gone|removed)\b",
+    rf"(?<![\w#])(?<!until )(?<!after )(?<!once )(?<!when )(?<!before ){_REF} (?:is|has been|was|got) (?:now )?merged\b", r"\bnow that (?:\S+ )?(?:is|has been|was) merged\b",
+    r"\bthe dependency (?:is|has been|was) (?:merged|resolved|released)\b",
+]), re.I)
+
+ACK = re.compile("|".join([
+    r"\b(?:prs?|pull requests?|contributions?|patch(?:es)?) (?:are |is )?(?:very |always |more than )?welcome\b",
+    r"\b(?:feel free|you(?:'|’)?re welcome|you are welcome|happy) to (?:open|submit|send|make|create|raise|put up|take|work on|pick|contribute|give it)\b",
+    r"\bgo ahead\b", r"\bgo for it\b", r"\bhelp wanted\b", r"\bgood first issue\b",
+    r"\bany (?:help|contribution)s? (?:on|with|for) (?:this|it) (?:would be|is) (?:welcome|appreciated|great)\b",
+    r"\bwould (?:you|anyone) (?:like|want|be willing) to (?:open|submit|send|contribute|make|create) (?:a )?(?:pr|pull request|fix)\b",
+    r"\b(?:we(?:'|’)?d|we would|i(?:'|’)?d|i would) (?:welcome|accept|love|be happy to review|happily review) (?:a )?(?:pr|pull request|contribution|fix)\b",
+    r"\bhappy to (?:review|accept) (?:a |your )?(?:pr|pull request|fix)\b",
+    r"\b(?:assigned|assigning) (?:it |this )?to you\b", r"\bsounds good,? (?:please )?(?:go ahead|send|open|submit)\b",
+]), re.I)
+
+NOT_ACK = re.compile(r"\b(?:don(?:'|’)?t|do not|please don(?:'|’)?t|not ready to) (?:go ahead|open a pr|send a pr)\b"
+                     r"|\bnot (?:a )?good first issue\b|\bpr(?:s)? (?:are |is )?not welcome\b", re.I)
+
+_QUOTE = re.compile(r"^\s*>.*$", re.M)
+_FENCE = re.compile(r"```.*?(?:```|$)", re.S)
+_CODE_SPAN = re.compile(r"`[^`\n]*`")
+_MENTION_ALL = re.compile(r"@(everyone|here)\b", re.I)
+
+
+def speech(body: str) -> str:
+    """A comment's own words: no quoted lines, code blocks or inline code."""
+    text = _FENCE.sub(" ", body or "")
+    text = _QUOTE.sub(" ", text)
+    return _CODE_SPAN.sub(" ", text)
+
+
+def _quote(text: str, m: re.Match[str] | None, width: int = 160) -> str:
+    """A short, mention-safe excerpt around a match."""
+    flat = re.sub(r"\s+", " ", text).strip()
+    if m is not None:
+        start = max(0, flat.lower().find(m.group(0).lower().strip()[:20]) - 40)
+        flat = flat[start:]
+    flat = _MENTION_ALL.sub(lambda x: "@\u200b" + x.group(1), flat)
+    return flat[:width] + ("…" if len(flat) > width else "")
+
+
+def is_claim(text: str) -> bool:
+    t = speech(text)
+    return bool(CLAIM.search(t)) and not NOT_CLAIM.search(t) and not RELEASE.search(t)
+
+
+def is_release(text: str) -> bool:
+    return bool(RELEASE.search(speech(text)))
+
+
+def is_block(text: str) -> bool:
+    t = speech(text)
+    return bool(BLOCK.search(t)) and not UNBLOCK.search(t)
+
+
+def is_unblock(text: str) -> bool:
+    return bool(UNBLOCK.search(speech(text)))
+
+
+def is_ack(text: str) -> bool:
+    t = speech(text)
+    return bool(ACK.search(t)) and not NOT_ACK.search(t)
+
+
+def blocker_names(text: str) -> list[str]:
+    """What blocks: referenced issues/PRs, 'V1 rewrite', 'vendor review (AMD)', 'upstream', ..."""
+    t = speech(text)
+    out = [f"#{n}" for n in re.findall(r"(?:blocked (?:by|on)|depends on|waiting (?:for|on)|after|until|once|requires|needs|pending)\s+(?:[\w.-]+/[\w.-]+)?#(\d+)", t, re.I)]
+    if re.search(r"\bv1\b", t, re.I) and re.search(r"conflict|clash|rewrite|refactor|migration|supersed|obsolete", t, re.I):
+        out.append("V1 rewrite")
+    v = re.search(_VENDOR, t, re.I)
+    if v and re.search(r"review|sign-?off|approval|input|waiting", t, re.I):
+        out.append(f"vendor review ({v.group(0).upper() if len(v.group(0)) <= 6 else v.group(0)})")
+    if re.search(r"\bupstream\b", t, re.I):
+        out.append("upstream")
+    if re.search(r"\brelease\b", t, re.I) and not out:
+        out.append("a release")
+    return out or ["stated in thread"]
+
+
+@dataclass
+class Signals:
+    """What ThreadSignal stores (see storage.models.judgement.ThreadSignal)."""
+
+    number: int
+    claimed_by: list[str] = field(default_factory=list)
+    blockers: list[str] = field(default_factory=list)
+    acknowledged_by: list[str] = field(default_factory=list)
+    last_maintainer_word: str = ""
+    evidence: list[dict[str, object]] = field(default_factory=list)
+    claim_attempts: int = 0  # claim phrases seen, even if later retracted (a GFI feature)
+    acks_any: int = 0  # acknowledgement phrases by anyone
+
+    @property
+    def claimed(self) -> bool:
+        return bool(self.claimed_by)
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.blockers)
+
+    @property
+    def acknowledged(self) -> bool:
+        return bool(self.acknowledged_by)
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
+
+
+def open_pr_refs(data: RepoData) -> dict[int, list[tuple[int, str | None]]]:
+    """Issue number -> [(open PR number, PR author)] for open PRs whose title or body mention it."""
+    out: dict[int, list[tuple[int, str | None]]] = {}
+    repo = data.full_name.lower()
+    for pull in data.pulls.values():
+        if pull.state != "open":
+            continue
+        for ref_repo, num, _kind in issue_refs(f"{pull.title}\n{pull.body}", data.full_name):
+            rec = data.issues.get(num)
+            if ref_repo == repo and rec is not None and not rec.is_pull and num != pull.number:
+                out.setdefault(num, []).append((pull.number, pull.author))
+    return out
+
+
+def read_thread(data: RepoData, number: int, maintainers: Collection[str],
+                open_prs: dict[int, list[tuple[int, str | None]]] | None = None) -> Signals:
+    """Signals of one issue from its record, comments, events and the open PRs that reference it."""
+    rec = data.issues[number]
+    sig = Signals(number)
+    claimers: dict[str, datetime | None] = {}
+    blockers: dict[str, None] = {}
+    ev = sig.evidence
+
+    def add(kind: str, login: str | None, at: datetime | None, quote: str, source: str) -> None:
+        ev.append({"kind": kind, "login": login, "at": _iso(at), "quote": quote, "source": source})
+
+    texts: list[tuple[datetime, str, str | None, str, CommentRec | None]] = [
+        (rec.created_at, "body", rec.author, rec.body, None)]
+    texts += [(c.created_at, "comment", c.author, c.body, c) for c in data.comments.get(number, [])]
+    events = data.events.get(number, [])
+    merged: list[tuple[datetime, int, object]] = [(t[0], 0, t) for t in texts] + [(e.created_at, 1, e) for e in events]
+    merged.sort(key=lambda x: (x[0], x[1]))
+
+    for _when, kind, item in merged:
+        if kind == 1:
+            e = item  # an EventRec
+            if e.event == "assigned" and e.assignee:
+                claimers[e.assignee] = e.created_at
+                add("claim", e.assignee, e.created_at, f"assigned to {e.assignee}", "event")
+            elif e.event == "unassigned" and e.assignee:
+                claimers.pop(e.assignee, None)
+                add("release", e.assignee, e.created_at, f"unassigned {e.assignee}", "event")
+            elif e.event in ("labeled",) and e.label and re.search(r"\bblocked\b|\bon hold\b|\bwaiting\b", e.label, re.I):
+                blockers[f"label: {e.label}"] = None
+                add("block", e.actor, e.created_at, f"labelled {e.label}", "event")
+            elif e.event == "unlabeled" and e.label and f"label: {e.label}" in blockers:
+                blockers.pop(f"label: {e.label}", None)
+            continue
+        at, source, login, body, _c = item  # type: ignore[misc]
+        if data.is_bot(login):
+            continue
+        words = speech(body)
+        is_maint = login in maintainers
+        if source == "comment" and is_maint:
+            sig.last_maintainer_word = f"{login} ({_iso(at)}): {_quote(body, None, 200)}"
+        if RELEASE.search(words) and login in claimers:
+            claimers.pop(login, None)
+            add("release", login, at, _quote(words, RELEASE.search(words)), source)
+        elif source == "comment" and is_claim(body):
+            sig.claim_attempts += 1
+            if login:
+                claimers[login] = at
+            add("claim", login, at, _quote(words, CLAIM.search(words)), source)
+        if UNBLOCK.search(words):
+            blockers.clear()
+            add("unblock", login, at, _quote(words, UNBLOCK.search(words)), source)
+        elif is_block(body):
+            for b in blocker_names(body):
+                blockers[b] = None
+            add("block", login, at, _quote(words, BLOCK.search(words)), source)
+        if source == "comment" and is_ack(body) and login != rec.author:
+            sig.acks_any += 1
+            if is_maint and login not in sig.acknowledged_by:
+                sig.acknowledged_by.append(login)
+            add("ack" if is_maint else "ack (not a maintainer)", login, at, _quote(words, ACK.search(words)), source)
+
+    for a in rec.assignees:
+        if a not in claimers:
+            claimers[a] = None
+            add("claim", a, None, f"assigned to {a}", "assignees")
+    for pr_num, author in (open_prs or {}).get(number, []):
+        who = author or f"PR #{pr_num}"
+        claimers.setdefault(who, None)
+        add("claim", author, None, f"open pull request #{pr_num}", "pull request")
+    # Labels that say so (kept on the issue, not hidden by evaluation).
+    for lb in rec.labels:
+        if re.search(r"\bblocked\b|\bon hold\b", lb, re.I):
+            blockers.setdefault(f"label: {lb}", None)
+    sig.claimed_by = list(claimers)
+    sig.blockers = list(blockers)
+    return sig
+
+
+def read_threads(data: RepoData, numbers: Iterable[int], maintainers: Collection[str]) -> dict[int, Signals]:
+    refs = open_pr_refs(data)
+    return {n: read_thread(data, n, maintainers, refs) for n in numbers if n in data.issues}

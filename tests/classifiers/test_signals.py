@@ -1,0 +1,199 @@
+"""Claims, blockers and acknowledgements: phrasing tables (positives and look-alike negatives)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from classifiers.dataset import CommentRec, EventRec, IssueRec, PullRec, RepoData
+from classifiers.signals import is_ack, is_block, is_claim, is_release, is_unblock, read_thread, read_threads
+
+CLAIMS = [
+    "I'd like to work on this.",
+    "Hi! I'd like to work on this issue.",
+    "I would love to take this one",
+    "Can I work on this?",
+    "Could I take this issue?",
+    "May I pick this up?",
+    "Please assign this to me",
+    "please assign it to me, I'm very interested in solving this issue!",
+    "/assign",
+    "I'll take this up.",
+    "I'll take this.",
+    "I will work on it this week",
+    "I'm working on this",
+    "I am currently working on this, PR coming soon",
+    "I'll open a PR for this shortly",
+    "I'm going to submit a PR",
+    "Let me take this",
+    "I can take this one",
+    "I'd love to contribute as well. Happy to collaborate.",
+    "Seems like good first issues - I'd like to take a stab at it",
+    "I have started working on this",
+    "I'm happy to work on this",
+    "On it!",
+    "I'll give it a go",
+    "I’d like to work on this",  # typographic apostrophe
+    "We'd like to pick this up",
+]
+NOT_CLAIMS = [
+    "I'm not working on this",
+    "Is anyone working on this?",
+    "Is this still being worked on?",
+    "Are you still working on this?",
+    "I'll try with the latest version and report back",
+    "I will test it tomorrow",
+    "Would anyone like to take this?",
+    "This is a great idea! Any help on this would be welcome!",
+    "I can reproduce this on H100",
+    "I'll fix the typo in my report",
+    "> I'd like to work on this\nThanks, assigned.",
+    "Who is working on this?",
+    "I don't have time to work on this, sorry",
+    "It would be nice if someone could take this",
+    "I'm working on a different model, but I see the same error",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", CLAIMS)
+def test_claim_phrasings(text: str) -> None:
+    assert is_claim(text), text
+
+
+@pytest.mark.parametrize("text", NOT_CLAIMS)
+def test_not_claims(text: str) -> None:
+    assert not is_claim(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "I'm no longer working on this, feel free to take it over",
+    "Sorry, I won't be able to finish this",
+    "Unassigning myself, someone else is welcome to pick it up",
+    "not working on this anymore",
+])
+def test_releases(text: str) -> None:
+    assert is_release(text)
+    assert not is_claim(text)
+
+
+BLOCKS = [
+    "This is blocked by #1234",
+    "Blocked on the upstream transformers release",
+    "This depends on #4567 landing first",
+    "Depends on vllm-project/vllm#4567",
+    "We are waiting for the upstream fix",
+    "waiting on #88 to be merged",
+    "Let's wait: this clashes with the V1 rewrite",
+    "This conflicts with the V1 refactor, let's revisit after V1 lands",
+    "Needs a review from AMD before we can merge",
+    "Waiting for NVIDIA to sign off on the kernel change",
+    "Putting this on hold until the scheduler refactor is done",
+    "We can't proceed until #99 is merged",
+]
+NOT_BLOCKS = [
+    "It depends on the model you use",
+    "I'm waiting for your reply",
+    "This blocks nothing",
+    "Thanks for the fix!",
+    "The performance depends on batch size",
+    "I am blocked from accessing the website",  # (no: 'blocked from' is not 'blocked by/on')
+    "",
+]
+
+
+@pytest.mark.parametrize("text", BLOCKS)
+def test_block_phrasings(text: str) -> None:
+    assert is_block(text), text
+
+
+@pytest.mark.parametrize("text", NOT_BLOCKS)
+def test_not_blocks(text: str) -> None:
+    assert not is_block(text), text
+
+
+@pytest.mark.parametrize("text", ["Unblocked now that #1234 is merged", "This is no longer blocked",
+                                  "#1234 has been merged, so we can go on"])
+def test_unblocks(text: str) -> None:
+    assert is_unblock(text)
+
+
+ACKS = ["PRs welcome!", "A PR is welcome", "Contributions are welcome", "Feel free to open a PR",
+        "Feel free to submit a fix", "Go ahead!", "Sounds good, go ahead", "Any help on this would be welcome!",
+        "Would you like to open a PR?", "We'd welcome a PR for this", "Happy to review a PR",
+        "This is a good first issue", "help wanted"]
+NOT_ACKS = ["Please don't open a PR yet", "This is not a good first issue", "Thanks for reporting", "I can reproduce",
+            ""]
+
+
+@pytest.mark.parametrize("text", ACKS)
+def test_ack_phrasings(text: str) -> None:
+    assert is_ack(text), text
+
+
+@pytest.mark.parametrize("text", NOT_ACKS)
+def test_not_acks(text: str) -> None:
+    assert not is_ack(text), text
+
+
+# ------------------------------------------------------------------------- whole threads
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _data() -> RepoData:
+    d = RepoData(repo_id=1, full_name="acme/engine")
+    d.issues[1] = IssueRec(1, False, "[Feature]: add a flag", "body", "open", None, "reporter", "NONE", [], [], 0,
+                           T0, T0, None)
+    return d
+
+
+def _comment(d: RepoData, login: str, body: str, minutes: int) -> None:
+    d.comments[1].append(CommentRec(1, login, "NONE", body, T0 + timedelta(minutes=minutes)))
+
+
+def test_claim_then_release_is_not_claimed() -> None:
+    d = _data()
+    _comment(d, "newbie", "I'd like to work on this", 1)
+    _comment(d, "newbie", "Sorry, I'm no longer working on this", 2)
+    assert not read_thread(d, 1, {"maint"}).claimed
+
+
+def test_maintainer_ack_counts_and_others_do_not() -> None:
+    d = _data()
+    _comment(d, "random", "PRs welcome!", 1)
+    sig = read_thread(d, 1, {"maint"})
+    assert not sig.acknowledged and sig.evidence[0]["kind"] == "ack (not a maintainer)"
+    _comment(d, "maint", "Feel free to open a PR", 2)
+    sig = read_thread(d, 1, {"maint"})
+    assert sig.acknowledged_by == ["maint"]
+    assert sig.last_maintainer_word.startswith("maint (2026-01-01T00:02:00Z)")
+
+
+def test_assignment_events_and_open_pr_claim() -> None:
+    d = _data()
+    d.events[1].append(EventRec(1, "maint", "assigned", None, "helper", T0 + timedelta(minutes=1)))
+    assert read_thread(d, 1, {"maint"}).claimed_by == ["helper"]
+    d.events[1].append(EventRec(1, "maint", "unassigned", None, "helper", T0 + timedelta(minutes=2)))
+    assert not read_thread(d, 1, {"maint"}).claimed
+    d.pulls[7] = PullRec(7, "Add the flag", "Fixes #1", "open", False, "dev", "NONE", [], [], None, T0, None, None)
+    d.issues[7] = IssueRec(7, True, "Add the flag", "Fixes #1", "open", None, "dev", "NONE", [], [], 0, T0, T0, None)
+    sig = read_threads(d, [1], {"maint"})[1]
+    assert sig.claimed_by == ["dev"]
+
+
+def test_block_then_unblock() -> None:
+    d = _data()
+    _comment(d, "maint", "This is blocked by #5", 1)
+    sig = read_thread(d, 1, {"maint"})
+    assert sig.blockers == ["#5"]
+    _comment(d, "maint", "#5 has been merged, unblocked", 2)
+    assert not read_thread(d, 1, {"maint"}).blocked
+
+
+def test_hostile_quote_never_pings() -> None:
+    d = _data()
+    _comment(d, "maint", "@everyone PRs welcome", 1)
+    sig = read_thread(d, 1, {"maint"})
+    assert all("@everyone" not in str(e["quote"]) for e in sig.evidence)
