@@ -1,3 +1,84 @@
-"""`scout` commands of this stage (registered on the shared app)."""
+"""`scout collect ...`: pull activity into the database (one command per source)."""
 
-from bot.cli._app import app  # noqa: F401
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from bot.cli._app import collect_app, console, engine, out, settings
+
+# ----------------------------------------------------------------------------- scout collect github
+
+Repo = Annotated[list[str] | None, typer.Option("--repo", help="OWNER/REPO (repeatable; default: the watch config's enabled repos).")]
+Days = Annotated[float | None, typer.Option("--days", help="Collect the last N days (default 7).")]
+Since = Annotated[str | None, typer.Option("--since", help="Collect since this ISO 8601 time instead of --days.")]
+Workers = Annotated[int, typer.Option("--workers", min=1, max=16, help="Concurrent requests for per-pull-request work.")]
+NoGraphQL = Annotated[bool, typer.Option("--no-graphql", help="REST only (GitHub Enterprise servers without GraphQL).")]
+
+
+class _RichProgress:
+    """One bar per endpoint, advanced per page (the total is known once GitHub's Link names the last page)."""
+
+    def __init__(self, bar, repo: str) -> None:
+        self.bar = bar
+        self.repo = repo
+        self.tasks: dict[str, int] = {}
+        self.items: dict[str, int] = {}
+
+    def _task(self, endpoint: str) -> int:
+        if endpoint not in self.tasks:
+            self.tasks[endpoint] = self.bar.add_task(f"{self.repo} {endpoint}", total=None)
+            self.items[endpoint] = 0
+        return self.tasks[endpoint]
+
+    def page(self, endpoint: str, items: int, total_pages: int | None) -> None:
+        task = self._task(endpoint)
+        self.items[endpoint] += items
+        self.bar.update(task, advance=1, description=f"{self.repo} {endpoint} ({self.items[endpoint]})")
+        if total_pages:
+            t = self.bar.tasks[[x.id for x in self.bar.tasks].index(task)]
+            self.bar.update(task, total=max(total_pages, t.completed))
+
+    def done(self, endpoint: str) -> None:
+        task = self._task(endpoint)
+        t = self.bar.tasks[[x.id for x in self.bar.tasks].index(task)]
+        self.bar.update(task, total=max(1.0, t.completed), completed=max(1.0, t.completed))
+
+
+@collect_app.command("github")
+def collect_github_cmd(
+    repo: Repo = None,
+    days: Days = None,
+    since: Since = None,
+    workers: Workers = 4,
+    no_graphql: NoGraphQL = False,
+) -> None:
+    """Collect issues, pull requests, reviews, comments, events, labels and CODEOWNERS from GitHub
+    (SCOUT_GITHUB_API_URL), incrementally from the last checkpoint."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from collectors.github import collect_github
+    from config import ConfigError, parse_utc
+
+    if days is not None and since is not None:
+        raise ConfigError("give --days or --since, not both")
+    s = settings()
+    if since is not None:
+        try:
+            start = parse_utc(since)
+        except ValueError:
+            raise ConfigError(f"--since: expected an ISO 8601 time such as 2026-11-20T00:00:00Z, got {since!r}") from None
+    else:
+        start = s.present() - timedelta(days=7 if days is None else days)
+    eng = engine()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=not console.is_terminal) as bar:
+        results = collect_github(eng, s, start, repo, use_graphql=not no_graphql, workers=workers,
+                                 progress=lambda name: _RichProgress(bar, name))
+    for r in results:
+        out.print(r.summary())
+    failed = [r for r in results if r.exception is not None]
+    if failed:
+        raise failed[0].exception  # type: ignore[misc]

@@ -345,6 +345,10 @@ class PullRequest(Node):
         sha = self.p.get("merge_commit_sha")
         return Commit(sha) if sha and self.p.get("merged_at") else None
 
+    def f_potentialMergeCommit(self, info: GraphQLResolveInfo) -> Commit | None:
+        sha = self.p.get("merge_commit_sha")
+        return Commit(sha) if sha and not self.p.get("merged_at") else None
+
     def f_mergedBy(self, info: GraphQLResolveInfo) -> Actor | None:
         return actor(self.p.get("merged_by"), self.data)
 

@@ -1,0 +1,546 @@
+"""Collect one repository's recent activity into the database, incrementally and resumably.
+
+Cost model (what makes a sync cheap):
+- repository-wide lists (issues with PRs, issue comments, review comments) are read with
+  `since` + `sort=updated&direction=asc`, one page at a time, each page stored with its checkpoint
+  in one transaction; paging is by keyset (the next request's `since` is the newest `updated_at`
+  stored), so objects updated during the sync can never shift out of the window;
+- a list ends with a request at `since=<newest stored>`, whose ETag is kept: the next run's first
+  request is that same URL with `If-None-Match`, answered `304 Not Modified` when nothing changed;
+- issue events have no `since` on GitHub: pages come newest first until the checkpoint's time;
+- pull requests' details, reviews and changed files (no repository-wide REST list) come from
+  GraphQL, 50 pull requests per query, only for pull requests the issue list showed as updated;
+  the numbers wait in the `pulls` checkpoint until stored, so a crash loses none;
+- labels and CODEOWNERS are fetched again only when their ETag changed.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from collectors.github.checkpoints import Checkpoint, finish_run, load_checkpoints, save_checkpoint, start_run
+from collectors.github.client import CollectorError, GitHubClient, NotFoundError, Response
+from collectors.github.queries import (
+    MAX_PULLS_PER_QUERY,
+    more_query,
+    pulls_query,
+    rest_file,
+    rest_pull,
+    rest_review,
+    users_in,
+)
+from config.clock import iso_z, parse_utc, utcnow
+from config.watch import RepoWatch
+from storage import upsert
+from storage.db import session_scope
+from storage.models import Repo, User
+
+log = logging.getLogger(__name__)
+
+CATEGORY_REPO = "repo"
+CATEGORY_LABELS = "labels"
+CATEGORY_CODEOWNERS = "codeowners"
+CATEGORY_ISSUES = "issues"
+CATEGORY_PULLS = "pulls"
+CATEGORY_ISSUE_COMMENTS = "issue_comments"
+CATEGORY_REVIEW_COMMENTS = "review_comments"
+CATEGORY_ISSUE_EVENTS = "issue_events"
+CATEGORIES = (CATEGORY_REPO, CATEGORY_LABELS, CATEGORY_CODEOWNERS, CATEGORY_ISSUES, CATEGORY_PULLS,
+              CATEGORY_ISSUE_COMMENTS, CATEGORY_REVIEW_COMMENTS, CATEGORY_ISSUE_EVENTS)
+DEFAULT_CODEOWNERS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+CODEOWNERS_RECHECK_HOURS = 24  # a repository without CODEOWNERS is probed again after this long
+
+
+class ProgressSink(Protocol):
+    """Where the collector reports pages (the CLI draws a Rich bar per endpoint)."""
+
+    def page(self, endpoint: str, items: int, total_pages: int | None) -> None: ...
+
+    def done(self, endpoint: str) -> None: ...
+
+
+class _NoProgress:
+    def page(self, endpoint: str, items: int, total_pages: int | None) -> None:
+        return None
+
+    def done(self, endpoint: str) -> None:
+        return None
+
+
+@dataclass
+class CollectResult:
+    repo: str
+    stored: dict[str, int] = field(default_factory=dict)
+    requests: int = 0
+    not_modified: int = 0
+    retries: int = 0
+    rate_remaining: int | None = None
+    rate_limit: int | None = None
+    skipped: int = 0
+    ok: bool = False
+    error: str | None = None
+    exception: Exception | None = field(default=None, repr=False)
+
+    def summary(self) -> str:
+        kinds = ("issues", "pulls", "issue_comments", "reviews", "review_comments", "issue_events", "pull_files",
+                 "labels", "files")
+        stored = ", ".join(f"{self.stored.get(k, 0)} {k.replace('_', ' ')}" for k in kinds if k in self.stored) or "nothing new"
+        rate = f"{self.rate_remaining}/{self.rate_limit}" if self.rate_remaining is not None else "unknown"
+        skipped = f", {self.skipped} malformed objects skipped" if self.skipped else ""
+        return (f"{self.repo}: stored {stored}; {self.requests} requests ({self.not_modified} answered 304), "
+                f"{self.retries} retries{skipped}; rate limit {rate} left")
+
+
+def _ts(obj: dict[str, Any], key: str) -> datetime:
+    return parse_utc(obj[key])
+
+
+class GitHubCollector:
+    """Collector of one repository (Perceval's role split: this decides what to fetch; the client how)."""
+
+    def __init__(self, engine: Engine, client: GitHubClient, repo: RepoWatch | str, *, since: datetime,
+                 use_graphql: bool = True, workers: int = 4, progress: ProgressSink | None = None) -> None:
+        self.engine = engine
+        self.client = client
+        self.full_name = repo.name if isinstance(repo, RepoWatch) else repo
+        self.codeowners_paths = repo.codeowners_paths if isinstance(repo, RepoWatch) else DEFAULT_CODEOWNERS
+        self.owner, self.name = self.full_name.split("/", 1)
+        self.since = since
+        self.use_graphql = use_graphql
+        self.workers = max(1, workers)
+        self.progress = progress or _NoProgress()
+        self.result = CollectResult(self.full_name)
+        self.repo_id: int | None = None
+        self.cps: dict[str, Checkpoint] = {}
+        self._user_ids: dict[str, int] = {}
+        self._path = f"/repos/{self.full_name}"
+
+    # ------------------------------------------------------------------ run
+
+    def run(self) -> CollectResult:
+        """Collect everything new since the checkpoints (or `since`); records a sync_runs row.
+
+        Raises CollectorError (after recording the run) when it cannot finish; what was stored stays."""
+        run_id = start_run(self.engine, self.full_name)
+        error: str | None = None
+        try:
+            self.cps = load_checkpoints(self.engine, self.full_name)
+            self._repo()
+            self._labels()
+            self._codeowners()
+            self._issues()
+            self._pulls()
+            self._comments(CATEGORY_ISSUE_COMMENTS, "/issues/comments", upsert.upsert_issue_comments)
+            self._comments(CATEGORY_REVIEW_COMMENTS, "/pulls/comments", upsert.upsert_review_comments)
+            self._events()
+            self.result.ok = True
+        except CollectorError as exc:
+            error = str(exc)
+            raise
+        except upsert.PayloadError as exc:
+            error = str(exc)
+            raise CollectorError(f"{self.full_name}: {exc}") from exc
+        except KeyboardInterrupt:
+            error = "interrupted"
+            raise
+        finally:
+            st = self.client.stats
+            r = self.result
+            r.requests, r.not_modified, r.retries = st.requests, st.not_modified, st.retries
+            r.rate_remaining, r.rate_limit, r.error = st.rate_remaining, st.rate_limit, error
+            finish_run(self.engine, run_id, ok=r.ok, stored=r.stored, requests=r.requests,
+                       not_modified=r.not_modified, retries=r.retries, rate_remaining=r.rate_remaining, error=error)
+        return self.result
+
+    # ------------------------------------------------------------------ helpers
+
+    def _cp(self, endpoint: str) -> Checkpoint:
+        return self.cps.setdefault(endpoint, Checkpoint(endpoint))
+
+    def _count(self, kind: str, n: int) -> None:
+        self.result.stored[kind] = self.result.stored.get(kind, 0) + n
+
+    def _store(self, fn: Callable[[Session], None]) -> None:
+        with session_scope(self.engine) as s:
+            fn(s)
+
+    def _window_start(self, cp: Checkpoint, cursor: datetime | None) -> tuple[datetime, bool]:
+        """(where to start, incremental?): the checkpoint's cursor when it covers our window."""
+        covered = cp.state.get("from")
+        if cursor is None or covered is None or parse_utc(covered) > self.since:
+            return self.since, False
+        return max(cursor, self.since), True
+
+    def _covering(self, cp: Checkpoint) -> None:
+        covered = cp.state.get("from")
+        if covered is None or parse_utc(covered) > self.since:
+            cp.state["from"] = iso_z(self.since)
+
+    def _store_page(self, endpoint: str, items: list[dict[str, Any]], write: Callable[[Session, list[dict[str, Any]]], int],
+                    after: Callable[[Session], None], refetch: Callable[[], list[dict[str, Any]]] | None = None) -> None:
+        """Store a page and its checkpoint in one transaction. A malformed object makes us read the
+        page again (it may have been damaged in transit); if it stays malformed it is logged with
+        its endpoint and skipped, and the rest of the page is stored."""
+        for attempt in range(3):
+            try:
+                with session_scope(self.engine) as s:
+                    self._count(endpoint, write(s, items))
+                    after(s)
+                return
+            except upsert.PayloadError as exc:
+                if refetch is None or attempt == 2:
+                    log.error("%s %s: %s", self.full_name, endpoint, exc)
+                    break
+                log.warning("%s %s: %s; reading the page again", self.full_name, endpoint, exc)
+                self.client.stats.add(retries=1)
+                items = refetch()
+        with session_scope(self.engine) as s:
+            for obj in items:
+                try:
+                    with s.begin_nested():
+                        self._count(endpoint, write(s, [obj]))
+                except upsert.PayloadError as exc:
+                    log.error("%s %s: skipped malformed object: %s", self.full_name, endpoint, exc)
+                    self.result.skipped += 1
+            after(s)
+
+    # ------------------------------------------------------------------ repository, labels, CODEOWNERS
+
+    def _repo(self) -> None:
+        cp = self._cp(CATEGORY_REPO)
+        with session_scope(self.engine) as s:
+            self.repo_id = s.scalar(select(Repo.id).where(Repo.full_name == self.full_name))
+        resp = self.client.get(self._path, etag=cp.etag if self.repo_id is not None else None,
+                               what=f"{self.full_name} repository")
+        if resp.status == 304:
+            return
+
+        def write(s: Session) -> None:
+            self.repo_id = upsert.upsert_repo(s, resp.data)
+            cp.etag = resp.etag
+            save_checkpoint(s, self.full_name, cp)
+        self._store(write)
+
+    def _labels(self) -> None:
+        cp = self._cp(CATEGORY_LABELS)
+        pages: list[list[str]] = cp.state.get("pages") or []
+        if pages and all(self.client.get(url, etag=etag, what=f"{self.full_name} labels").status == 304
+                         for url, etag in pages):
+            return
+        items: list[dict[str, Any]] = []
+        new_pages: list[list[str]] = []
+        url: str | None = f"{self._path}/labels?per_page={self.client.options.per_page}"
+        while url:
+            resp = self.client.get(url, what=f"{self.full_name} labels")
+            items.extend(resp.data or [])
+            new_pages.append([url, resp.etag or ""])
+            self.progress.page(CATEGORY_LABELS, len(resp.data or []), resp.last_page)
+            url = resp.link("next")
+
+        def write(s: Session) -> None:
+            self._count("labels", upsert.upsert_labels(s, self.repo_id, items, replace=True))
+            cp.state = {"pages": new_pages}
+            save_checkpoint(s, self.full_name, cp)
+        self._store(write)
+        self.progress.done(CATEGORY_LABELS)
+
+    def _codeowners(self) -> None:
+        cp = self._cp(CATEGORY_CODEOWNERS)
+        known = cp.state.get("path")
+        checked = cp.state.get("checked")
+        now = self.client_now()
+        if known is None and checked and (now - parse_utc(checked)).total_seconds() < CODEOWNERS_RECHECK_HOURS * 3600:
+            return  # none found lately; GitHub would only answer 404 again
+        candidates = [known] if known else list(self.codeowners_paths)
+        for path in candidates + ([p for p in self.codeowners_paths if p != known] if known else []):
+            try:
+                resp = self.client.get(f"{self._path}/contents/{path}", etag=cp.etag if path == known else None,
+                                       what=f"{self.full_name} {path}")
+            except NotFoundError:
+                continue
+            if resp.status == 304:
+                return
+            data = resp.data if isinstance(resp.data, dict) else {}
+            if data.get("type") != "file" or data.get("encoding") != "base64":
+                continue
+            text = base64.b64decode(data.get("content") or "").decode("utf-8", errors="replace")
+
+            def write(s: Session, path: str = path, text: str = text, data: dict[str, Any] = data,
+                      resp: Response = resp) -> None:
+                self._count("files", upsert.upsert_repo_file(s, self.repo_id, path, text, data.get("sha") or "", now))
+                cp.etag = resp.etag
+                cp.state = {"path": path, "checked": iso_z(now)}
+                save_checkpoint(s, self.full_name, cp)
+            self._store(write)
+            return
+
+        def none_found(s: Session) -> None:
+            cp.etag = None
+            cp.state = {"path": None, "checked": iso_z(now)}
+            save_checkpoint(s, self.full_name, cp)
+        self._store(none_found)
+
+    def client_now(self) -> datetime:
+        return utcnow()
+
+    # ------------------------------------------------------------------ since-lists (keyset paging)
+
+    def _keyset(self, endpoint: str, path: str, params: dict[str, Any],
+                write: Callable[[Session, list[dict[str, Any]]], int],
+                also: Callable[[Session, list[dict[str, Any]]], None] | None = None) -> None:
+        """Read `path` (sorted by updated_at ascending) from the checkpoint on; see the module doc."""
+        cp = self._cp(endpoint)
+        since, incremental = self._window_start(cp, cp.cursor_at)
+        etag = cp.etag if incremental and cp.state.get("probe") == iso_z(since) else None
+        base = {**params, "sort": "updated", "direction": "asc", "per_page": self.client.options.per_page}
+        what = f"{self.full_name} {endpoint}"
+        seen: set[Any] = set()  # ids stored by this run (keyset pages overlap at their boundary)
+        while True:
+            query = {**base, "since": iso_z(since)}
+            resp = self.client.get(path, query, etag=etag, what=what)
+            etag = None
+            if resp.status == 304:
+                break
+            probe_etag = resp.etag
+            while True:
+                items = list(resp.data or [])
+                newest = max([since, *(_ts(i, "updated_at") for i in items)])
+                fresh = [i for i in items if i.get("id") not in seen]
+                seen.update(i.get("id") for i in items)
+
+                def after(s: Session, items: list[dict[str, Any]] = items, newest: datetime = newest) -> None:
+                    if also is not None:
+                        also(s, items)
+                    cp.cursor_at = newest
+                    cp.etag = None
+                    cp.state.pop("probe", None)
+                    self._covering(cp)
+                    save_checkpoint(s, self.full_name, cp)
+
+                this = resp
+
+                def refetch(this: Response = this, query: dict[str, Any] = query) -> list[dict[str, Any]]:
+                    return list(self.client.get(this.url, None if "?" in this.url else query, what=what).data or [])
+                self._store_page(endpoint, fresh, write, after, refetch)
+                self.progress.page(endpoint, len(items), resp.last_page)
+                nxt = resp.link("next")
+                if newest > since or not nxt:
+                    break
+                resp = self.client.get(nxt, what=what)  # more than a page share one second: plain paging
+            if newest == since:
+                # Nothing newer than `since` exists: this request is next run's conditional probe.
+                def probe(s: Session, probe_etag: str | None = probe_etag, since: datetime = since) -> None:
+                    cp.cursor_at = since
+                    cp.etag = probe_etag
+                    cp.state["probe"] = iso_z(since)
+                    self._covering(cp)
+                    save_checkpoint(s, self.full_name, cp)
+                self._store(probe)
+                break
+            since = newest
+        self.progress.done(endpoint)
+
+    def _issues(self) -> None:
+        pulls_cp = self._cp(CATEGORY_PULLS)
+
+        def pending(s: Session, items: list[dict[str, Any]]) -> None:
+            todo = dict(pulls_cp.state.get("pending") or {})
+            for i in items:
+                if i.get("pull_request") is not None:
+                    todo[str(i["number"])] = i["updated_at"]
+            if todo != (pulls_cp.state.get("pending") or {}):
+                pulls_cp.state = {**pulls_cp.state, "pending": todo}
+                save_checkpoint(s, self.full_name, pulls_cp)
+
+        self._keyset(CATEGORY_ISSUES, f"{self._path}/issues", {"state": "all"},
+                     lambda s, items: upsert.upsert_issues(s, self.repo_id, items), also=pending)
+
+    def _comments(self, endpoint: str, tail: str, fn: Callable[[Session, int, Sequence[dict[str, Any]]], int]) -> None:
+        self._keyset(endpoint, f"{self._path}{tail}", {}, lambda s, items: fn(s, self.repo_id, items))
+
+    # ------------------------------------------------------------------ issue events (newest first)
+
+    def _events(self) -> None:
+        cp = self._cp(CATEGORY_ISSUE_EVENTS)
+        floor, incremental = self._window_start(cp, cp.cursor_at)
+        what = f"{self.full_name} issue events"
+        url: str | None = f"{self._path}/issues/events?per_page={self.client.options.per_page}"
+        resp = self.client.get(url, etag=cp.etag if incremental else None, what=what)
+        if resp.status == 304:
+            self.progress.done(CATEGORY_ISSUE_EVENTS)
+            return
+        first_etag = resp.etag
+        newest = cp.cursor_at if incremental else None
+        while True:
+            items = list(resp.data or [])
+            keep = [e for e in items if _ts(e, "created_at") >= floor]
+            if keep:
+                newest = max([t for t in (newest,) if t] + [_ts(e, "created_at") for e in keep])
+            # Pages are stored as they come (upserts are idempotent); the checkpoint moves only
+            # once the old boundary is reached, so a crash re-reads from the top, losing nothing.
+            self._store_page(CATEGORY_ISSUE_EVENTS, keep,
+                             lambda s, objs: upsert.upsert_issue_events(s, self.repo_id, objs), lambda s: None)
+            self.progress.page(CATEGORY_ISSUE_EVENTS, len(keep), resp.last_page)
+            url = resp.link("next")
+            if len(keep) < len(items) or not url:
+                break
+            resp = self.client.get(url, what=what)
+
+        def finish(s: Session) -> None:
+            cp.cursor_at = newest or floor
+            cp.etag = first_etag
+            self._covering(cp)
+            save_checkpoint(s, self.full_name, cp)
+        self._store(finish)
+        self.progress.done(CATEGORY_ISSUE_EVENTS)
+
+    # ------------------------------------------------------------------ pull requests
+
+    def _pulls(self) -> None:
+        cp = self._cp(CATEGORY_PULLS)
+        todo: dict[str, str] = dict(cp.state.get("pending") or {})
+        if not todo:
+            self.progress.done(CATEGORY_PULLS)
+            return
+        numbers = sorted(int(n) for n in todo)
+        if self.use_graphql:
+            batches = [numbers[i:i + MAX_PULLS_PER_QUERY] for i in range(0, len(numbers), MAX_PULLS_PER_QUERY)]
+            fetch: Callable[[list[int]], list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]] = self._graphql_batch
+        else:
+            known = self._rest_pull_list(todo)
+            batches = [numbers[i:i + 10] for i in range(0, len(numbers), 10)]
+
+            def fetch(batch: list[int]) -> list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]:
+                return [self._rest_pull(n, known.get(n)) for n in batch]
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="github") as pool:
+            for batch, results in zip(batches, pool.map(fetch, batches), strict=True):
+                self._store_pulls(batch, results, todo)
+                self.progress.page(CATEGORY_PULLS, len(batch), len(batches))
+        self.progress.done(CATEGORY_PULLS)
+
+    def _store_pulls(self, batch: list[int], results: Iterable[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]],
+                     todo: dict[str, str]) -> None:
+        """One transaction per batch: pulls, their reviews and files, and the pending list shrunk."""
+        cp = self._cp(CATEGORY_PULLS)
+        results = [r for r in results if r[0]]
+        self._fill_user_ids(u for pull, reviews, _ in results for u in users_in(pull, reviews))
+
+        def write(s: Session, results: list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]) -> int:
+            pulls = [p for p, _, _ in results]
+            n = upsert.upsert_pulls(s, self.repo_id, pulls)
+            self._count("reviews", upsert.upsert_reviews(s, self.repo_id, [r for _, rs, _ in results for r in rs]))
+            self._count("pull_files", upsert.upsert_pull_files(s, self.repo_id, {p["number"]: f for p, _, f in results}))
+            return n
+
+        def after(s: Session) -> None:
+            for n in batch:
+                todo.pop(str(n), None)
+            cp.state = {**cp.state, "pending": dict(todo)}
+            save_checkpoint(s, self.full_name, cp)
+
+        self._store_page(CATEGORY_PULLS, results, write, after)  # type: ignore[arg-type]
+
+    def _fill_user_ids(self, users: Iterable[dict[str, Any]]) -> None:
+        """GraphQL's 32-bit user `databaseId` cannot carry every id: look the rest up by login
+        (stored users first, then GET /users/{login}, once per login per run)."""
+        missing = [u for u in users if u.get("id") is None]
+        if not missing:
+            return
+        logins = sorted({u["login"].lower() for u in missing} - set(self._user_ids))
+        if logins:
+            with session_scope(self.engine) as s:
+                for uid, login in s.execute(select(User.id, User.login).where(func.lower(User.login).in_(logins))):
+                    self._user_ids[login.lower()] = uid
+        for u in missing:
+            key = u["login"].lower()
+            if key not in self._user_ids:
+                resp = self.client.get(f"/users/{u['login']}", what=f"user {u['login']}")
+                self._user_ids[key] = int(resp.data["id"])
+            u["id"] = self._user_ids[key]
+
+    def _graphql_batch(self, numbers: list[int]) -> list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]:
+        """Pull requests, reviews and files of up to 50 pull requests (more pages when a pull has >100)."""
+        variables = {"owner": self.owner, "name": self.name}
+        data, errors = self.client.graphql(pulls_query(numbers), variables, what=f"{self.full_name} pulls (GraphQL)")
+        gone = {e["path"][1] for e in errors if e.get("type") == "NOT_FOUND" and len(e.get("path") or []) == 2}
+        for e in errors:
+            path = e.get("path") or []
+            if e.get("type") != "NOT_FOUND" and not (path and path[-1] == "databaseId"):
+                raise CollectorError(f"{self.full_name} pulls (GraphQL): {e.get('message')}")
+        repo = data.get("repository") or {}
+        out = []
+        api = self.client.base_url
+        for n in numbers:
+            node = repo.get(f"p{n}")
+            if node is None:
+                if f"p{n}" in gone:
+                    log.warning("%s: pull request #%d no longer exists", self.full_name, n)
+                out.append(({}, [], []))
+                continue
+            pull = rest_pull(node, api, self.full_name)
+            reviews = self._all_nodes(n, "reviews", node["reviews"])
+            files = self._all_nodes(n, "files", node["files"])
+            out.append((pull, [rest_review(r, pull["url"]) for r in reviews], [rest_file(f) for f in files]))
+        return out
+
+    def _all_nodes(self, number: int, connection: str, first: dict[str, Any]) -> list[dict[str, Any]]:
+        nodes = list(first.get("nodes") or [])
+        page = first.get("pageInfo") or {}
+        while page.get("hasNextPage"):
+            data, _ = self.client.graphql(more_query(connection), {
+                "owner": self.owner, "name": self.name, "number": number, "after": page.get("endCursor")},
+                what=f"{self.full_name} #{number} {connection} (GraphQL)")
+            conn = ((data.get("repository") or {}).get("pullRequest") or {}).get(connection) or {}
+            nodes.extend(conn.get("nodes") or [])
+            page = conn.get("pageInfo") or {}
+        return [n for n in nodes if n]
+
+    # ------------------------------------------------------------------ REST fallback (--no-graphql)
+
+    def _rest_pull_list(self, todo: dict[str, str]) -> dict[int, dict[str, Any]]:
+        """The pending pulls from the pull list, newest first, down to the oldest pending one."""
+        oldest = min(parse_utc(v) for v in todo.values())
+        wanted = {int(n) for n in todo}
+        found: dict[int, dict[str, Any]] = {}
+        what = f"{self.full_name} pulls"
+        resp = self.client.get(f"{self._path}/pulls", {"state": "all", "sort": "updated", "direction": "desc",
+                                                        "per_page": self.client.options.per_page}, what=what)
+        while True:
+            items = list(resp.data or [])
+            for p in items:
+                if p["number"] in wanted:
+                    found[p["number"]] = p
+            nxt = resp.link("next")
+            if not nxt or not items or _ts(items[-1], "updated_at") < oldest or wanted <= set(found):
+                return found
+            resp = self.client.get(nxt, what=what)
+
+    def _rest_list(self, url: str, what: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        next_url: str | None = url
+        while next_url:
+            resp = self.client.get(next_url, what=what)
+            items.extend(resp.data or [])
+            next_url = resp.link("next")
+        return items
+
+    def _rest_pull(self, number: int, listed: dict[str, Any] | None) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        base = f"{self._path}/pulls/{number}"
+        try:
+            pull = listed or self.client.get(base, what=f"{self.full_name} #{number}").data
+            per_page = self.client.options.per_page
+            reviews = self._rest_list(f"{base}/reviews?per_page={per_page}", f"{self.full_name} #{number} reviews")
+            files = self._rest_list(f"{base}/files?per_page={per_page}", f"{self.full_name} #{number} files")
+        except NotFoundError:
+            log.warning("%s: pull request #%d no longer exists", self.full_name, number)
+            return {}, [], []
+        return pull, reviews, files

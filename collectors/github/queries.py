@@ -1,0 +1,129 @@
+"""GraphQL queries for what REST has no repository-wide list of (each updated pull request's
+details, reviews and changed files), and their conversion to the REST shapes `storage.upsert`
+takes, so a pull request stored from GraphQL is the same row as one stored from REST.
+
+GitHub specifics handled here: ids come from `fullDatabaseId` (BigInt, a string) where GitHub
+deprecated the 32-bit `databaseId`; a user's `databaseId` is still 32-bit, so an id that does not
+fit comes back null with an error, and the caller resolves it by login; a bot's GraphQL login
+lacks the `[bot]` suffix its REST login has; merged pull requests have `mergeCommit`, open ones a
+`potentialMergeCommit` (REST's `merge_commit_sha` is either).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+MAX_PULLS_PER_QUERY = 50  # GitHub allows 100 nodes per connection; 50 pulls x 100 reviews stays well in limits
+
+ACTOR = "fragment actor on Actor { __typename login ... on User { databaseId isSiteAdmin } ... on Bot { databaseId } }"
+REVIEW_FIELDS = ("fullDatabaseId author { ...actor } authorAssociation state body submittedAt url "
+                 "commit { oid }")
+FILE_FIELDS = "path additions deletions changeType"
+PULL = f"""fragment pull on PullRequest {{
+  number fullDatabaseId title body state isDraft url createdAt updatedAt closedAt mergedAt
+  author {{ ...actor }} authorAssociation
+  headRefName headRefOid baseRefName
+  mergeCommit {{ oid }} potentialMergeCommit {{ oid }}
+  mergedBy {{ ...actor }}
+  labels(first: 100) {{ nodes {{ name }} }}
+  reviewRequests(first: 100) {{ nodes {{ requestedReviewer {{ __typename ...actor ... on Team {{ slug name }} }} }} }}
+  reviews(first: 100) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {REVIEW_FIELDS} }} }}
+  files(first: 100) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {FILE_FIELDS} }} }}
+}}"""
+
+STATUS = {"ADDED": "added", "DELETED": "removed", "MODIFIED": "modified", "RENAMED": "renamed",
+          "COPIED": "copied", "CHANGED": "changed"}
+
+
+def pulls_query(numbers: Sequence[int]) -> str:
+    """One query for up to MAX_PULLS_PER_QUERY pull requests, by number (aliases p<number>)."""
+    if not 0 < len(numbers) <= MAX_PULLS_PER_QUERY:
+        raise ValueError(f"between 1 and {MAX_PULLS_PER_QUERY} pull requests per query, got {len(numbers)}")
+    fields = "\n    ".join(f"p{n}: pullRequest(number: {int(n)}) {{ ...pull }}" for n in numbers)
+    return (f"query($owner: String!, $name: String!) {{\n  repository(owner: $owner, name: $name) {{\n    {fields}\n  }}\n"
+            f"  rateLimit {{ cost remaining resetAt }}\n}}\n{PULL}\n{ACTOR}\n")
+
+
+def more_query(connection: str) -> str:
+    """The next page of one pull request's `reviews` or `files` (pulls with more than 100)."""
+    fields = REVIEW_FIELDS if connection == "reviews" else FILE_FIELDS
+    return (f"query($owner: String!, $name: String!, $number: Int!, $after: String) {{\n"
+            f"  repository(owner: $owner, name: $name) {{ pullRequest(number: $number) {{\n"
+            f"    {connection}(first: 100, after: $after) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {fields} }} }}\n"
+            f"  }} }}\n}}\n" + (ACTOR if connection == "reviews" else ""))
+
+
+# ----------------------------------------------------------------------------- GraphQL -> REST
+
+
+def rest_user(actor: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A REST user object from a GraphQL actor; `id` is None when GitHub could not give it."""
+    if not actor:
+        return None
+    kind = actor.get("__typename") or "User"
+    login = str(actor["login"])
+    if kind == "Bot" and not login.endswith("[bot]"):
+        login += "[bot]"
+    return {"login": login, "id": actor.get("databaseId"), "type": kind if kind in ("User", "Bot", "Organization") else "User",
+            "site_admin": bool(actor.get("isSiteAdmin", False))}
+
+
+def rest_review(node: dict[str, Any], pull_url: str) -> dict[str, Any]:
+    return {
+        "id": int(node["fullDatabaseId"]),
+        "user": rest_user(node.get("author")),
+        "author_association": node.get("authorAssociation") or "NONE",
+        "state": node["state"],
+        "body": node.get("body") or "",
+        "commit_id": (node.get("commit") or {}).get("oid"),
+        "submitted_at": node.get("submittedAt"),
+        "html_url": node.get("url") or "",
+        "pull_request_url": pull_url,
+    }
+
+
+def rest_file(node: dict[str, Any]) -> dict[str, Any]:
+    additions, deletions = int(node.get("additions") or 0), int(node.get("deletions") or 0)
+    return {"filename": node["path"], "status": STATUS.get(str(node.get("changeType")), "modified"),
+            "additions": additions, "deletions": deletions, "changes": additions + deletions}
+
+
+def rest_pull(node: dict[str, Any], api: str, full_name: str) -> dict[str, Any]:
+    """A pull request in the REST list shape (what `upsert_pulls` reads)."""
+    number = int(node["number"])
+    merge = node.get("mergeCommit") if node.get("mergedAt") else node.get("potentialMergeCommit")
+    reviewers = []
+    for req in (node.get("reviewRequests") or {}).get("nodes") or []:
+        who = (req or {}).get("requestedReviewer") or {}
+        if who.get("__typename") in ("User", "Bot", "Mannequin") and who.get("login"):
+            reviewers.append(rest_user(who))
+    return {
+        "id": int(node["fullDatabaseId"]),
+        "number": number,
+        "url": f"{api}/repos/{full_name}/pulls/{number}",
+        "html_url": node.get("url") or "",
+        "title": node.get("title") or "",
+        "body": node.get("body") or "",
+        "state": "open" if node.get("state") == "OPEN" else "closed",
+        "draft": bool(node.get("isDraft")),
+        "user": rest_user(node.get("author")),
+        "author_association": node.get("authorAssociation") or "NONE",
+        "labels": [{"name": lb["name"]} for lb in (node.get("labels") or {}).get("nodes") or [] if lb],
+        "requested_reviewers": reviewers,
+        "head": {"ref": node.get("headRefName") or "", "sha": node.get("headRefOid") or ""},
+        "base": {"ref": node.get("baseRefName") or ""},
+        "merge_commit_sha": (merge or {}).get("oid"),
+        "merged_by": rest_user(node.get("mergedBy")),
+        "created_at": node["createdAt"],
+        "updated_at": node["updatedAt"],
+        "closed_at": node.get("closedAt"),
+        "merged_at": node.get("mergedAt"),
+    }
+
+
+def users_in(pull: dict[str, Any], reviews: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every REST user object of a converted pull request and its reviews (to fill in missing ids)."""
+    found = [pull.get("user"), pull.get("merged_by"), *pull.get("requested_reviewers", [])]
+    found += [r.get("user") for r in reviews]
+    return [u for u in found if u]
