@@ -15,9 +15,15 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from config.clock import iso_z
+from config.errors import ReportError
+from config.watch import WatchConfig
 from reports.queries import UNCLASSIFIED, GfiRec, IssueRec, OwnerRec, RepoSnapshot
 
 log = logging.getLogger(__name__)
@@ -293,3 +299,50 @@ def with_bench_links(sl: Shortlist, links: Mapping[int, BenchLink]) -> Shortlist
     from dataclasses import replace
 
     return replace(sl, issues=tuple(replace(i, bench_job=links.get(i.number, i.bench_job)) for i in sl.issues))
+
+
+# ----------------------------------------------------------------------------- I/O
+
+
+def make_shortlist(session: Session, watch: WatchConfig, repo: str | None, now: datetime, out_dir: Path,
+                   subsystems: Sequence[str] = (), backend: str | None = None, store: bool = True,
+                   snapshot: RepoSnapshot | None = None) -> Shortlist:
+    """The shortlist for `repo` (the first watched one by default), each issue with its bench job
+    (prepared for `backend`, the config's default, and reused when the spec is unchanged), stored
+    in `shortlists` unless `store` is False."""
+    from reports.bench.jobs import prepare_job
+    from reports.queries import issue_context, load_snapshot
+
+    rw = watch.repo(repo)
+    known = {s.lower(): s for s in watch.taxonomy_for(rw.name).names} | {UNCLASSIFIED: UNCLASSIFIED}
+    unknown = [s for s in subsystems if s.lower() not in known]
+    if unknown:
+        raise ReportError(f"unknown subsystem(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    wanted = tuple(known[s.lower()] for s in subsystems)
+    snap = snapshot or load_snapshot(session, rw.name, now, now - timedelta(days=7), now, bots=rw.bots)
+    sl = build_shortlist(snap, wanted)
+    links: dict[int, BenchLink] = {}
+    for i in sl.issues:
+        try:
+            job = prepare_job(session, issue_context(session, snap.repo, i.number), watch,
+                              backend or watch.bench.default_backend, out_dir)
+        except ReportError as exc:  # e.g. no target for the subsystem and no default: say so, keep going
+            log.warning("no bench job for %s#%d: %s", snap.repo, i.number, exc)
+            continue
+        links[i.number] = job.bench_link
+    sl = with_bench_links(sl, links)
+    if store:
+        from storage.models import Shortlist as ShortlistRow
+
+        session.add(ShortlistRow(repo=snap.repo, subsystems=list(wanted), payload=sl.to_dict(), created_at=now))
+        session.flush()
+    return sl
+
+
+def latest_shortlist(session: Session, repo: str) -> dict[str, Any] | None:
+    """The payload of the newest stored shortlist of `repo` (for the bot's /shortlist without recomputing)."""
+    from storage.models import Shortlist as ShortlistRow
+
+    row = session.scalars(select(ShortlistRow).where(ShortlistRow.repo == repo)
+                          .order_by(ShortlistRow.created_at.desc(), ShortlistRow.id.desc()).limit(1)).first()
+    return dict(row.payload) if row is not None else None

@@ -1,0 +1,1 @@
+"""Renderers: Markdown (and the shortlist's CSV/JSON), Discord embeds, the digest chart."""

@@ -1,0 +1,355 @@
+"""Discord renderings: messages of embeds that always respect Discord's limits, split cleanly
+when long, escape Markdown and cannot ping anyone.
+
+Every message payload carries `allowed_mentions: {"parse": []}` and every piece of untrusted text
+has a zero-width space after each `@`, so neither `@everyone`/`@here` nor `<@id>`, `<@!id>`,
+`<@&id>` can notify, even if the payload is posted by a client that drops `allowed_mentions`.
+`validate_message` checks a payload against every limit; renderers call it before returning.
+
+For discord.py: `discord.Embed.from_dict(e)` for each embed, `allowed_mentions=AllowedMentions.none()`,
+and `discord.File(path)` for each of `files` (the chart, referenced as `attachment://NAME`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from config.clock import iso_z
+from config.errors import ReportError
+from reports.digest import Digest
+from reports.prflow import LatencyStats, PrFlow
+from reports.render.text import cut, neutralize_mentions, safe, safe_block, safe_url, units
+from reports.shortlist import BenchLink, Shortlist
+
+LIMITS = {"title": 256, "description": 4096, "fields": 25, "field_name": 256, "field_value": 1024, "footer": 2048,
+          "author": 256, "total": 6000, "embeds": 10, "content": 2000}
+ALLOWED_MENTIONS_NONE: dict[str, list[str]] = {"parse": []}
+COLOR = {"digest": 0x2B6CB0, "flow": 0x38A169, "stall": 0xDD6B20, "gfi": 0x805AD5, "chat": 0x319795,
+         "shortlist": 0xD69E2E, "bench": 0x4A5568, "error": 0xC53030}
+TITLE = 90
+PING = re.compile(r"@(everyone|here)|<@[!&]?\d+>")
+
+
+@dataclass(frozen=True)
+class DiscordMessage:
+    """One message to post: embeds (dicts in Discord's JSON shape), optional content, and local
+    files to attach (referenced from embeds as `attachment://<file name>`)."""
+
+    embeds: tuple[dict[str, Any], ...]
+    content: str = ""
+    files: tuple[str, ...] = field(default=())
+
+    def to_payload(self) -> dict[str, Any]:
+        """The REST body of `POST /channels/{id}/messages` (files go as multipart parts)."""
+        p: dict[str, Any] = {"content": self.content, "embeds": [dict(e) for e in self.embeds],
+                             "allowed_mentions": dict(ALLOWED_MENTIONS_NONE)}
+        if self.files:
+            p["attachments"] = [{"id": n, "filename": Path(f).name} for n, f in enumerate(self.files)]
+        return p
+
+
+@dataclass(frozen=True)
+class Section:
+    """Content of one logical part before splitting: a title, lines (already safe), fields."""
+
+    title: str
+    lines: tuple[str, ...] = ()
+    fields: tuple[tuple[str, str], ...] = ()
+    url: str | None = None
+    color: int | None = None
+    image: str | None = None  # an attachment:// URL
+    footer: str | None = None
+
+
+# ----------------------------------------------------------------------------- limits
+
+
+def embed_size(e: dict[str, Any]) -> int:
+    """Characters Discord counts towards the 6000 per message."""
+    n = units(e.get("title", "")) + units(e.get("description", ""))
+    n += sum(units(f.get("name", "")) + units(f.get("value", "")) for f in e.get("fields", []))
+    n += units((e.get("footer") or {}).get("text", "")) + units((e.get("author") or {}).get("name", ""))
+    return n
+
+
+def problems(payload: dict[str, Any]) -> list[str]:
+    """Every way a message payload breaks Discord's limits or could ping (empty when fine)."""
+    out = []
+    embeds = payload.get("embeds", [])
+    if len(embeds) > LIMITS["embeds"]:
+        out.append(f"{len(embeds)} embeds > {LIMITS['embeds']}")
+    if units(payload.get("content", "")) > LIMITS["content"]:
+        out.append("content too long")
+    total = 0
+    for i, e in enumerate(embeds):
+        for key, limit in (("title", "title"), ("description", "description")):
+            if units(e.get(key, "")) > LIMITS[limit]:
+                out.append(f"embed {i} {key} too long")
+        fields = e.get("fields", [])
+        if len(fields) > LIMITS["fields"]:
+            out.append(f"embed {i} has {len(fields)} fields")
+        for f in fields:
+            if not f.get("name") or units(f["name"]) > LIMITS["field_name"]:
+                out.append(f"embed {i} field name empty or too long")
+            if not f.get("value") or units(f["value"]) > LIMITS["field_value"]:
+                out.append(f"embed {i} field value empty or too long")
+        if units((e.get("footer") or {}).get("text", "")) > LIMITS["footer"]:
+            out.append(f"embed {i} footer too long")
+        if units((e.get("author") or {}).get("name", "")) > LIMITS["author"]:
+            out.append(f"embed {i} author too long")
+        total += embed_size(e)
+    if total > LIMITS["total"]:
+        out.append(f"{total} characters > {LIMITS['total']}")
+    if payload.get("allowed_mentions") != ALLOWED_MENTIONS_NONE:
+        out.append("allowed_mentions is not none")
+    for s in _strings(payload):
+        if PING.search(s):
+            out.append(f"pinging mention in {s[:60]!r}")
+    return out
+
+
+def _strings(v: Any) -> Iterable[str]:
+    if isinstance(v, str):
+        yield v
+    elif isinstance(v, dict):
+        for x in v.values():
+            yield from _strings(x)
+    elif isinstance(v, list | tuple):
+        for x in v:
+            yield from _strings(x)
+
+
+def validate_message(m: DiscordMessage) -> DiscordMessage:
+    bad = problems(m.to_payload())
+    if bad:
+        raise ReportError("a Discord message breaks Discord's limits: " + "; ".join(bad[:5]))
+    return m
+
+
+# ----------------------------------------------------------------------------- splitting
+
+
+def _defuse(v: Any) -> Any:
+    """Last line of defence: every string of an embed without a live `@` (URLs are checked by safe_url)."""
+    if isinstance(v, str):
+        return neutralize_mentions(v)
+    if isinstance(v, dict):
+        return {k: (x if k in ("url", "proxy_url") else _defuse(x)) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_defuse(x) for x in v]
+    return v
+
+
+def _chunks(lines: Sequence[str], limit: int) -> list[str]:
+    """Lines packed into descriptions of at most `limit` units, never splitting a line unless it
+    alone is too long (then it is cut)."""
+    out: list[str] = []
+    cur: list[str] = []
+    size = 0
+    for line in lines:
+        line = cut(line, limit)
+        add = units(line) + (1 if cur else 0)
+        if cur and size + add > limit:
+            out.append("\n".join(cur))
+            cur, size = [], 0
+            add = units(line)
+        cur.append(line)
+        size += add
+    if cur:
+        out.append("\n".join(cur))
+    return out
+
+
+def section_embeds(s: Section, description_limit: int = 3800) -> list[dict[str, Any]]:
+    """One section as embeds: the description split at line boundaries, fields 25 at a time;
+    continuation embeds are titled "(cont.)"."""
+    title = cut(s.title, LIMITS["title"])
+    descs = _chunks(s.lines, min(description_limit, LIMITS["description"])) or [""]
+    fields = [{"name": cut(n, LIMITS["field_name"]) or "\u200b", "value": cut(v, LIMITS["field_value"]) or "–",
+               "inline": False} for n, v in s.fields]
+    field_groups = [fields[i:i + LIMITS["fields"]] for i in range(0, len(fields), LIMITS["fields"])] or [[]]
+    embeds: list[dict[str, Any]] = []
+    n = max(len(descs), len(field_groups))
+    for k in range(n):
+        e: dict[str, Any] = {"title": title if k == 0 else cut(f"{s.title} (cont.)", LIMITS["title"])}
+        if k < len(descs) and descs[k]:
+            e["description"] = descs[k]
+        if k < len(field_groups) and field_groups[k]:
+            e["fields"] = field_groups[k]
+        if k == 0 and safe_url(s.url):
+            e["url"] = s.url
+        if s.color is not None:
+            e["color"] = s.color
+        if k == 0 and s.image:
+            e["image"] = {"url": s.image}
+        if s.footer:
+            e["footer"] = {"text": cut(s.footer, LIMITS["footer"])}
+        embeds.append(_defuse(e))
+    return embeds
+
+
+def pack(embeds: Sequence[dict[str, Any]], files: Sequence[str] = (), content: str = "") -> list[DiscordMessage]:
+    """Embeds in order into messages of at most 10 embeds and 6000 characters; files ride on the
+    first message (that is where the embed showing them sits)."""
+    messages: list[list[dict[str, Any]]] = []
+    cur: list[dict[str, Any]] = []
+    total = 0
+    for e in embeds:
+        size = embed_size(e)
+        if size > LIMITS["total"]:  # cannot happen with section_embeds' limits; cut the description
+            e = {**e, "description": cut(e.get("description", ""), max(0, LIMITS["total"] - (size - units(e.get("description", "")))))}
+            size = embed_size(e)
+        if cur and (len(cur) >= LIMITS["embeds"] or total + size > LIMITS["total"]):
+            messages.append(cur)
+            cur, total = [], 0
+        cur.append(e)
+        total += size
+    if cur:
+        messages.append(cur)
+    safe_content = cut(neutralize_mentions(content), LIMITS["content"]) if content else ""
+    out = [DiscordMessage(embeds=tuple(m), content=safe_content if i == 0 else "",
+                          files=tuple(files) if i == 0 else ()) for i, m in enumerate(messages)]
+    return [validate_message(m) for m in out]
+
+
+def render_sections(sections: Sequence[Section], files: Sequence[str] = (), content: str = "") -> list[DiscordMessage]:
+    return pack([e for s in sections for e in section_embeds(s)], files, content)
+
+
+# ----------------------------------------------------------------------------- pieces
+
+
+def _h(v: float | None) -> str:
+    if v is None:
+        return "–"
+    return f"{v / 24:.1f}d" if v >= 72 else f"{v:.1f}h"
+
+
+def _lat(s: LatencyStats) -> str:
+    return f"{_h(s.median_hours)} / p90 {_h(s.p90_hours)} (n={s.n})" if s.n else "–"
+
+
+def _link(number: int, url: str | None) -> str:
+    u = safe_url(url)
+    return f"[#{number}]({u})" if u else f"#{number}"
+
+
+def _subs(subs: Sequence[str]) -> str:
+    return ", ".join(safe(s, 40) for s in subs) or "unclassified"
+
+
+def _bench(b: BenchLink | None) -> str:
+    if b is None:
+        return "no bench job"
+    u = safe_url(b.link)
+    where = f"[{safe(b.backend, 20)}]({u})" if u else f"{safe(b.backend, 20)} `{b.link.replace('`', '')[-120:]}`"
+    return f"{safe(b.target, 30)} on {where} · {safe(b.status, 20)} · job {b.id}"
+
+
+def _footer(d_until: Any, extra: str = "") -> str:
+    return f"oss-scout · as of {iso_z(d_until)}" + (f" · {extra}" if extra else "")
+
+
+# ----------------------------------------------------------------------------- documents
+
+
+def flow_sections(flow: PrFlow, footer: str | None = None) -> list[Section]:
+    lines = [f"**All PRs** — first review {_lat(flow.overall.first_review)} · merge {_lat(flow.overall.merge)}"]
+    lines += [f"**{safe(g.key, 40)}** — first review {_lat(g.first_review)} · merge {_lat(g.merge)}"
+              for g in (*flow.by_subsystem, *flow.by_size, *flow.by_author)]
+    lines.append("")
+    lines.append("**Landing fast**")
+    lines += [f"{_link(p.number, p.url)} {safe(p.title, TITLE)} — merged in {_h(p.hours_to_merge)} · {_subs(p.subsystems)}"
+              for p in flow.fast] or ["nothing merged in this window"]
+    waits = {"review": "no review yet", "author": "changes requested, author silent", "reviewer": "waiting for re-review"}
+    stall = [f"{_link(s.number, s.url)} {safe(s.title, TITLE)} — {waits[s.waiting_on]}, idle {s.idle_days:g}d · "
+             f"{_subs(s.subsystems)} · could review: {', '.join(safe(o, 32) for o in s.owners) or 'no owner known'}"
+             for s in flow.stalling] or ["nothing stalling"]
+    return [Section("PR flow (median / p90)", tuple(lines), color=COLOR["flow"], footer=footer),
+            Section(f"Stalling PRs (idle ≥ {flow.stall_days:g} days)", tuple(stall), color=COLOR["stall"], footer=footer)]
+
+
+def shortlist_sections(sl: Shortlist, footer: str | None = None) -> list[Section]:
+    fields = []
+    for m in sl.maintainers:
+        ev = m.evidence
+        counts = ", ".join(f"{n} {safe(k, 24).replace('_', ' ')}" for k, n in (ev.get("counts") or {}).items() if n)
+        bits = [f"score {ev.get('score')}"] + (["declared owner"] if ev.get("declared") else [])
+        if ev.get("median_first_review_hours") is not None:
+            bits.append(f"first review ~{_h(ev['median_first_review_hours'])}")
+        fields.append((safe(m.login, 60), f"{_subs(m.subsystems)}\n{' · '.join(bits)}" + (f"\n{counts}" if counts else "")))
+    lines = []
+    for n, i in enumerate(sl.issues, 1):
+        lines.append(f"**{n}.** {_link(i.number, i.url)} {safe(i.title, TITLE)}")
+        lines.append(f"{_subs(i.subsystems)} · p={i.probability:.2f}" + (" (prior)" if i.from_prior else "")
+                     + (f" · {'; '.join(safe(r, 80) for r in i.reasons[:3])}" if i.reasons else ""))
+        if i.last_maintainer_word:
+            lines.append(f"> {safe(i.last_maintainer_word, 200)}")
+        lines.append(f"bench: {_bench(i.bench_job)}")
+    if not lines:
+        lines = ["no open, unclaimed, unblocked issue is scored yet"]
+    lines += [f"_{safe(x, 200)}_" for x in sl.notes]
+    filt = f" ({', '.join(safe(s, 30) for s in sl.subsystem_filter)})" if sl.subsystem_filter else ""
+    return [Section(f"Shortlist · {safe(sl.repo, 100)}{filt}", tuple(lines), tuple(fields), color=COLOR["shortlist"],
+                    footer=footer)]
+
+
+def digest_messages(d: Digest) -> list[DiscordMessage]:
+    """The digest as messages; the chart (when drawn) is attached to the first one."""
+    footer = _footer(d.until, f"window from {iso_z(d.since)}")
+    t = d.totals
+    head = [f"**{t.opened_issues}** new issues · **{t.opened_pulls}** new PRs · **{t.merged_pulls}** merged · "
+            f"**{t.closed_issues}** issues closed · **{t.reviews}** reviews", ""]
+    head += [f"**{safe(a.subsystem, 40)}** — {a.opened_issues} new issues, {a.opened_pulls} new PRs, "
+             f"{a.merged_pulls} merged, {a.closed_issues + a.closed_pulls} closed, {a.reviews} reviews"
+             for a in d.activity] or ["nothing happened in this window"]
+    chart = Path(d.chart_path) if d.chart_path and Path(d.chart_path).is_file() else None
+    sections = [Section(f"Digest · {safe(d.repo, 100)} · {d.day}", tuple(head),
+                        url=f"https://github.com/{d.repo}" if safe_url(f"https://github.com/{d.repo}") else None,
+                        color=COLOR["digest"], image=f"attachment://{chart.name}" if chart else None, footer=footer)]
+    active = [f"**{safe(s.subsystem, 40)}** — " + "; ".join(
+        f"{safe(p.login, 40)}{' (owner)' if p.owner else ''}: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in p.counts)
+        for p in s.people) for s in d.active] or ["no maintainer activity in this window"]
+    sections.append(Section("Who is active where", tuple(active), color=COLOR["digest"], footer=footer))
+    sections += flow_sections(d.flow, footer)
+    gfi = []
+    for c in d.gfi:
+        flags = (" · ⚠ claimed" + (f" by {', '.join(safe(x, 32) for x in c.claimed_by)}" if c.claimed_by else "")
+                 if c.claimed else "") + (" · ⛔ blocked" if c.blocked else "")
+        why = f"rising from {c.previous:.2f}" if c.why == "rising" and c.previous is not None else c.why
+        gfi.append(f"{_link(c.number, c.url)} {safe(c.title, TITLE)} — **{c.probability:.2f}** ({why}) · "
+                   f"{_subs(c.subsystems)}{flags}" + (f" · {'; '.join(safe(r, 60) for r in c.reasons[:2])}" if c.reasons else ""))
+    sections.append(Section("Good first issue candidates", tuple(gfi or ["no scored candidates"]), color=COLOR["gfi"],
+                            footer=footer))
+    chat = []
+    for th in d.chat:
+        where = safe(f"{th.parent} / {th.name}" if th.parent else th.name, 80)
+        u = safe_url(th.url)
+        mentions = ", ".join(f"{_link(i.number, i.url)} {safe(i.title, 50)}" for i in th.issues[:5])
+        chat.append(f"{f'[{where}]({u})' if u else where} — {th.messages} messages, {th.authors} people"
+                    + (f" — {mentions}" if mentions else ""))
+    sections.append(Section("Hottest chat threads", tuple(chat or ["the chat was quiet"]), color=COLOR["chat"],
+                            footer=footer))
+    if d.shortlist is not None:
+        sections += shortlist_sections(d.shortlist, footer)
+    return render_sections(sections, files=[str(chart)] if chart else [])
+
+
+def shortlist_messages(sl: Shortlist) -> list[DiscordMessage]:
+    return render_sections(shortlist_sections(sl, _footer(sl.generated_at)))
+
+
+def flow_messages(flow: PrFlow, repo: str) -> list[DiscordMessage]:
+    return render_sections(flow_sections(flow, _footer(flow.until, safe(repo, 100))))
+
+
+def text_messages(title: str, lines: Sequence[str], fields: Sequence[tuple[str, str]] = (), url: str | None = None,
+                  color: int = COLOR["bench"], footer: str | None = None) -> list[DiscordMessage]:
+    """A generic card: `title`, `lines` and `fields` are untrusted text (escaped here)."""
+    return render_sections([Section(safe(title, 200), tuple(safe_block(x, 1000) for x in lines),
+                                    tuple((safe(n, 200), safe_block(v, 900)) for n, v in fields), url=url,
+                                    color=color, footer=safe(footer, 200) if footer else None)])
