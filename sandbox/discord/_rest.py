@@ -67,6 +67,9 @@ class _Body:
     files: list[Upload]
 
 
+body_key: web.RequestKey[_Body] = web.RequestKey("discord_body", _Body)
+
+
 def _snowflake_arg(value: str | None, name: str) -> int | None:
     if value is None:
         return None
@@ -134,7 +137,7 @@ class RestRoutes:
 
     @staticmethod
     def _body(request: web.Request) -> _Body:
-        return request.get("body") or _Body(None, [])
+        return request.get(body_key) or _Body(None, [])
 
     # ------------------------------------------------------------------ identity
     async def me(self, request: web.Request) -> tuple[int, Any]:
@@ -421,7 +424,8 @@ class RestRoutes:
                                        message_type=20, flags=flags)
             msg = await self.sb._publish(msg)
             inter.original = msg
-            resource = {"type": ctype, "message": msg}
+            if ctype == 4:  # a deferred answer has no resource yet (only the loading message's id)
+                resource = {"type": ctype, "message": msg}
         if request.query.get("with_response", "").lower() not in ("1", "true"):
             return 204, None
         summary: Payload = {"id": str(inter.id), "type": inter.payload["type"]}

@@ -27,7 +27,7 @@ from sandbox.discord._control import control_routes
 from sandbox.discord._gateway import Gateway
 from sandbox.discord._limits import FormError, resolve_mentions
 from sandbox.discord._ratelimit import RateLimits
-from sandbox.discord._rest import ApiError, RestRoutes, Upload, json_response, read_body
+from sandbox.discord._rest import ApiError, RestRoutes, Upload, body_key, json_response, read_body
 from sandbox.discord._store import (
     APPLICATION_ID,
     BOT_PERMISSIONS,
@@ -334,7 +334,7 @@ class DiscordSandbox:
         msg: Payload = {
             "id": str(mid), "channel_id": str(cid), "author": self.store.bot_user, "content": content,
             "timestamp": _iso(self.store.clock()), "type": message_type, "tts": bool(body.get("tts", False)),
-            "embeds": [self._embed(e) for e in body.get("embeds") or []], "attachments": attachments,
+            "embeds": [self._embed(e, attachments) for e in body.get("embeds") or []], "attachments": attachments,
             "components": body.get("components") or [], "flags": flags | int(body.get("flags") or 0),
             "pinned": False, "edited_timestamp": None,
             **resolve_mentions(content, body.get("allowed_mentions"), self.store.users, self.store.role_ids()),
@@ -355,11 +355,21 @@ class DiscordSandbox:
         return msg
 
     @staticmethod
-    def _embed(e: Payload) -> Payload:
-        out = dict(e)
+    def _embed(e: Payload, attachments: list[Payload]) -> Payload:
+        """An embed as Discord echoes it: `type` rich, fields with `inline`, and `attachment://name`
+        images resolved to the attachment's URL (the chart of a digest)."""
+        out = {k: v for k, v in e.items() if k != "content_type"}
         out.setdefault("type", "rich")
-        if "content_type" in out:
-            out.pop("content_type")
+        if out.get("fields"):
+            out["fields"] = [{**f, "inline": bool(f.get("inline", False))} for f in out["fields"]]
+        for key in ("image", "thumbnail"):
+            media = out.get(key)
+            if isinstance(media, dict) and str(media.get("url", "")).startswith("attachment://"):
+                name = media["url"].removeprefix("attachment://")
+                att = next((a for a in attachments if a["filename"] == name), None)
+                if att is not None:
+                    out[key] = {**media, "url": att["url"], "proxy_url": att["proxy_url"],
+                                "content_type": att.get("content_type")}
         return out
 
     async def _publish(self, msg: Payload) -> Payload:
@@ -421,7 +431,7 @@ def make_app(sb: DiscordSandbox) -> web.Application:
             else:
                 if request.method in ("POST", "PUT", "PATCH"):
                     body = await read_body(request)
-                    request["body"] = body
+                    request[body_key] = body
                     entry["body"] = body.json
                     if body.files:
                         entry["files"] = [f.filename for f in body.files]
