@@ -1,3 +1,181 @@
-"""`scout` commands of this stage (registered on the shared app)."""
+"""`scout digest`, `scout shortlist`, `scout prflow` and `scout bench`: thin over `reports`."""
 
-from bot.cli._app import app  # noqa: F401
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli._app import app, console, engine, out, settings
+
+RepoOpt = Annotated[str | None, typer.Option("--repo", help="OWNER/REPO (default: the first watched repo).")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")]
+
+
+class DigestFormat(StrEnum):
+    md = "md"
+    json = "json"
+
+
+class ShortlistFormat(StrEnum):
+    md = "md"
+    csv = "csv"
+    json = "json"
+
+
+class Backend(StrEnum):
+    skypilot = "skypilot"
+    github_actions = "github-actions"
+    local = "local"
+
+
+def _emit(text: str, path: Path | None, what: str) -> None:
+    if path is None:
+        out.print(text, markup=False, end="" if text.endswith("\n") else "\n")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    console.print(f"{what} written to {path}", markup=False)
+
+
+@app.command("digest")
+def digest_cmd(
+    day: Annotated[str | None, typer.Option("--date", help="Local day YYYY-MM-DD (default: the last --days days).")] = None,
+    days: Annotated[int | None, typer.Option("--days", min=1, help="Days covered (default: config digest.days).")] = None,
+    fmt: Annotated[DigestFormat, typer.Option("--format", help="md, or json (the digest, its Discord messages and chart path).")] = DigestFormat.md,
+    out_path: OutOpt = None,
+    repo: RepoOpt = None,
+    stall_days: Annotated[float, typer.Option("--stall-days", help="A PR idle this long is stalling.")] = 3.0,
+    chart: Annotated[bool, typer.Option("--chart/--no-chart", help="Draw the PNG chart.")] = True,
+) -> None:
+    """The daily digest: activity by subsystem, who is active, PR flow, GFI candidates, chat, shortlist."""
+    from config.errors import ReportError
+    from reports.digest import make_digest
+    from reports.render.discord import digest_messages
+    from reports.render.markdown import digest_markdown
+    from storage.db import session_scope
+
+    s = settings()
+    try:
+        when = date.fromisoformat(day) if day else None
+    except ValueError:
+        raise ReportError(f"--date: expected YYYY-MM-DD, got {day!r}") from None
+    chart_path = out_path.with_suffix(".png") if out_path is not None and chart else None
+    with session_scope(engine()) as session:
+        d = make_digest(session, s.watch, repo, s.present(), s.output_dir, day=when, days=days,
+                        stall_days=stall_days, chart=chart, chart_path=chart_path)
+    if fmt is DigestFormat.json:
+        payload = {"digest": d.to_dict(), "chart": d.chart_path,
+                   "discord": [m.to_payload() | {"files": list(m.files)} for m in digest_messages(d)]}
+        _emit(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", out_path, "digest (JSON)")
+    else:
+        _emit(digest_markdown(d), out_path, "digest")
+    if d.chart_path:
+        console.print(f"chart: {d.chart_path}", markup=False)
+
+
+@app.command("shortlist")
+def shortlist_cmd(
+    subsystem: Annotated[list[str] | None, typer.Option("--subsystem", help="Only these subsystems (repeatable).")] = None,
+    fmt: Annotated[ShortlistFormat, typer.Option("--format", help="md, csv or json.")] = ShortlistFormat.md,
+    out_path: OutOpt = None,
+    repo: RepoOpt = None,
+    backend: Annotated[Backend | None, typer.Option("--backend", help="Backend of the bench jobs (default: config).")] = None,
+) -> None:
+    """3 maintainers and 5 safe first issues, each issue with its bench job."""
+    from reports.render.markdown import shortlist_csv, shortlist_json, shortlist_markdown
+    from reports.shortlist import make_shortlist
+    from storage.db import session_scope
+
+    s = settings()
+    with session_scope(engine()) as session:
+        sl = make_shortlist(session, s.watch, repo, s.present(), s.output_dir, subsystems=tuple(subsystem or ()),
+                            backend=backend.value if backend else None)
+    render = {ShortlistFormat.md: shortlist_markdown, ShortlistFormat.csv: shortlist_csv,
+              ShortlistFormat.json: shortlist_json}[fmt]
+    _emit(render(sl), out_path, "shortlist")
+
+
+@app.command("prflow")
+def prflow_cmd(
+    days: Annotated[int, typer.Option("--days", min=1, help="Window in days before now.")] = 7,
+    stall_days: Annotated[float, typer.Option("--stall-days", help="A PR idle this long is stalling.")] = 3.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    repo: RepoOpt = None,
+) -> None:
+    """PR flow: first-review and merge latency by subsystem, size and author; stalling PRs."""
+    from datetime import timedelta
+
+    from reports.digest import _plain
+    from reports.prflow import pr_flow
+    from reports.queries import load_snapshot
+    from reports.render.markdown import prflow_markdown
+    from storage.db import session_scope
+
+    s = settings()
+    now = s.present()
+    rw = s.watch.repo(repo)
+    with session_scope(engine()) as session:
+        snap = load_snapshot(session, rw.name, now, now - timedelta(days=days), now, bots=rw.bots)
+    flow = pr_flow(snap, stall_days)
+    if as_json:
+        out.print(json.dumps(_plain(flow), indent=2), markup=False)
+    else:
+        out.print(prflow_markdown(flow, heading="#"), markup=False)
+
+
+@app.command("bench")
+def bench_cmd(
+    issue: Annotated[int, typer.Argument(help="Issue or PR number.")],
+    backend: Annotated[Backend | None, typer.Option("--backend", help="Default: config bench.default_backend.")] = None,
+    launch: Annotated[bool, typer.Option("--launch", help="Start it (needs an allowed caller).")] = False,
+    repo: RepoOpt = None,
+    target: Annotated[str | None, typer.Option("--target", help="A bench target other than the subsystem's (e.g. torch-op).")] = None,
+    user: Annotated[str | None, typer.Option("--as", envvar="SCOUT_BENCH_USER", help="Who is asking (checked against bench.allowed_users).")] = None,
+    role: Annotated[list[str] | None, typer.Option("--role", help="A role the caller holds (checked against bench.allowed_roles).")] = None,
+    cwd: Annotated[Path | None, typer.Option("--cwd", help="local: run the commands in this checkout.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the stored job as JSON.")] = False,
+) -> None:
+    """Build, store and render the bench job for an issue; --launch starts it on the backend."""
+    from reports.bench import authorize, prepare_for_issue, record
+    from reports.bench import launch as launch_job
+    from storage.db import session_scope
+
+    s = settings()
+    name = s.watch.repo(repo).name
+    chosen = backend.value if backend else s.watch.bench.default_backend
+    roles = tuple(role or ()) + tuple(r for r in os.environ.get("SCOUT_BENCH_ROLES", "").split(",") if r.strip())
+    eng = engine()
+    if launch:
+        authorize(s.watch.bench, user, roles)  # refuse before anything is stored or started
+    with session_scope(eng) as session:
+        job = prepare_for_issue(session, name, issue, s.watch, chosen, s.output_dir, target=target,
+                                requested_by=user or "")
+    if launch:
+        token = s.github_token.get_secret_value() if s.github_token else None
+        console.print(f"launching bench job {job.id} ({job.backend}, {job.target}) for {name}#{issue}", markup=False)
+        outcome = launch_job(job, s.watch, user=user, roles=roles, out_dir=s.output_dir,
+                             github_api_url=s.github_api_url, github_token=token, cwd=cwd)
+        with session_scope(eng) as session:
+            job = record(session, job.id, outcome, user or "")
+    if as_json:
+        out.print(json.dumps(job.to_dict(), indent=2), markup=False)
+        return
+    out.print(f"bench job {job.id}: {name}#{issue} · subsystem {job.subsystem} · target {job.target} "
+              f"({job.spec.kind}) · {job.backend} · {job.status}", markup=False)
+    out.print("measures: " + ", ".join(f"{m.label}={m.ref}" for m in job.spec.measures), markup=False)
+    out.print(f"link: {job.link}", markup=False)
+    if not launch:
+        out.print(job.rendered, markup=False)
+    elif job.result.get("steps"):
+        for st in job.result["steps"]:
+            out.print(f"  {' '.join(st['argv'])} -> rc={st.get('returncode')} in {st.get('seconds')} s", markup=False)
+            if st.get("result") is not None:
+                out.print(json.dumps(st["result"], indent=2)[:4000], markup=False)
+    if job.status in ("failed", "timeout"):
+        raise typer.Exit(1)

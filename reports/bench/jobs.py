@@ -118,13 +118,17 @@ def prepare_job(session: Session, ctx: IssueContext, watch: WatchConfig, backend
     existing = session.scalars(select(BenchJob).where(
         BenchJob.repo == ctx.repo, BenchJob.issue_number == ctx.issue.number, BenchJob.backend == backend)
         .order_by(BenchJob.id.desc())).all()
+    rendered = render(spec, backend, watch, ctx.default_branch)
     for job in existing:
         if job.spec == want:
+            if job.status == "created" and job.rendered != rendered:  # rendering improved since: refresh
+                job.rendered = rendered
+                if backend == "skypilot":
+                    job.link = _initial_link(spec, backend, watch, out_dir, rendered)
             if backend == "skypilot" and job.link and not Path(job.link).is_file():
                 Path(job.link).parent.mkdir(parents=True, exist_ok=True)
                 Path(job.link).write_text(job.rendered, encoding="utf-8")
             return _view(job)
-    rendered = render(spec, backend, watch, ctx.default_branch)
     job = BenchJob(repo=ctx.repo, issue_number=ctx.issue.number, subsystem=spec.subsystem, backend=backend,
                    spec=want, rendered=rendered, link=_initial_link(spec, backend, watch, out_dir, rendered),
                    status="created", result={}, requested_by=requested_by, created_at=utcnow())

@@ -4,6 +4,7 @@ request (plus the workflow that receives it), or the argv lists the local runner
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +16,10 @@ from config.errors import ReportError
 from reports.bench.spec import _SHA, BenchSpec, Measure
 
 SCRIPTS_DIR = Path(__file__).resolve().parent / "scripts"
-REMOTE_SCRIPTS = "~/scout-bench"
-REMOTE_SRC = "~/scout-src"
-REMOTE_RESULTS = "~/scout-results"
+# Remote paths are ours (no spaces or quotes) and use $HOME so the shell expands them.
+REMOTE_SCRIPTS = "$HOME/scout-bench"
+REMOTE_SRC = "$HOME/scout-src"
+REMOTE_RESULTS = "$HOME/scout-results"
 WORKFLOW_SCRIPTS = ".github/scout"
 
 
@@ -33,13 +35,24 @@ def result_name(label: str, index: int) -> str:
     return f"{label}-{index + 1}.json"
 
 
-def instantiate(command: str, result: str, script: str | None) -> str:
-    """Fill the render-time placeholders with shell-quoted paths."""
-    out = command.replace("{result}", shlex.quote(result))
+_OUR_PATH = re.compile(r"[A-Za-z0-9_./$-]+")
+
+
+def instantiate(command: str, result: str, script: str | None, quote: bool = True) -> str:
+    """Fill the render-time placeholders with paths: shell-quoted, or (`quote=False`, for our own
+    `$HOME/...` paths that must expand) checked to hold nothing a shell would act on."""
+    def q(path: str) -> str:
+        if quote:
+            return shlex.quote(path)
+        if not _OUR_PATH.fullmatch(path):
+            raise ReportError(f"unsafe path in a bench command: {path!r}")
+        return path
+
+    out = command.replace("{result}", q(result))
     if "{script}" in out:
         if script is None:
             raise ReportError("a command uses {script} but the target names no script")
-        out = out.replace("{script}", shlex.quote(script))
+        out = out.replace("{script}", q(script))
     return out
 
 
@@ -85,14 +98,14 @@ def skypilot_yaml(spec: BenchSpec) -> str:
     if spec.script:
         local = script_path(spec.script)
         script = f"{REMOTE_SCRIPTS}/{spec.script}"
-        doc["file_mounts"] = {script: str(local)}
+        doc["file_mounts"] = {f"~/scout-bench/{spec.script}": str(local)}
     setup = ["set -euo pipefail"]
     run = ["set -uo pipefail", f"mkdir -p {REMOTE_RESULTS}", "status=0"]
     if spec.kind == "torch-op":
         setup.append('python -c "import torch; print(torch.__version__)" || pip install torch')
         m = spec.measures[0]
         for i, c in enumerate(spec.commands):
-            cmd = instantiate(c, f"{REMOTE_RESULTS}/{result_name(m.label, i)}", script)
+            cmd = instantiate(c, f"{REMOTE_RESULTS}/{result_name(m.label, i)}", script, quote=False)
             run.append(f"timeout {secs} {cmd} || status=$?")
     else:
         setup.append(f'[ -d {REMOTE_SRC}/.git ] || git clone --quiet --filter=blob:none "$SCOUT_REPO_URL" {REMOTE_SRC}')
@@ -101,7 +114,7 @@ def skypilot_yaml(spec: BenchSpec) -> str:
             run.extend(_checkout(m, spec.pull_number))
             run.extend(f"{s} || status=$?" for s in spec.setup)
             for i, c in enumerate(spec.commands):
-                cmd = instantiate(c, f"{REMOTE_RESULTS}/{result_name(m.label, i)}", script)
+                cmd = instantiate(c, f"{REMOTE_RESULTS}/{result_name(m.label, i)}", script, quote=False)
                 run.append(f"timeout {secs} {cmd} || status=$?")
     run.append(f'for f in {REMOTE_RESULTS}/*.json; do [ -f "$f" ] && echo "=== $f" && cat "$f" && echo; done')
     run.append('exit "$status"')

@@ -203,6 +203,10 @@ def dispatch_github(dispatch: Dispatch, repo: str, api_url: str, token: str | No
         repository = g.get_repo(repo, lazy=True)
         workflow = repository.get_workflow(dispatch.workflow)
         run = workflow.create_dispatch(dispatch.ref, dispatch.inputs, throw=True, return_run_details=True)
+        if isinstance(run, bool):
+            # No run details (older API, 204): the newest dispatched run of this workflow on that ref.
+            runs = workflow.get_runs(event="workflow_dispatch", branch=dispatch.ref)
+            run = next(iter(runs.get_page(0)), True)
     except GithubException as exc:
         msg = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
         raise ReportError(f"GitHub refused the bench dispatch to {repo} {dispatch.workflow}: {exc.status} {msg}") from exc

@@ -277,7 +277,7 @@ def shortlist_sections(sl: Shortlist, footer: str | None = None) -> list[Section
     fields = []
     for m in sl.maintainers:
         ev = m.evidence
-        counts = ", ".join(f"{n} {safe(k, 24).replace('_', ' ')}" for k, n in (ev.get("counts") or {}).items() if n)
+        counts = ", ".join(f"{n} {safe(k.replace('_', ' '), 24)}" for k, n in (ev.get("counts") or {}).items() if n)
         bits = [f"score {ev.get('score')}"] + (["declared owner"] if ev.get("declared") else [])
         if ev.get("median_first_review_hours") is not None:
             bits.append(f"first review ~{_h(ev['median_first_review_hours'])}")

@@ -79,7 +79,7 @@ def shortlist_markdown(sl: Shortlist, heading: str = "#") -> str:
              f"{heading}# Maintainers to talk to", ""]
     for m in sl.maintainers:
         ev = m.evidence
-        counts = ", ".join(f"{n} {safe(k, 30).replace('_', ' ')}" for k, n in (ev.get("counts") or {}).items() if n)
+        counts = ", ".join(f"{n} {safe(k.replace('_', ' '), 30)}" for k, n in (ev.get("counts") or {}).items() if n)
         bits = [f"score {ev.get('score')}"]
         if ev.get("declared"):
             bits.append("declared owner")
