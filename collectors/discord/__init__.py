@@ -3,7 +3,13 @@ collector with per-channel checkpoints, the live MESSAGE_CREATE store, and ident
 
 from collectors.discord.client import ChatReader, chat_intents, configure_endpoints, connected, restore_endpoints
 from collectors.discord.collector import ChannelFilter, ChatCollectStats, DiscordCollector, snowflake_before
-from collectors.discord.command import collect_discord, default_repo, discord_token, make_client
+from collectors.discord.command import (
+    collect_discord,
+    collect_with_client,
+    default_repo,
+    discord_token,
+    make_client,
+)
 from collectors.discord.identity import LinkResult, apply_links, link_github, make_github
 from collectors.discord.live import LiveChat
 
@@ -17,6 +23,7 @@ __all__ = [
     "apply_links",
     "chat_intents",
     "collect_discord",
+    "collect_with_client",
     "configure_endpoints",
     "connected",
     "default_repo",

@@ -296,6 +296,13 @@ class DiscordCollector:
         except CollectorError as exc:
             error = str(exc)
             raise
+        except (discord.DiscordException, OSError, TimeoutError) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            raise CollectorError(f"Discord collection interrupted ({error}); checkpoints keep what was stored, "
+                                 "the next run resumes there") from exc
+        except BaseException:
+            error = "interrupted"
+            raise
         finally:
             stats.requests = self.reader.requests
             await self._write(self._record_run, started, stats, error)

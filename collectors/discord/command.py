@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -35,6 +36,18 @@ def make_client(*, guild_ready_timeout: float = 0.5) -> discord.Client:
                           max_messages=None)
 
 
+async def collect_with_client(client: discord.Client, settings: Settings, engine: Engine, *,
+                              days: float | None = 7) -> ChatCollectStats:
+    """Collect over an already connected client (the running bot), then refresh identity links."""
+    collector = DiscordCollector(client, engine, settings.watch.discord, now=settings.present(),
+                                 default_repo=default_repo(settings))
+    stats = await collector.collect(days)
+    links = await asyncio.to_thread(apply_links, engine, dict(settings.watch.discord.github_links),
+                                    settings.present())
+    log.info("identity links: %s", links)
+    return stats
+
+
 async def collect_discord(settings: Settings, engine: Engine, *, days: float | None = 7,
                           connect_timeout: float = 60.0) -> ChatCollectStats:
     """Connect, reach READY, collect every watched channel since its checkpoint, apply identity links."""
@@ -42,11 +55,6 @@ async def collect_discord(settings: Settings, engine: Engine, *, days: float | N
     previous = configure_endpoints(settings.discord_api_url, settings.discord_gateway_url)
     try:
         async with connected(make_client(), token, timeout=connect_timeout) as client:
-            collector = DiscordCollector(client, engine, settings.watch.discord, now=settings.present(),
-                                         default_repo=default_repo(settings))
-            stats = await collector.collect(days)
-        links = apply_links(engine, dict(settings.watch.discord.github_links), settings.present())
-        log.info("identity links: %s", links)
-        return stats
+            return await collect_with_client(client, settings, engine, days=days)
     finally:
         restore_endpoints(previous)

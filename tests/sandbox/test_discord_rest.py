@@ -67,21 +67,23 @@ async def test_message_paging_matches_discord(http, discord_dataset: DiscordData
     # `around`: limit//2 each side plus the message itself
     assert await page(limit=5, around=ids[10]) == ids[8:13][::-1]
     assert await page(limit=4, around=ids[10]) == ids[8:13][::-1]
-    assert await page() == ids[::-1][:50] if len(ids) > 50 else ids[::-1]
+    assert await page() == ids[::-1][:50]  # default limit 50
 
 
 async def test_threads_active_and_archived_with_paging(http, discord_dataset: DiscordDataset) -> None:
     gid = discord_dataset.guild["id"]
     status, body, _ = await get(http, f"/guilds/{gid}/threads/active")
+    assert status == 200
     names = {t["name"] for t in body["threads"]}
     assert names == {"rfc-scheduler", "maintainers-only", "how do I run on ROCm?"}
     assert body["has_more"] is False
     sig = discord_dataset.channel_ids["sig-frontend"]
     status, first, _ = await get(http, f"/channels/{sig}/threads/archived/public", limit=2)
+    assert status == 200
     assert [t["name"] for t in first["threads"]] == ["old-discussion-1", "old-discussion-0"]
     assert first["has_more"] is False
-    status, one, _ = await get(http, f"/channels/{sig}/threads/archived/public", limit=2,
-                               before=first["threads"][0]["thread_metadata"]["archive_timestamp"])
+    _, one, _ = await get(http, f"/channels/{sig}/threads/archived/public", limit=2,
+                          before=first["threads"][0]["thread_metadata"]["archive_timestamp"])
     assert [t["name"] for t in one["threads"]] == ["old-discussion-0"]
     private = await get(http, f"/channels/{sig}/threads/archived/private")
     assert private[1]["threads"] == []
@@ -198,3 +200,25 @@ async def test_control_endpoints(discord_sandbox: DiscordSandbox, discord_datase
             assert json.loads(await r.read())["ok"] is True
     assert discord_sandbox.store.message(int(cid), int(msg["id"]))["content"] == "from a script"
     assert discord_sandbox.requests == []  # control calls are not the bot's requests
+
+
+async def test_archived_threads_page_with_has_more(tmp_path) -> None:
+    from tests.helpers.discord_data import build_discord_dataset
+
+    ds = build_discord_dataset(tmp_path / "many", archived_threads=5, per_channel=2)
+    sb = await DiscordSandbox(ds.path).start()
+    try:
+        async with aiohttp.ClientSession(sb.base_url, headers=AUTH) as http:
+            sig = ds.channel_ids["sig-frontend"]
+            seen, before, pages = [], None, 0
+            while True:
+                params = {"limit": 2} | ({"before": before} if before else {})
+                _, body, _ = await get(http, f"/channels/{sig}/threads/archived/public", **params)
+                pages += 1
+                seen += [t["name"] for t in body["threads"]]
+                if not body["has_more"]:
+                    break
+                before = body["threads"][-1]["thread_metadata"]["archive_timestamp"]
+        assert pages == 3 and seen == [f"old-discussion-{k}" for k in (4, 3, 2, 1, 0)]
+    finally:
+        await sb.stop()
