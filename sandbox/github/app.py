@@ -33,6 +33,7 @@ from sandbox.github.limits import Quota, RateLimiter
 log = logging.getLogger(__name__)
 
 JSON_TYPE = "application/json; charset=utf-8"
+PUBLIC_API = "https://api.github.com"
 RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
 SECONDARY_MESSAGE = ("You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
                      "If you reach out to GitHub Support for help, please include the request ID {rid}.")
@@ -61,6 +62,17 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
         if tag == "*" or tag.removeprefix("W/") == bare:
             return True
     return False
+
+
+def _encode(body: Any, api: str) -> bytes:
+    """Compact JSON, with API URLs pointing at this server (as a GitHub Enterprise host's do):
+    clients such as PyGithub follow an object's `url` for their next request."""
+    if body is None:
+        return b""
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    if api != PUBLIC_API:
+        data = data.replace(b'"' + PUBLIC_API.encode(), b'"' + api.encode())
+    return data
 
 
 def _malform(body: bytes, variant: float) -> bytes:
@@ -179,6 +191,8 @@ class GitHubSandbox:
         data = raw if raw is not None else (b"" if body is None else
                                             json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
         headers = self._headers(quota, extra)
+        if "ETag" not in headers:
+            headers["ETag"] = _etag(data)
         if status != 204:
             headers["Content-Type"] = JSON_TYPE
         return web.Response(status=status, body=data if status != 204 else None, headers=headers), len(data)
@@ -229,8 +243,7 @@ class GitHubSandbox:
                        method=request.method, body=body_in, sandbox=self)
         if request.method == "GET":
             reply = found[0](ctx, **found[1]) if found else rest.not_found()
-            data = b"" if reply.body is None else json.dumps(reply.body, ensure_ascii=False,
-                                                             separators=(",", ":")).encode()
+            data = _encode(reply.body, ctx.api)
             etag = _etag(data)
             if reply.status == 200 and _matches(request.headers.get("If-None-Match"), etag):
                 headers = self._headers(self.limiter.peek(caller), {"ETag": etag})
@@ -245,8 +258,7 @@ class GitHubSandbox:
             return early
         if request.method != "GET":
             reply = found[0](ctx, **found[1]) if found else rest.not_found()
-            data = b"" if reply.body is None else json.dumps(reply.body, ensure_ascii=False,
-                                                             separators=(",", ":")).encode()
+            data = _encode(reply.body, ctx.api)
             etag = _etag(data)
         extra = {"ETag": etag, **reply.headers}
         if fault is Fault.MALFORMED and reply.status == 200:

@@ -57,6 +57,7 @@ class RepoData:
     labels: list[Obj] = field(default_factory=list)
     contents: Path | None = None
     files: dict[str, bytes] = field(default_factory=dict)  # in-memory overrides of contents/ (tests)
+    workflow_ids: dict[str, str] = field(default_factory=dict)  # numeric workflow ids handed out -> file name
     _memo: dict[str, tuple[list[Obj], int, dict[Any, list[Obj]]]] = field(default_factory=dict, repr=False)
 
     @property

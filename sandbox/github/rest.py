@@ -331,11 +331,43 @@ def list_labels(ctx: Ctx, repo: RepoData) -> Reply:
 # ----------------------------------------------------------------------------- actions (writes)
 
 
-def _workflow_exists(repo: RepoData, workflow_id: str) -> bool:
-    listing_ = repo.directory(".github/workflows")
-    if listing_ is None:
-        return True  # a dataset without workflow files accepts any workflow (it cannot say otherwise)
-    return any(name == workflow_id for name, _ in listing_)
+def _workflow_names(repo: RepoData) -> list[str] | None:
+    """Workflow file names of the dataset, or None when it has no `.github/workflows` to say."""
+    entries = repo.directory(".github/workflows")
+    return None if entries is None else [name for name, is_dir in entries if not is_dir]
+
+
+def _workflow_id(name: str) -> int:
+    return 100_000 + int(hashlib.sha1(name.encode()).hexdigest()[:6], 16)  # noqa: S324 - a stable number
+
+
+def _workflow_name(repo: RepoData, workflow_id: str) -> str | None:
+    """A workflow's file name from its file name or numeric id; any name when the dataset has none."""
+    names = _workflow_names(repo)
+    if names is None:
+        return repo.workflow_ids.get(workflow_id) if workflow_id.isdigit() else workflow_id
+    return next((n for n in names if n == workflow_id or str(_workflow_id(n)) == workflow_id), None)
+
+
+def _workflow(ctx: Ctx, repo: RepoData, name: str) -> Obj:
+    wid = _workflow_id(name)
+    repo.workflow_ids[str(wid)] = name
+    url = f"{ctx.api}/repos/{repo.full_name}/actions/workflows/{wid}"
+    created = iso_z(ctx.data.now.replace(year=ctx.data.now.year - 1))
+    return {"id": wid, "node_id": f"W_{wid}", "name": name.rsplit(".", 1)[0], "path": f".github/workflows/{name}",
+            "state": "active", "created_at": created, "updated_at": created, "url": url,
+            "html_url": f"https://github.com/{repo.full_name}/blob/main/.github/workflows/{name}",
+            "badge_url": f"https://github.com/{repo.full_name}/workflows/{name}/badge.svg"}
+
+
+def get_workflow(ctx: Ctx, repo: RepoData, workflow_id: str) -> Reply:
+    name = _workflow_name(repo, workflow_id)
+    return Reply(200, _workflow(ctx, repo, name)) if name else not_found()
+
+
+def list_workflows(ctx: Ctx, repo: RepoData) -> Reply:
+    names = _workflow_names(repo) or []
+    return Reply(200, {"total_count": len(names), "workflows": [_workflow(ctx, repo, n) for n in names]})
 
 
 def dispatch_workflow(ctx: Ctx, repo: RepoData, workflow_id: str) -> Reply:
@@ -345,15 +377,19 @@ def dispatch_workflow(ctx: Ctx, repo: RepoData, workflow_id: str) -> Reply:
     inputs = body.get("inputs") or {}
     if not isinstance(inputs, dict) or any(not isinstance(v, str | int | float | bool) for v in inputs.values()):
         return invalid("Invalid request.\n\nFor 'properties/inputs', values must be strings, numbers or booleans.")
-    if not _workflow_exists(repo, workflow_id):
+    name = _workflow_name(repo, workflow_id)
+    if name is None:
         return not_found()
     if ctx.sandbox is not None:
-        ctx.sandbox.record_dispatch(repo, workflow_id, body["ref"], inputs)
+        ctx.sandbox.record_dispatch(repo, name, body["ref"], inputs)
     return Reply(204, None)
 
 
 def list_runs(ctx: Ctx, repo: RepoData, workflow_id: str | None = None) -> Reply:
-    runs = [] if ctx.sandbox is None else ctx.sandbox.runs_of(repo, workflow_id)
+    name = None if workflow_id is None else _workflow_name(repo, workflow_id)
+    if workflow_id is not None and name is None:
+        return not_found()
+    runs = [] if ctx.sandbox is None else ctx.sandbox.runs_of(repo, name)
     per_page, page = page_params(ctx.query)
     reply = Reply(200, {"total_count": len(runs), "workflow_runs": page_of(runs, per_page, page)})
     link = link_header(f"{ctx.api}{ctx.path}", ctx.query_pairs, page, len(runs), per_page)
@@ -424,6 +460,8 @@ REPO_ROUTES: list[tuple[str, re.Pattern[str], RepoHandler]] = [
         (r"/contents/(?P<path>.+)", get_contents),
         (r"/labels", list_labels),
         (r"/actions/runs", list_runs),
+        (r"/actions/workflows", list_workflows),
+        (r"/actions/workflows/(?P<workflow_id>[^/]+)", get_workflow),
         (r"/actions/workflows/(?P<workflow_id>[^/]+)/runs", list_runs),
     ]
 ] + [("POST", re.compile(r"/actions/workflows/(?P<workflow_id>[^/]+)/dispatches"), dispatch_workflow)]
