@@ -8,6 +8,13 @@ from storage.models import Base
 config = context.config
 target_metadata = Base.metadata
 
+# Tables that live in the same database but are owned by a library (APScheduler's job store).
+FOREIGN_TABLES = {"apscheduler_jobs"}
+
+
+def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001, ANN201 - alembic hook
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
 
 def run_offline() -> None:
     context.configure(
@@ -16,6 +23,7 @@ def run_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         compare_server_default=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -32,6 +40,7 @@ def run_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
             compare_server_default=True,
             transaction_per_migration=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()
