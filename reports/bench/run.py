@@ -94,14 +94,15 @@ def _json_from(path: Path, stdout: str) -> Any:
     return None
 
 
-def run_local(spec: BenchSpec, workdir: Path, cwd: Path | None = None, python: str | None = None) -> LaunchResult:
+def run_local(spec: BenchSpec, workdir: Path, cwd: Path | None = None, python: str | None = None,
+              timeout_s: float | None = None) -> LaunchResult:
     """Run the spec's commands here, one after another, within the target's timeout in total;
     each command's JSON result (its `{result}` file, or its last JSON stdout line) is captured.
 
     No shell is involved; a command that runs past the deadline is killed with its process group.
     """
     workdir.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + spec.timeout_minutes * 60
+    deadline = time.monotonic() + (timeout_s if timeout_s is not None else spec.timeout_minutes * 60)
     started = utcnow()
     steps: list[dict[str, Any]] = []
     status = "succeeded"

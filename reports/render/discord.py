@@ -168,28 +168,39 @@ def section_embeds(s: Section, description_limit: int = 3800) -> list[dict[str, 
     """One section as embeds: the description split at line boundaries, fields 25 at a time;
     continuation embeds are titled "(cont.)"."""
     title = cut(s.title, LIMITS["title"])
-    descs = _chunks(s.lines, min(description_limit, LIMITS["description"])) or [""]
+    cont = cut(f"{s.title} (cont.)", LIMITS["title"])
+    footer = cut(s.footer, LIMITS["footer"]) if s.footer else ""
+    # Each embed alone must fit the 6000 per message, with its title and footer.
+    budget = LIMITS["total"] - max(units(title), units(cont)) - units(footer)
+    descs = _chunks(s.lines, min(description_limit, LIMITS["description"], budget))
     fields = [{"name": cut(n, LIMITS["field_name"]) or "\u200b", "value": cut(v, LIMITS["field_value"]) or "–",
                "inline": False} for n, v in s.fields]
-    field_groups = [fields[i:i + LIMITS["fields"]] for i in range(0, len(fields), LIMITS["fields"])] or [[]]
     embeds: list[dict[str, Any]] = []
-    n = max(len(descs), len(field_groups))
-    for k in range(n):
-        e: dict[str, Any] = {"title": title if k == 0 else cut(f"{s.title} (cont.)", LIMITS["title"])}
-        if k < len(descs) and descs[k]:
-            e["description"] = descs[k]
-        if k < len(field_groups) and field_groups[k]:
-            e["fields"] = field_groups[k]
-        if k == 0 and safe_url(s.url):
+
+    def new() -> dict[str, Any]:
+        e: dict[str, Any] = {"title": title if not embeds else cont}
+        if not embeds and safe_url(s.url):
             e["url"] = s.url
         if s.color is not None:
             e["color"] = s.color
-        if k == 0 and s.image:
+        if not embeds and s.image:
             e["image"] = {"url": s.image}
-        if s.footer:
-            e["footer"] = {"text": cut(s.footer, LIMITS["footer"])}
-        embeds.append(_defuse(e))
-    return embeds
+        if footer:
+            e["footer"] = {"text": footer}
+        embeds.append(e)
+        return e
+
+    cur = new()
+    for d in descs:
+        if "description" in cur:
+            cur = new()
+        cur["description"] = d
+    for f in fields:
+        size = units(f["name"]) + units(f["value"])
+        if len(cur.get("fields", [])) >= LIMITS["fields"] or embed_size(cur) + size > LIMITS["total"]:
+            cur = new()
+        cur.setdefault("fields", []).append(f)
+    return [_defuse(e) for e in embeds]
 
 
 def pack(embeds: Sequence[dict[str, Any]], files: Sequence[str] = (), content: str = "") -> list[DiscordMessage]:
