@@ -3,11 +3,8 @@ code flow checked through PyGithub against the GitHub sandbox (bio and public gi
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, select
 
 from collectors.discord.identity import (
@@ -19,10 +16,10 @@ from collectors.discord.identity import (
     link_github,
     make_github,
 )
-from sandbox.github.testing import serve_in_thread
 from storage.db import session_scope
 from storage.models import ChatUser
 from storage.upsert import upsert_chat_users, upsert_users
+from tests.helpers.discord_fixtures import *  # noqa: F403
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 DISCORD_USER = {"id": "1210000000000000009", "username": "octo_on_discord", "global_name": "Octo Cat"}
@@ -62,19 +59,6 @@ def test_config_links_and_labelled_guesses(engine: Engine) -> None:
                                                                                                LINK_VERIFIED)
 
 
-@pytest.fixture
-def github(tmp_path: Path):
-    root = tmp_path / "gh"
-    (root / "github").mkdir(parents=True)
-    (root / "meta.json").write_text(json.dumps({"format": 1, "now": "2026-11-27T00:00:00Z"}))
-    (root / "github" / "users.json").write_text(json.dumps([
-        {"login": "octocat", "id": 583231, "type": "User", "bio": "I like cats", "name": "The Octocat"},
-        {"login": "gistfan", "id": 583232, "type": "User", "bio": None},
-    ]))
-    with serve_in_thread(root) as sb:
-        yield sb
-
-
 def gist(login: str, description: str, filename: str = "notes.md") -> dict:
     return {"id": "aa5a315d61ae9438b18d", "description": description, "public": True, "url": "", "html_url": "",
             "files": {filename: {"filename": filename, "type": "text/plain", "raw_url": "", "size": 10}},
@@ -82,14 +66,14 @@ def gist(login: str, description: str, filename: str = "notes.md") -> dict:
             "updated_at": "2026-11-20T00:00:00Z", "comments": 0}
 
 
-def test_link_with_the_code_in_the_bio(engine: Engine, github) -> None:
-    gh = make_github(github.url, fast=True)
+def test_link_with_the_code_in_the_bio(engine: Engine, github_profiles) -> None:
+    gh = make_github(github_profiles.url, fast=True)
     first = link_github(engine, gh, DISCORD_USER, "octocat", NOW)
     assert first.status == "code-issued" and first.code and first.code.startswith("oss-scout-")
     assert first.code in first.message()
     assert link_github(engine, gh, DISCORD_USER, "octocat", NOW).status == "not-found-yet"
     assert chat(engine)["octo_on_discord"].link_source is None  # nothing linked without the code
-    github.data.profiles["octocat"]["bio"] = f"I like cats. {first.code}"
+    github_profiles.data.profiles["octocat"]["bio"] = f"I like cats. {first.code}"
     done = link_github(engine, gh, DISCORD_USER, "OctoCat", NOW)
     assert done.status == "verified" and done.ok
     u = chat(engine)["octo_on_discord"]
@@ -99,28 +83,28 @@ def test_link_with_the_code_in_the_bio(engine: Engine, github) -> None:
     assert chat(engine)["octo_on_discord"].github_login == "OctoCat"
 
 
-def test_link_with_the_code_in_a_public_gist(engine: Engine, github) -> None:
-    gh = make_github(github.url, fast=True)
+def test_link_with_the_code_in_a_public_gist(engine: Engine, github_profiles) -> None:
+    gh = make_github(github_profiles.url, fast=True)
     code = link_github(engine, gh, DISCORD_USER, "gistfan", NOW).code
-    github.data.gists["gistfan"] = [gist("gistfan", "unrelated")]
+    github_profiles.data.gists["gistfan"] = [gist("gistfan", "unrelated")]
     assert link_github(engine, gh, DISCORD_USER, "gistfan", NOW).status == "not-found-yet"
-    github.data.gists["gistfan"] = [gist("gistfan", f"verifying for oss-scout: {code}")]
+    github_profiles.data.gists["gistfan"] = [gist("gistfan", f"verifying for oss-scout: {code}")]
     assert link_github(engine, gh, DISCORD_USER, "gistfan", NOW).status == "verified"
 
 
-def test_claiming_another_login_issues_a_new_code(engine: Engine, github) -> None:
-    gh = make_github(github.url, fast=True)
+def test_claiming_another_login_issues_a_new_code(engine: Engine, github_profiles) -> None:
+    gh = make_github(github_profiles.url, fast=True)
     a = link_github(engine, gh, DISCORD_USER, "octocat", NOW)
     b = link_github(engine, gh, DISCORD_USER, "gistfan", NOW)
     assert b.status == "code-issued" and b.code != a.code
-    github.data.profiles["octocat"]["bio"] = a.code  # the old code no longer counts
+    github_profiles.data.profiles["octocat"]["bio"] = a.code  # the old code no longer counts
     assert link_github(engine, gh, DISCORD_USER, "octocat", NOW).status == "code-issued"
 
 
-def test_unknown_and_invalid_logins(engine: Engine, github) -> None:
-    gh = make_github(github.url, fast=True)
+def test_unknown_and_invalid_logins(engine: Engine, github_profiles) -> None:
+    gh = make_github(github_profiles.url, fast=True)
     link_github(engine, gh, DISCORD_USER, "no-such-user", NOW)
     assert link_github(engine, gh, DISCORD_USER, "no-such-user", NOW).status == "unknown-login"
     bad = link_github(engine, gh, DISCORD_USER, "not a login; DROP TABLE", NOW)
     assert bad.status == "invalid-login" and not bad.ok
-    assert github.requests[-1]["path"] == "/users/no-such-user"
+    assert github_profiles.requests[-1]["path"] == "/users/no-such-user"

@@ -1,0 +1,1 @@
+"""Bot infrastructure extensions (error handling)."""

@@ -1,0 +1,83 @@
+"""The bot framework: READY against the sandbox, extensions loaded, commands synced, safety at the root."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+import yarl
+from discord.gateway import DiscordWebSocket
+from sqlalchemy import Engine
+
+from bot.app import ScoutBot, Services, run_bot
+from bot.exts import walk_extensions
+from config.settings import Settings
+from sandbox.discord import DiscordSandbox
+from tests.helpers.discord_fixtures import *  # noqa: F403
+from tests.helpers.discord_fixtures import running_bot
+from tests.helpers.discord_schema import errors, request_schema
+
+
+def test_extensions_are_packages_with_setup_and_no_command_is_shadowed() -> None:
+    names = list(walk_extensions())
+    assert {"bot.exts.backend.error_handler", "bot.exts.identity", "bot.exts.chat"} <= set(names)
+    assert not any(part.startswith("_") for n in names for part in n.split("."))
+
+
+async def test_bot_reaches_ready_with_safe_defaults_and_syncs_commands(discord_endpoints: DiscordSandbox,
+                                                                       discord_settings: Settings, engine: Engine) -> None:
+    calls: list[str] = []
+
+    async def hook(bot: ScoutBot) -> None:  # where the service starts its scheduler
+        calls.append("started")
+        assert asyncio.get_running_loop() is bot.loop
+
+    async with running_bot(discord_settings, engine, hooks=(hook,)) as bot:
+        assert bot.is_ready() and calls == ["started"]
+        am = bot.allowed_mentions
+        assert (am.everyone, am.users, am.roles, am.replied_user) == (False, False, False, False)
+        assert not bot.intents.members and not bot.intents.presences and bot.intents.message_content
+        assert set(bot.extensions) == set(walk_extensions())
+        assert len(bot.cogs) == len(bot.extensions)
+        names = [c.name for c in bot.tree.get_commands()]
+        assert len(names) == len(set(names)) and "link" in names
+    (put,) = discord_endpoints.requests_to("PUT", r"/applications/\d+/commands$")
+    assert put["status"] == 200
+    assert not errors(request_schema("/applications/{application_id}/commands", "put"), put["body"])
+    assert [c["name"] for c in discord_endpoints.store.global_commands] == [c["name"] for c in put["body"]]
+    link = next(c for c in put["body"] if c["name"] == "link")
+    assert [o["name"] for o in link["options"]] == ["github-login"]
+
+
+async def test_run_bot_points_discord_py_at_the_settings_and_restores(discord_sandbox: DiscordSandbox,
+                                                                      discord_settings: Settings, engine: Engine) -> None:
+    before = (discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
+    bot = ScoutBot(Services.from_settings(discord_settings, engine), guild_ready_timeout=0.05)
+    task = asyncio.create_task(run_bot(bot))
+    await asyncio.wait_for(bot.wait_until_ready(), 10)
+    assert discord.http.Route.BASE == discord_sandbox.api_url
+    assert DiscordWebSocket.DEFAULT_GATEWAY == yarl.URL(discord_sandbox.gateway_url)
+    await bot.close()
+    await asyncio.wait_for(task, 10)
+    assert (discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY) == before
+
+
+async def test_chat_extension_stores_live_messages(discord_endpoints: DiscordSandbox, discord_settings: Settings,
+                                                   engine: Engine, discord_dataset) -> None:
+    from sqlalchemy import select
+
+    from storage.db import session_scope
+    from storage.models import DiscordMessage
+
+    async with running_bot(discord_settings, engine) as bot:
+        msg = await discord_endpoints.inject_message(discord_dataset.channel_ids["general"], "hello from chat",
+                                                     author=discord_dataset.messages[0]["author"])
+        for _ in range(200):
+            with session_scope(engine) as s:
+                if s.scalar(select(DiscordMessage.content).where(DiscordMessage.id == int(msg["id"]))):
+                    break
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError("live message not stored")
+        stats = await bot.get_cog("Chat").collect_history(days=7)  # the scheduler's history sync
+        assert stats.new_messages == len(discord_dataset.messages)
