@@ -199,9 +199,9 @@ def dispatch_github(dispatch: Dispatch, repo: str, api_url: str, token: str | No
     if not token:
         raise ReportError("dispatching a GitHub Actions bench job needs SCOUT_GITHUB_TOKEN")
     g = Github(base_url=api_url.rstrip("/"), auth=Auth.Token(token), seconds_between_requests=0,
-               seconds_between_writes=0, retry=None, timeout=30)
+               seconds_between_writes=0, retry=None, timeout=30, lazy=True)
     try:
-        repository = g.get_repo(repo, lazy=True)
+        repository = g.get_repo(repo)
         workflow = repository.get_workflow(dispatch.workflow)
         run = workflow.create_dispatch(dispatch.ref, dispatch.inputs, throw=True, return_run_details=True)
         if isinstance(run, bool):
