@@ -1,0 +1,117 @@
+"""Turn a simulated world into the files of a dataset directory, with API ids assigned."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sandbox.community.chat import simulate_chat
+from sandbox.community.codeowners import codeowners
+from sandbox.community.render import EXTRA_LABELS, GitHubRenderer
+from sandbox.community.text import TEMPLATES
+from sandbox.community.truth import build_truth
+from sandbox.community.util import DAY, assign_ids
+from sandbox.community.writer import ListWriter, dumps, write_json, write_list, write_mapping_of_lists
+
+if TYPE_CHECKING:
+    from sandbox.community import SimulationSummary
+    from sandbox.community.world import World
+
+REPO_ID = 599_547_518 + 1_000_003  # a stand-in id, not the real repository's
+
+
+def _assign(w: World) -> None:
+    t_ref = w.now - 700 * DAY
+    items = sorted(w.items, key=lambda i: (i.created, i.number))
+    assign_ids(items, "created", 2_700_000_000, 17, t_ref)
+    prs = [i for i in items if i.is_pr]
+
+    class _P:  # pull ids live in their own sequence
+        __slots__ = ("created", "id", "it")
+
+    tmp = []
+    for pr in prs:
+        p = _P()
+        p.created, p.it = pr.created, pr
+        tmp.append(p)
+    assign_ids(tmp, "created", 2_000_000_000, 11, t_ref)
+    for p in tmp:
+        p.it.pull_id = p.id
+    comments = [c for i in items for c in i.comments]
+    assign_ids(comments, "t", 2_900_000_000, 19, t_ref)
+    reviews = [r for i in prs for r in i.reviews]
+    assign_ids(reviews, "t", 2_400_000_000, 13, t_ref)
+    rcs = [c for i in prs for c in i.rcomments]
+    assign_ids(rcs, "t", 1_800_000_000, 11, t_ref)
+    events = [e for i in items for e in i.events]
+    assign_ids(events, "t", 15_000_000_000, 97, t_ref)
+
+
+def write_dataset(w: World, out: Path, summary: SimulationSummary) -> None:
+    _assign(w)
+    chat = simulate_chat(w)
+    gh = GitHubRenderer(w.repo, REPO_ID, w.now - 1300 * DAY, w.now)
+    sub_labels = {w.label_of(s.name): s.name for s in w.tax.subsystems}
+    # labels in a stable order: templates, subsystems, workflow labels
+    for name in [v[1] for v in TEMPLATES.values()] + sorted(sub_labels) + ["good first issue", "help wanted", "stale",
+                                                                          "ready", "needs-rebase", *EXTRA_LABELS]:
+        gh.label(name, sub_labels)
+    open_count = sum(1 for i in w.items if i.state == "open")
+    base = out / "github" / w.repo.replace("/", "__")
+    files = summary.files
+    write_json(base / "repo.json", gh.repository(open_count), sort_keys=False)
+
+    by_number = sorted(w.items, key=lambda i: -i.number)
+    issue_json: dict[int, str] = {}
+    with ListWriter(base / "issues.json") as lw:
+        for it in by_number:
+            s = dumps(gh.issue(it, sub_labels))
+            issue_json[it.number] = s
+            lw.raw(s)
+    files["issues.json"] = lw.count
+    files["pulls.json"] = write_list(base / "pulls.json", (gh.pull(p, sub_labels) for p in by_number if p.is_pr))
+    comments = sorted(((c, i) for i in w.items for c in i.comments), key=lambda x: x[0].id)
+    files["issue_comments.json"] = write_list(base / "issue_comments.json", (gh.comment(c, i) for c, i in comments))
+    files["reviews.json"] = write_list(base / "reviews.json",
+                                       (gh.review(r, p) for p in sorted(w.pulls, key=lambda x: x.number) for r in p.reviews))
+    rcs = sorted(((c, p) for p in w.pulls for c in p.rcomments), key=lambda x: x[0].id)
+    files["review_comments.json"] = write_list(base / "review_comments.json", (gh.review_comment(c, p) for c, p in rcs))
+
+    def pull_files() -> Iterator[tuple[str, list[Any]]]:
+        for p in sorted(w.pulls, key=lambda x: x.number):
+            yield str(p.number), [gh.pull_file(f, p) for f in p.files]
+
+    files["pull_files.json"] = write_mapping_of_lists(base / "pull_files.json", pull_files())
+    events = sorted(((e, i) for i in w.items for e in i.events), key=lambda x: -x[0].id)
+    with ListWriter(base / "issue_events.json") as lw:
+        for e, i in events:
+            s = dumps(gh.event(e, i))
+            lw.raw(s[:-1] + ', "issue": ' + issue_json[i.number] + "}")
+    files["issue_events.json"] = lw.count
+    files["labels.json"] = write_list(base / "labels.json", gh.labels())
+    co = codeowners(w)
+    (base / "contents" / ".github").mkdir(parents=True, exist_ok=True)
+    (base / "contents" / ".github" / "CODEOWNERS").write_text(co, encoding="utf-8")
+
+    disc = out / "discord"
+    write_json(disc / "guild.json", chat.guild, sort_keys=False)
+    files["discord/channels.json"] = write_list(disc / "channels.json", chat.channels)
+    files["discord/members.json"] = write_list(disc / "members.json", chat.members)
+    files["discord/messages.json"] = write_list(disc / "messages.json", chat.messages)
+
+    truth = build_truth(w, chat.links, chat.sig_channels)
+    write_json(out / "truth.json", truth)
+    write_json(out / "meta.json", {"format": 1, "generated_by": f"oss-scout simulate --seed {w.seed} --scale {w.scale.name} "
+                                                              f"--days {w.scale.days}", "now": summary.now})
+    w0 = w.w0
+    summary.window = {
+        "issues": sum(1 for i in w.issues if i.updated >= w0),
+        "pulls": sum(1 for i in w.pulls if i.updated >= w0),
+        "issue_comments": sum(1 for i in w.items for c in i.comments if c.t >= w0),
+        "reviews": sum(1 for p in w.pulls for r in p.reviews if r.t >= w0),
+        "review_comments": sum(1 for p in w.pulls for c in p.rcomments if c.t >= w0),
+        "issue_events": sum(1 for i in w.items for e in i.events if e.t >= w0),
+        "discord_messages": chat.window_messages,
+    }
+    summary.truth = {k: len(v) for k, v in truth.items() if isinstance(v, (list, dict)) and k != "window"}
