@@ -364,3 +364,72 @@ def text_messages(title: str, lines: Sequence[str], fields: Sequence[tuple[str, 
     return render_sections([Section(safe(title, 200), tuple(safe_block(x, 1000) for x in lines),
                                     tuple((safe(n, 200), safe_block(v, 900)) for n, v in fields), url=url,
                                     color=color, footer=safe(footer, 200) if footer else None)])
+
+
+def _owner_line(o: Any) -> str:
+    bits = [f"score {o.score:g}"] + (["declared"] if o.declared else []) + ([] if o.active else ["inactive"])
+    if o.median_first_review_hours is not None:
+        bits.append(f"first review ~{_h(o.median_first_review_hours)}")
+    if o.last_active_at is not None:
+        bits.append(f"last active {iso_z(o.last_active_at)[:10]}")
+    counts = ", ".join(f"{n} {safe(k.replace('_', ' '), 24)}" for k, n in o.counts if n)
+    return " · ".join(bits) + (f"\n{counts}" if counts else "")
+
+
+def maintainers_messages(card: Any) -> list[DiscordMessage]:
+    """/maintainers SUBSYSTEM: the owners with their evidence, declared vs actual."""
+    fields = [(safe(o.login, 60), _owner_line(o)) for o in card.owners]
+    lines = [] if card.owners else ["no owners scored yet for this subsystem (run `scout classify`)"]
+    if card.declared_inactive:
+        lines.append("Declared but inactive: " + ", ".join(safe(x, 40) for x in card.declared_inactive))
+    if card.active_undeclared:
+        lines.append("Active but not declared: " + ", ".join(safe(x, 40) for x in card.active_undeclared))
+    return render_sections([Section(f"Maintainers · {safe(card.subsystem, 60)} · {safe(card.repo, 100)}",
+                                    tuple(lines), tuple(fields), color=COLOR["shortlist"])])
+
+
+def issue_messages(card: Any) -> list[DiscordMessage]:
+    """/issue N: subsystems, good-first-issue probability and reasons, claim/blocker flags, owners, bench jobs."""
+    kind = "PR" if card.is_pull else "Issue"
+    lines = [f"{safe(card.state, 12)} · by {safe(card.author or 'ghost', 40)} · "
+             + ", ".join(f"{safe(n, 40)} ({c:.2f})" for n, c in card.subsystems)]
+    if card.probability is not None:
+        lines.append(f"good-first-issue probability **{card.probability:.2f}**"
+                     + (f" — {'; '.join(safe(r, 100) for r in card.reasons[:4])}" if card.reasons else ""))
+    if card.claimed:
+        lines.append("⚠ claimed" + (f" by {', '.join(safe(x, 40) for x in card.claimed_by)}" if card.claimed_by else ""))
+    if card.blocked:
+        lines.append("⛔ blocked" + (f": {'; '.join(safe(x, 120) for x in card.blockers)}" if card.blockers else ""))
+    if card.not_recommended and not (card.claimed or card.blocked):
+        lines.append(f"not a first pick: {safe(card.not_recommended, 200)}")
+    if card.pull is not None and card.pull != card.number:
+        lines.append(f"PR in flight: #{card.pull}")
+    if card.last_maintainer_word:
+        lines.append(f"> {safe(card.last_maintainer_word, 300)}")
+    if card.chat_mentions:
+        lines.append(f"mentioned in {card.chat_mentions} chat message(s)")
+    lines += [f"bench: {_bench(b)}" for b in card.bench_jobs]
+    fields = [(f"{safe(o.login, 60)} ({safe(o.subsystem, 40)})", _owner_line(o)) for o in card.owners]
+    title = f"{kind} #{card.number}: {safe(card.title, 200)}"
+    return render_sections([Section(title, tuple(lines), tuple(fields), url=card.url, color=COLOR["gfi"])])
+
+
+def bench_messages(job: Any) -> list[DiscordMessage]:
+    """/bench N: the job's target, commits, commands, status and link (and results once run)."""
+    spec = job.spec
+    lines = [f"target **{safe(spec.target, 40)}** ({safe(spec.kind, 20)}) · {safe(spec.gpu, 20)} · model "
+             f"`{spec.model}` · backend {safe(job.backend, 20)} · **{safe(job.status, 20)}**",
+             "measures: " + ", ".join(f"{safe(m.label, 20)} `{m.ref[:12]}`" for m in spec.measures)]
+    lines += [f"`{safe_block(c, 300).replace('`', '')}`" for c in spec.commands]
+    u = safe_url(job.link)
+    lines.append(f"link: {u}" if u else f"link: `{job.link.replace('`', '')[-200:]}`")
+    for step in (job.result or {}).get("steps", [])[:5]:
+        res = step.get("result")
+        summary = ""
+        if isinstance(res, dict) and isinstance(res.get("speedup_vs_reference"), dict):
+            summary = ", ".join(f"{safe(str(k), 20)} ×{v}" for k, v in res["speedup_vs_reference"].items())
+        elif isinstance(res, dict) and res.get("error"):
+            summary = safe(str(res["error"]), 200)
+        lines.append(f"rc={step.get('returncode')} in {step.get('seconds')} s" + (f" — {summary}" if summary else ""))
+    return render_sections([Section(f"Bench job {job.id} · {safe(job.repo, 100)}#{job.issue_number}", tuple(lines),
+                                    color=COLOR["bench"])])

@@ -1,0 +1,150 @@
+"""Small answers for chat commands: one issue (/issue) and one subsystem's maintainers
+(/maintainers), as frozen records built from stored rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from config.errors import ReportError
+from config.watch import WatchConfig
+from reports.bench.jobs import job_views
+from reports.queries import UNCLASSIFIED, issue_context, repo_row
+from reports.shortlist import BenchLink
+from storage.models import GoodFirstIssueScore, MessageIssueLink, OwnershipScore, SubsystemLabel, ThreadSignal
+
+
+@dataclass(frozen=True)
+class OwnerLine:
+    login: str
+    subsystem: str
+    score: float
+    declared: bool
+    last_active_at: datetime | None
+    median_first_review_hours: float | None
+    counts: tuple[tuple[str, int], ...]
+    active: bool
+
+
+@dataclass(frozen=True)
+class IssueCard:
+    repo: str
+    number: int
+    is_pull: bool
+    title: str
+    url: str
+    state: str
+    author: str | None
+    labels: tuple[str, ...]
+    subsystems: tuple[tuple[str, float], ...]  # (name, confidence), best first
+    probability: float | None
+    reasons: tuple[str, ...]
+    claimed: bool
+    claimed_by: tuple[str, ...]
+    blocked: bool
+    blockers: tuple[str, ...]
+    last_maintainer_word: str
+    not_recommended: str | None  # why it is not a first pick (claimed, blocked, assigned, PR in flight), if so
+    pull: int | None  # the PR itself or an open PR referencing it
+    owners: tuple[OwnerLine, ...]
+    bench_jobs: tuple[BenchLink, ...]
+    chat_mentions: int
+
+
+@dataclass(frozen=True)
+class MaintainersCard:
+    repo: str
+    subsystem: str
+    owners: tuple[OwnerLine, ...]  # best first
+    declared_inactive: tuple[str, ...]  # declared owners with no recent activity
+    active_undeclared: tuple[str, ...]  # among the top, active but not declared
+    extra: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+def _owner_lines(rows: list[OwnershipScore], now: datetime, active_days: float) -> list[OwnerLine]:
+    cutoff = now - timedelta(days=active_days)
+    out = []
+    for o in rows:
+        ev = o.evidence or {}
+        counts = ev.get("counts") if isinstance(ev.get("counts"), dict) else ev
+        mfr = ev.get("median_first_review_hours")
+        out.append(OwnerLine(
+            login=o.login, subsystem=o.subsystem, score=round(float(o.score), 4), declared=o.declared,
+            last_active_at=o.last_active_at,
+            median_first_review_hours=float(mfr) if isinstance(mfr, int | float) else None,
+            counts=tuple(sorted((str(k), int(v)) for k, v in counts.items()
+                                if isinstance(v, int) and not isinstance(v, bool))),
+            active=o.last_active_at is not None and o.last_active_at >= cutoff))
+    return out
+
+
+def maintainers_card(session: Session, watch: WatchConfig, subsystem: str, now: datetime, repo: str | None = None,
+                     top: int = 3, active_days: float = 30.0) -> MaintainersCard:
+    """The owners of a subsystem (best score first, bots left out), with declared vs actual."""
+    rw = watch.repo(repo)
+    names = {s.lower(): s for s in watch.taxonomy_for(rw.name).names}
+    if subsystem.lower() not in names:
+        raise ReportError(f"unknown subsystem {subsystem!r}; known: {', '.join(sorted(names.values()))}")
+    sub = names[subsystem.lower()]
+    r = repo_row(session, rw.name)
+    rows = [o for o in session.scalars(select(OwnershipScore).where(
+        OwnershipScore.repo_id == r.id, OwnershipScore.subsystem == sub)
+        .order_by(OwnershipScore.score.desc(), OwnershipScore.login))
+        if not (o.login.endswith("[bot]") or o.login in rw.bots)]
+    lines = _owner_lines(rows, now, active_days)
+    best = lines[:top]
+    return MaintainersCard(
+        repo=r.full_name, subsystem=sub, owners=tuple(best),
+        declared_inactive=tuple(o.login for o in lines if o.declared and not o.active),
+        active_undeclared=tuple(o.login for o in best if o.active and not o.declared))
+
+
+def issue_card(session: Session, watch: WatchConfig, number: int, now: datetime, repo: str | None = None,
+               top_owners: int = 3) -> IssueCard:
+    """Everything oss-scout knows about one issue or PR."""
+    rw = watch.repo(repo)
+    ctx = issue_context(session, rw.name, number)
+    r = repo_row(session, ctx.repo)
+    label = session.get(SubsystemLabel, (r.id, number))
+    subs: tuple[tuple[str, float], ...] = ()
+    if label is not None:
+        subs = tuple((str(s["name"]), round(float(s.get("confidence", 1.0) or 0.0), 3))
+                     for s in (label.subsystems or []) if isinstance(s, dict) and s.get("name"))
+    gfi = session.get(GoodFirstIssueScore, (r.id, number))
+    sig = session.get(ThreadSignal, (r.id, number))
+    owners: list[OwnerLine] = []
+    for name, _ in subs[:2]:
+        rows = list(session.scalars(select(OwnershipScore).where(
+            OwnershipScore.repo_id == r.id, OwnershipScore.subsystem == name)
+            .order_by(OwnershipScore.score.desc(), OwnershipScore.login).limit(top_owners + 2)))
+        owners += [o for o in _owner_lines(rows, now, 30.0)
+                   if not o.login.endswith("[bot]") and o.login not in {x.login for x in owners}][:top_owners]
+    why_not = None
+    if not ctx.issue.is_pull:
+        if ctx.issue.state != "open":
+            why_not = "closed"
+        elif sig is not None and sig.claimed:
+            why_not = "claimed"
+        elif sig is not None and sig.blocked:
+            why_not = "blocked"
+        elif ctx.issue.assignees:
+            why_not = f"assigned to {', '.join(ctx.issue.assignees)}"
+        elif ctx.pull is not None:
+            why_not = f"PR #{ctx.pull.number} in flight"
+    mentions = session.scalar(select(func.count()).select_from(MessageIssueLink).where(
+        MessageIssueLink.repo_id == r.id, MessageIssueLink.issue_number == number)) or 0
+    return IssueCard(
+        repo=ctx.repo, number=number, is_pull=ctx.issue.is_pull, title=ctx.issue.title,
+        url=ctx.issue.url or f"{ctx.html_url}/issues/{number}", state=ctx.issue.state, author=ctx.issue.author,
+        labels=ctx.issue.labels, subsystems=subs or ((UNCLASSIFIED, 0.0),),
+        probability=float(gfi.probability) if gfi else None, reasons=tuple(gfi.reasons or ()) if gfi else (),
+        claimed=bool(sig and sig.claimed), claimed_by=tuple(sig.claimed_by or ()) if sig else (),
+        blocked=bool(sig and sig.blocked), blockers=tuple(sig.blockers or ()) if sig else (),
+        last_maintainer_word=(sig.last_maintainer_word or "") if sig else "", not_recommended=why_not,
+        pull=ctx.pull.number if ctx.pull else None, owners=tuple(owners),
+        bench_jobs=tuple(j.bench_link for j in job_views(session, ctx.repo, number, limit=5)),
+        chat_mentions=int(mentions))
