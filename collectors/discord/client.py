@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord.gateway import DiscordWebSocket
@@ -67,12 +68,35 @@ def chat_intents() -> discord.Intents:
     return intents
 
 
+async def wait_reachable(timeout: float) -> None:
+    """Wait until the configured Discord API answers at all (any HTTP status), e.g. a sandbox still
+    loading its dataset or a network blip at start-up; connection errors are retried with backoff."""
+    url = discord.http.Route.BASE + "/gateway"
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    delay = 0.1
+    async with aiohttp.ClientSession() as session:
+        while True:
+            try:
+                async with session.get(url, timeout=aiohttp.ClientTimeout(total=10)) as resp:
+                    await resp.read()
+                    return
+            except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+                if loop.time() + delay > deadline:
+                    raise CollectorError(f"Discord API at {discord.http.Route.BASE} is unreachable: {exc}") from None
+                if delay == 0.1:
+                    log.info("waiting for the Discord API at %s (%s)", discord.http.Route.BASE, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+
 @asynccontextmanager
 async def connected(client: discord.Client, token: str, *, timeout: float = 60.0) -> AsyncIterator[discord.Client]:
     """Start `client` with `token`, wait for READY (all guilds received), yield it, close it.
 
     A failure to connect or log in becomes a CollectorError naming the cause (never the token).
     """
+    await wait_reachable(timeout)
     task = asyncio.create_task(client.start(token), name="discord-client")
     ready = asyncio.create_task(client.wait_until_ready())
     try:

@@ -170,6 +170,7 @@ class DiscordStore:
             cid = _sf(c.get("id") if isinstance(c, dict) else None, f"channels.json[{i}]: id")
             self.channels[cid] = dict(c)
             self.ids.bump(cid)
+        by_channel: dict[int, dict[int, Payload]] = {}
         for i, m in enumerate(messages):
             if not isinstance(m, dict):
                 raise DatasetError(f"messages.json[{i}]: expected an object")
@@ -180,8 +181,15 @@ class DiscordStore:
             author = m.get("author")
             if not isinstance(author, dict) or "id" not in author or "username" not in author:
                 raise DatasetError(f"messages.json[{i}] (id {mid}): author needs id and username")
-            self._insert(self._complete_message(m))
+            by_channel.setdefault(cid, {})[mid] = self._complete_message(m)
             self.ids.bump(mid)
+        for cid, msgs in by_channel.items():  # bulk: sorted once, not inserted one by one
+            ids = sorted(msgs)
+            self._ids[cid] = ids
+            self._msgs[cid] = [msgs[mid] for mid in ids]
+            for m in self._msgs[cid]:
+                if not m.get("webhook_id"):
+                    self.users.setdefault(int(m["author"]["id"]), m["author"])
         self._roles = self._complete_roles()
 
     # ------------------------------------------------------------------ loading
@@ -368,7 +376,8 @@ class DiscordStore:
         for key, default in (("type", 0), ("content", ""), ("mentions", []), ("mention_roles", []),
                              ("attachments", []), ("embeds", []), ("edited_timestamp", None), ("flags", 0),
                              ("components", []), ("pinned", False), ("mention_everyone", False), ("tts", False)):
-            out.setdefault(key, copy.deepcopy(default))
+            if key not in out:
+                out[key] = [] if isinstance(default, list) else default
         out.setdefault("timestamp", _iso(snowflake_time(int(out["id"]))))
         return out
 
