@@ -361,8 +361,11 @@ class GitHubCollector:
                 pulls_cp.state = {**pulls_cp.state, "pending": todo}
                 save_checkpoint(s, self.full_name, pulls_cp)
 
-        self._keyset(CATEGORY_ISSUES, f"{self._path}/issues", {"state": "all"},
-                     lambda s, items: upsert.upsert_issues(s, self.repo_id, items), also=pending)
+        def write(s: Session, items: list[dict[str, Any]]) -> int:
+            upsert.upsert_issues(s, self.repo_id, items)
+            return sum(1 for i in items if i.get("pull_request") is None)  # a PR's issue side counts as the PR
+
+        self._keyset(CATEGORY_ISSUES, f"{self._path}/issues", {"state": "all"}, write, also=pending)
 
     def _comments(self, endpoint: str, tail: str, fn: Callable[[Session, int, Sequence[dict[str, Any]]], int]) -> None:
         self._keyset(endpoint, f"{self._path}{tail}", {}, lambda s, items: fn(s, self.repo_id, items))
