@@ -48,7 +48,7 @@ def control_routes(app: web.Application, sb: DiscordSandbox) -> None:
             return reply({"error": "name is required"}, 400)
         try:
             inter = await sb.inject_interaction(b["name"], b.get("options"), user=b.get("user"),
-                                                roles=tuple(b.get("roles") or ()), channel_id=b.get("channel_id"),
+                                                roles=b.get("roles"), channel_id=b.get("channel_id"),
                                                 interaction_type=int(b.get("type", 2)), focused=b.get("focused"))
         except KeyError as exc:
             return reply({"error": f"unknown: {exc}"}, 400)

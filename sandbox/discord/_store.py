@@ -136,7 +136,7 @@ class DiscordStore:
     """The guild, its channels and messages, keyed by snowflake; ordered message ids per channel."""
 
     def __init__(self, guild: Payload, channels: list[Payload], messages: list[Payload], now: datetime,
-                 *, bot_name: str = "oss-scout") -> None:
+                 *, members: list[Payload] | None = None, bot_name: str = "oss-scout") -> None:
         self.now = now
         self._t0 = time.monotonic()
         self.guild_id = _sf(guild.get("id"), "guild.json: id")
@@ -191,6 +191,16 @@ class DiscordStore:
                 if not m.get("webhook_id"):
                     self.users.setdefault(int(m["author"]["id"]), m["author"])
         self._roles = self._complete_roles()
+        # Optional discord/members.json (guild member objects): their roles and join dates, e.g. who
+        # holds the role that may start bench jobs. Without it, message authors are plain members.
+        self.member_data: dict[int, Payload] = {}
+        for i, m in enumerate(members or []):
+            user = m.get("user") if isinstance(m, dict) else None
+            if not isinstance(user, dict) or "id" not in user or "username" not in user:
+                raise DatasetError(f"members.json[{i}]: a member needs user.id and user.username")
+            uid = _sf(user["id"], f"members.json[{i}]: user.id")
+            self.member_data[uid] = m
+            self.users.setdefault(uid, complete_user(user))
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -221,7 +231,9 @@ class DiscordStore:
                     now = parse_utc(raw_now)
             except (OSError, ValueError, AttributeError) as exc:
                 raise DatasetError(f"{meta}: unreadable `now` ({exc})") from exc
-        return cls(load("guild.json", dict), load("channels.json", list), load("messages.json", list), now, **kwargs)
+        members = load("members.json", list) if (ddir / "members.json").exists() else None
+        return cls(load("guild.json", dict), load("channels.json", list), load("messages.json", list), now,
+                   members=members, **kwargs)
 
     # ------------------------------------------------------------------ time
     def clock(self) -> datetime:
@@ -261,9 +273,14 @@ class DiscordStore:
         return g
 
     def member_payload(self, user: Payload, roles: list[str] | None = None, joined_at: str | None = None) -> Payload:
+        """A guild member; `roles=None` means the member's own (members.json), else exactly these."""
+        known = self.member_data.get(int(user["id"]), {})
+        if roles is None:
+            roles = [str(r) for r in known.get("roles") or []]
         return {
-            "user": complete_user(user), "roles": roles or [], "joined_at": joined_at or _iso(self.now),
-            "deaf": False, "mute": False, "flags": 0, "pending": False, "nick": None, "avatar": None,
+            "user": complete_user(user), "roles": roles, "joined_at": joined_at or known.get("joined_at") or _iso(self.now),
+            "deaf": False, "mute": False, "flags": int(known.get("flags") or 0), "pending": False,
+            "nick": known.get("nick"), "avatar": None,
             "banner": None, "premium_since": None, "communication_disabled_until": None,
         }
 

@@ -16,7 +16,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -228,21 +228,28 @@ class DiscordSandbox:
         return dict(role)
 
     async def inject_interaction(self, name: str, options: dict[str, Any] | list[Payload] | None = None, *,
-                                 user: Payload | int | str | None = None, roles: tuple[str, ...] | list[str] = (),
+                                 user: Payload | int | str | None = None, roles: Sequence[str] | None = None,
                                  channel_id: int | str | None = None, interaction_type: int = 2,
                                  focused: str | None = None, locale: str = "en-US") -> Interaction:
-        """A user runs `/name options...` (type 2) or types into an autocomplete option (type 4)."""
+        """A user runs `/name options...` (type 2) or types into an autocomplete option (type 4).
+
+        `roles` (names or ids; a missing name is created) replace the member's roles; None keeps
+        the member's own (from members.json), if any.
+        """
         member_user = self._user(user)
-        role_ids = []
-        for r in roles:
-            if str(r).isdigit():
-                role_ids.append(str(r))
-            else:
-                role_ids.append((await self.add_role(str(r)))["id"])
+        role_ids: list[str] | None = None
+        if roles is not None:
+            role_ids = []
+            for r in roles:
+                if str(r).isdigit():
+                    role_ids.append(str(r))
+                else:
+                    role_ids.append((await self.add_role(str(r)))["id"])
         cid = int(channel_id) if channel_id is not None else self._default_channel()
+        member = self.store.member_payload(member_user, role_ids)
         perms = int(next(r for r in self.store._roles if int(r["id"]) == self.store.guild_id)["permissions"])
         for r in self.store._roles:
-            if r["id"] in role_ids:
+            if r["id"] in member["roles"]:
                 perms |= int(r["permissions"])
         opts = self._options(options, focused)
         cmd = self.store.command_named(name, self.store.guild_id)
@@ -253,7 +260,6 @@ class DiscordSandbox:
             data["guild_id"] = cmd["guild_id"]
         iid = self.store.new_id()
         token = "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(48)
-        member = self.store.member_payload(member_user, role_ids)
         member["permissions"] = str(perms)
         payload: Payload = {
             "id": str(iid), "application_id": str(APPLICATION_ID), "type": interaction_type, "data": data,

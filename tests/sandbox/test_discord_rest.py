@@ -222,3 +222,27 @@ async def test_archived_threads_page_with_has_more(tmp_path) -> None:
         assert pages == 3 and seen == [f"old-discussion-{k}" for k in (4, 3, 2, 1, 0)]
     finally:
         await sb.stop()
+
+
+async def test_members_json_gives_members_their_roles(discord_dataset: DiscordDataset) -> None:
+    ds = discord_dataset
+    maintainer = {"id": "1220000000000000001", "name": "maintainer", "permissions": "0", "position": 1, "color": 0,
+                  "hoist": False, "managed": False, "mentionable": False}
+    guild = {**ds.guild, "roles": [*ds.guild["roles"], maintainer]}
+    (ds.path / "discord" / "guild.json").write_text(json.dumps(guild))
+    alice = ds.messages[0]["author"]
+    member = {"user": alice, "roles": [maintainer["id"]], "joined_at": "2025-01-01T00:00:00.000000+00:00",
+              "flags": 0, "nick": None, "avatar": None, "banner": None, "pending": False, "premium_since": None,
+              "communication_disabled_until": None, "deaf": False, "mute": False}
+    (ds.path / "discord" / "members.json").write_text(json.dumps([member]))
+    sb = await DiscordSandbox(ds.path).start()
+    try:
+        async with aiohttp.ClientSession(sb.base_url, headers=AUTH) as http:
+            _, got, _ = await get(http, f"/guilds/{ds.guild['id']}/members/{alice['id']}")
+        assert got["roles"] == [maintainer["id"]] and got["joined_at"] == member["joined_at"]
+        own = await sb.inject_interaction("bench", {"issue": 3}, user=alice["id"])
+        assert own.payload["member"]["roles"] == [maintainer["id"]]
+        other = await sb.inject_interaction("bench", {"issue": 3}, user=alice["id"], roles=[])
+        assert other.payload["member"]["roles"] == []
+    finally:
+        await sb.stop()
