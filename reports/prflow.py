@@ -68,7 +68,8 @@ class PrFlow:
     by_size: tuple[FlowGroup, ...]
     by_author: tuple[FlowGroup, ...]  # "first-time" / "returning"
     fast: tuple[PullBrief, ...]
-    stalling: tuple[StalledPull, ...]
+    stalling: tuple[StalledPull, ...]  # the `stall_limit` most recently stalled
+    stalling_total: int = 0
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -156,9 +157,10 @@ def reviewers_for(snap: RepoSnapshot, subsystems: Sequence[str], exclude: Iterab
     return tuple(out[:top])
 
 
-def stalling_pulls(snap: RepoSnapshot, stall_days: float = 3.0, limit: int = 20) -> tuple[StalledPull, ...]:
+def stalling_pulls(snap: RepoSnapshot, stall_days: float = 3.0, limit: int | None = None) -> tuple[StalledPull, ...]:
     """Open, non-draft PRs waiting `stall_days` or more: on a first review, on the author after a
-    change request, or on the reviewer after the author answered. Longest idle first."""
+    change request, or on the reviewer after the author answered. Most recently stalled first
+    (the ones still worth a nudge; months-old ones are usually abandoned)."""
     now = snap.now
     by_pull: dict[int, list[ActionRec]] = defaultdict(list)
     for a in (*snap.reviews, *snap.actions):
@@ -193,11 +195,11 @@ def stalling_pulls(snap: RepoSnapshot, stall_days: float = 3.0, limit: int = 20)
             number=p.number, title=p.title, url=p.url, author=p.author, subsystems=subs, waiting_on=waiting,
             idle_days=round(idle, 1), age_days=round((now - p.created_at).total_seconds() / 86400.0, 1),
             owners=reviewers_for(snap, subs, exclude=[p.author])))
-    out.sort(key=lambda s: (-s.idle_days, s.number))
-    return tuple(out[:limit])
+    out.sort(key=lambda s: (s.idle_days, s.number))
+    return tuple(out if limit is None else out[:limit])
 
 
-def pr_flow(snap: RepoSnapshot, stall_days: float = 3.0, fast_limit: int = 5) -> PrFlow:
+def pr_flow(snap: RepoSnapshot, stall_days: float = 3.0, fast_limit: int = 5, stall_limit: int = 15) -> PrFlow:
     """PR flow over the snapshot's window: first review and merge latency (median, p90) by
     subsystem (primary), size bucket and first-time vs returning author; the fastest merges; the
     PRs stalling now."""
@@ -218,6 +220,7 @@ def pr_flow(snap: RepoSnapshot, stall_days: float = 3.0, fast_limit: int = 5) ->
         gs = [_group(k, d[k], first, since, until) for k in keys]
         return tuple(g for g in gs if g.first_review.n or g.merge.n)
 
+    stalled = stalling_pulls(snap, stall_days)
     merged = [p for p in human if p.merged_at is not None and since <= p.merged_at < until]
     merged.sort(key=lambda p: (p.merged_at - p.created_at, p.number))  # type: ignore[operator]
     fast = tuple(
@@ -230,7 +233,7 @@ def pr_flow(snap: RepoSnapshot, stall_days: float = 3.0, fast_limit: int = 5) ->
         since=since, until=until, stall_days=stall_days, overall=_group("all", human, first, since, until),
         by_subsystem=groups(by_sub), by_size=groups(by_size, [b for b, _ in SIZE_BUCKETS]),
         by_author=groups(by_author, ["first-time", "returning"]), fast=fast,
-        stalling=stalling_pulls(snap, stall_days))
+        stalling=stalled[:stall_limit], stalling_total=len(stalled))
 
 
 def window(now: datetime, days: float) -> tuple[datetime, datetime]:

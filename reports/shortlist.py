@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 N_ISSUES = 5
 N_MAINTAINERS = 3
 MIN_SUBSYSTEM_CONFIDENCE = 0.3
+NOT_COUNTS = frozenset({"items", "score", "rank"})  # evidence integers that are not counts of actions
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,8 @@ def pick_issues(ranked: Sequence[tuple[IssueRec, GfiRec, tuple[str, ...]]], n: i
 
 def _counts(evidence: Mapping[str, Any]) -> dict[str, int]:
     src = evidence.get("counts") if isinstance(evidence.get("counts"), Mapping) else evidence
-    return {str(k): int(v) for k, v in src.items() if isinstance(v, int) and not isinstance(v, bool)}
+    return {str(k): int(v) for k, v in src.items()
+            if isinstance(v, int) and not isinstance(v, bool) and k not in NOT_COUNTS}
 
 
 def _jsonable(v: Any) -> Any:
@@ -197,7 +199,8 @@ def _jsonable(v: Any) -> Any:
 
 
 def pick_maintainers(snap: RepoSnapshot, issues: Sequence[ShortlistIssue], n: int = N_MAINTAINERS,
-                     active_days: float = 30.0, max_review_hours: float = 7 * 24.0) -> list[ShortlistMaintainer]:
+                     active_days: float = 30.0, max_review_hours: float = 7 * 24.0,
+                     top_owners: int = 3) -> list[ShortlistMaintainer]:
     """Owners of the shortlisted issues' subsystems: each subsystem (most issues first) offers its
     best active, responsive owner in turn; inactive or slow owners only fill what is left."""
     weight: dict[str, float] = defaultdict(float)
@@ -228,6 +231,7 @@ def pick_maintainers(snap: RepoSnapshot, issues: Sequence[ShortlistIssue], n: in
         combined[login] += weight[s] * r
 
     chosen: list[str] = []
+    picked_for: dict[str, str] = {}
     for strict in (True, False):
         progress = True
         while len(chosen) < n and progress:
@@ -240,24 +244,31 @@ def pick_maintainers(snap: RepoSnapshot, issues: Sequence[ShortlistIssue], n: in
                     continue
                 best = min(pool, key=lambda o: (-rel[(o.login, s)], -combined[o.login], o.login))
                 chosen.append(best.login)
+                picked_for[best.login] = s
                 progress = True
     out = []
     for login in chosen:
-        mine = [o for s in subsystems for o in snap.owners_of(s) if o.login == login]
-        mine.sort(key=lambda o: (-rel[(login, o.subsystem)], -o.score, o.subsystem))
+        main = picked_for[login]
+        # Where they matter: the subsystem they were picked for, and others where they rank high.
+        mine = [o for s in subsystems for o in snap.owners_of(s) if o.login == login
+                and (o.subsystem == main or rel[(login, o.subsystem)] >= 0.5
+                     or [x.login for x in snap.owners_of(o.subsystem)][:top_owners].count(login))]
+        mine.sort(key=lambda o: (o.subsystem != main, -rel[(login, o.subsystem)], o.subsystem))
         counts: dict[str, int] = defaultdict(int)
         for o in mine:
             for k, v in _counts(o.evidence).items():
                 counts[k] += v
+        lead = mine[0]
         last = max((o.last_active_at for o in mine if o.last_active_at), default=None)
-        mfrs = [o.median_first_review_hours for o in mine if o.median_first_review_hours is not None]
         evidence = {
-            "score": round(sum(o.score for o in mine), 4),
-            "declared": any(o.declared for o in mine),
+            "score": round(lead.score, 4),
+            "declared": lead.declared,
             "last_active": iso_z(last) if last else None,
-            "median_first_review_hours": round(min(mfrs), 2) if mfrs else None,
+            "median_first_review_hours": (round(lead.median_first_review_hours, 2)
+                                          if lead.median_first_review_hours is not None else None),
             "counts": dict(sorted(counts.items())),
             "by_subsystem": {o.subsystem: {"score": round(o.score, 4), "declared": o.declared,
+                                           "rank": [x.login for x in snap.owners_of(o.subsystem)].index(login) + 1,
                                            "evidence": _jsonable(o.evidence)} for o in mine},
         }
         out.append(ShortlistMaintainer(login=login, subsystems=tuple(o.subsystem for o in mine), evidence=evidence))

@@ -280,8 +280,11 @@ def flow_sections(flow: PrFlow, footer: str | None = None) -> list[Section]:
     stall = [f"{_link(s.number, s.url)} {safe(s.title, TITLE)} — {waits[s.waiting_on]}, idle {s.idle_days:g}d · "
              f"{_subs(s.subsystems)} · could review: {', '.join(safe(o, 32) for o in s.owners) or 'no owner known'}"
              for s in flow.stalling] or ["nothing stalling"]
+    title = f"Stalling PRs (idle ≥ {flow.stall_days:g} days): {flow.stalling_total}"
+    if flow.stalling_total > len(flow.stalling):
+        title += f", the {len(flow.stalling)} most recent"
     return [Section("PR flow (median / p90)", tuple(lines), color=COLOR["flow"], footer=footer),
-            Section(f"Stalling PRs (idle ≥ {flow.stall_days:g} days)", tuple(stall), color=COLOR["stall"], footer=footer)]
+            Section(title, tuple(stall), color=COLOR["stall"], footer=footer)]
 
 
 def shortlist_sections(sl: Shortlist, footer: str | None = None) -> list[Section]:

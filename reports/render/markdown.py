@@ -64,7 +64,8 @@ def prflow_markdown(flow: PrFlow, heading: str = "##") -> str:
     lines += [f"- {_link(p.number, p.url)} {safe(p.title, TITLE)} — merged in {_h(p.hours_to_merge)}"
               f" (first review {_h(p.hours_to_first_review)}) · {_subs(p.subsystems)} · by {safe(p.author or 'ghost', 40)}"
               for p in flow.fast] or ["- nothing merged in this window"]
-    lines += ["", f"{heading}# Stalling (idle ≥ {flow.stall_days:g} days)"]
+    shown = (f"; the {len(flow.stalling)} most recently stalled" if flow.stalling_total > len(flow.stalling) else "")
+    lines += ["", f"{heading}# Stalling (idle ≥ {flow.stall_days:g} days): {flow.stalling_total} PRs{shown}"]
     waits = {"review": "waiting for a first review", "author": "changes requested, no answer from the author",
              "reviewer": "author answered, waiting for a re-review"}
     lines += [f"- {_link(s.number, s.url)} {safe(s.title, TITLE)} — {waits[s.waiting_on]} for {s.idle_days:g} days"
@@ -98,7 +99,8 @@ def shortlist_markdown(sl: Shortlist, heading: str = "#") -> str:
         if i.reasons:
             lines.append(f"   - why: {'; '.join(safe(r, 120) for r in i.reasons[:5])}")
         if i.last_maintainer_word:
-            who = f" ({', '.join(safe(a, 40) for a in i.acknowledged_by)})" if i.acknowledged_by else ""
+            who = f" ({', '.join(safe(a, 40) for a in i.acknowledged_by)})" if i.acknowledged_by and not any(
+                i.last_maintainer_word.startswith(a) for a in i.acknowledged_by) else ""
             lines.append(f"   - last maintainer word{who}: “{safe(i.last_maintainer_word, 240)}”")
         lines.append(f"   - bench job: {_bench(i.bench_job)}")
     if not sl.issues:

@@ -49,6 +49,8 @@ def test_stalling_sides_and_reviewers(snap) -> None:
     assert stalled[24].waiting_on == "reviewer"
     assert stalled[24].owners == ("erin", "dave")  # never the author, best score first
     assert [s.number for s in stalling_pulls(snap, stall_days=4.5)] == [20]
+    flow = pr_flow(snap, stall_limit=2)  # most recently stalled first; the total still counts all
+    assert [s.number for s in flow.stalling] == [23, 24] and flow.stalling_total == 3
 
 
 def test_a_wider_window_counts_more(world) -> None:
