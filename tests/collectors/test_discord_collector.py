@@ -233,3 +233,41 @@ async def test_scout_collect_discord_cli_twice_gives_exact_status(discord_settin
     assert report["discord"]["channels"] == len(discord_dataset.channels)
     assert report["discord"]["messages"] == len(discord_dataset.messages)
     assert "test-bot-token" not in status.stdout + status.stderr
+
+
+async def test_collects_a_generated_small_community_exactly(engine: Engine, small_dataset: Path) -> None:
+    """The simulator's chat (scale small) through sandbox and collector: every channel and message."""
+    from collectors.discord import configure_endpoints, restore_endpoints
+
+    sb = await DiscordSandbox(small_dataset).start()
+    previous = configure_endpoints(sb.api_url, sb.gateway_url)
+    want_channels = {c["id"] for c in json.loads((small_dataset / "discord" / "channels.json").read_text())}
+    want_messages = {int(m["id"]) for m in json.loads((small_dataset / "discord" / "messages.json").read_text())}
+    now = parse_utc(json.loads((small_dataset / "meta.json").read_text())["now"])
+    try:
+        for _ in range(2):
+            async with connect(make_client(guild_ready_timeout=0.05)) as c:
+                await DiscordCollector(c, engine, DiscordWatch(), now=now).collect(7)
+    finally:
+        restore_endpoints(previous)
+        await sb.stop()
+    with session_scope(engine) as s:
+        assert {str(c) for c in s.scalars(select(DiscordChannel.id))} == want_channels
+    ids = stored_ids(engine)
+    assert len(ids) == len(set(ids)) and set(ids) == want_messages
+
+
+async def test_clear_errors_without_token_or_reachable_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           engine: Engine) -> None:
+    from collectors.discord import collect_discord
+    from config.errors import ConfigError
+    from config.settings import get_settings
+
+    monkeypatch.setenv("SCOUT_DISCORD_API_URL", "http://127.0.0.1:9/api/v10")
+    monkeypatch.setenv("SCOUT_DISCORD_GATEWAY_URL", "ws://127.0.0.1:9/gateway")
+    with pytest.raises(ConfigError, match="SCOUT_DISCORD_TOKEN"):
+        await collect_discord(get_settings(), engine)
+    monkeypatch.setenv("SCOUT_DISCORD_TOKEN", "secret-token-value")
+    with pytest.raises(CollectorError, match="unreachable") as err:
+        await collect_discord(get_settings(), engine, connect_timeout=0.5)
+    assert "secret-token-value" not in str(err.value)
