@@ -1,0 +1,105 @@
+"""The report commands as a user runs them: through the console entry point `main` (in process, for
+speed) and once as a real subprocess, on the planted world."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storage.db import make_engine, upgrade
+from tests.helpers import run_scout as run_scout_subprocess
+from tests.reports.world import build_world
+
+
+@pytest.fixture
+def env(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    eng = make_engine(sqlite_url)
+    upgrade(eng)
+    build_world(eng)
+    eng.dispose()
+    env = {"SCOUT_DATABASE_URL": sqlite_url, "SCOUT_NOW": "2026-11-27T00:00:00Z",
+           "SCOUT_OUTPUT_DIR": str(tmp_path / "out"), "SCOUT_MODEL_DIR": str(tmp_path / "models")}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    return env
+
+
+@pytest.fixture
+def run_scout(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    """`scout ARGS` through the real entry point (error translation and exit codes included)."""
+    from bot.cli import main
+
+    def run(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+        monkeypatch.setattr(sys, "argv", ["scout", *args])
+        capsys.readouterr()
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        cap = capsys.readouterr()
+        if check and code != 0:
+            raise AssertionError(f"scout {' '.join(args)} exited {code}\n{cap.out}\n{cap.err}")
+        return subprocess.CompletedProcess(list(args), code, cap.out, cap.err)
+
+    return run
+
+
+def test_entry_point_in_a_subprocess(env: dict[str, str]) -> None:
+    doc = json.loads(run_scout_subprocess("shortlist", "--format", "json", env=env).stdout)
+    assert [i["number"] for i in doc["issues"]] == [1, 2, 4, 5, 10]
+
+
+def test_shortlist_formats(env: dict[str, str], tmp_path: Path, run_scout) -> None:
+    run_scout("shortlist", "--format", "json", "--out", str(tmp_path / "sl.json"), env=env)
+    doc = json.loads((tmp_path / "sl.json").read_text())
+    assert [i["number"] for i in doc["issues"]] == [1, 2, 4, 5, 10]
+    assert [m["login"] for m in doc["maintainers"]] == ["alice", "gina", "dave"]
+    assert all(i["bench_job"]["link"] for i in doc["issues"])
+    rows = list(csv.DictReader(io.StringIO(run_scout("shortlist", "--format", "csv", env=env).stdout)))
+    assert [r["number"] for r in rows if r["kind"] == "issue"] == ["1", "2", "4", "5", "10"]
+    md = run_scout("shortlist", "--subsystem", "kernel", env=env).stdout
+    assert md.startswith("# Shortlist for vllm-project/vllm (kernel)") and "#3" in md
+    bad = run_scout("shortlist", "--subsystem", "kernal", env=env, check=False)
+    assert bad.returncode == 1 and "unknown subsystem" in bad.stderr
+
+
+def test_digest_markdown_and_json(env: dict[str, str], tmp_path: Path, run_scout) -> None:
+    md = run_scout("digest", env=env).stdout
+    assert md.startswith("# oss-scout digest · vllm-project/vllm · 2026-11-27") and len(md) > 500
+    run_scout("digest", "--format", "json", "--out", str(tmp_path / "d.json"), "--date", "2026-11-26", env=env)
+    doc = json.loads((tmp_path / "d.json").read_text())
+    assert doc["digest"]["day"] == "2026-11-26" and Path(doc["chart"]) == tmp_path / "d.png"
+    assert (tmp_path / "d.png").read_bytes()[:4] == b"\x89PNG"
+    msg = doc["discord"][0]
+    assert msg["allowed_mentions"] == {"parse": []} and msg["files"] == [str(tmp_path / "d.png")]
+    bad = run_scout("digest", "--date", "27/11/2026", env=env, check=False)
+    assert bad.returncode == 1 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_prflow(env: dict[str, str], run_scout) -> None:
+    doc = json.loads(run_scout("prflow", "--json", env=env).stdout)
+    assert doc["stalling_total"] == 3 and doc["overall"]["merge"]["n"] == 1
+
+
+def test_bench(env: dict[str, str], tmp_path: Path, run_scout) -> None:
+    out = run_scout("bench", "1", env=env).stdout
+    assert "target kernel (kernel-script)" in out and "benchmarks/kernels/benchmark_moe.py" in out
+    job = json.loads(run_scout("bench", "1", "--json", env=env).stdout)
+    assert job["backend"] == "skypilot" and Path(job["link"]).is_file() and job["status"] == "created"
+    refused = run_scout("bench", "2", "--target", "torch-op", "--backend", "local", "--launch", env=env, check=False)
+    assert refused.returncode == 3 and "identity" in refused.stderr
+    refused = run_scout("bench", "2", "--backend", "local", "--launch", "--as", "mallory", env=env, check=False)
+    assert refused.returncode == 3 and "may not launch" in refused.stderr
+    ran = run_scout("bench", "2", "--target", "torch-op", "--backend", "local", "--launch", "--as", "alice",
+                    "--role", "maintainer", "--json", env=env, check=False)
+    job = json.loads(ran.stdout)
+    assert job["status"] in ("succeeded", "failed") and job["result"]["steps"][0]["result"]["op"] == "rms_norm"
+    missing = run_scout("bench", "4242", env=env, check=False)
+    assert missing.returncode == 1 and "not stored" in missing.stderr
