@@ -246,3 +246,21 @@ async def test_members_json_gives_members_their_roles(discord_dataset: DiscordDa
         assert other.payload["member"]["roles"] == []
     finally:
         await sb.stop()
+
+
+async def test_interaction_deadline_and_single_acknowledgement(discord_sandbox: DiscordSandbox, http) -> None:
+    inter = await discord_sandbox.inject_interaction("link", {"github-login": "octocat"})
+    url = f"/api/v10/interactions/{inter.id}/{inter.token}/callback"
+    async with http.post(f"/api/v10/webhooks/{APPLICATION_ID}/{inter.token}", json={"content": "too early"}) as r:
+        assert r.status == 404 and json.loads(await r.read())["code"] == 10015
+    async with http.post(url, json={"type": 4, "data": {"content": "hi", "flags": 64}}) as r:
+        assert r.status == 204  # without with_response
+    async with http.post(url, json={"type": 4, "data": {"content": "again"}}) as r:
+        assert json.loads(await r.read()) == {"message": "Interaction has already been acknowledged.", "code": 40060}
+    async with http.post(f"/api/v10/interactions/{inter.id}/wrong-token/callback", json={"type": 1}) as r:
+        assert json.loads(await r.read())["code"] == 10062
+    discord_sandbox.interaction_deadline = 0.0  # Discord forgets an interaction not answered within 3 s
+    late = await discord_sandbox.inject_interaction("link", {"github-login": "octocat"})
+    async with http.post(f"/api/v10/interactions/{late.id}/{late.token}/callback", json={"type": 5}) as r:
+        assert r.status == 404 and json.loads(await r.read()) == {"message": "Unknown interaction", "code": 10062}
+    assert late.callback is None and late.callback_after is not None
