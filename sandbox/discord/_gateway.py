@@ -256,4 +256,5 @@ class Gateway:
                  "not_found": [], "presences": []}
         if d.get("nonce") is not None:
             chunk["nonce"] = d["nonce"]
-        await ws.send_str(json.dumps(session.frame("GUILD_MEMBERS_CHUNK", chunk)))
+        async with session.lock:
+            await ws.send_str(json.dumps(session.frame("GUILD_MEMBERS_CHUNK", chunk)))
