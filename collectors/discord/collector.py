@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from collectors.discord.client import ChatReader, Payload, raise_for
 from config.clock import parse_utc, utcnow
-from config.errors import CollectorError
+from config.errors import CollectorError, DatasetError
 from config.watch import DiscordWatch
 from storage.db import session_scope
 from storage.models import DiscordMessage, SyncCheckpoint, SyncRun
@@ -242,6 +242,9 @@ class DiscordCollector:
                 return
             except discord.HTTPException as exc:
                 stats.errors.append(str(raise_for(exc, f"#{channel.get('name')} ({cid})")))
+                return
+            except DatasetError as exc:  # a malformed message: this channel stops before it, others go on
+                stats.errors.append(f"#{channel.get('name')} ({cid}): {exc}")
                 return
             stats.channels_read += 1
 

@@ -271,3 +271,26 @@ async def test_clear_errors_without_token_or_reachable_api(tmp_path: Path, monke
     with pytest.raises(CollectorError, match="unreachable") as err:
         await collect_discord(get_settings(), engine, connect_timeout=0.5)
     assert "secret-token-value" not in str(err.value)
+
+
+async def test_a_malformed_message_stops_only_its_channel(engine: Engine, tmp_path: Path) -> None:
+    from collectors.discord import configure_endpoints, restore_endpoints
+
+    ds = build_discord_dataset(tmp_path / "bad", per_channel=10)
+    sig = ds.channel_ids["sig-frontend"]
+    bad = ds.messages_in(sig)[4]
+    bad["timestamp"] = "yesterday-ish"
+    ds.write()
+    sb = await DiscordSandbox(ds.path).start()
+    previous = configure_endpoints(sb.api_url, sb.gateway_url)
+    try:
+        with pytest.raises(CollectorError, match=rf"#sig-frontend \({sig}\).*{bad['id']}"):
+            await collect(engine, ds, days=None)
+    finally:
+        restore_endpoints(previous)
+        await sb.stop()
+    stored = set(stored_ids(engine))
+    others = {int(m["id"]) for m in ds.messages if m["channel_id"] != sig}
+    assert others <= stored and int(bad["id"]) not in stored
+    with session_scope(engine) as s:
+        assert s.get(SyncCheckpoint, ("discord", sig, "messages")) is None  # retried next run
