@@ -38,6 +38,13 @@ from storage.models import (
 from storage.refs import issue_refs
 
 UNCLASSIFIED = "unclassified"
+# Only what the reports read (issue bodies can be long; PR bodies are read for "Fixes #N").
+ISSUE_COLUMNS = (Issue.number, Issue.is_pull, Issue.title, Issue.state, Issue.author_association, Issue.labels,
+                 Issue.assignees, Issue.locked, Issue.comments, Issue.html_url, Issue.created_at, Issue.updated_at,
+                 Issue.closed_at)
+PULL_COLUMNS = (PullRequest.number, PullRequest.title, PullRequest.body, PullRequest.state, PullRequest.draft,
+                PullRequest.author_association, PullRequest.html_url, PullRequest.head_sha, PullRequest.base_ref,
+                PullRequest.requested_reviewers, PullRequest.created_at, PullRequest.closed_at, PullRequest.merged_at)
 
 
 @dataclass(frozen=True)
@@ -275,9 +282,10 @@ def load_snapshot(session: Session, repo: str, now: datetime, since: datetime, u
                  author_association=i.author_association or "NONE", labels=_tuple(i.labels),
                  assignees=_tuple(i.assignees), locked=i.locked, comments=i.comments, url=i.html_url or "",
                  created_at=i.created_at, updated_at=i.updated_at, closed_at=i.closed_at)
-        for i, login, utype in session.execute(
-            select(Issue, author.login, author.type).outerjoin(author, author.id == Issue.user_id)
-            .where(Issue.repo_id == rid).order_by(Issue.number))
+        for i in session.execute(
+            select(*ISSUE_COLUMNS, author.login.label("login"), author.type.label("utype"))
+            .outerjoin(author, author.id == Issue.user_id).where(Issue.repo_id == rid).order_by(Issue.number))
+        for login, utype in [(i.login, i.utype)]
     )
 
     sizes = {n: (int(a or 0) + int(d or 0), int(c)) for n, a, d, c in session.execute(
@@ -285,12 +293,14 @@ def load_snapshot(session: Session, repo: str, now: datetime, since: datetime, u
         .where(PullFile.repo_id == rid).group_by(PullFile.pull_number))}
     merger = aliased(User)
     pulls = []
-    for p, login, utype, merged_by in session.execute(
-            select(PullRequest, author.login, author.type, merger.login)
+    for p in session.execute(
+            select(*PULL_COLUMNS, author.login.label("login"), author.type.label("utype"),
+                   merger.login.label("merged_by"))
             .outerjoin(author, author.id == PullRequest.user_id)
             .outerjoin(merger, merger.id == PullRequest.merged_by_id)
             .where(PullRequest.repo_id == rid).order_by(PullRequest.number)):
-        pulls.append(_pull_rec(p, login, utype, merged_by, r.default_branch, r.full_name, sizes.get(p.number, (0, 0))))
+        pulls.append(_pull_rec(p, p.login, p.utype, p.merged_by, r.default_branch, r.full_name,
+                               sizes.get(p.number, (0, 0))))
 
     def is_bot(login: str | None, utype: str | None) -> bool:
         return utype == "Bot" or bool(login and (login.endswith("[bot]") or login in bots))
@@ -402,7 +412,7 @@ class IssueContext:
     pull: PullRec | None  # the PR itself, or an open PR that references the issue
 
 
-def _pull_rec(p: PullRequest, login: str | None, utype: str | None, merged_by: str | None, default_branch: str,
+def _pull_rec(p: Any, login: str | None, utype: str | None, merged_by: str | None, default_branch: str,
               repo: str, size: tuple[int, int] = (0, 0)) -> PullRec:
     refs = sorted({n for repo_name, n, _ in issue_refs(f"{p.title}\n{p.body or ''}", repo)
                    if repo_name == repo.lower() and n != p.number})
