@@ -90,8 +90,6 @@ class DiscordWatch(_Strict):
     channels: tuple[str, ...] = ()
     digest_channel: str = "oss-scout"
     github_links: dict[str, str] = Field(default_factory=dict)
-    bench_roles: tuple[str, ...] = ("maintainer",)
-    bench_users: tuple[str, ...] = ()
 
 
 class DigestConfig(_Strict):

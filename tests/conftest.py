@@ -13,6 +13,8 @@ from sqlalchemy import Engine, create_engine, text
 
 from storage.db import make_engine, upgrade
 
+pytest_plugins = ["tests.helpers.discord_fixtures"]
+
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("SCOUT_TEST_POSTGRES_URL")  # e.g. postgresql+psycopg://postgres@127.0.0.1:54329/postgres
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

@@ -13,7 +13,6 @@ from bot.app import ScoutBot, Services, run_bot
 from bot.exts import walk_extensions
 from config.settings import Settings
 from sandbox.discord import DiscordSandbox
-from tests.helpers.discord_fixtures import *  # noqa: F403
 from tests.helpers.discord_fixtures import running_bot
 from tests.helpers.discord_schema import errors, request_schema
 

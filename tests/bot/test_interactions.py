@@ -12,7 +12,6 @@ from bot.interactions import defer, reply
 from bot.posting import Attachment
 from config.settings import Settings
 from sandbox.discord import DiscordSandbox
-from tests.helpers.discord_fixtures import *  # noqa: F403
 from tests.helpers.discord_fixtures import running_bot
 
 SUBSYSTEMS = ["frontend", "scheduler", "kv-cache", "attention", "distributed"]

@@ -17,7 +17,6 @@ from bot.posting import (
 from config.errors import ReportError
 from config.settings import Settings
 from sandbox.discord import DiscordSandbox
-from tests.helpers.discord_fixtures import *  # noqa: F403
 from tests.helpers.discord_fixtures import running_bot
 from tests.helpers.discord_schema import errors, request_schema
 

@@ -35,7 +35,11 @@ CLAIMS = [
     "On it!",
     "I'll give it a go",
     "I’d like to work on this",  # typographic apostrophe
-    "We'd like to pick this up",
+    "Picking this up 👍",
+    "Mind if I take this one?",
+    "Claiming this, PR incoming.",
+    "Working on it, will send a PR tomorrow.",
+    "Is it ok if I take this? I know where the fix goes.",
 ]
 NOT_CLAIMS = [
     "I'm not working on this",
@@ -53,6 +57,9 @@ NOT_CLAIMS = [
     "I don't have time to work on this, sorry",
     "It would be nice if someone could take this",
     "I'm working on a different model, but I see the same error",
+    "We'll handle this internally as part of a larger refactor.",
+    "+1, I'd like to see this too.",
+    "I'd like to help test a fix once there is one.",
     "",
 ]
 
@@ -91,6 +98,9 @@ BLOCKS = [
     "Waiting for NVIDIA to sign off on the kernel change",
     "Putting this on hold until the scheduler refactor is done",
     "We can't proceed until #99 is merged",
+    "Can't proceed until the new interface from #99 is merged.",
+    "Heads up: this will be unblocked by #99, please don't start before that lands.",
+    "Let's hold off until #99 is in, it touches the same code.",
 ]
 NOT_BLOCKS = [
     "It depends on the model you use",
@@ -99,6 +109,9 @@ NOT_BLOCKS = [
     "Thanks for the fix!",
     "The performance depends on batch size",
     "I am blocked from accessing the website",  # (no: 'blocked from' is not 'blocked by/on')
+    "I'd hold off on this, it needs a design discussion first.",  # advice, not a blocker
+    "This was blocked on CI flakiness last week, but CI is green again.",
+    "I don't think this depends on #12; they are independent.",
     "",
 ]
 

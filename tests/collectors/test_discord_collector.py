@@ -31,7 +31,6 @@ from storage.models import (
 )
 from storage.upsert import upsert_repo
 from tests.helpers.discord_data import DiscordDataset, build_discord_dataset
-from tests.helpers.discord_fixtures import *  # noqa: F403
 from tests.helpers.discord_fixtures import connect
 
 MINI_REPO = Path(__file__).resolve().parents[1] / "data" / "mini_dataset" / "github" / "acme__engine" / "repo.json"

@@ -19,7 +19,6 @@ from collectors.discord.identity import (
 from storage.db import session_scope
 from storage.models import ChatUser
 from storage.upsert import upsert_chat_users, upsert_users
-from tests.helpers.discord_fixtures import *  # noqa: F403
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 DISCORD_USER = {"id": "1210000000000000009", "username": "octo_on_discord", "global_name": "Octo Cat"}

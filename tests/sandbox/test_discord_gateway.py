@@ -13,7 +13,6 @@ from collectors.discord.client import chat_intents
 from config.errors import CollectorError
 from sandbox.discord import APPLICATION_ID, DiscordSandbox
 from tests.helpers.discord_data import DiscordDataset
-from tests.helpers.discord_fixtures import *  # noqa: F403
 from tests.helpers.discord_fixtures import connect
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from sandbox.discord import APPLICATION_ID, DiscordSandbox
 from tests.helpers.discord_data import DiscordDataset
-from tests.helpers.discord_fixtures import *  # noqa: F403
 
 AUTH = {"Authorization": "Bot test-bot-token"}
 

@@ -10,7 +10,6 @@ import pytest
 
 from sandbox.discord import APPLICATION_ID, DiscordSandbox
 from tests.helpers.discord_data import DiscordDataset
-from tests.helpers.discord_fixtures import *  # noqa: F403
 from tests.helpers.discord_schema import errors, response_schema
 
 AUTH = {"Authorization": "Bot test-bot-token"}

@@ -15,7 +15,6 @@ from bot.exts.backend.error_handler._cog import GENERIC, NOT_ALLOWED, message_fo
 from config.errors import ReportError
 from config.settings import Settings
 from sandbox.discord import DiscordSandbox
-from tests.helpers.discord_fixtures import *  # noqa: F403
 from tests.helpers.discord_fixtures import TOKEN, running_bot
 
 

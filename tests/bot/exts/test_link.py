@@ -10,7 +10,6 @@ from config.settings import Settings
 from sandbox.discord import DiscordSandbox
 from storage.db import session_scope
 from storage.models import ChatUser
-from tests.helpers.discord_fixtures import *  # noqa: F403
 from tests.helpers.discord_fixtures import running_bot
 from tests.helpers.discord_schema import errors, request_schema
 
