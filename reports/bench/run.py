@@ -165,8 +165,13 @@ def skypilot_configured() -> str | None:
         out = subprocess.run([sky, "check", "-o", "json"], capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"`sky check` failed: {exc}"
-    text = (out.stdout or "") + (out.stderr or "")
-    if out.returncode != 0 or "enabled" not in text.lower() or "no cloud" in text.lower():
+    # `sky check -o json` prints {"<workspace>": {<enabled infra>...}}; {"default": {}} means none.
+    text = out.stdout or ""
+    try:
+        doc = json.loads(text[text.index("{"):]) if "{" in text else {}
+    except ValueError:
+        doc = {}
+    if out.returncode != 0 or not isinstance(doc, dict) or not any(doc.values()):
         return "SkyPilot has no enabled cloud or Kubernetes context (`sky check`)"
     return None
 

@@ -269,3 +269,12 @@ def test_dispatch_through_pygithub_to_the_sandbox(tmp_path: Path) -> None:
         assert posted and posted[-1]["path"].endswith("/repos/acme/engine/actions/workflows/bench.yml/dispatches")
         with pytest.raises(ReportError, match="needs SCOUT_GITHUB_TOKEN"):
             dispatch_github(d, "acme/engine", sb.url, None)
+
+
+def test_skypilot_launch_is_refused_where_skypilot_is_not_configured(world: Engine, watch, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `sky` here
+    with session_scope(world) as s:
+        job = prepare_for_issue(s, REPO, 1, watch, "skypilot", tmp_path)
+    with pytest.raises(ReportError, match=r"`sky` is not installed.*task YAML is at"):
+        launch(job, watch, user="alice", roles=("maintainer",), out_dir=tmp_path)
