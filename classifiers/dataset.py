@@ -35,6 +35,12 @@ from storage.models import (
 log = logging.getLogger(__name__)
 
 MAINTAINER_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+# GitHub shows deleted accounts as "ghost": many different people, so no identity at all.
+GHOST = "ghost"
+
+
+def _who(login: str | None) -> str | None:
+    return None if login is None or login == GHOST else login
 
 
 @dataclass(slots=True)
@@ -178,7 +184,7 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
                Issue.updated_at, Issue.closed_at)
         .outerjoin(U, U.id == Issue.user_id).where(Issue.repo_id == rid)
     ):
-        data.issues[r[0]] = IssueRec(r[0], bool(r[1]), r[2] or "", r[3] or "", r[4], r[5], r[6], r[7] or "NONE",
+        data.issues[r[0]] = IssueRec(r[0], bool(r[1]), r[2] or "", r[3] or "", r[4], r[5], _who(r[6]), r[7] or "NONE",
                                      list(r[8] or []), list(r[9] or []), r[10] or 0, r[11], r[12], r[13])
 
     M = aliased(User)
@@ -189,8 +195,8 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
         .outerjoin(U, U.id == PullRequest.user_id).outerjoin(M, M.id == PullRequest.merged_by_id)
         .where(PullRequest.repo_id == rid)
     ):
-        data.pulls[r[0]] = PullRec(r[0], r[1] or "", r[2] or "", r[3], bool(r[4]), r[5], r[6] or "NONE",
-                                   list(r[7] or []), list(r[8] or []), r[9], r[10], r[11], r[12])
+        data.pulls[r[0]] = PullRec(r[0], r[1] or "", r[2] or "", r[3], bool(r[4]), _who(r[5]), r[6] or "NONE",
+                                   list(r[7] or []), list(r[8] or []), _who(r[9]), r[10], r[11], r[12])
 
     for r in session.execute(
         select(IssueComment.issue_number, U.login, IssueComment.author_association, IssueComment.body,
@@ -198,14 +204,14 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
         .outerjoin(U, U.id == IssueComment.user_id).where(IssueComment.repo_id == rid)
         .order_by(IssueComment.issue_number, IssueComment.created_at, IssueComment.id)
     ):
-        data.comments[r[0]].append(CommentRec(r[0], r[1], r[2] or "NONE", r[3] or "", r[4]))
+        data.comments[r[0]].append(CommentRec(r[0], _who(r[1]), r[2] or "NONE", r[3] or "", r[4]))
 
     for r in session.execute(
         select(Review.pull_number, U.login, Review.author_association, Review.state, Review.body, Review.submitted_at)
         .outerjoin(U, U.id == Review.user_id).where(Review.repo_id == rid)
         .order_by(Review.pull_number, Review.submitted_at, Review.id)
     ):
-        data.reviews[r[0]].append(ReviewRec(r[0], r[1], r[2] or "NONE", (r[3] or "").upper(), r[4] or "", r[5]))
+        data.reviews[r[0]].append(ReviewRec(r[0], _who(r[1]), r[2] or "NONE", (r[3] or "").upper(), r[4] or "", r[5]))
 
     for r in session.execute(
         select(ReviewComment.pull_number, U.login, ReviewComment.author_association, ReviewComment.path,
@@ -213,7 +219,7 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
         .outerjoin(U, U.id == ReviewComment.user_id).where(ReviewComment.repo_id == rid)
         .order_by(ReviewComment.pull_number, ReviewComment.created_at, ReviewComment.id)
     ):
-        data.review_comments[r[0]].append(ReviewCommentRec(r[0], r[1], r[2] or "NONE", r[3] or "", r[4] or "", r[5]))
+        data.review_comments[r[0]].append(ReviewCommentRec(r[0], _who(r[1]), r[2] or "NONE", r[3] or "", r[4] or "", r[5]))
 
     for r in session.execute(
         select(PullFile.pull_number, PullFile.filename, PullFile.changes).where(PullFile.repo_id == rid)
@@ -226,7 +232,7 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
         .outerjoin(U, U.id == IssueEvent.actor_id).where(IssueEvent.repo_id == rid)
         .order_by(IssueEvent.issue_number, IssueEvent.created_at, IssueEvent.id)
     ):
-        data.events[r[0]].append(EventRec(r[0], r[1], r[2], r[3], r[4], r[5]))
+        data.events[r[0]].append(EventRec(r[0], _who(r[1]), r[2], r[3], r[4], r[5]))
 
     for path in codeowners_paths:
         text = session.scalar(select(RepoFile.content).where(RepoFile.repo_id == rid, RepoFile.path == path))

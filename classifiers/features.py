@@ -74,6 +74,25 @@ def template_kind(title: str, body: str) -> str:
     return "none"
 
 
+# ------------------------------------------------------------------------------------ references
+
+# GitHub's closing keywords, followed by `#N`, `owner/repo#N` or an issue URL.
+_CLOSES = re.compile(
+    r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b:?\s*(?:(?:([\w.-]+/[\w.-]+))?#(\d+)"
+    r"|https?://github\.com/([\w.-]+/[\w.-]+)/issues/(\d+))", re.I)
+
+
+def closing_refs(text: str, repo: str) -> set[int]:
+    """Issue numbers of this repo that a PR text closes with GitHub's keywords (`Fixes #12`)."""
+    out = set()
+    for m in _CLOSES.finditer(text or ""):
+        other = m.group(1) or m.group(3)
+        if other and other.lower() != repo.lower():
+            continue
+        out.add(int(m.group(2) or m.group(4)))
+    return out
+
+
 # ------------------------------------------------------------------------------------ bodies
 
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -220,3 +239,26 @@ def document(title: str, clean: CleanText, extra_tokens: Iterable[str] = (), max
     t = strip_title_tags(title)
     parts = [t, t, clean.prose[:max_chars], identifier_text(clean), " ".join(extra_tokens)]
     return "\n".join(p for p in parts if p)
+
+
+# ------------------------------------------------------------------------------------ thread cues
+
+# How maintainers and reporters describe a small, well-scoped task (a RecGFI-style content cue).
+SCOPED = re.compile(
+    r"\b(?:small|tiny|simple|minor|self-contained|contained|one-line|trivial|straightforward|quick|easy)"
+    r" (?:change|fix|task|patch|pr|addition|update)\b|\bone-?line(?:r)?(?: fix| change)?\b"
+    r"|\bshould be (?:straightforward|easy|simple|quick|small)\b|\b(?:good|nice) place to start\b"
+    r"|\brelevant code (?:is|lives) in\b|\bonly (?:`[^`]+`|\w+) (?:in `[^`]+` )?needs? to change\b"
+    r"|\b(?:plus|and) a (?:unit )?test\b|\bscope is small\b|\bjust needs to be (?:exposed|added|renamed|updated)\b", re.I)
+# How maintainers say a task is harder than it looks.
+HARD = re.compile(
+    r"\btrick(?:y|ier) than it (?:looks|seems)\b|\bnot as (?:simple|easy|straightforward) as\b"
+    r"|\bneeds? (?:an? )?(?:rfc|design (?:discussion|doc|review))\b|\bdesign discussion\b"
+    r"|\bhandle (?:this|it) internally\b|\b(?:larger|bigger|major) refactor\b"
+    r"|\bacross (?:several|multiple|many) (?:components|files|modules)\b|\bnot (?:a )?(?:good|nice) (?:starter|first)\b"
+    r"|\bharder than (?:it )?(?:looks|seems)\b|\bnon-?trivial\b|\bdeep (?:engine|internals?) knowledge\b", re.I)
+# Newcomers announcing themselves.
+NEWCOMER = re.compile(
+    r"\bi(?:'|’)?m new (?:to|here)\b|\bnew to (?:vllm|the code ?base|this (?:project|repo))\b"
+    r"|\bmy first (?:contribution|issue|pr)\b|\bfirst(?:-| )time contribut|\bbeginner\b"
+    r"|\bhaven(?:'|’)?t contributed\b|\blooking for a (?:good )?first issue\b", re.I)

@@ -28,6 +28,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
@@ -52,7 +53,8 @@ NUMERIC = (
     "title_words", "body_words", "n_code_blocks", "code_chars", "has_traceback", "has_log", "has_env", "n_urls",
     "n_images", "n_checkboxes", "n_open_checkboxes", "n_paths", "non_latin_ratio", "n_comments", "n_participants",
     "maintainer_answered", "hours_to_maintainer", "n_maintainer_comments", "author_is_maintainer",
-    "author_prior_issues", "claim_attempts", "maintainer_ack", "acks_any", "has_assignee",
+    "author_prior_issues", "claim_attempts", "maintainer_ack", "acks_any", "has_assignee", "scoped", "maintainer_hard",
+    "newcomer_interest",
 )
 COLUMNS = ("document", "tokens", *NUMERIC)
 
@@ -82,6 +84,9 @@ _PHRASES: Mapping[str, tuple[str, str]] = {
     "maintainer_ack": ("a maintainer invited a PR", "no maintainer invitation"),
     "acks_any": ("PRs invited", "no PR invitation"),
     "has_assignee": ("assigned", "unassigned"),
+    "scoped": ("described as a small, scoped change", "scope not stated"),
+    "maintainer_hard": ("a maintainer said it is harder than it looks", "no maintainer warning"),
+    "newcomer_interest": ("newcomers asked about it", "no newcomer interest"),
 }
 
 
@@ -103,8 +108,6 @@ def leaky(label: str, gfi_labels: Collection[str]) -> bool:
 
 def newcomer_resolved(data: RepoData) -> set[int]:
     """Issues closed by a merged PR whose author had no earlier merged PR in the repo."""
-    from classifiers.subsystem import _CLOSES
-
     merged = sorted((p for p in data.pulls.values() if p.merged_at and p.author), key=lambda p: p.merged_at)
     seen: set[str] = set()
     out: set[int] = set()
@@ -113,8 +116,8 @@ def newcomer_resolved(data: RepoData) -> set[int]:
         seen.add(p.author)  # type: ignore[arg-type]
         if not first or data.is_bot(p.author):
             continue
-        for num in _CLOSES.findall(f"{p.title}\n{p.body}"):
-            rec = data.issues.get(int(num))
+        for num in fx.closing_refs(f"{p.title}\n{p.body}", data.full_name):
+            rec = data.issues.get(num)
             if rec is not None and not rec.is_pull and rec.state == "closed":
                 out.add(rec.number)
     return out
@@ -177,6 +180,9 @@ def feature_rows(data: RepoData, numbers: Sequence[int], maintainers: Collection
         tokens += [f"label:{lb.lower().replace(' ', '_')}" for lb in rec.labels if not leaky(lb, gfi_labels)]
         tokens += [f"sub:{g.name}" for g in subs[:1]]
         prior = bisect.bisect_left(reporters.get(rec.author or "", []), rec.created_at.timestamp())
+        maint_text = "\n".join(c.body for c in maint)
+        others_text = "\n".join(c.body for c in comments if c.author not in maintainers)
+        scoped = len(fx.SCOPED.findall(clean.prose)) + len(fx.SCOPED.findall(maint_text))
         values = {
             "title_words": fx.log1p(fx.word_count(fx.strip_title_tags(rec.title))),
             "body_words": fx.log1p(fx.word_count(clean.prose)),
@@ -194,6 +200,8 @@ def feature_rows(data: RepoData, numbers: Sequence[int], maintainers: Collection
             "claim_attempts": fx.log1p(sig.claim_attempts if sig else 0),
             "maintainer_ack": float(bool(sig and sig.acknowledged)), "acks_any": fx.log1p(sig.acks_any if sig else 0),
             "has_assignee": float(bool(rec.assignees)),
+            "scoped": fx.log1p(scoped), "maintainer_hard": float(bool(fx.HARD.search(maint_text))),
+            "newcomer_interest": float(bool(fx.NEWCOMER.search(others_text))),
         }
         rows[i, 0] = fx.document(rec.title, clean)
         rows[i, 1] = " ".join(tokens)
@@ -261,15 +269,13 @@ def explain(model: Pipeline, rows: np.ndarray, top: int = 3) -> list[tuple[str, 
     if len(rows) == 0:
         return []
     feats = model.named_steps["features"]
-    X = feats.transform(rows)
-    X = X.tocsr() if hasattr(X, "tocsr") else X
+    X = sparse.csr_matrix(feats.transform(rows))
     coef = _coefficients(model)
     names = feats.get_feature_names_out()
     out = []
     for i in range(X.shape[0]):
-        row = X.getrow(i) if hasattr(X, "getrow") else X[i:i + 1]
-        idx = row.indices if hasattr(row, "indices") else np.nonzero(row)[1]
-        vals = row.data if hasattr(row, "data") else np.asarray(row).ravel()[idx]
+        start, end = X.indptr[i], X.indptr[i + 1]
+        idx, vals = X.indices[start:end], X.data[start:end]
         contrib = vals * coef[idx]
         order = np.argsort(-np.abs(contrib))
         reasons: list[str] = []
@@ -293,6 +299,7 @@ _PRIOR_WEIGHTS: Mapping[str, float] = {
     # what vLLM's labelled good first issues look like (short feature/doc requests, no traces).
     "has_traceback": -1.2, "has_log": -0.6, "has_env": -0.5, "body_words": -0.25, "n_comments": -0.2,
     "author_is_maintainer": 0.8, "maintainer_ack": 1.2, "n_open_checkboxes": 0.3, "claim_attempts": 0.3,
+    "scoped": 0.8, "maintainer_hard": -1.5, "newcomer_interest": 0.5,
 }
 _PRIOR_KINDS: Mapping[str, float] = {"feature": 0.8, "doc": 1.0, "help-wanted": 1.5, "bug": -0.2, "usage": -1.0,
                                      "rfc": -1.2, "roadmap": -1.5, "performance": -0.6, "installation": -0.8}
@@ -328,7 +335,3 @@ def score(model: Pipeline | None, rows: np.ndarray, numbers: Sequence[int], n_po
     probs = probabilities(model, rows)
     reasons = explain(model, rows)
     return [Score(n, float(p), r, False) for n, p, r in zip(numbers, probs, reasons, strict=True)]
-
-
-def clean_label(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()

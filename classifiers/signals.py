@@ -25,99 +25,134 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from classifiers.dataset import CommentRec, RepoData
-from storage.refs import issue_refs
+from classifiers import features as fx
 
-_I = r"(?:i|we)"
-_IT = (r"(?:this(?: one| issue| task| feature| bug| ticket| up)?|it(?: up)?|that(?: one)?"
+_I = r"(?:i)"  # claims are personal: "we'll handle this internally" is not someone taking the issue
+_A = r"(?:'|’)"  # either apostrophe
+_IT = (r"(?:this(?: one| issue| task| feature| bug| ticket)?(?: up)?|it(?: up)?|that(?: one)?"
        r"|the (?:issue|task|fix|feature|implementation|bug))")
 # Verbs that take the issue as their object: "take this", "work on it", "pick this up".
-_DO = (r"(?:work(?:ing)? on|take|taking|tackle|tackling|pick(?:ing)? up|pick|handle|handling|grab|own"
-       r"|fix|fixing|implement|implementing|address|addressing|look(?:ing)? into|give|giving|try|trying"
-       r"|help with|contribute to|do)")
+_DO = (r"(?:(?:try to |start (?:on|to) )?(?:work(?:ing)? on|take|taking|tackle|tackling|pick(?:ing)?(?: up)?|handle|handling"
+       r"|grab|own|fix|fixing|implement|implementing|address|addressing|look(?:ing)? into|give|giving|try|trying"
+       r"|help with|contribute to|do))")
 _DO_IT = rf"{_DO} {_IT}(?! (?:is|was|does|should|would|might|seems?)\b)"
-_PR = r"(?:an? |the )?(?:pr|pull request|patch|fix)"
+_PR = r"(?:an? |the |my )?(?:pr|pull request|patch|fix|draft)"
+_SENT = r"(?:^|[.!?:;,]\s*|\n)\s*"  # the start of a sentence or clause
 
 CLAIM = re.compile("|".join([
-    rf"\b{_I}(?:'|’)?d (?:like|love|be happy|be glad|want) to {_DO_IT}",
+    rf"\b{_I}{_A}?d (?:like|love|be happy|be glad|want) to {_DO_IT}",
     rf"\b{_I} would (?:like|love|be happy|be glad) to {_DO_IT}",
-    rf"\b{_I}(?:'|’)?m (?:happy|glad|interested|keen|willing) (?:to|in) {_DO_IT}",
-    rf"\b{_I} (?:want|plan|intend|am planning|am going|(?:'|’)m going|(?:'|’)m planning) to {_DO_IT}",
-    rf"\b{_I}(?:'|’)?ll {_DO_IT}", rf"\b{_I} will {_DO_IT}", rf"\b{_I} can {_DO_IT}",
-    rf"\blet me {_DO_IT}",
-    rf"\b{_I}(?:'|’)?m (?:currently |already |now |actively )?(?:working on|taking|looking into|fixing|implementing|on) {_IT}",
+    rf"\b{_I}{_A}?m (?:happy|glad|interested|keen|willing|excited) (?:to|in) {_DO_IT}",
+    rf"{_SENT}(?:happy|glad|keen) to {_DO_IT}",
+    rf"\b{_I} (?:want|plan|intend|am planning|am going|{_A}m going|{_A}m planning) to {_DO_IT}",
+    rf"\b{_I}{_A}?ll {_DO_IT}", rf"\b{_I} will {_DO_IT}", rf"\b{_I} can {_DO_IT}",
+    rf"\blet me {_DO_IT}", rf"\b(?:mind|ok|okay|alright|fine) if i {_DO_IT}",
+    rf"\b{_I}{_A}?m (?:currently |already |now |actively )?(?:working on|taking|looking into|fixing|implementing|on) {_IT}",
     rf"\b{_I} am (?:currently |already |now |actively )?(?:working on|taking|looking into|fixing|implementing|on) {_IT}",
+    rf"{_SENT}(?:working on|taking|picking(?: up)?|grabbing|claiming|tackling) {_IT}",
     rf"\b(?:can|could|may|shall) {_I} (?:please )?(?:also )?{_DO_IT}",
     rf"\b(?:can|could|may) {_I} (?:please )?(?:be assigned|get assigned|have) (?:to )?{_IT}",
     r"\b(?:please )?assign (?:this |it |the issue )?(?:one )?to me\b", r"\bassign me\b",
-    r"\b(?:i(?:'|’)?d|i would) like to be assigned\b", r"(?:^|\s)/(?:assign|take|claim)\b",
-    rf"\b{_I}(?:'|’)?ll (?:open|raise|create|submit|send|put up|file|make) {_PR}",
-    rf"\b{_I} will (?:open|raise|create|submit|send|put up|file|make) {_PR}",
-    rf"\b{_I}(?:'|’)?m (?:going to |about to )?(?:open|raise|create|submit|send|put up|make)(?:ing)? {_PR}",
-    rf"\b{_I}(?:'|’)?(?:ve| have) (?:started|begun) (?:working on|on|to work on) {_IT}",
-    r"\b(?:i(?:'|’)?m|i am) (?:already )?working on (?:an? |the )?(?:fix|pr|patch|pull request|implementation)\b",
-    r"\b(?:i(?:'|’)?d|i would) (?:love|like) to contribute\b",
-    r"\b(?:i(?:'|’)?ll|i will|let me) (?:give it a go|have a go|take a stab|take a crack|take a look and fix)\b",
-    r"\btake a stab at (?:it|this)\b", r"^\s*on it[.!]?\s*$", r"\bi(?:'|’)?ll take (?:care of )?(?:it|this)\b",
+    rf"\b(?:i{_A}?d|i would) like to be assigned\b", r"(?:^|\s)/(?:assign|take|claim)\b",
+    rf"\b(?:{_I}{_A}?ll|{_I} will|will) (?:open|raise|create|submit|send|put up|file|make|link) {_PR}",
+    rf"\b{_I}{_A}?m (?:going to |about to )?(?:open|raise|create|submit|send|put up|make)(?:ing)? {_PR}",
+    rf"\bi (?:already )?have (?:a|the) (?:fix|patch|draft|branch|prototype)\b",
+    rf"\b{_I}{_A}?(?:ve| have) (?:started|begun) (?:working on|on|to work on|looking into|to look into) {_IT}",
+    rf"\b(?:i{_A}?m|i am) (?:already )?working on (?:an? |the )?(?:fix|pr|patch|pull request|implementation)\b",
+    rf"\b(?:i{_A}?d|i would) (?:love|like) to contribute\b",
+    rf"\b(?:i{_A}?ll|i will|let me) (?:give it a go|have a go|take a stab|take a crack|take a look and fix)\b",
+    r"\btake a stab at (?:it|this)\b", r"^\s*on it[.!]?\s*$", rf"\bi{_A}?ll take (?:care of )?(?:it|this)\b",
+    r"\bclaim(?:ing)? (?:this|it)\b", r"\bpr incoming\b", r"\bstarting on (?:it|this)\b",
 ]), re.I | re.M)
 
 NOT_CLAIM = re.compile("|".join([
     r"\b(?:is|are) (?:any|some)(?:one|body) (?:already |still |currently )?(?:working|looking) on\b",
     r"\bis (?:this|it|anyone|someone) (?:still )?(?:being )?(?:worked on|taken|available|assigned)\b",
     r"\bare you (?:still )?working on\b", r"\bwho is working on\b", r"\banyone (?:wants?|willing) to\b",
-    r"\b(?:i(?:'|’)?m|i am) not (?:going to |planning to |currently )?(?:be )?(?:work(?:ing)? on|tak(?:e|ing)|look(?:ing)? into)\b",
+    rf"\b(?:i{_A}?m|i am) not (?:going to |planning to |currently )?(?:be )?(?:work(?:ing)? on|tak(?:e|ing)|look(?:ing)? into)\b",
     r"\bno longer (?:work(?:ing)? on|plan(?:ning)? to|interested|able)\b",
-    r"\bwon(?:'|’)?t (?:be able to )?(?:work on|take|continue|finish|get to)\b",
-    r"\b(?:can(?:'|’)?t|cannot|unable to) (?:work on|take|continue|finish|get to)\b",
-    r"\bdon(?:'|’)?t have (?:the )?(?:time|bandwidth|capacity)\b",
-    r"\b(?:would|if) (?:any|some)one (?:like|want|be willing) to\b",
-    r"\bif you(?:'|’)?d like to\b",
+    rf"\bwon{_A}?t (?:be able to )?(?:work on|take|continue|finish|get to)\b",
+    rf"\b(?:can{_A}?t|cannot|unable to) (?:work on|take|continue|finish|get to)\b",
+    rf"\bdon{_A}?t have (?:the )?(?:time|bandwidth|capacity)\b",
+    r"\b(?:would|if) (?:any|some)one (?:like|wants?|be willing) to\b",
+    rf"\bif you{_A}?d like to\b",
 ]), re.I)
 
 RELEASE = re.compile("|".join([
     r"\bno longer (?:work(?:ing)? on|able to work on)\b",
-    r"\b(?:i(?:'|’)?m|i am) not (?:work(?:ing)? on (?:this|it) (?:any ?more|now))\b",
+    rf"\b(?:i{_A}?m|i am) not (?:work(?:ing)? on (?:this|it) (?:any ?more|now))\b",
     r"\bnot working on (?:this|it) any ?more\b", r"\b(?:un-?assign|unassigning) (?:me|myself)\b",
+    r"\bun-?claim(?:ing|ed)?\b", r"\bstep(?:ping)? back from (?:this|it)\b", r"\b(?:it{_A}?s|is) free for anyone\b",
     r"\b(?:free|anyone|someone else) (?:is welcome )?to (?:take|pick) (?:it|this) (?:over|up)\b",
-    r"\bfeel free to take (?:it|this)? ?over\b", r"\bgiving (?:this|it) up\b", r"\bdropping (?:this|it)\b",
-    r"\bwon(?:'|’)?t be able to (?:work on|finish|continue)\b", r"\bcan(?:'|’)?t (?:continue|finish) (?:this|it)\b",
+    r"\bfeel free to take (?:it|this)(?: over)?\b", r"\bgiving (?:this|it) up\b", r"\bdropping (?:this|it)\b",
+    rf"\bwon{_A}?t (?:be able to (?:work on|finish|continue)|have (?:the )?(?:time|bandwidth))\b",
+    rf"\bcan{_A}?t (?:continue|finish) (?:this|it)\b",
 ]), re.I)
 
 _REF = r"(?:(?:[\w.-]+/[\w.-]+)?#\d+|https?://github\.com/\S+/(?:pull|issues)/\d+)"
-_VENDOR = r"(?:amd|nvidia|intel|google|huawei|ascend|aws|neuron|gaudi|habana|ibm|the vendor|the hardware (?:team|vendor))"
+_VENDOR = (r"(?:amd|nvidia|intel|google|huawei|ascend|aws|neuron|gaudi|habana|ibm|the vendor"
+           r"|the hardware (?:team|vendor))")
+_THING = r"(?:upstream|pr|pull request|fix|merge|release|landing|rewrite|refactor|rfc|v1|new|next|pending|open)"
 BLOCK = re.compile("|".join([
     r"\bblocked (?:by|on|until)\b", r"\bblock(?:ing|er)?(?: is| are)?:? " + _REF,
-    r"\bthis is blocked\b", r"\bis a blocker\b(?! for)",
-    rf"\b(?:depends|depending|dependent|relies|relying) on (?:{_REF}|(?:the |an? )?(?:upstream|pr|pull request|fix|merge|release|landing|rewrite|refactor|v1|new|pending|open)\b)",
-    rf"\bwaiting (?:for|on) (?:{_REF}|(?:the |an? )?(?:upstream|pr|pull request|fix|merge|release|landing|rewrite|refactor|v1|new|next|review|approval|sign-?off|response|decision|{_VENDOR})\b)",
-    rf"\b(?:needs|requires|pending) (?:{_REF}|(?:a |an )?(?:review|sign-?off|approval|input|confirmation) (?:from|by) {_VENDOR})",
-    rf"\bwaiting for {_VENDOR}\b", rf"\bneeds? {_VENDOR}(?:'s)? (?:review|sign-?off|approval|input)\b",
-    rf"\b(?:after|once|until) {_REF} (?:is |gets |has been |lands|is merged|merges)",
-    r"\b(?:on hold|parked until|cannot proceed until|can(?:'|’)?t proceed until|needs to wait (?:for|until))\b",
-    r"\b(?:conflicts?|clash(?:es)?|collides?|overlaps?) with (?:the )?v1\b",
-    r"\bv1 (?:rewrite|re-architecture|refactor|migration) (?:first|lands|is done|to land)\b",
+    r"\bthis is blocked\b", r"\bis a blocker\b(?! for)", r"\bwill be unblocked (?:by|once|when|after)\b",
+    rf"\b(?:depends|depending|dependent|relies|relying) on (?:{_REF}|(?:the |an? )?{_THING}\b)",
+    rf"\bwait(?:ing)? (?:for|on|until) (?:\S+ ){{0,6}}?{_REF}",
+    rf"\bwait(?:ing)? (?:for|on) (?:the |an? )?(?:{_THING}|review|approval|sign-?off|response|decision|{_VENDOR})\b",
+    rf"\bwait(?:ing)? (?:for|on) (?:the )?{_VENDOR}\b",
+    rf"\b(?:needs?|requires?|pending) (?:{_REF}|(?:a |an )?(?:review|sign-?off|approval|input|confirmation) (?:from|by) (?:the )?{_VENDOR})",
+    rf"\bneeds? (?:the )?{_VENDOR}(?:{_A}s)? (?:folks(?:{_A})? |team(?:{_A}s)? )?(?:review|sign-?off|approval|input)\b",
+    rf"\b(?:after|once|until|till|before) (?:\S+ ){{0,4}}?{_REF} (?:is |gets |has been |lands|is merged|merges|is in)",
+    r"\b(?:on hold|parked until|parking (?:this|it) until|cannot proceed until|hold(?:ing)? off (?:until|till|pending|for now))\b",
+    rf"\bcan{_A}?t (?:proceed|do (?:this|it)|move forward|start) (?:until|before)\b",
+    r"\bneeds? to wait (?:for|until)\b", r"\bplease (?:wait|hold off)\b",
+    rf"\blet{_A}?s not touch (?:it|this)\b", rf"\bdon{_A}?t start (?:before|until)\b",
+    r"\b(?:conflicts?|clash(?:es)?|collides?|overlaps?) with (?:the )?(?:\w+ ){0,2}v1\b",
+    r"\bv1 (?:rewrite|re-architecture|refactor|migration) (?:first|lands|is done|to land|settles)\b",
     r"\b(?:superseded|obsoleted|made obsolete) by (?:the )?v1\b",
-    r"\b(?:after|until|once) (?:the )?v1 (?:rewrite|refactor|migration|engine)? ?(?:lands|is done|is finished|is complete)\b",
+]), re.I)
+
+# Sentences that mention a block without asserting one now.
+NOT_BLOCK = re.compile("|".join([
+    r"\b(?:was|were) blocked\b[^.]*\bbut\b",
+    rf"\b(?:don{_A}?t|doesn{_A}?t|does not|do not) (?:think (?:this|it) )?(?:depends?|relies?) on\b",
+    r"\bnot blocked\b", r"\bnothing (?:is )?block", r"\bblocks nothing\b",
 ]), re.I)
 
 UNBLOCK = re.compile("|".join([
-    r"\bun-?blocked\b", r"\bno longer blocked\b", r"\bnot blocked\b", r"\bblocker (?:is |has been |was )?(?:resolved|merged|fixed|gone|removed)\b",
-    rf"(?<![\w#])(?<!until )(?<!after )(?<!once )(?<!when )(?<!before ){_REF} (?:is|has been|was|got) (?:now )?merged\b", r"\bnow that (?:\S+ )?(?:is|has been|was) merged\b",
+    r"(?<!will be )(?<!be )\bun-?blocked\b", r"\bno longer blocked\b", r"\bis not blocked\b",
+    r"\bblocker (?:is |has been |was )?(?:resolved|merged|fixed|gone|removed)\b",
+    rf"(?<![\w#])(?<!until )(?<!after )(?<!once )(?<!when )(?<!before ){_REF} (?:is|has been|was|got) (?:now )?(?:merged|in main|landed)\b",
+    rf"(?<![\w#])(?<!until )(?<!after )(?<!once )(?<!when )(?<!before ){_REF} (?:has|have) (?:landed|been merged)\b",
+    r"\bnow that (?:\S+ )?(?:is|has been|was) (?:merged|landed|released)\b",
     r"\bthe dependency (?:is|has been|was) (?:merged|resolved|released)\b",
+    r"\bit{_A}?s merged\b",
 ]), re.I)
+_CONDITIONAL = re.compile(r"\b(?:until|till|once|after|before|when|wait(?:ing)?|pending)\b", re.I)
 
 ACK = re.compile("|".join([
     r"\b(?:prs?|pull requests?|contributions?|patch(?:es)?) (?:are |is )?(?:very |always |more than )?welcome\b",
-    r"\b(?:feel free|you(?:'|’)?re welcome|you are welcome|happy) to (?:open|submit|send|make|create|raise|put up|take|work on|pick|contribute|give it)\b",
-    r"\bgo ahead\b", r"\bgo for it\b", r"\bhelp wanted\b", r"\bgood first issue\b",
+    rf"\b(?:feel free|you{_A}?re welcome|you are welcome|happy|anyone is welcome) to (?:open|submit|send|make|create|raise|put up|take|work on|pick|contribute|give it)\b",
+    r"\b(?:go ahead|go for it|all yours)\b", r"\bhelp wanted\b", r"\bgood first issue\b",
+    r"\b(?:nice|good|great) (?:first (?:contribution|issue|pr)|starter (?:task|issue))\b",
     r"\bany (?:help|contribution)s? (?:on|with|for) (?:this|it) (?:would be|is) (?:welcome|appreciated|great)\b",
+    r"\b(?:a )?(?:pr|pull request|contribution|fix) (?:would be|is) (?:very )?(?:appreciated|welcome|great)\b",
     r"\bwould (?:you|anyone) (?:like|want|be willing) to (?:open|submit|send|contribute|make|create) (?:a )?(?:pr|pull request|fix)\b",
-    r"\b(?:we(?:'|’)?d|we would|i(?:'|’)?d|i would) (?:welcome|accept|love|be happy to review|happily review) (?:a )?(?:pr|pull request|contribution|fix)\b",
+    rf"\b(?:we{_A}?d|we would|i{_A}?d|i would) (?:welcome|accept|love|be happy to review|happily review) (?:a )?(?:pr|pull request|contribution|fix)\b",
     r"\bhappy to (?:review|accept) (?:a |your )?(?:pr|pull request|fix)\b",
+    r"\bif (?:any|some)one wants to (?:pick|take|work on|tackle)\b", r"\banyone is welcome to\b",
     r"\b(?:assigned|assigning) (?:it |this )?to you\b", r"\bsounds good,? (?:please )?(?:go ahead|send|open|submit)\b",
-]), re.I)
+    r"\bthanks for (?:picking|taking) (?:this|it) (?:up|on)\b", r"^\s*assigned[.!]", r"\blooking forward to (?:the|your) pr\b",
+]), re.I | re.M)
 
-NOT_ACK = re.compile(r"\b(?:don(?:'|’)?t|do not|please don(?:'|’)?t|not ready to) (?:go ahead|open a pr|send a pr)\b"
-                     r"|\bnot (?:a )?good first issue\b|\bpr(?:s)? (?:are |is )?not welcome\b", re.I)
+NOT_ACK = re.compile(rf"\b(?:don{_A}?t|do not|please don{_A}?t|not ready to) (?:go ahead|open a pr|send a pr)\b"
+                     r"|\bnot (?:a )?(?:good|nice|great) (?:first issue|first contribution|starter)\b"
+                     r"|\bpr(?:s)? (?:are |is )?not welcome\b", re.I)
+
+# Someone else says who took it: "@ana is working on this", "assigning to @ana".
+CLAIM_FOR = re.compile(
+    r"@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?:'s| is| has)? (?:(?:already |now )?working on (?:this|it)|has a fix|taking (?:this|it))"
+    r"|\bassign(?:ing|ed)? (?:this |it )?to @([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))", re.I)
 
 _QUOTE = re.compile(r"^\s*>.*$", re.M)
 _FENCE = re.compile(r"```.*?(?:```|$)", re.S)
@@ -151,13 +186,23 @@ def is_release(text: str) -> bool:
     return bool(RELEASE.search(speech(text)))
 
 
+def _unblock_match(t: str) -> re.Match[str] | None:
+    """An unblocking statement, unless its clause is conditional ("can't proceed until #5 is merged")."""
+    for m in UNBLOCK.finditer(t):
+        clause_start = max(t.rfind(ch, 0, m.start()) for ch in ".!?;\n") + 1
+        explicit = re.search(r"block", m.group(0), re.I)
+        if explicit or not _CONDITIONAL.search(t[clause_start:m.start()]):
+            return m
+    return None
+
+
 def is_block(text: str) -> bool:
     t = speech(text)
-    return bool(BLOCK.search(t)) and not UNBLOCK.search(t)
+    return bool(BLOCK.search(t)) and not _unblock_match(t) and not NOT_BLOCK.search(t)
 
 
 def is_unblock(text: str) -> bool:
-    return bool(UNBLOCK.search(speech(text)))
+    return _unblock_match(speech(text)) is not None
 
 
 def is_ack(text: str) -> bool:
@@ -212,15 +257,15 @@ def _iso(dt: datetime | None) -> str | None:
 
 
 def open_pr_refs(data: RepoData) -> dict[int, list[tuple[int, str | None]]]:
-    """Issue number -> [(open PR number, PR author)] for open PRs whose title or body mention it."""
+    """Issue number -> [(open PR number, PR author)] for open PRs linked to it with a closing keyword
+    (`Fixes #N`, GitHub's own notion of a linked PR); "Related: #N" or "Follow-up to #N" is not a claim."""
     out: dict[int, list[tuple[int, str | None]]] = {}
-    repo = data.full_name.lower()
     for pull in data.pulls.values():
-        if pull.state != "open":
+        if pull.state != "open" or pull.draft and not pull.body:
             continue
-        for ref_repo, num, _kind in issue_refs(f"{pull.title}\n{pull.body}", data.full_name):
+        for num in fx.closing_refs(f"{pull.title}\n{pull.body}", data.full_name):
             rec = data.issues.get(num)
-            if ref_repo == repo and rec is not None and not rec.is_pull and num != pull.number:
+            if rec is not None and not rec.is_pull and num != pull.number:
                 out.setdefault(num, []).append((pull.number, pull.author))
     return out
 
@@ -269,14 +314,19 @@ def read_thread(data: RepoData, number: int, maintainers: Collection[str],
         if RELEASE.search(words) and login in claimers:
             claimers.pop(login, None)
             add("release", login, at, _quote(words, RELEASE.search(words)), source)
+        elif source == "comment" and (m := CLAIM_FOR.search(words)) and not NOT_CLAIM.search(words):
+            who = m.group(1) or m.group(2)
+            claimers[who] = at
+            add("claim", who, at, _quote(words, m), source)
         elif source == "comment" and is_claim(body):
             sig.claim_attempts += 1
             if login:
                 claimers[login] = at
             add("claim", login, at, _quote(words, CLAIM.search(words)), source)
-        if UNBLOCK.search(words):
+        unblock = _unblock_match(words)
+        if unblock:
             blockers.clear()
-            add("unblock", login, at, _quote(words, UNBLOCK.search(words)), source)
+            add("unblock", login, at, _quote(words, unblock), source)
         elif is_block(body):
             for b in blocker_names(body):
                 blockers[b] = None

@@ -1,3 +1,132 @@
-"""`scout` commands of this stage (registered on the shared app)."""
+"""`scout train`, `scout classify`, `scout maintainers` and `scout eval` (the judgement stage)."""
 
-from bot.cli._app import app  # noqa: F401
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bot.cli._app import app, console, engine, out, settings
+from config.errors import ClassifierError
+
+RepoOpt = Annotated[str | None, typer.Option("--repo", help="OWNER/REPO (default: every enabled repo that is stored).")]
+
+
+def _repos(repo: str | None) -> list[str]:
+    """The repos to work on: the one asked for, or every enabled repo with stored data."""
+    from classifiers.dataset import stored_repos
+    from storage.db import session_scope
+
+    if repo:
+        return [repo]
+    with session_scope(engine()) as s:
+        stored = {r.lower(): r for r in stored_repos(s)}
+    names = [stored[r.name.lower()] for r in settings().watch.enabled_repos if r.name.lower() in stored]
+    if not names:
+        raise ClassifierError("no watched repo has stored data yet; run `scout import DIR` or `scout collect github`")
+    return names
+
+
+@app.command("train")
+def train_cmd(repo: RepoOpt = None) -> None:
+    """Fit the subsystem and good-first-issue models on the stored history (saved with skops)."""
+    from classifiers.train import RepoContext, train
+    from storage.db import session_scope
+
+    s = settings()
+    for name in _repos(repo):
+        with session_scope(engine()) as session:
+            models = train(session, RepoContext.of(s.watch, name), s.present(), s.model_dir)
+        for model_name, metrics in models.metrics.items():
+            shown = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in metrics.items()}
+            out.print(f"{name} {model_name} {models.versions.get(model_name, '')}: {shown}", markup=False)
+
+
+@app.command("classify")
+def classify_cmd(repo: RepoOpt = None) -> None:
+    """Label subsystems, score ownership, read open threads and score good first issues; store them."""
+    from classifiers.classify import classify
+    from classifiers.train import RepoContext
+    from storage.db import session_scope
+
+    s = settings()
+    for name in _repos(repo):
+        with session_scope(engine()) as session:
+            summary = classify(session, RepoContext.of(s.watch, name), s.present(), s.model_dir)
+        if summary.retrained:
+            console.print(f"[yellow]retrained:[/] {summary.retrained}", highlight=False)
+        out.print(f"{name}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.stored.items())
+                  + f" ({summary.seconds:.1f} s)", markup=False)
+
+
+@app.command("maintainers")
+def maintainers_cmd(
+    subsystem: Annotated[str, typer.Argument(help="A subsystem name from the taxonomy (or one of its labels).")],
+    top: Annotated[int, typer.Option("--top", min=1, help="How many people to list.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    repo: Annotated[str | None, typer.Option("--repo", help="OWNER/REPO (default: the first enabled repo).")] = None,
+) -> None:
+    """Who really owns a subsystem (from `scout classify`), with evidence and declared owners."""
+    from classifiers.service import maintainers_report
+    from storage.db import session_scope
+
+    s = settings()
+    name = repo or _repos(None)[0]
+    with session_scope(engine()) as session:
+        report = maintainers_report(session, s.watch, name, subsystem, top)
+    if as_json:
+        out.print(json.dumps(report.as_dict(), indent=2, sort_keys=True), markup=False, emoji=False)
+        return
+    table = Table(title=f"{report.repo} · {report.subsystem} · top {top}")
+    for col in ("login", "score", "approvals", "changes req.", "review comments", "merges", "triage", "answers",
+                "chat", "last active", "median 1st review h", "declared"):
+        table.add_column(col)
+    for m in report.maintainers:
+        e = m.evidence
+        table.add_row(m.login, f"{m.score:.2f}", *(str(e.get(k, 0)) for k in (
+            "approvals", "changes_requested", "review_comments", "merges", "triage", "thread_answers", "chat_answers")),
+            str(e.get("last_active") or "-"), str(e.get("median_first_review_hours") or "-"), "yes" if m.declared else "no")
+    out.print(table)
+    if report.declared:
+        out.print(f"declared (CODEOWNERS): {', '.join(report.declared)}", markup=False)
+    if report.declared_inactive:
+        out.print(f"declared but inactive: {', '.join(report.declared_inactive)}", markup=False)
+    if report.active_undeclared:
+        out.print(f"active but not declared: {', '.join(report.active_undeclared)}", markup=False)
+    if not report.maintainers:
+        console.print(f"no recorded activity in {report.subsystem} yet", highlight=False)
+
+
+@app.command("eval")
+def eval_cmd(
+    dataset: Annotated[Path | None, typer.Argument(help="With --cv: the dataset directory to cross-validate on.")] = None,
+    train_dir: Annotated[Path | None, typer.Option("--train", help="Dataset directory to train on.")] = None,
+    test_dir: Annotated[Path | None, typer.Option("--test", help="Dataset directory to score (with truth.json).")] = None,
+    cv: Annotated[int | None, typer.Option("--cv", min=2, help="K-fold cross-validation on DATASET, split by issue number.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Score the classifiers against planted or labelled truth (throw-away databases; nothing else touched)."""
+    from classifiers.experiment import evaluate_cv, evaluate_split
+
+    watch = settings().watch
+    progress = (lambda msg: console.print(f"eval: {msg}", highlight=False))
+    if cv is not None:
+        if dataset is None or train_dir or test_dir:
+            raise typer.BadParameter("use either `--cv K DATASET` or `--train DIR --test DIR`")
+        result = evaluate_cv(dataset, cv, watch, progress=progress)
+    else:
+        if not (train_dir and test_dir) or dataset is not None:
+            raise typer.BadParameter("use either `--cv K DATASET` or `--train DIR --test DIR`")
+        result = evaluate_split(train_dir, test_dir, watch, progress=progress)
+    if as_json:
+        out.print(json.dumps(result, sort_keys=True), markup=False, emoji=False)
+        return
+    table = Table(title="scout eval")
+    table.add_column("section")
+    table.add_column("figures")
+    for section, figs in result.items():
+        table.add_row(section, ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in figs.items()))
+    out.print(table)

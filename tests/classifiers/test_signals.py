@@ -210,3 +210,15 @@ def test_hostile_quote_never_pings() -> None:
     _comment(d, "maint", "@everyone PRs welcome", 1)
     sig = read_thread(d, 1, {"maint"})
     assert all("@everyone" not in str(e["quote"]) for e in sig.evidence)
+
+
+def test_claim_reported_by_a_maintainer_names_the_claimant() -> None:
+    d = _data()
+    _comment(d, "maint", "@ana-dev is working on this.", 1)
+    assert read_thread(d, 1, {"maint"}).claimed_by == ["ana-dev"]
+    d = _data()
+    _comment(d, "maint", "Assigning to @bo.", 1)
+    assert read_thread(d, 1, {"maint"}).claimed_by == ["bo"]
+    d = _data()
+    _comment(d, "random", "Is @bo still working on this?", 1)
+    assert not read_thread(d, 1, {"maint"}).claimed
