@@ -5,6 +5,7 @@ from bot.cli import (  # noqa: F401 - imported for their command registrations
     collect_discord,
     data,
     database,
+    demo,
     judge,
     report,
     sandbox,

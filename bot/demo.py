@@ -1,0 +1,194 @@
+"""The offline demo: the whole bot against its own sandbox, from nothing, in about a minute.
+
+Generate a vLLM week, serve it as GitHub and Discord on loopback, collect it through the real
+PyGithub and discord.py clients, train, classify, then print the digest and write the shortlist
+(md, csv, json) and the chart. Every step is the library function the CLI and the service use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from config import Settings, get_settings, parse_utc
+from config.errors import OssScoutError
+
+log = logging.getLogger(__name__)
+
+DEMO_TOKEN = "demo-token-not-a-secret"  # noqa: S105 - the sandbox accepts any token
+
+
+@dataclass
+class DemoResult:
+    out: Path
+    steps: list[tuple[str, float, str]] = field(default_factory=list)
+    digest_markdown: str = ""
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(dataset: Path, github_port: int, discord_port: int) -> Iterator[None]:
+    """Run both sandboxes on their own event loop in a background thread."""
+    from sandbox.server import SandboxOptions, serve
+
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    ready = threading.Event()
+    failure: list[BaseException] = []
+
+    def announce(_name: str, _url: str) -> None:
+        if _name == "discord" or discord_port is None:
+            ready.set()
+
+    async def main() -> None:
+        try:
+            await serve(SandboxOptions(dataset=dataset), github_port=github_port, discord_port=discord_port,
+                        announce=announce, stop=stop)
+        except BaseException as exc:  # noqa: BLE001 - reported to the caller's thread
+            failure.append(exc)
+            ready.set()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(main())
+
+    thread = threading.Thread(target=run, name="scout-sandbox", daemon=True)
+    thread.start()
+    if not ready.wait(120) or failure:
+        raise OssScoutError(f"the sandbox did not start: {failure[0] if failure else 'timed out'}")
+    try:
+        yield
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(30)
+
+
+def run_demo(out: Path, seed: int = 7, scale: str = "vllm-week", fresh: bool = False,
+             step: Callable[[str, float, str], None] | None = None) -> DemoResult:
+    """Run the whole path offline into `out` (dataset, SQLite database, models, reports)."""
+    from storage.db import make_engine, upgrade
+
+    out = out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    result = DemoResult(out)
+
+    def done(name: str, started: float, detail: str) -> None:
+        took = time.perf_counter() - started
+        result.steps.append((name, took, detail))
+        if step:
+            step(name, took, detail)
+
+    # 1. a generated vLLM week
+    t = time.perf_counter()
+    dataset = out / "dataset"
+    if fresh or not (dataset / "meta.json").exists():
+        from sandbox.community import simulate
+
+        summary = simulate(dataset, seed=seed, scale=scale)
+        done("simulate", t, f"{scale} seed {seed} -> {dataset}")
+        now_text = summary.now
+    else:
+        import json
+
+        now_text = json.loads((dataset / "meta.json").read_text())["now"]
+        done("simulate", t, f"reusing {dataset}")
+    now = parse_utc(now_text)
+
+    db = out / "scout.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    github_port, discord_port = _free_port(), _free_port()
+    os.environ["SCOUT_NOW"] = now_text  # the dataset's present is the demo's present
+    base: Settings = get_settings()
+    settings = base.model_copy(update={
+        "database_url": f"sqlite:///{db}",
+        "github_api_url": f"http://127.0.0.1:{github_port}",
+        "github_token": SecretStr(DEMO_TOKEN),
+        "discord_api_url": f"http://127.0.0.1:{discord_port}/api/v10",
+        "discord_gateway_url": f"ws://127.0.0.1:{discord_port}/gateway",
+        "discord_token": SecretStr(DEMO_TOKEN),
+        "now": now,
+        "model_dir": out / "models",
+        "output_dir": out,
+    })
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+
+    # 2-3. serve it and collect through the real clients
+    t = time.perf_counter()
+    with serving(dataset, github_port, discord_port):
+        done("sandbox", t, f"GitHub {settings.github_api_url}, Discord {settings.discord_api_url}")
+        from collectors.github import collect_github
+
+        t = time.perf_counter()
+        # the whole history, so training has closed issues and merged PRs to learn from
+        results = collect_github(engine, settings, since=now - timedelta(days=3650))
+        for r in results:
+            if r.exception is not None:
+                raise r.exception
+        done("collect github", t, "; ".join(r.summary_line() if hasattr(r, "summary_line") else str(r.stored)
+                                             for r in results))
+
+        from collectors.discord import collect_discord
+
+        t = time.perf_counter()
+        stats = asyncio.run(collect_discord(settings, engine, days=None, connect_timeout=60))
+        done("collect discord", t, f"{stats.channels} channels, {stats.messages} messages")
+
+    # 4. train and classify
+    from classifiers.classify import classify
+    from classifiers.train import RepoContext, train
+    from storage.db import session_scope
+
+    repo = settings.watch.repo().name
+    ctx = RepoContext.of(settings.watch, repo)
+    t = time.perf_counter()
+    with session_scope(engine) as s:
+        models = train(s, ctx, now, settings.model_dir)
+    done("train", t, ", ".join(f"{k} {v}" for k, v in models.versions.items()))
+    t = time.perf_counter()
+    with session_scope(engine) as s:
+        summary = classify(s, ctx, now, settings.model_dir)
+    done("classify", t, ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.stored.items()))
+
+    # 5. digest, shortlist, chart
+    from reports.digest import make_digest
+    from reports.render.markdown import digest_markdown, shortlist_csv, shortlist_json, shortlist_markdown
+    from reports.shortlist import make_shortlist
+
+    t = time.perf_counter()
+    with session_scope(engine) as s:
+        sl = make_shortlist(s, settings.watch, repo, now, out)
+    for ext, render in (("md", shortlist_markdown), ("csv", shortlist_csv), ("json", shortlist_json)):
+        path = out / f"shortlist.{ext}"
+        path.write_text(render(sl), encoding="utf-8")
+        result.files[f"shortlist.{ext}"] = path
+    done("shortlist", t, f"{len(sl.issues)} issues, {len(sl.maintainers)} maintainers")
+    t = time.perf_counter()
+    with session_scope(engine) as s:
+        digest = make_digest(s, settings.watch, repo, now, out, chart=True, chart_path=out / "digest.png")
+    result.digest_markdown = digest_markdown(digest)
+    (out / "digest.md").write_text(result.digest_markdown, encoding="utf-8")
+    result.files["digest.md"] = out / "digest.md"
+    if digest.chart_path:
+        result.files["chart"] = Path(digest.chart_path)
+    done("digest", t, f"chart {digest.chart_path}")
+    engine.dispose()
+    return result
