@@ -1,4 +1,13 @@
-"""Structured logging with secrets redacted everywhere (tokens, webhook URLs, Authorization headers)."""
+"""Structured logging with secrets redacted everywhere (tokens, webhook URLs, Authorization headers).
+
+Every record of every library (discord.py, aiohttp, PyGithub, urllib3, APScheduler, SQLAlchemy)
+reaches the one root handler, whose formatter redacts: the configured tokens themselves (from the
+environment and `add_secret`), and token-shaped secrets in any shape they are logged in (headers,
+URLs of webhooks and interaction callbacks, `'token': ...` in gateway payload reprs and JSON).
+
+`SCOUT_LOG_LEVEL` is a level, optionally followed by per-logger levels:
+`DEBUG,discord=DEBUG,github=DEBUG`. Without one, the chatty libraries stay at WARNING.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +18,36 @@ import re
 from datetime import UTC, datetime
 
 _SECRET_ENV = ("SCOUT_GITHUB_TOKEN", "SCOUT_DISCORD_TOKEN")
+_SECRETS: set[str] = set()
 _PATTERNS = [
     re.compile(r"(?i)(authorization:?\s*(?:token|bearer|bot)?\s*)[^\s'\",}]+"),
+    # header dicts and JSON: 'Authorization': 'token abc' / "authorization": "Bot abc"
+    re.compile(r"(?i)(['\"]authorization['\"]\s*:\s*['\"](?:token |bearer |bot |basic )?)[^'\"]+"),
     re.compile(r"(/webhooks/\d+/)[A-Za-z0-9_.\-]+"),
     re.compile(r"(/interactions/\d+/)[A-Za-z0-9_.\-]+"),
     re.compile(r"(?i)((?:access_)?token[=:]\s*)[^\s&'\",}]+"),
+    # gateway payload reprs and JSON: 'token': 'abc' (IDENTIFY, INTERACTION_CREATE, webhooks)
+    re.compile(r"(?i)(['\"](?:access_|refresh_|bot_)?token['\"]\s*:\s*['\"])[^'\"]+"),
+    re.compile(r"()\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"),
     re.compile(r"(postgres(?:ql)?(?:\+\w+)?://[^:/@\s]+:)[^@\s]+(@)"),
 ]
 
 
+def add_secret(value: str | None) -> None:
+    """Also redact this exact value (e.g. a token that came from somewhere other than the environment)."""
+    if value and len(value) >= 4:
+        _SECRETS.add(value)
+
+
 def redact(text: str) -> str:
     """Remove every configured token and token-shaped secret from a string."""
+    secrets = set(_SECRETS)
     for name in _SECRET_ENV:
         value = os.environ.get(name)
         if value and len(value) >= 4:
-            text = text.replace(value, "***")
+            secrets.add(value)
+    for value in sorted(secrets, key=len, reverse=True):
+        text = text.replace(value, "***")
     for pat in _PATTERNS:
         text = pat.sub(lambda m: m.group(1) + "***" + (m.group(2) if m.lastindex and m.lastindex >= 2 else ""), text)
     return text
@@ -40,17 +64,34 @@ class RedactingFormatter(logging.Formatter):
                 "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
                 "level": record.levelname,
                 "logger": record.name,
-                "message": record.getMessage(),
+                "message": redact(record.getMessage()),  # before escaping: patterns see the text as logged
             }
             if record.exc_info:
-                payload["exc"] = self.formatException(record.exc_info)
+                payload["exc"] = redact(self.formatException(record.exc_info))
             return redact(json.dumps(payload))
         return redact(super().format(record))
 
 
+NOISY = ("discord", "urllib3", "github", "aiohttp.access", "alembic")
+
+
+def parse_levels(spec: str) -> tuple[str, dict[str, str]]:
+    """`DEBUG,discord=DEBUG,github=INFO` -> ("DEBUG", {"discord": "DEBUG", "github": "INFO"})."""
+    root, per_logger = "", {}
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        name, eq, value = part.partition("=")
+        if eq:
+            per_logger[name.strip()] = value.strip().upper()
+        else:
+            root = part.upper()
+    return root or "WARNING", per_logger
+
+
 def setup_logging(level: str | None = None, as_json: bool | None = None) -> None:
     """Configure the root logger once; `SCOUT_LOG_LEVEL` and `SCOUT_LOG_JSON` choose the defaults."""
-    level = level or os.environ.get("SCOUT_LOG_LEVEL", "WARNING")
+    level, per_logger = parse_levels(level or os.environ.get("SCOUT_LOG_LEVEL", "WARNING"))
     if as_json is None:
         as_json = os.environ.get("SCOUT_LOG_JSON", "").lower() in ("1", "true", "yes")
     handler = logging.StreamHandler()
@@ -62,5 +103,7 @@ def setup_logging(level: str | None = None, as_json: bool | None = None) -> None
     handler._scout = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level.upper())
-    for noisy in ("discord", "urllib3", "github", "aiohttp.access", "alembic"):
+    for noisy in NOISY:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    for name, value in per_logger.items():
+        logging.getLogger(name).setLevel(value)

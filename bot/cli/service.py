@@ -1,3 +1,40 @@
-"""`scout` commands of this stage (registered on the shared app)."""
+"""`scout run`: the always-on service (the bot and its scheduler on one event loop)."""
 
-from bot.cli._app import app  # noqa: F401
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from bot.cli._app import app, settings
+
+
+@app.command("run")
+def run_cmd(
+    backfill_days: Annotated[float, typer.Option("--backfill-days", min=0.0,
+                                                 help="Window of a repo's or channel's first collection, in days.")] = 7.0,
+    digest_at: Annotated[str | None, typer.Option(
+        "--digest-at", envvar="SCOUT_DIGEST_AT",
+        help="Post the digest at this local time instead of digest.time (HH:MM or HH:MM:SS, in digest.timezone).")] = None,
+    shutdown_grace: Annotated[float, typer.Option("--shutdown-grace", min=0.0,
+                                                  help="Seconds a stop waits for a running job to reach a checkpoint.")] = 30.0,
+    no_chat: Annotated[bool, typer.Option("--no-chat", help="Do not schedule the chat catch-up (live chat is still stored).")] = False,
+    guild_ready_timeout: Annotated[float, typer.Option("--guild-ready-timeout", hidden=True, min=0.0,
+                                                       help="discord.py's wait for guilds after READY.")] = 2.0,
+) -> None:
+    """Run the bot with its scheduler: GitHub and chat collection, classification, retraining and the
+    daily digest, per the watch config's `schedule` and `digest`. Stops cleanly on SIGTERM/SIGINT."""
+    from bot.logs import add_secret, setup_logging
+    from bot.scheduler import ScheduleOptions, parse_clock_time
+    from bot.service import serve
+
+    s = settings()
+    setup_logging(s.log_level, s.log_json)
+    for secret in (s.github_token, s.discord_token):
+        if secret is not None:
+            add_secret(secret.get_secret_value())
+    options = ScheduleOptions(backfill_days=backfill_days,
+                              digest_at=parse_clock_time(digest_at) if digest_at else None,
+                              shutdown_grace_seconds=shutdown_grace, chat=not no_chat)
+    raise typer.Exit(asyncio.run(serve(s, options, guild_ready_timeout=guild_ready_timeout)))
