@@ -183,13 +183,16 @@ def activity(snap: RepoSnapshot) -> tuple[tuple[SubsystemActivity, ...], Subsyst
     return tuple(rows), totals
 
 
-def active_people(snap: RepoSnapshot, per_subsystem: int = 3, max_subsystems: int = 8) -> tuple[ActiveSubsystem, ...]:
+def active_people(snap: RepoSnapshot, per_subsystem: int = 3, max_subsystems: int = 8,
+                  top_owners: int = 3) -> tuple[ActiveSubsystem, ...]:
     """Per active subsystem, the people doing maintainer work there in the window (reviews,
     merges, triage; comments only from owners and members), most weighted first."""
     since, until = snap.since, snap.until
     authors = {i.number: i.author for i in snap.issues}
     counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-    owners_by_sub = {(o.subsystem, o.login) for o in snap.owners}
+    # "Owner" = among the subsystem's top scored owners (everyone active there has some score).
+    owners_by_sub = {(o.subsystem, o.login) for sub in {x.subsystem for x in snap.owners}
+                     for o in snap.owners_of(sub)[:top_owners]}
     any_owner = {o.login for o in snap.owners}
 
     def add(number: int, login: str | None, kind: str) -> None:
