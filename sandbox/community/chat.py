@@ -36,20 +36,24 @@ class Chat:
 
 
 class ChatUser:
-    __slots__ = ("avatar", "bot", "global_name", "id", "joined", "person", "roles", "username")
+    __slots__ = ("_obj", "avatar", "bot", "global_name", "id", "joined", "person", "roles", "username")
 
     def __init__(self, uid: int, username: str, global_name: str | None, person: Person | None, bot: bool = False) -> None:
         self.id, self.username, self.global_name, self.person, self.bot = uid, username, global_name, person, bot
         self.avatar: str | None = None
         self.roles: list[int] = []
         self.joined = 0
+        self._obj: dict[str, Any] | None = None
 
     def obj(self) -> dict[str, Any]:
+        if self._obj is not None:
+            return self._obj
         d: dict[str, Any] = {"id": str(self.id), "username": self.username, "avatar": self.avatar, "discriminator": "0",
                              "public_flags": 0, "flags": 0, "banner": None, "accent_color": None, "global_name": self.global_name,
                              "avatar_decoration_data": None, "collectibles": None, "primary_guild": None}
         if self.bot:
             d["bot"] = True
+        self._obj = d
         return d
 
 
@@ -118,6 +122,7 @@ class _ChatBuilder:
         self.threads: list[dict[str, Any]] = []
         self.thread_stats: dict[int, list[int]] = {}
         self.users: list[ChatUser] = []
+        self.user_by_id: dict[str, ChatUser] = {}
         self.by_person: dict[int, ChatUser] = {}
         self.links: dict[str, str] = {}
         self.gfis: dict[str, list[Item]] = {"": []}
@@ -157,14 +162,20 @@ class _ChatBuilder:
             u.avatar = f"{rnd.getrandbits(128):032x}" if rnd.random() < 0.7 else None
             u.joined = rnd.randint(1_690_000_000, w.w0 - DAY)
             self.users.append(u)
+            self.user_by_id[str(u.id)] = u
             if person is not None:
                 self.by_person[person.idx] = u
                 self.links[str(u.id)] = person.login
             return u
 
         share = {MAINTAINER: 0.85, CONTRIBUTOR: 0.35, NEWCOMER: 0.25, USER: 0.06, EMERITUS: 0.3}
+        active: set[int] = set()  # people seen on GitHub in this slice (a link to nobody is no evidence)
+        for it in w.items:
+            active.add(it.author.idx)  # type: ignore[union-attr]
+            active.update(c.author.idx for c in it.comments)
+            active.update(r.author.idx for r in it.reviews)
         for p in w.pop.people:
-            if p.kind == BOT or rnd.random() >= share.get(p.kind, 0):
+            if p.kind == BOT or p.idx not in active or rnd.random() >= share.get(p.kind, 0):
                 continue
             x = rnd.random()
             if x < 0.6:
@@ -226,11 +237,12 @@ class _ChatBuilder:
 
     def fill(self, s: str, sub: str | None, topic: dict[str, Item] | None = None) -> str:
         """Fill a chat template; `topic` keeps a conversation on the same threads (mostly)."""
+        if "{" not in s:
+            return s
         rnd, w = self.rnd, self.w
         sname = sub or rnd.choice(w.active)
         words = words_for(w.tax.get(sname))
-        err = rnd.choice(words.errors).replace("{arch}", "NovaForCausalLM")
-        refs = {}
+        values: dict[str, object] = {"sub": sname, "uid": "{uid}", "repo": w.repo}
         for kind in ("issue", "pr", "gfi"):
             if "{" + kind + "}" in s:
                 it = topic.get(kind) if topic is not None and rnd.random() < 0.75 else None
@@ -238,13 +250,20 @@ class _ChatBuilder:
                     it = self.item(sub, kind)
                     if topic is not None:
                         topic.setdefault(kind, it)
-                refs[kind] = self.fmt(it)
-        return s.format(
-            ver=rnd.choice(VLLM_VERSIONS[:7]), model=rnd.choice(MODELS), gpu=rnd.choice(GPUS).replace("NVIDIA ", ""),
-            thing=rnd.choice(words.things), err=err, err_short=err[:60], flag=rnd.choice(words.flags),
-            symptom=rnd.choice(words.symptoms), sub=sname, uid="{uid}", pct=rnd.randint(3, 40), repo=w.repo,
-            feature=rnd.choice(words.features).replace("{newmodel}", "new models"), **refs,
-        )
+                values[kind] = self.fmt(it)
+        makers = {
+            "ver": lambda: rnd.choice(VLLM_VERSIONS[:7]), "model": lambda: rnd.choice(MODELS),
+            "gpu": lambda: rnd.choice(GPUS).replace("NVIDIA ", ""), "thing": lambda: rnd.choice(words.things),
+            "flag": lambda: rnd.choice(words.flags), "symptom": lambda: rnd.choice(words.symptoms),
+            "pct": lambda: rnd.randint(3, 40), "feature": lambda: rnd.choice(words.features).replace("{newmodel}", "new models"),
+            "err": lambda: rnd.choice(words.errors).replace("{arch}", "NovaForCausalLM"),
+        }
+        for key, make in makers.items():
+            if "{" + key in s:
+                values[key] = make()
+        if "{err_short}" in s:
+            values["err_short"] = str(makers["err"]())[:60]
+        return s.format(**values)
 
     # ------------------------------------------------------------------ messages
 
@@ -261,7 +280,7 @@ class _ChatBuilder:
             "pinned": False, "mention_everyone": False, "tts": False,
         }
         if reply_to is not None:
-            ref_author = next(u for u in self.users if str(u.id) == reply_to["author"]["id"])
+            ref_author = self.user_by_id[reply_to["author"]["id"]]
             if ref_author not in ments and rnd.random() < 0.8:
                 ments.append(ref_author)
             m["message_reference"] = {"type": 0, "channel_id": str(channel_id), "message_id": reply_to["id"],

@@ -93,10 +93,10 @@ def simulate(w: World, it: Item) -> None:
     elif it.role == "plain" and planned_open and rnd.random() < 0.06:
         if w.comment(it, _between(rnd, c0 + HOUR, last), owner, _fmt(rnd, ctx, rnd.choice(P.ACK))):
             it.truth["ack"] = True
-    if it.claim_kind:
-        _claim(w, rnd, it, ctx, owner, c0, last)
-    if it.block_kind:
-        _block(w, rnd, it, ctx, owner, c0, last)
+    if it.claim_kind and not _claim(w, rnd, it, ctx, owner, c0, last):
+        it.claim_kind = ""
+    if it.block_kind and not _block(w, rnd, it, ctx, owner, c0, last):
+        it.block_kind = ""
     if rnd.random() < 0.12:
         m = w.any_ref(rnd, sub, last, it.number)
         if m:
@@ -189,6 +189,10 @@ def _good_first_issue(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner:
         t_label = _between(rnd, w.w0, last)  # a rising candidate: labelled this week
     else:
         t_label = min(c0 + delay(rnd, 10 * HOUR, 1.0), last)
+    t_label = min(t_label, it.end - 2 * HOUR)
+    if it.fixed_by is not None:  # labelled before someone picked it up
+        t_label = min(t_label, it.fixed_by.created - HOUR)
+    t_label = max(c0 + MINUTE, t_label)
     labeler = it.author if it.author in w.owners.get(it.text_sub, ()) else owner
     w.add_label(it, t_label, labeler, "good first issue")
     if rnd.random() < 0.35:
@@ -221,31 +225,34 @@ def _claim_text(rnd: random.Random, ctx: T.Ctx, owner: Person) -> str:
             + rnd.choice(P.CLAIM_SUFFIX)).strip()
 
 
-def _claim(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0: int, last: int) -> None:
+def _claim(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0: int, last: int) -> bool:
+    """Plant a claim (or a claim taken back); False when nothing could be placed in the slice."""
     kind = it.claim_kind
     claimant: Person = it.truth.get("claimant") or (w.newcomer() if rnd.random() < 0.65 else w.contributor_for(rnd, it.text_sub))  # type: ignore[assignment]
     it.truth["claimant"] = claimant
-    lo = int(it.truth.get("gfi_label_t", c0 + HOUR)) + MINUTE  # type: ignore[arg-type]
+    latest = it.end - (3 * DAY if kind == "released" else 30 * MINUTE)
+    lo = min(int(it.truth.get("gfi_label_t", c0 + HOUR)) + MINUTE, latest)  # type: ignore[arg-type]
+    lo = max(lo, c0 + 5 * MINUTE)
     pr = it.truth.get("claim_pr")
-    hi = pr.created - 10 * MINUTE if isinstance(pr, Item) else last
-    hi = max(min(hi, it.end - 2 * HOUR), lo)
-    t = _between(rnd, lo, hi)
+    hi = pr.created - 10 * MINUTE if isinstance(pr, Item) else max(last, lo)
+    t = _between(rnd, lo, max(lo, min(hi, latest)))
     if kind == "released":
-        w.comment(it, t, claimant, _claim_text(rnd, ctx, owner))
+        done = w.comment(it, t, claimant, _claim_text(rnd, ctx, owner)) is not None
         assigned = rnd.random() < 0.5
         if assigned:
             w.assign(it, t + rnd.randint(MINUTE, 6 * HOUR), owner, claimant)
         t2 = _between(rnd, t + DAY, max(t + DAY, it.end - HOUR))
-        w.comment(it, t2, claimant, rnd.choice(P.CLAIM_RELEASE))
+        done = done and w.comment(it, t2, claimant, rnd.choice(P.CLAIM_RELEASE)) is not None
         if assigned:
             w.unassign(it, t2 + rnd.randint(5, 600), claimant, claimant)
-        return
+        return done and claimant not in it.assignees
+    done = isinstance(pr, Item)
     if kind in ("comment", "comment+assign", "comment+pr"):
-        w.comment(it, t, claimant, _claim_text(rnd, ctx, owner))
+        done = (w.comment(it, t, claimant, _claim_text(rnd, ctx, owner)) is not None) or done
         if rnd.random() < (0.7 if kind == "comment+assign" else 0.45):
             w.comment(it, t + delay(rnd, 4 * HOUR), owner, _fmt(rnd, ctx, rnd.choice(P.CLAIM_ACK), who=claimant.login))
         if kind == "comment+assign":
-            w.assign(it, t + delay(rnd, 5 * HOUR), owner, claimant)
+            w.assign(it, min(t + delay(rnd, 5 * HOUR), it.end - 5 * MINUTE), owner, claimant)
         if kind == "comment+pr" and isinstance(pr, Item) and rnd.random() < 0.5:
             w.comment(it, pr.created + rnd.randint(MINUTE, 2 * HOUR), claimant,
                       rnd.choice((f"Opened #{pr.number}", f"PR is up: #{pr.number}", f"Draft PR: #{pr.number}, feedback welcome.")))
@@ -254,11 +261,15 @@ def _claim(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0
             w.comment(it, t, owner, rnd.choice((f"@{claimant.login} is working on this.", f"Assigning to @{claimant.login}.",
                                                 f"@{claimant.login} has a fix in progress, assigning.")))
         w.assign(it, t + rnd.randint(5, 300), owner, claimant)
+        done = done or claimant in it.assignees
+    return done
 
 
-def _block(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0: int, last: int) -> None:
+def _block(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0: int, last: int) -> bool:
+    """Plant a blocker (or one that was lifted); False when nothing could be placed in the slice."""
     kind = it.block_kind
-    t = _between(rnd, c0 + HOUR, max(c0 + HOUR, last))
+    latest = it.end - (3 * DAY if kind == "unblocked" else 30 * MINUTE)
+    t = _between(rnd, min(c0 + HOUR, latest), max(min(c0 + HOUR, latest), min(last, latest)))
     sayer = owner if rnd.random() < 0.7 else it.author
     if kind in ("ref", "body"):
         m = w.open_ref(rnd, it.text_sub, t, it.number)
@@ -268,27 +279,29 @@ def _block(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0
             it.body += "\n\n" + rnd.choice((f"Note: this depends on #{m}, so it can only be done after that lands.",
                                             f"Blocked by #{m}.", f"This needs #{m} to be merged first."))
             it.refs.append(m)
-            return
+            return True
         else:
-            w.comment(it, t, sayer, _fmt(rnd, ctx, rnd.choice(P.BLOCK_REF), m=m))
             it.refs.append(m)
-            return
+            return w.comment(it, t, sayer, _fmt(rnd, ctx, rnd.choice(P.BLOCK_REF), m=m)) is not None
     if kind == "v1":
-        w.comment(it, t, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_V1)))
-    elif kind == "vendor":
-        w.comment(it, t, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_VENDOR), vendor=VENDORS.get(it.text_sub, "NVIDIA")))
-    elif kind == "upstream":
-        w.comment(it, t, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_UPSTREAM)))
-    elif kind == "unblocked":
+        return w.comment(it, t, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_V1))) is not None
+    if kind == "vendor":
+        return w.comment(it, t, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_VENDOR), vendor=VENDORS.get(it.text_sub, "NVIDIA"))) is not None
+    if kind == "upstream":
+        return w.comment(it, t, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_UPSTREAM))) is not None
+    if kind == "unblocked":
         m = w.merged_ref(rnd, it.text_sub, it.end - HOUR)
         merged_at = w.by_number[m].merged if m else None
         tb = _between(rnd, c0 + HOUR, (merged_at or last) - HOUR) if merged_at and merged_at > c0 + 2 * HOUR else t
-        if m and merged_at and merged_at > tb:
-            w.comment(it, tb, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_REF), m=m))
-            w.comment(it, merged_at + delay(rnd, 8 * HOUR), owner, _fmt(rnd, ctx, rnd.choice(P.UNBLOCK), m=m))
+        if m and merged_at and merged_at > tb and merged_at < it.end - 2 * HOUR:
+            a = w.comment(it, tb, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_REF), m=m))
+            b = w.comment(it, min(merged_at + delay(rnd, 8 * HOUR), it.end - 5 * MINUTE), owner,
+                          _fmt(rnd, ctx, rnd.choice(P.UNBLOCK), m=m))
         else:
-            w.comment(it, tb, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_UPSTREAM)))
-            w.comment(it, _between(rnd, tb + DAY, it.end - HOUR), owner, "The blocker is resolved; feel free to go ahead.")
+            a = w.comment(it, tb, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_UPSTREAM)))
+            b = w.comment(it, _between(rnd, tb + DAY, it.end - HOUR), owner, "The blocker is resolved; feel free to go ahead.")
+        return (a is None) == (b is None)  # both said (a lifted blocker), or neither (nothing planted)
+    return False
 
 
 def _close(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, t: int) -> None:

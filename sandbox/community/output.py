@@ -12,7 +12,7 @@ from sandbox.community.render import EXTRA_LABELS, GitHubRenderer
 from sandbox.community.text import TEMPLATES
 from sandbox.community.truth import build_truth
 from sandbox.community.util import DAY, assign_ids
-from sandbox.community.writer import ListWriter, dumps, write_json, write_list, write_mapping_of_lists
+from sandbox.community.writer import ListWriter, write_json, write_list, write_mapping_of_lists, write_raw
 
 if TYPE_CHECKING:
     from sandbox.community import SimulationSummary
@@ -63,20 +63,21 @@ def write_dataset(w: World, out: Path, summary: SimulationSummary) -> None:
     write_json(base / "repo.json", gh.repository(open_count), sort_keys=False)
 
     by_number = sorted(w.items, key=lambda i: -i.number)
-    issue_json: dict[int, str] = {}
+    slim: dict[int, str] = {}
     with ListWriter(base / "issues.json") as lw:
         for it in by_number:
-            s = dumps(gh.issue(it, sub_labels))
-            issue_json[it.number] = s
-            lw.raw(s)
+            full, slim[it.number] = gh.issue_json(it, sub_labels)
+            lw.raw(full)
     files["issues.json"] = lw.count
-    files["pulls.json"] = write_list(base / "pulls.json", (gh.pull(p, sub_labels) for p in by_number if p.is_pr))
+    files["pulls.json"] = write_raw(base / "pulls.json", (gh.pull_json(p, sub_labels) for p in by_number if p.is_pr))
     comments = sorted(((c, i) for i in w.items for c in i.comments), key=lambda x: x[0].id)
-    files["issue_comments.json"] = write_list(base / "issue_comments.json", (gh.comment(c, i) for c, i in comments))
-    files["reviews.json"] = write_list(base / "reviews.json",
-                                       (gh.review(r, p) for p in sorted(w.pulls, key=lambda x: x.number) for r in p.reviews))
+    files["issue_comments.json"] = write_raw(base / "issue_comments.json", (gh.comment_json(c, i) for c, i in comments))
+    del comments
+    files["reviews.json"] = write_raw(base / "reviews.json",
+                                      (gh.review_json(r, p) for p in sorted(w.pulls, key=lambda x: x.number) for r in p.reviews))
     rcs = sorted(((c, p) for p in w.pulls for c in p.rcomments), key=lambda x: x[0].id)
-    files["review_comments.json"] = write_list(base / "review_comments.json", (gh.review_comment(c, p) for c, p in rcs))
+    files["review_comments.json"] = write_raw(base / "review_comments.json", (gh.review_comment_json(c, p) for c, p in rcs))
+    del rcs
 
     def pull_files() -> Iterator[tuple[str, list[Any]]]:
         for p in sorted(w.pulls, key=lambda x: x.number):
@@ -84,11 +85,8 @@ def write_dataset(w: World, out: Path, summary: SimulationSummary) -> None:
 
     files["pull_files.json"] = write_mapping_of_lists(base / "pull_files.json", pull_files())
     events = sorted(((e, i) for i in w.items for e in i.events), key=lambda x: -x[0].id)
-    with ListWriter(base / "issue_events.json") as lw:
-        for e, i in events:
-            s = dumps(gh.event(e, i))
-            lw.raw(s[:-1] + ', "issue": ' + issue_json[i.number] + "}")
-    files["issue_events.json"] = lw.count
+    files["issue_events.json"] = write_raw(base / "issue_events.json", (gh.event_json(e, slim[i.number]) for e, i in events))
+    del events, slim
     files["labels.json"] = write_list(base / "labels.json", gh.labels())
     co = codeowners(w)
     (base / "contents" / ".github").mkdir(parents=True, exist_ok=True)

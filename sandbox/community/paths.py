@@ -246,7 +246,7 @@ def _expand(glob: str, rnd: random.Random) -> list[str]:
 
 @lru_cache(maxsize=64)
 def _compiled(globs: tuple[str, ...]) -> PathSpec:
-    return PathSpec.from_lines("gitwildmatch", list(globs))
+    return PathSpec.from_lines("gitignore", list(globs))
 
 
 class PathMatcher:

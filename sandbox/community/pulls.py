@@ -28,9 +28,8 @@ def _between(rnd: random.Random, lo: int, hi: int) -> int:
 
 def _files(w: World, rnd: random.Random, pr: Item) -> list[str]:
     sub = pr.text_sub
-    pool = w.pools[sub]
-    code = [p for p in pool if not is_test_path(p)] or pool
-    tests = [p for p in pool if is_test_path(p)]
+    code = w.code_of[sub]
+    tests = w.tests_of[sub]
     chosen: list[str] = []
     if pr.kind == "test" and tests:
         chosen += rnd.sample(tests, min(len(tests), 1 + poisson(rnd, 0.6)))
@@ -47,8 +46,8 @@ def _files(w: World, rnd: random.Random, pr: Item) -> list[str]:
         if s != sub and w.pools.get(s):
             chosen.append(rnd.choice(w.pools[s]))
     if pr.role == "plain":
-        if rnd.random() < 0.15:
-            extra = "documentation" if "documentation" in w.active and rnd.random() < 0.4 else w.related_sub(rnd, sub)
+        if rnd.random() < 0.12:
+            extra = "documentation" if "documentation" in w.active and rnd.random() < 0.35 else w.related_sub(rnd, sub)
             chosen.append(rnd.choice(w.pools[extra]))
     if w.neutral and rnd.random() < 0.2:
         chosen.append(rnd.choice(w.neutral))
@@ -57,15 +56,13 @@ def _files(w: World, rnd: random.Random, pr: Item) -> list[str]:
 
 
 def _patch(rnd: random.Random, ctx: T.Ctx, path: str, adds: int, dels: int) -> str:
+    """The first hunk of the file's diff (GitHub sends the whole patch; one hunk keeps files small)."""
     start = rnd.randint(5, 600)
-    lines = []
-    words = ctx.words.funcs
-    for _ in range(min(dels, 12)):
-        lines.append(f"-    {rnd.choice(words)}({rnd.choice(T._VARS)})")
-    for _ in range(min(adds, 18)):
-        lines.append(f"+    {rnd.choice(T._VARS)} = {rnd.choice(words)}({rnd.choice(T._VARS)})")
-    a, d = min(adds, 18), min(dels, 12)
-    return f"@@ -{start},{d + 3} +{start},{a + 3} @@\n     # context\n" + "\n".join(lines) + "\n     return out\n     "
+    func, v = rnd.choice(ctx.words.funcs), rnd.choice(T._VARS)
+    d, a = min(dels, 4), min(adds, 8)
+    minus = "".join(f"\n-    {v} = {func}({v}, {i})" for i in range(d))
+    plus = "".join(f"\n+    {v} = self.{func}({v}, step={i})" for i in range(a))
+    return f"@@ -{start},{d + 2} +{start},{a + 2} @@ def {func}(self, {v}):\n     # context{minus}{plus}\n     return {v}"
 
 
 def _reviewer(w: World, rnd: random.Random, pr: Item, sub: str) -> Person:
@@ -163,7 +160,7 @@ def simulate(w: World, pr: Item) -> None:
         first = t0 + delay(rnd, FIRST_REVIEW.get(a.kind, 12 * HOUR), 1.2)
         if first >= stop - 20 * MINUTE:
             first = t0 + int((stop - t0) * rnd.uniform(0.2, 0.6))
-        rounds = 1 + poisson(rnd, 2.0)
+        rounds = 1 + poisson(rnd, 2.0 * w.scale.review_rate)
         lo = first
         if pr.cls == "touched":  # a long-running PR: most of its review rounds are the recent ones
             lo = max(first, w.w0) if rnd.random() < 0.7 else first
@@ -178,7 +175,7 @@ def simulate(w: World, pr: Item) -> None:
                 state = rnd.choices(("COMMENTED", "CHANGES_REQUESTED", "APPROVED"), weights=(0.6, 0.14, 0.26))[0]
                 if reviewer.kind != MAINTAINER and state != "COMMENTED":
                     state = "COMMENTED" if rnd.random() < 0.9 else state
-            n_inline = 1 + poisson(rnd, 1.6) if state != "APPROVED" else poisson(rnd, 0.25)
+            n_inline = 1 + poisson(rnd, 1.6 * w.scale.review_rate) if state != "APPROVED" else poisson(rnd, 0.25)
             body = rnd.choice(T.APPROVE_BODIES if state == "APPROVED" else T.CHANGES_BODIES if state == "CHANGES_REQUESTED"
                               else T.COMMENT_BODIES)
             if state == "COMMENTED" and n_inline == 0 and not body:
@@ -216,6 +213,19 @@ def simulate(w: World, pr: Item) -> None:
                     if rnd.random() < 0.4:
                         w.event(pr, tp, a, "head_ref_force_pushed")
                     pr.touch(tp)
+        for other in pr.subs:  # CODEOWNERS also asks the owners of every other area the PR touches
+            if other == sub or other not in w.owners or rnd.random() > 0.7:
+                continue
+            o = w.owner(rnd, other, exclude=a)
+            if o not in requested and w.event(pr, t0 + rnd.randint(5, 60), a, "review_requested", reviewer=o):
+                requested.append(o)
+            t2 = _between(rnd, first, stop - 5 * MINUTE)
+            if t2 < pr.end:
+                state = "APPROVED" if rnd.random() < 0.6 else "COMMENTED"
+                pr.reviews.append(Review(t2, o, state, rnd.choice(T.APPROVE_BODIES) if state == "APPROVED" else
+                                         f"The {other} part looks fine to me.", commits[-1]))
+                reviewed.add(o.idx)
+                pr.touch(t2)
         if outcome == "merged" and rnd.random() < 0.25:
             second = w.owner(rnd, sub, exclude=a)
             if second not in approvers:

@@ -29,6 +29,7 @@ class Scale:
     min_open_gfi: int          # floors so that even tiny slices carry every kind of planted truth
     min_claimed: int
     min_blocked: int
+    review_rate: float = 1.0   # multiplies review rounds and inline comments per PR
 
 
 SCALES: dict[str, Scale] = {
@@ -36,7 +37,7 @@ SCALES: dict[str, Scale] = {
     for s in (
         Scale("small", 7, 4.4, 6.4, 2.0, 1.2, 150, 110, 100, 60, 10, 3, 18, 40, 120, 15, 10, 4, 4),
         Scale("vllm-week", 7, 43.0, 66.0, 21.0, 12.5, 180, 900, 900, 575, 99, 3, 140, 320, 1100, 120, 24, 10, 8),
-        Scale("vllm-year", 365, 43.0, 66.0, 2.4, 1.4, 90, 2500, 2500, 275, 99, 3, 700, 3200, 14000, 1500, 40, 14, 10),
+        Scale("vllm-year", 365, 43.0, 66.0, 2.4, 1.4, 90, 4500, 4500, 275, 99, 3, 700, 3200, 14000, 1500, 40, 14, 10, 0.72),
     )
 }
 

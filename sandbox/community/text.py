@@ -349,8 +349,8 @@ def triage_comment(rnd: random.Random, ctx: Ctx, cc: str | None, ref: int | None
     opts = [
         "Thanks for the report. Can you share the full log with `VLLM_LOGGING_LEVEL=DEBUG`?",
         f"Does it still happen with `--enforce-eager`? That would tell us whether the {rnd.choice(ctx.words.things)} is involved.",
-        f"I can reproduce this on {rnd.choice(GPUS).replace('NVIDIA ', '')}. Looking into it.",
-        f"Looks like a problem in `{rnd.choice(ctx.words.funcs)}`. Investigating.",
+        f"I can reproduce this on {rnd.choice(GPUS).replace('NVIDIA ', '')}.",
+        f"Looks like a problem in `{rnd.choice(ctx.words.funcs)}`.",
         "Which version are you on? A lot changed in this area in the last release.",
         f"Thanks! This is a known limitation of the {rnd.choice(ctx.words.things)}.",
     ]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import bisect
-import hashlib
 import itertools
 import math
 import random
+import struct
 import time
+import zlib
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -16,9 +17,18 @@ T = TypeVar("T")
 MINUTE, HOUR, DAY = 60, 3600, 86400
 
 
+_DAYS: dict[int, str] = {}
+
+
 def iso(ts: int) -> str:
-    """GitHub's timestamp format."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+    """GitHub's timestamp format (`2026-11-27T00:00:00Z`)."""
+    day, sec = divmod(ts, 86400)
+    d = _DAYS.get(day)
+    if d is None:
+        d = _DAYS[day] = time.strftime("%Y-%m-%dT", time.gmtime(day * 86400))
+    h, rem = divmod(sec, 3600)
+    m, s = divmod(rem, 60)
+    return f"{d}{h:02d}:{m:02d}:{s:02d}Z"
 
 
 def iso_discord(ms: int) -> str:
@@ -64,9 +74,10 @@ def sha(rnd: random.Random) -> str:
     return f"{rnd.getrandbits(160):040x}"
 
 
-def node_id(prefix: str, *parts: object) -> str:
-    """A GitHub-style global node id (`I_kwDO...`): opaque, stable, unique per object."""
-    raw = hashlib.sha256(":".join(map(str, parts)).encode()).digest()[:12]
+def node_id(prefix: str, scope: int, obj: int | str) -> str:
+    """A GitHub-style global node id (`I_kwDO...`): like GitHub's, the packed (scope, object id) in base64."""
+    num = obj if isinstance(obj, int) else zlib.crc32(obj.encode())
+    raw = struct.pack(">IQ", scope & 0xFFFFFFFF, num & 0xFFFFFFFFFFFFFFFF)
     return prefix + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

@@ -84,6 +84,10 @@ class World:
         self.rnd.shuffle(self._newcomers)
         self._next_newcomer = 0
         self.group_of = {s: i for i, g in enumerate(AFFINITY) for s in g}
+        self._ctx_cache: dict[tuple[str, str | None], Ctx] = {}
+        self._owner_pickers: dict[str, Picker] = {}
+        self.code_of = {s: [p for p in ps if not is_test_path(p)] or ps for s, ps in self.pools.items()}
+        self.tests_of = {s: [p for p in ps if is_test_path(p)] for s, ps in self.pools.items()}
         self.items: list[Item] = []
         self.issues: list[Item] = []
         self.pulls: list[Item] = []
@@ -98,8 +102,16 @@ class World:
         return p
 
     def owner(self, rnd: random.Random, sub: str, exclude: Person | None = None) -> Person:
-        cands = [o for o in self.owners.get(sub, ()) if o is not exclude] or [m for m in self.maintainers if m is not exclude]
-        return rnd.choices(cands, weights=[o.activity for o in cands])[0]
+        """An owner of `sub` (busier owners more often), never `exclude`."""
+        picker = self._owner_pickers.get(sub)
+        if picker is None:
+            owners = self.owners.get(sub) or self.maintainers
+            picker = self._owner_pickers[sub] = Picker(owners, [o.activity for o in owners])
+        for _ in range(6):
+            o = picker.pick(rnd)
+            if o is not exclude:
+                return o
+        return next((m for m in self.maintainers if m is not exclude), self.maintainers[0])
 
     def contributor_for(self, rnd: random.Random, sub: str) -> Person:
         pool = self.contributors_by_sub.get(sub)
@@ -118,6 +130,13 @@ class World:
     # ------------------------------------------------------------------ text context
 
     def ctx(self, primary: str, extra: str | None = None) -> Ctx:
+        key = (primary, extra)
+        c = self._ctx_cache.get(key)
+        if c is None:
+            c = self._ctx_cache[key] = self._make_ctx(primary, extra)
+        return c
+
+    def _make_ctx(self, primary: str, extra: str | None) -> Ctx:
         sub = self.tax.get(primary)
         files = self.pools[primary]
         tests = [f for f in files if is_test_path(f)]
@@ -294,8 +313,9 @@ class World:
         # good first issues among open issues: mostly recent, some older ones still waiting
         n_open = len(opened)
         n_gfi = max(sc.min_open_gfi, round(0.065 * n_open))
-        recent = [i for i in opened if i.cls != "history"]
-        old = [i for i in opened if i.cls == "history"]
+        settled = [i for i in opened if i.created < self.now - 12 * HOUR]  # room for a thread to happen
+        recent = [i for i in settled if i.cls != "history"]
+        old = [i for i in settled if i.cls == "history"]
         rnd.shuffle(recent)
         rnd.shuffle(old)
         n_old = min(len(old), n_gfi // 4)
@@ -325,7 +345,7 @@ class World:
                 it.kind = rnd.choice(EASY_KINDS[:6])
                 it.truth["easy"] = True
         # claims and blockers (disjoint on good first issues; look-alike negatives elsewhere)
-        others = [i for i in opened if i.role != "gfi" and i.kind not in ("usage", "rfc", "installation")]
+        others = [i for i in settled if i.role != "gfi" and i.kind not in ("usage", "rfc", "installation")]
         rnd.shuffle(others)
         n_claim_gfi = max(2, round(0.3 * len(gfis)))
         n_block_gfi = max(2, round(0.15 * len(gfis)))
@@ -344,7 +364,9 @@ class World:
         k += n_block_other
         n_neg = max(2, round(0.03 * n_open))
         free_gfis = gfis[n_claim_gfi + n_block_gfi:]
-        negs = others[k:k + 2 * n_neg] + free_gfis[: max(1, len(free_gfis) // 5)]
+        aged = [i for i in others[k:] + free_gfis if i.created < self.now - 4 * DAY]
+        negs = aged[:2 * n_neg] + [i for i in free_gfis if i in aged][: max(1, len(free_gfis) // 5)]
+        negs = list(dict.fromkeys(negs))
         rnd.shuffle(negs)
         for it in negs[: len(negs) // 2]:
             it.claim_kind = "released"

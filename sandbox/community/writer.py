@@ -4,7 +4,9 @@ line inside a JSON list, so the largest scales are written without building whol
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,29 +18,48 @@ def dumps(obj: Any) -> str:
 
 
 class ListWriter:
-    """Writes `[`, then objects (or pre-encoded JSON strings), then `]`; counts what it wrote."""
+    """Writes `[`, then objects (or pre-encoded JSON strings), then `]`; counts what it wrote.
+
+    Chunks are written by one background thread (in order), so encoding the next objects overlaps
+    with the disk; at most a few chunks wait in memory.
+    """
+
+    _CHUNK = 512
+    _IN_FLIGHT = 8
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._f = path.open("w", encoding="utf-8", newline="\n")
-        self._f.write("[")
+        self._f = path.open("wb")
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dataset-writer")
+        self._pending: deque[Future[int]] = deque()
         self.count = 0
-        self._buf: list[str] = []
+        self._buf: list[str] = ["["]
+
+    def _flush(self) -> None:
+        data = "".join(self._buf).encode("utf-8")
+        self._buf.clear()
+        self._pending.append(self._pool.submit(self._f.write, data))
+        while len(self._pending) > self._IN_FLIGHT:
+            self._pending.popleft().result()
 
     def raw(self, encoded: str) -> None:
         self._buf.append(("\n" if self.count == 0 else ",\n") + encoded)
         self.count += 1
-        if len(self._buf) >= 512:
-            self._f.write("".join(self._buf))
-            self._buf.clear()
+        if len(self._buf) >= self._CHUNK:
+            self._flush()
 
     def add(self, obj: Any) -> None:
         self.raw(dumps(obj))
 
     def close(self) -> None:
-        self._f.write("".join(self._buf))
-        self._f.write("\n]\n" if self.count else "]\n")
-        self._f.close()
+        self._buf.append("\n]\n" if self.count else "]\n")
+        self._flush()
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._pool.shutdown(wait=True)
+            self._f.close()
 
     def __enter__(self) -> ListWriter:
         return self
@@ -51,6 +72,13 @@ def write_list(path: Path, objs: Iterable[Any]) -> int:
     with ListWriter(path) as w:
         for o in objs:
             w.add(o)
+    return w.count
+
+
+def write_raw(path: Path, encoded: Iterable[str]) -> int:
+    with ListWriter(path) as w:
+        for s in encoded:
+            w.raw(s)
     return w.count
 
 
