@@ -89,7 +89,8 @@ class GitHubSandbox:
     """One dataset served as GitHub; start it with `start()` (or `sandbox.server.run`)."""
 
     def __init__(self, data: GitHubData | Path | str, *, latency_ms: float = 0, faults: FaultSpec | str | None = None,
-                 request_log: Path | str | None = None, rate_limit: int = 5000, rate_window: float = 3600) -> None:
+                 request_log: Path | str | None = None, rate_limit: int = 5000, rate_window: float = 3600,
+                 enterprise_rate_limit: bool | None = None) -> None:
         self.data = data if isinstance(data, GitHubData) else load_github_data(data)
         self.latency = max(0.0, latency_ms) / 1000.0
         spec = faults if isinstance(faults, FaultSpec) else FaultSpec.parse(faults)
@@ -97,6 +98,10 @@ class GitHubSandbox:
         if spec.ratelimit_after is not None:
             rate_limit, rate_window = spec.ratelimit_after, spec.ratelimit_window
         self.limiter = RateLimiter(limit=rate_limit, window=rate_window)
+        # GitHub Enterprise Server ships with rate limiting off: under /api/v3 there are no limits
+        # (and /rate_limit is a 404) unless asked for, or a rate-limit wall is injected.
+        self.enterprise_rate_limit = (spec.ratelimit_after is not None if enterprise_rate_limit is None
+                                      else enterprise_rate_limit)
         self.request_log = Path(request_log) if request_log else None
         self._log_file: Any = None
         self.requests: list[dict[str, Any]] = []  # the same lines as the request log, for tests
@@ -226,6 +231,12 @@ class GitHubSandbox:
         if is_graphql:
             return await self._graphql(request, caller, token, body_in, raw_in, conditional)
 
+        limited = prefix == "" or self.enterprise_rate_limit
+        if path.rstrip("/") == "/rate_limit" and request.method == "GET" and not limited:
+            resp, n = self._json(404, {"message": "Rate limiting is not enabled.", "documentation_url": rest.DOCS,
+                                       "status": "404"}, None)
+            self._log(request, 404, n, conditional, None)
+            return resp
         if path.rstrip("/") == "/rate_limit" and request.method == "GET":
             core, gql = self.limiter.peek(caller, "core"), self.limiter.peek(caller, "graphql")
             resources = {name: self.limiter.peek(caller, name).as_json()
@@ -246,12 +257,14 @@ class GitHubSandbox:
             data = _encode(reply.body, ctx.api)
             etag = _etag(data)
             if reply.status == 200 and _matches(request.headers.get("If-None-Match"), etag):
-                headers = self._headers(self.limiter.peek(caller), {"ETag": etag})
+                headers = self._headers(self.limiter.peek(caller) if limited else None, {"ETag": etag})
                 self._log(request, 304, 0, conditional, None)
                 return web.Response(status=304, headers=headers)
-        ok, quota = self.limiter.take(caller)
-        if not ok:
-            return self._rate_limited(request, quota, token, conditional)
+        quota: Quota | None = None
+        if limited:
+            ok, quota = self.limiter.take(caller)
+            if not ok:
+                return self._rate_limited(request, quota, token, conditional)
         fault, variant = self.faults.draw(f"{request.method} {request.path_qs} {hashlib.sha256(raw_in).hexdigest()[:12]}")
         early = await self._fault(request, fault, variant, quota, conditional)
         if early is not None:
@@ -269,7 +282,7 @@ class GitHubSandbox:
         self._log(request, reply.status, n, conditional, None)
         return resp
 
-    async def _fault(self, request: web.Request, fault: Fault | None, variant: float, quota: Quota,
+    async def _fault(self, request: web.Request, fault: Fault | None, variant: float, quota: Quota | None,
                      conditional: bool) -> web.StreamResponse | None:
         """Answer with the drawn fault, or None to answer normally (malformed bodies come later)."""
         if fault is Fault.DROP:

@@ -29,6 +29,26 @@ def ts(value: str) -> datetime:
     return parse_utc(value)
 
 
+_VIEWS: dict[tuple[int, str, str], tuple[list[Obj], str, list[Obj], list[tuple[datetime, Any]]]] = {}
+
+
+def sorted_view(items: list[Obj], field: str, tiebreak: str) -> tuple[list[Obj], list[tuple[datetime, Any]]]:
+    """`items` sorted ascending by (time `field`, `tiebreak`), with their keys for bisecting.
+
+    Cached per list; the cache is checked against the current values of `field`, so appends and
+    in-place edits (tests mutate the live data) are seen on the next request."""
+    stamp = "\x1f".join(str(o.get(field) or "") for o in items)
+    key = (id(items), field, tiebreak)
+    hit = _VIEWS.get(key)
+    if hit is not None and hit[0] is items and hit[1] == stamp:
+        return hit[2], hit[3]
+    pairs = [((ts(o[field]), o.get(tiebreak)), o) for o in items if o.get(field)]
+    pairs.sort(key=lambda p: p[0])
+    view, keys = [o for _, o in pairs], [k for k, _ in pairs]
+    _VIEWS[key] = (items, stamp, view, keys)
+    return view, keys
+
+
 def _read(path: Path, default: Any) -> Any:
     if not path.exists():
         return default

@@ -8,6 +8,7 @@ request, a user profile, a file's contents) add the fields GitHub adds, derived 
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import re
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from config.clock import iso_z, parse_utc
-from sandbox.github.data import GitHubData, Obj, RepoData, ts
+from sandbox.github.data import GitHubData, Obj, RepoData, sorted_view, ts
 from sandbox.github.paging import link_header, page_of, page_params
 
 DOCS = "https://docs.github.com/rest"
@@ -106,6 +107,17 @@ def get_repo(ctx: Ctx, repo: RepoData) -> Reply:
     return Reply(200, repo.repo)
 
 
+def _by_time(items: list[Obj], field: str, tiebreak: str, since: datetime | None, direction: str) -> list[Obj]:
+    """Objects sorted by (`field`, `tiebreak`) in `direction`; with `since`, only those updated at or after it."""
+    view, keys = sorted_view(items, field, tiebreak)
+    if since is not None:
+        if field == "updated_at":
+            view = view[bisect.bisect_left(keys, (since,)):]
+        else:
+            view = [o for o in view if ts(o["updated_at"]) >= since]
+    return view[::-1] if direction == "desc" else view
+
+
 def list_issues(ctx: Ctx, repo: RepoData) -> Reply:
     since = _since(ctx)
     if isinstance(since, Reply):
@@ -113,9 +125,15 @@ def list_issues(ctx: Ctx, repo: RepoData) -> Reply:
     state = (ctx.query.get("state") or "open").lower()
     if state not in ("open", "closed", "all"):
         return invalid("Validation Failed", [{"resource": "Issue", "field": "state", "code": "invalid"}])
-    items = [i for i in repo.issues if state == "all" or i.get("state") == state]
-    if since is not None:
-        items = [i for i in items if ts(i["updated_at"]) >= since]
+    sort = (ctx.query.get("sort") or "created").lower()
+    direction = _direction(ctx, "desc")
+    if sort == "comments":
+        items = [i for i in repo.issues if since is None or ts(i["updated_at"]) >= since]
+        items = _sorted(items, lambda i: (i.get("comments", 0), i["number"]), direction)
+    else:
+        items = _by_time(repo.issues, "updated_at" if sort == "updated" else "created_at", "number", since, direction)
+    if state != "all":
+        items = [i for i in items if i.get("state") == state]
     if ctx.query.get("labels"):
         wanted = {x.strip().lower() for x in ctx.query["labels"].split(",") if x.strip()}
         items = [i for i in items if wanted <= {str(lb.get("name", "")).lower() for lb in i.get("labels") or []}]
@@ -128,12 +146,7 @@ def list_issues(ctx: Ctx, repo: RepoData) -> Reply:
         items = [i for i in items if i.get("assignees") or i.get("assignee")]
     elif assignee:
         items = [i for i in items if assignee.lower() in {_login_of(a) for a in i.get("assignees") or []}]
-    sort = (ctx.query.get("sort") or "created").lower()
-    key: Callable[[Obj], Any] = {
-        "updated": lambda i: (ts(i["updated_at"]), i["number"]),
-        "comments": lambda i: (i.get("comments", 0), i["number"]),
-    }.get(sort, lambda i: (ts(i["created_at"]), i["number"]))
-    return listing(ctx, _sorted(items, key, _direction(ctx, "desc")), _repo_link(repo, "/issues"))
+    return listing(ctx, items, _repo_link(repo, "/issues"))
 
 
 def get_issue(ctx: Ctx, repo: RepoData, number: str) -> Reply:
@@ -145,19 +158,17 @@ def _comment_list(ctx: Ctx, items: list[Obj], link: str) -> Reply:
     since = _since(ctx)
     if isinstance(since, Reply):
         return since
-    if since is not None:
-        items = [c for c in items if ts(c["updated_at"]) >= since]
     sort = ctx.query.get("sort")
     if sort:
         field_ = "updated_at" if sort.lower() == "updated" else "created_at"
-        items = _sorted(items, lambda c: (ts(c[field_]), c["id"]), _direction(ctx, "desc"))
-    else:
-        items = sorted(items, key=lambda c: (ts(c["created_at"]), c["id"]))
+        items = _by_time(items, field_, "id", since, _direction(ctx, "desc"))
+    else:  # without `sort`, GitHub lists by creation, oldest first, and ignores `direction`
+        items = _by_time(items, "created_at", "id", since, "asc")
     return listing(ctx, items, link)
 
 
 def list_issue_comments(ctx: Ctx, repo: RepoData) -> Reply:
-    return _comment_list(ctx, list(repo.issue_comments), _repo_link(repo, "/issues/comments"))
+    return _comment_list(ctx, repo.issue_comments, _repo_link(repo, "/issues/comments"))
 
 
 def get_issue_comment(ctx: Ctx, repo: RepoData, comment_id: str) -> Reply:
@@ -179,7 +190,7 @@ def list_comments_of_issue(ctx: Ctx, repo: RepoData, number: str) -> Reply:
 
 def list_issue_events(ctx: Ctx, repo: RepoData) -> Reply:
     """Newest first, no `since` (GitHub's repository events list has none)."""
-    items = sorted(repo.issue_events, key=lambda e: (ts(e["created_at"]), e["id"]), reverse=True)
+    items = _by_time(repo.issue_events, "created_at", "id", None, "desc")
     return listing(ctx, items, _repo_link(repo, "/issues/events"))
 
 
@@ -269,7 +280,7 @@ def list_comments_of_pull(ctx: Ctx, repo: RepoData, number: str) -> Reply:
 
 
 def list_review_comments(ctx: Ctx, repo: RepoData) -> Reply:
-    return _comment_list(ctx, list(repo.review_comments), _repo_link(repo, "/pulls/comments"))
+    return _comment_list(ctx, repo.review_comments, _repo_link(repo, "/pulls/comments"))
 
 
 def requested_reviewers(ctx: Ctx, repo: RepoData, number: str) -> Reply:

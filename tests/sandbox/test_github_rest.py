@@ -209,6 +209,12 @@ def test_api_v3_prefix_serves_the_same(big: Path, github_sandbox) -> None:
     assert links(ghe)["next"].startswith(f"{sb.url}/api/v3/repositories/77/issues?")
     g = Github(base_url=f"{sb.url}/api/v3", auth=Auth.Token("t"), seconds_between_requests=0)
     assert g.get_repo("acme/engine").full_name == "acme/engine"
+    # GitHub Enterprise Server ships with rate limiting off: no headers, and /rate_limit says so
+    assert "X-RateLimit-Remaining" not in ghe.headers and "X-RateLimit-Remaining" in plain.headers
+    off = requests.get(f"{sb.url}/api/v3/rate_limit", headers=TOKEN)
+    assert off.status_code == 404 and off.json()["message"] == "Rate limiting is not enabled."
+    walled = github_sandbox(big, faults="ratelimit-after=100")  # an injected wall applies there too
+    assert requests.get(f"{walled.url}/api/v3/repos/acme/engine", headers=TOKEN).headers["X-RateLimit-Limit"] == "100"
     assert requests.post(f"{sb.url}/api/graphql", headers=TOKEN, json={"query": "{ rateLimit { remaining } }"}).json()[
         "data"]["rateLimit"]["remaining"] >= 0
 
