@@ -281,16 +281,25 @@ class _StopAtPage:
         self._check(endpoint)
 
 
+def stored_repo_names(session: Any) -> set[str]:
+    """Lower-cased names of the repos with stored data (a cheap query; no classifier imports)."""
+    from sqlalchemy import select
+
+    from storage.models import Repo
+
+    return {name.lower() for name in session.scalars(select(Repo.full_name))}
+
+
 def _classify_repo(rt: Runtime, repo: str) -> str:
-    from classifiers.classify import classify
-    from classifiers.dataset import stored_repos
-    from classifiers.train import RepoContext
     from storage.db import session_scope
 
     s = rt.settings
     with session_scope(rt.engine) as session:
-        if repo.lower() not in {r.lower() for r in stored_repos(session)}:
+        if repo.lower() not in stored_repo_names(session):
             return f"{repo}: nothing stored yet, nothing to classify"
+        from classifiers.classify import classify
+        from classifiers.train import RepoContext
+
         summary = classify(session, RepoContext.of(s.watch, repo), s.present(), s.model_dir)
     stored = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.stored.items())
     return f"{repo}: classified ({stored}) in {summary.seconds:.1f} s" + (
@@ -362,14 +371,14 @@ async def collect_chat_job() -> None:
 
 
 def _retrain(rt: Runtime, repo: str) -> str:
-    from classifiers.dataset import stored_repos
-    from classifiers.train import RepoContext, train
     from storage.db import session_scope
 
     s = rt.settings
     with session_scope(rt.engine) as session:
-        if repo.lower() not in {r.lower() for r in stored_repos(session)}:
+        if repo.lower() not in stored_repo_names(session):
             return f"{repo}: nothing stored yet, nothing to train"
+        from classifiers.train import RepoContext, train
+
         models = train(session, RepoContext.of(s.watch, repo), s.present(), s.model_dir)
     return f"{repo}: retrained {models.versions}"
 
@@ -389,14 +398,13 @@ async def digest_job() -> None:
     """Post the daily digest of each enabled repo with stored data into the digest channel (one post
     per repo and local day: `post_daily_digest` records it and never posts a day twice)."""
     from bot.digest_post import post_daily_digest
-    from classifiers.dataset import stored_repos
     from config.errors import OssScoutError
     from storage.db import session_scope
 
     async def body(rt: Runtime) -> None:
         await _wait_ready(rt)
         with session_scope(rt.engine) as session:
-            stored = {r.lower() for r in stored_repos(session)}
+            stored = stored_repo_names(session)
         repos = [r.name for r in rt.settings.watch.enabled_repos if r.name.lower() in stored]
         if not repos:
             log.warning("digest: no enabled repo has stored data yet; nothing to post")
