@@ -221,8 +221,9 @@ def _looks_easy(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Perso
 
 
 def _claim_text(rnd: random.Random, ctx: T.Ctx, owner: Person) -> str:
-    return (rnd.choice(P.CLAIM_PREFIX).format(who=owner.login) + _fmt(rnd, ctx, rnd.choice(P.CLAIM))
-            + rnd.choice(P.CLAIM_SUFFIX)).strip()
+    phrase = _fmt(rnd, ctx, rnd.choice(P.CLAIM))
+    prefix = "" if phrase.startswith(("Hi", "Hey", "Hello")) else rnd.choice(P.CLAIM_PREFIX).format(who=owner.login)
+    return (prefix + phrase + rnd.choice(P.CLAIM_SUFFIX)).strip()
 
 
 def _claim(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0: int, last: int) -> bool:

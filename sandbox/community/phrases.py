@@ -141,7 +141,7 @@ NOT_ACK = (
 # A maintainer saying it is harder than it looks (a hard negative for good first issues).
 NOT_EASY = (
     "This is trickier than it looks: it interacts with {thing}, so we'd need an RFC first.",
-    "I'd hold off on this. It needs a design discussion with the {sub} maintainers.",
+    "Harder than it looks: the fix touches the {sub} internals in several places, so it's not a great starter task.",
     "Not as simple as it seems, the change would touch the scheduler and the workers.",
     "We'll handle this internally as part of a larger refactor.",
     "This requires changes across several components; probably not a good starter task.",

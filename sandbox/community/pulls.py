@@ -67,6 +67,9 @@ def _patch(rnd: random.Random, ctx: T.Ctx, path: str, adds: int, dels: int) -> s
 
 def _reviewer(w: World, rnd: random.Random, pr: Item, sub: str) -> Person:
     a = pr.author
+    shadow = w.shadow.get(sub)
+    if shadow is not None and shadow is not a and rnd.random() < 0.28:
+        return shadow
     x = rnd.random()
     if x < 0.8:
         return w.owner(rnd, sub, exclude=a)
@@ -100,8 +103,6 @@ def simulate(w: World, pr: Item) -> None:
     own_tags = tuple(t for t in (w.tax.get(sub).title_tags if w.tax.get(sub) else ()) if "Failure" not in t and "Installation" not in t)
     fixes = pr.fixes
     pr.title = T.pr_title(rnd, pr.kind, ctx, own_tags or tags, fixes.title if fixes else None)
-    if sub == "documentation" and rnd.random() < 0.7:
-        pr.title = "[Doc] " + pr.title.split("] ", 1)[-1]
     refs: tuple[int, ...] = ()
     if pr.role == "plain" and rnd.random() < 0.1:
         m = w.any_ref(rnd, sub, pr.created, 0)
@@ -174,7 +175,8 @@ def simulate(w: World, pr: Item) -> None:
             else:
                 state = rnd.choices(("COMMENTED", "CHANGES_REQUESTED", "APPROVED"), weights=(0.6, 0.14, 0.26))[0]
                 if reviewer.kind != MAINTAINER and state != "COMMENTED":
-                    state = "COMMENTED" if rnd.random() < 0.9 else state
+                    binding = reviewer is w.shadow.get(sub) and rnd.random() < 0.5
+                    state = state if binding or rnd.random() < 0.1 else "COMMENTED"
             n_inline = 1 + poisson(rnd, 1.6 * w.scale.review_rate) if state != "APPROVED" else poisson(rnd, 0.25)
             body = rnd.choice(T.APPROVE_BODIES if state == "APPROVED" else T.CHANGES_BODIES if state == "CHANGES_REQUESTED"
                               else T.COMMENT_BODIES)

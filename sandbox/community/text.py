@@ -428,7 +428,7 @@ def pr_title(rnd: random.Random, kind: str, ctx: Ctx, tag_sub: tuple[str, ...], 
         tags = "[Bugfix]" + (rnd.choice(own) if own and rnd.random() < 0.6 else "")
         body = rnd.choice((f"Fix {thing} that {rnd.choice(ctx.words.symptoms)}",
                            f"Fix crash in `{func}`", f"Handle empty input in `{func}`", f"Fix {thing} for TP > 1"))
-        if issue_title and rnd.random() < 0.4:
+        if issue_title and rnd.random() < 0.85:
             body = "Fix " + issue_title.split(": ", 1)[-1][:70]
     elif kind == "perf":
         tags = "[Perf]" + (rnd.choice(own) if own and rnd.random() < 0.7 else "")
@@ -445,7 +445,7 @@ def pr_title(rnd: random.Random, kind: str, ctx: Ctx, tag_sub: tuple[str, ...], 
         tags = (rnd.choice(own) if own else rnd.choice(("[Feature]", "[Core]"))) + ("[Feature]" if rnd.random() < 0.2 else "")
         feat = rnd.choice(ctx.words.features).replace("{newmodel}", rnd.choice(NEW_MODELS)[0].split("/")[-1])
         body = rnd.choice((f"Support {feat}", f"Add {feat}", _cap(feat)))
-        if issue_title and rnd.random() < 0.4:
+        if issue_title and rnd.random() < 0.85:
             body = issue_title.split(": ", 1)[-1][:80]
     space = " " if rnd.random() < 0.8 else ""
     return f"{tags}{space}{body}".strip()

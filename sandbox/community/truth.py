@@ -44,6 +44,7 @@ def build_truth(w: World, chat_links: dict[str, str], sig_channels: dict[str, st
         "newcomer_first_prs": newcomer_prs,
         "maintainers": sorted(p.login for p in w.pop.of(MAINTAINER)),
         "leads": sorted(p.login for p in w.leads),
+        "active_non_owners": {s: [p.login] for s, p in sorted(w.shadow.items())},
         "declared_inactive_owners": {s: sorted(p.login for p in w.emeritus[s]) for s in w.active if w.emeritus.get(s)},
         "bots": sorted(p.login for p in w.pop.of(BOT)),
         "emeritus": sorted(p.login for p in w.pop.of(EMERITUS)),

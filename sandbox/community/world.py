@@ -80,6 +80,13 @@ class World:
         for c in self.pop.of(CONTRIBUTOR):
             for s in c.subsystems:
                 self.contributors_by_sub[s].append(c)
+        # Busy non-maintainers: a regular contributor who reviews a lot in one area (non-binding
+        # approvals included) - the hard case for telling owners from active reviewers.
+        srnd = random.Random(f"{seed}:shadow")
+        self.shadow: dict[str, Person] = {}
+        for s in self.active:
+            if self.contributors_by_sub.get(s) and srnd.random() < 0.35:
+                self.shadow[s] = srnd.choice(self.contributors_by_sub[s])
         self._newcomers = list(self.pop.of(NEWCOMER))
         self.rnd.shuffle(self._newcomers)
         self._next_newcomer = 0
