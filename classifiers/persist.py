@@ -91,10 +91,42 @@ def _atomic_write(path: Path, write: Any) -> None:
             os.unlink(tmp)
 
 
+def compact(obj: Any, _seen: set[int] | None = None) -> Any:
+    """Make a fitted estimator cheap to store, without changing what it computes.
+
+    skops writes every NumPy scalar as its own object: a vectorizer's `vocabulary_` of NumPy ints
+    takes ~20x longer to dump than the same dict of Python ints. `stop_words_` (terms pruned by
+    min_df/max_df/max_features) is introspection only and can be huge (scikit-learn's docs say to drop it).
+    """
+    from sklearn.base import BaseEstimator
+
+    seen = _seen if _seen is not None else set()
+    if id(obj) in seen:
+        return obj
+    seen.add(id(obj))
+    if isinstance(obj, (list, tuple)):
+        for x in obj:
+            compact(x, seen)
+    elif isinstance(obj, dict):
+        for x in obj.values():
+            compact(x, seen)
+    elif isinstance(obj, BaseEstimator) or hasattr(obj, "__dict__") and type(obj).__module__.startswith("sklearn."):
+        vocab = getattr(obj, "vocabulary_", None)
+        if isinstance(vocab, dict):
+            obj.vocabulary_ = {k: int(v) for k, v in vocab.items()}
+        if getattr(obj, "stop_words_", None) is not None:
+            obj.stop_words_ = None
+        for x in vars(obj).values():
+            if isinstance(x, (list, tuple, dict, BaseEstimator)) or hasattr(x, "__dict__") and type(x).__module__.startswith("sklearn."):
+                compact(x, seen)
+    return obj
+
+
 def save(model_dir: Path, card: Card, model: Any | None) -> Path:
     """Write the skops file (when there is a model) and then its card; returns the card path."""
     model_path, card_path = paths(model_dir, card.repo, card.name)
     if model is not None:
+        compact(model)
         _atomic_write(model_path, lambda p: sio.dump(model, p))
         card.sha256 = _sha256(model_path)
         card.has_model = True

@@ -1,0 +1,139 @@
+"""Ownership from a crafted database: weights, recency, bots and one-off people left out, chat
+answers through linked identities, evidence, declared (CODEOWNERS) vs actual."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from classifiers import ownership, service
+from classifiers.classify import classify
+from classifiers.subsystem import Rules, label_all
+from classifiers.train import RepoContext, load
+from config import load_watch_config
+from storage.db import session_scope
+from storage.importer import import_dataset
+from storage.models import ChatUser, OwnershipScore
+from tests.classifiers.crafted import NOW, REPO, Crafted, ago
+
+FRONT = "vllm/entrypoints/openai/serving_chat.py"
+DOCS = "docs/usage/faq.md"
+
+
+def _community() -> Crafted:
+    c = Crafted()
+    # Five frontend PRs by contributors; alice approves three recently, bob comments on two,
+    # carol approved four of them more than a year ago; a bot approves everything.
+    for i, n in enumerate((101, 102, 103, 104, 105)):
+        c.pull(n, f"[Frontend] change {n}", f"dev{i}", [FRONT], created=ago(20 + i), merged_by="alice",
+               merged=ago(5 + i))
+        c.review(n, "mergify[bot]", "APPROVED", ago(6 + i))
+        c.review(n, "carol", "APPROVED", ago(420 + i))
+    for i, n in enumerate((101, 102, 103)):
+        c.review(n, "alice", "APPROVED", ago(20 + i, hours=-2))  # two hours after the PR opened
+    for n in (104, 105):
+        c.review_comment(n, "bob", FRONT, ago(8))
+        c.review_comment(n, "bob", FRONT, ago(7))
+    # A docs PR reviewed by dora (the only docs activity).
+    c.pull(201, "[Doc] fix a typo", "dev9", [DOCS], created=ago(3), merged_by="dora", merged=ago(2))
+    c.review(201, "dora", "APPROVED", ago(2, hours=1))
+    c.review(201, "dora", "COMMENTED", ago(2, hours=2), body="thanks")
+    # A frontend issue: erin triages it, someone answers once and never again.
+    c.issue(301, "[Bug]: the OpenAI server crashes on chat completions", "user1", created=ago(4),
+            labels=("frontend",))
+    c.event(301, "erin", "labeled", ago(4), label="frontend")
+    c.event(302, "erin", "labeled", ago(3), label="frontend")
+    c.issue(302, "[Bug]: chat template ignored", "user2", created=ago(3), labels=("frontend",))
+    c.comment(301, "once", "same here", ago(3))
+    # Chat: dave answers in #sig-frontend (linked to GitHub below), twice.
+    q = c.chat("sig-frontend", "asker", "how do I pass a chat template?", ago(2))
+    c.chat("sig-frontend", "dave-discord", "use --chat-template", ago(2, hours=-1), reply_to=q)
+    q2 = c.chat("sig-frontend", "asker", "and for tools?", ago(1))
+    c.chat("sig-frontend", "dave-discord", "see the tool calling docs", ago(1, hours=-1), reply_to=q2)
+    c.contents[".github/CODEOWNERS"] = "/vllm/entrypoints/ @carol @zed\n/docs/ @dora\n"
+    return c
+
+
+@pytest.fixture
+def judged(engine, tmp_path: Path):  # noqa: ANN201
+    import_dataset(engine, _community().write(tmp_path / "d"))
+    with session_scope(engine) as s:
+        s.execute(update(ChatUser).where(ChatUser.username == "dave-discord").values(github_login="dave",
+                                                                                     link_source="config"))
+    return engine
+
+
+def _result(engine):  # noqa: ANN202
+    ctx = RepoContext.of(load_watch_config(), REPO)
+    with session_scope(engine) as s:
+        data = load(s, ctx)
+    labels = label_all(data, Rules(ctx.taxonomy), None, [])
+    return ownership.compute(data, ctx.taxonomy, labels, NOW, half_life_days=90, min_actions=2)
+
+
+def test_ranking_weights_and_recency(judged) -> None:
+    res = _result(judged)
+    front = [s.login for s in res.by_subsystem["frontend"]]
+    # alice: 3 recent approvals + 5 merges; bob: recent review comments; carol's approvals are a
+    # year old (half-life 90 days) and weigh less than bob's (or erin's recent triage); bots and
+    # one-off commenters are out.
+    assert front[:2] == ["alice", "bob"]
+    assert front.index("carol") > front.index("erin")
+    assert "mergify[bot]" not in front and "once" not in front
+    assert {"erin", "dave"} <= set(front)
+    assert [s.login for s in res.by_subsystem["documentation"]] == ["dora"]
+
+
+def test_evidence(judged) -> None:
+    res = _result(judged)
+    alice = next(s for s in res.by_subsystem["frontend"] if s.login == "alice")
+    ev = alice.evidence()
+    assert ev["approvals"] == 3 and ev["merges"] == 5 and ev["review_comments"] == 0
+    assert ev["median_first_review_hours"] == 2.0
+    assert ev["last_active"] == "2026-11-22T00:00:00Z"  # the last merge
+    bob = next(s for s in res.by_subsystem["frontend"] if s.login == "bob").evidence()
+    assert bob["review_comments"] == 4
+    erin = next(s for s in res.by_subsystem["frontend"] if s.login == "erin").evidence()
+    assert erin["triage"] == 2
+    dave = next(s for s in res.by_subsystem["frontend"] if s.login == "dave").evidence()
+    assert dave["chat_answers"] == 2
+
+
+def test_declared_vs_actual(judged) -> None:
+    res = _result(judged)
+    assert res.declared["frontend"] == ["carol", "zed"]
+    dva = ownership.declared_vs_actual(res, "frontend", top=2)
+    assert dva.declared_inactive == ("zed",)
+    assert dva.active_undeclared == ("alice", "bob")
+    carol = next(s for s in res.by_subsystem["frontend"] if s.login == "carol")
+    assert carol.declared
+
+
+def test_half_life_comes_from_config(judged) -> None:
+    ctx = RepoContext.of(load_watch_config(), REPO)
+    with session_scope(judged) as s:
+        data = load(s, ctx)
+    labels = label_all(data, Rules(ctx.taxonomy), None, [])
+    slow = ownership.compute(data, ctx.taxonomy, labels, NOW, half_life_days=10_000, min_actions=2)
+    # Without recency, carol's four approvals beat bob's review comments.
+    front = [s.login for s in slow.by_subsystem["frontend"]]
+    assert front.index("carol") < front.index("bob")
+
+
+def test_classify_stores_scores_and_service_reads_them(judged, tmp_path: Path) -> None:
+    ctx = RepoContext.of(load_watch_config(), REPO)
+    with session_scope(judged) as s:
+        classify(s, ctx, NOW, tmp_path / "models")
+    with session_scope(judged) as s:
+        rows = s.scalars(select(OwnershipScore).where(OwnershipScore.subsystem == "frontend")
+                         .order_by(OwnershipScore.score.desc())).all()
+        assert [r.login for r in rows[:2]] == ["alice", "bob"]
+        top = service.maintainers(s, REPO, "frontend", top=3)
+        assert [m.login for m in top] == ["alice", "bob", "erin"]
+        assert top[0].evidence["approvals"] == 3
+        report = service.maintainers_report(s, load_watch_config(), REPO, "Frontend", top=2)
+        assert report.subsystem == "frontend"
+        assert report.declared == ("carol", "zed") and report.declared_inactive == ("zed",)
+        assert report.active_undeclared == ("alice", "bob")
