@@ -331,7 +331,7 @@ class GitHubCollector:
                 def refetch(this: Response = this, query: dict[str, Any] = query) -> list[dict[str, Any]]:
                     return list(self.client.get(this.url, None if "?" in this.url else query, what=what).data or [])
                 self._store_page(endpoint, fresh, write, after, refetch)
-                self.progress.page(endpoint, len(items), resp.last_page)
+                self.progress.page(endpoint, len(fresh), resp.last_page)
                 nxt = resp.link("next")
                 if newest > since or not nxt:
                     break
