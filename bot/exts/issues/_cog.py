@@ -26,7 +26,7 @@ def verdict(card: IssueCard) -> str:
     kind = "PR" if card.is_pull else "Issue"
     head = f"**{kind} #{card.number}**"
     if card.is_pull:
-        state = f"a {safe(card.state, 12)} pull request"
+        state = f"a pull request ({safe(card.state, 12)})"
     elif card.claimed:
         who = ", ".join(safe(x, 40) for x in card.claimed_by[:3])
         state = "**claimed**" + (f" by {who}" if who else "") + " — not a first pick"
