@@ -6,7 +6,9 @@ stored digest (`Digest.posted_at`, `channel_id`, `message_ids`).
     post = await post_daily_digest(bot, "vllm-project/vllm", date(2026, 11, 26))
 
 At most one post per repo and local day: a second call for the same day returns the recorded
-post (`already_posted=True`) without posting; concurrent calls in one bot wait for each other.
+post (`already_posted=True`) without posting; concurrent calls in one bot wait for each other;
+a post that went out but was never recorded (the process died in between) is found in the
+channel's recent history and recorded instead of posted again.
 `/digest` (bot/exts/digest) shows the same digest privately without posting or storing it.
 """
 
@@ -26,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.answers import attachment_of, flatten, repo_name, stored_repo
-from bot.posting import FileLike, post_digest, resolve_channel
+from bot.posting import TITLE_MAX, FileLike, post_digest, resolve_channel, safe_text
 from config.errors import ReportError
 from storage.db import session_scope
 from storage.models import Digest as DigestRow
@@ -36,6 +38,9 @@ if TYPE_CHECKING:
     from reports.digest import Digest
 
 log = logging.getLogger(__name__)
+
+DIGEST_TITLE = "Digest · "  # how the first embed of every digest is titled (reports.render.discord)
+HISTORY_CHECK = 50  # recent channel messages searched for an unrecorded earlier post
 
 _locks: weakref.WeakKeyDictionary[discord.Client, dict[tuple[str, str], asyncio.Lock]] = weakref.WeakKeyDictionary()
 
@@ -125,6 +130,26 @@ def _record(services: Services, digest_id: int, channel_id: int, message_ids: Se
         row.posted_at, row.channel_id, row.message_ids = at, channel_id, [str(m) for m in message_ids]
 
 
+async def _already_in_channel(bot: discord.Client, channel: Any, head_title: str,
+                              limit: int = HISTORY_CHECK) -> list[discord.Message]:
+    """The bot's latest post in `channel` whose first embed is titled `head_title`, with the bot's
+    messages right after it (the rest of that digest); empty when there is none. This is how a
+    post that went out but was never recorded (the process died in between) is found again."""
+    me = bot.user.id if bot.user else None
+    history = [m async for m in channel.history(limit=limit)]  # newest first
+    history.reverse()
+    for i in range(len(history) - 1, -1, -1):
+        m = history[i]
+        if m.author.id == me and m.embeds and m.embeds[0].title == head_title:
+            found = [m]
+            for nxt in history[i + 1:]:
+                if nxt.author.id != me or (nxt.embeds and (nxt.embeds[0].title or "").startswith(DIGEST_TITLE)):
+                    break
+                found.append(nxt)
+            return found
+    return []
+
+
 def _lock(bot: discord.Client, repo: str, day: str) -> asyncio.Lock:
     per_bot = _locks.setdefault(bot, {})
     return per_bot.setdefault((repo.lower(), day), asyncio.Lock())
@@ -133,7 +158,8 @@ def _lock(bot: discord.Client, repo: str, day: str) -> asyncio.Lock:
 async def post_daily_digest(bot: discord.Client, repo: str | None = None, day: date | None = None) -> DigestPost:
     """Build, post and record the digest of `repo` (default: the first watched repo) for `day`
     (default: the window ending now, filed under today's local date). Returns the post; if one
-    was already recorded for that repo and day, returns it and posts nothing.
+    was already recorded for that repo and day, returns it and posts nothing (also when the
+    channel already shows that day's digest by this bot, unrecorded: it is recorded then).
 
     Raises ReportError (e.g. the channel does not exist, nothing stored for the repo)."""
     services: Services = bot.services  # type: ignore[attr-defined]
@@ -151,11 +177,19 @@ async def post_daily_digest(bot: discord.Client, repo: str | None = None, day: d
         rendered = await asyncio.to_thread(render_digest, services, name, day, store=True)
         if rendered.digest_id is None:
             raise ReportError(f"the digest of {name} for {day_s} was not stored")
-        messages = await post_digest(bot, getattr(channel, "id", target), rendered.embeds, rendered.files)
-        at = services.now()
+        head = safe_text(rendered.embeds[0].get("title") or "", TITLE_MAX) if rendered.embeds else ""
+        earlier = await _already_in_channel(bot, channel, head) if head else []
+        if earlier:  # posted before, but the record was lost: record it now, post nothing
+            log.warning("digest %s %s found in the channel unrecorded (messages %s); recording it, not posting again",
+                        rendered.digest.repo, rendered.digest.day, [m.id for m in earlier])
+            messages, at, again = earlier, earlier[0].created_at, True
+        else:
+            messages = await post_digest(bot, getattr(channel, "id", target), rendered.embeds, rendered.files)
+            at, again = services.now(), False
         ids = [m.id for m in messages]
         channel_id = messages[0].channel.id
         await asyncio.to_thread(_record, services, rendered.digest_id, channel_id, ids, at)
-        log.info("digest %s %s posted to %s: messages %s", rendered.digest.repo, rendered.digest.day, channel_id, ids)
+        log.info("digest %s %s %s in %s: messages %s", rendered.digest.repo, rendered.digest.day,
+                 "recorded" if again else "posted", channel_id, ids)
         return DigestPost(rendered.digest_id, rendered.digest.repo, rendered.digest.day, channel_id, tuple(ids), at,
-                          already_posted=False)
+                          already_posted=again)

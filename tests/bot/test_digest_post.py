@@ -95,6 +95,25 @@ async def test_one_post_per_repo_and_day_even_when_called_twice_at_once(
     assert days == [("2026-11-26", 1), ("2026-11-27", 1)]
 
 
+async def test_a_post_that_went_out_unrecorded_is_found_not_posted_again(
+        discord_endpoints: DiscordSandbox, world_settings: Settings, engine: Engine, discord_dataset) -> None:
+    sb = discord_endpoints
+    general = discord_dataset.channel_ids["general"]
+    async with running_bot(world_settings, engine) as bot:
+        first = await post_daily_digest(bot)
+        with session_scope(engine) as s:  # as if the process died between posting and recording
+            row = s.get(Digest, first.digest_id)
+            row.posted_at, row.channel_id, row.message_ids = None, None, []
+        await sb.inject_message(general, "chat goes on", author=discord_dataset.messages[0]["author"])
+        n_sent = len(channel_posts(sb, general))
+        again = await post_daily_digest(bot)
+    assert len(channel_posts(sb, general)) == n_sent  # nothing posted twice
+    assert again.already_posted and again.message_ids == first.message_ids and again.digest_id != first.digest_id
+    with session_scope(engine) as s:
+        row = s.get(Digest, again.digest_id)
+        assert [int(m) for m in row.message_ids] == list(first.message_ids) and row.posted_at is not None
+
+
 async def test_a_missing_channel_is_a_clear_error_and_nothing_is_stored(
         discord_endpoints: DiscordSandbox, world_settings: Settings, engine: Engine, tmp_path: Path) -> None:
     settings = get_settings(config=config_file(tmp_path / "w.toml", digest_channel="#no-such-channel"))
