@@ -273,3 +273,14 @@ async def test_no_data_yet_is_said_clearly(community: Community, unjudged_small_
     finally:
         empty.dispose()
     assert nothing.ephemeral and "has no stored data" in nothing.content and "scout import" in nothing.content
+
+
+async def test_the_repo_option_picks_another_watched_repo(community: Community) -> None:
+    c = community
+    async with running_bot(c.settings(), c.engine):
+        other = await ask(c.sandbox, "maintainers", {"subsystem": "kernel", "repo": "sgl-project/sglang"})
+        unknown = await ask(c.sandbox, "shortlist", {"repo": "someone/else"})
+        explicit = await ask(c.sandbox, "issue", {"number": 41883, "repo": "VLLM-PROJECT/vllm"})
+    assert other.ephemeral and "sgl-project/sglang has no stored data" in other.content
+    assert unknown.ephemeral and "'someone/else' is not in the watch config" in unknown.content
+    assert not explicit.ephemeral and explicit.content.startswith("**Issue #41883**")
