@@ -90,6 +90,8 @@ def simulate(w: World, it: Item) -> None:
         _good_first_issue(w, rnd, it, ctx, owner, c0, last)
     elif it.role == "easy_neg":
         _looks_easy(w, rnd, it, ctx, owner, c0, last)
+    elif it.role == "plain" and planned_open and rnd.random() < 0.03:
+        w.add_label(it, _between(rnd, c0 + HOUR, last), owner, "help wanted")  # wanted, but not beginner material
     elif it.role == "plain" and planned_open and rnd.random() < 0.06:
         if w.comment(it, _between(rnd, c0 + HOUR, last), owner, _fmt(rnd, ctx, rnd.choice(P.ACK))):
             it.truth["ack"] = True

@@ -130,7 +130,7 @@ def simulate(w: World, pr: Item) -> None:
         stop = (_between(rnd, w.w0, pr.end - 2 * MINUTE) if pr.cls == "touched"
                 else min(pr.end - 2 * MINUTE, t0 + delay(rnd, 3 * DAY, 1.0)))
     else:
-        stop = t0 + delay(rnd, 1.8 * DAY if outcome == "merged" else 4 * DAY, 1.0)
+        stop = t0 + delay(rnd, (1.8 * DAY if outcome == "merged" else 4 * DAY) * w.sub_speed.get(sub, 1.0), 1.0)
         if stop >= pr.end - 2 * MINUTE:
             if pr.cls == "window" and pr.role != "fix":
                 outcome, stop = "open", pr.end - 2 * MINUTE
@@ -155,10 +155,10 @@ def simulate(w: World, pr: Item) -> None:
 
     # ---- reviews
     reviewed: set[int] = set()
-    stalled = outcome == "open" and rnd.random() < (0.3 if a.kind == NEWCOMER else 0.14)
+    stalled = outcome == "open" and rnd.random() < min(0.6, (0.3 if a.kind == NEWCOMER else 0.14) * w.sub_speed.get(sub, 1.0))
     approvers: list[Person] = []
     if not stalled:
-        first = t0 + delay(rnd, FIRST_REVIEW.get(a.kind, 12 * HOUR), 1.2)
+        first = t0 + delay(rnd, FIRST_REVIEW.get(a.kind, 12 * HOUR) * w.sub_speed.get(sub, 1.0), 1.2)
         if first >= stop - 20 * MINUTE:
             first = t0 + int((stop - t0) * rnd.uniform(0.2, 0.6))
         rounds = 1 + poisson(rnd, 2.0 * w.scale.review_rate)

@@ -331,7 +331,7 @@ def _easy_task(rnd: random.Random, kind: str, ctx: Ctx) -> tuple[str, str]:
     scope = rnd.choice(P.GFI_SCOPE).format(file=f, func=func, test=test)
     link = blob_link(ctx.repo, f, rnd)
     if key == "doc":
-        body = "\n\n".join(["### 📚 The doc issue", f"{title}. {_kw(rnd, ctx).capitalize()} users keep asking about it.",
+        body = "\n\n".join(["### 📚 The doc issue", f"{title}. People keep asking about it in the {ctx.sub_name} channel.",
                             "### Suggest a potential alternative/fix", f"{scope}\n\n{link}", CHECKBOX])
     elif key == "bug":
         body = "\n\n".join(["### Your current environment", "_Not relevant, reproducible on main._", "### 🐛 Describe the bug",

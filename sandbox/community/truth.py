@@ -50,6 +50,7 @@ def build_truth(w: World, chat_links: dict[str, str], sig_channels: dict[str, st
         "emeritus": sorted(p.login for p in w.pop.of(EMERITUS)),
         "chat_links": chat_links,
         "sig_channels": sig_channels,
+        "review_speed": dict(sorted(w.sub_speed.items())),
         "window": {"since": iso(w.w0), "until": iso(w.now)},
         "active_subsystems": list(w.active),
     }

@@ -91,6 +91,9 @@ class World:
         self.rnd.shuffle(self._newcomers)
         self._next_newcomer = 0
         self.group_of = {s: i for i, g in enumerate(AFFINITY) for s in g}
+        # Some areas review and merge fast, others are slow (the digest's "lands fast vs stalls").
+        speed_rnd = random.Random(f"{seed}:speed")
+        self.sub_speed = {s: round(speed_rnd.choice((0.4, 0.6, 0.8, 1.0, 1.0, 1.3, 1.8, 2.6)), 2) for s in self.active}
         self._ctx_cache: dict[tuple[str, str | None], Ctx] = {}
         self._owner_pickers: dict[str, Picker] = {}
         self.code_of = {s: [p for p in ps if not is_test_path(p)] or ps for s, ps in self.pools.items()}
