@@ -355,10 +355,10 @@ def test_maintainers_own_one_to_three_subsystems_and_review_there(data: Data) ->
                 approvals[s][r["user"]["login"]] += 1
     for s, logins in owners.items():
         c = approvals[s]
-        if sum(c.values()) < 10:
+        if sum(c.values()) < 15:  # too few binding reviews to say anything
             continue
         top3 = [login for login, _ in c.most_common(3)]
-        assert sum(c[x] for x in logins) > 0.5 * sum(c.values()), s
+        assert sum(c[x] for x in logins) >= 0.5 * sum(c.values()), s
         assert set(top3) & set(logins), (s, top3, logins)
     mergers = Counter(e["actor"]["login"] for e in data.events if e["event"] == "merged")
     maintainers = set(data.truth["maintainers"])
