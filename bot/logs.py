@@ -72,7 +72,25 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
-NOISY = ("discord", "urllib3", "github", "aiohttp.access", "alembic")
+NOISY = ("discord", "urllib3", "github", "aiohttp.access", "alembic", "matplotlib", "PIL")
+# PyGithub's import sets the "github" logger to INFO; levels on its child loggers survive that.
+_CHILDREN = {"github": ("github.Requester", "github.GithubRetry")}
+
+
+def _tame_pygithub() -> None:
+    """PyGithub's import adds its own StreamHandler to the "github" logger, which would print its
+    records a second time, unformatted and unredacted: import it now and drop that handler."""
+    import github  # noqa: F401 - imported for its import-time logging set-up
+
+    gh = logging.getLogger("github")
+    for h in list(gh.handlers):
+        if not getattr(h, "_scout", False):
+            gh.removeHandler(h)
+
+
+def _set_level(name: str, level: int | str) -> None:
+    for logger_name in (name, *_CHILDREN.get(name, ())):
+        logging.getLogger(logger_name).setLevel(level)
 
 
 def parse_levels(spec: str) -> tuple[str, dict[str, str]]:
@@ -102,8 +120,9 @@ def setup_logging(level: str | None = None, as_json: bool | None = None) -> None
             root.removeHandler(h)
     handler._scout = True  # type: ignore[attr-defined]
     root.addHandler(handler)
+    _tame_pygithub()
     root.setLevel(level.upper())
     for noisy in NOISY:
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+        _set_level(noisy, max(logging.WARNING, root.level))
     for name, value in per_logger.items():
-        logging.getLogger(name).setLevel(value)
+        _set_level(name, value)
