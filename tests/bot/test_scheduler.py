@@ -209,3 +209,49 @@ async def test_backlog_runs_once_and_a_run_missed_beyond_grace_not_at_all(engine
         await _quiesce(s)
     finally:
         sched.set_runtime(None)
+
+
+async def test_digest_job_posts_one_digest_per_enabled_repo_with_data(engine: Engine, db_url: str, tmp_path: Path,
+                                                                      small_dataset: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two watched repos with data (and a third, enabled, without): one digest each, in one channel,
+    and the job run again the same day posts nothing more."""
+    import json
+    import shutil
+
+    from collectors.discord.client import configure_endpoints, restore_endpoints
+    from sandbox.discord import DiscordSandbox
+    from storage.importer import import_dataset
+    from tests.helpers.discord_fixtures import TOKEN, running_bot
+    from tests.helpers.github_data import build_github_dataset
+
+    both = tmp_path / "both"
+    shutil.copytree(small_dataset, both)
+    build_github_dataset(tmp_path / "acme", full_name="acme/engine")
+    shutil.copytree(tmp_path / "acme" / "github" / "acme__engine", both / "github" / "acme__engine")
+    import_dataset(engine, both)
+    config = write_config(tmp_path / "multi.toml", enable_all=True)
+    config.write_text(config.read_text() + '\n[[repos]]\nname = "acme/engine"\ntaxonomy = "vllm"\n')
+    sb = await DiscordSandbox(both).start()
+    previous = configure_endpoints(sb.api_url, sb.gateway_url)
+    for key, value in {"SCOUT_DATABASE_URL": db_url, "SCOUT_CONFIG": str(config), "SCOUT_DISCORD_TOKEN": TOKEN,
+                       "SCOUT_DISCORD_API_URL": sb.api_url, "SCOUT_DISCORD_GATEWAY_URL": sb.gateway_url,
+                       "SCOUT_NOW": json.loads((both / "meta.json").read_text())["now"]}.items():
+        monkeypatch.setenv(key, value)
+    settings = get_settings()
+    assert [r.name for r in settings.watch.enabled_repos] == [
+        "vllm-project/vllm", "sgl-project/sglang", "triton-lang/triton", "acme/engine"]
+    try:
+        async with running_bot(settings, engine, extensions=[]) as bot:
+            sched.set_runtime(sched.Runtime(bot=bot, settings=settings, engine=engine, options=sched.ScheduleOptions()))
+            await sched.digest_job()
+            first = [m["embeds"][0]["title"] for m in sb.posted() if m.get("embeds")]
+            await sched.digest_job()
+            again = [m["embeds"][0]["title"] for m in sb.posted() if m.get("embeds")]
+    finally:
+        sched.set_runtime(None)
+        restore_endpoints(previous)
+        await sb.stop()
+    titles = [t for t in first if t.startswith("Digest · ")]
+    assert [t.rsplit(" · ", 1)[0] for t in titles] == ["Digest · vllm-project/vllm", "Digest · acme/engine"]
+    assert again == first
