@@ -93,7 +93,7 @@ def simulate(w: World, it: Item) -> None:
     elif it.role == "plain" and planned_open and rnd.random() < 0.03:
         w.add_label(it, _between(rnd, c0 + HOUR, last), owner, "help wanted")  # wanted, but not beginner material
     elif it.role == "plain" and planned_open and rnd.random() < 0.06:
-        if w.comment(it, _between(rnd, c0 + HOUR, last), owner, _fmt(rnd, ctx, rnd.choice(P.ACK))):
+        if w.comment(it, _between(rnd, c0 + HOUR, last), owner, noisy(rnd, _fmt(rnd, ctx, rnd.choice(P.ACK)), 0.1)):
             it.truth["ack"] = True
     if it.claim_kind and not _claim(w, rnd, it, ctx, owner, c0, last):
         it.claim_kind = ""
@@ -105,7 +105,7 @@ def simulate(w: World, it: Item) -> None:
             w.comment(it, _between(rnd, c0 + HOUR, last), rnd.choice((owner, a, w.users.pick(rnd))),
                       _fmt(rnd, ctx, rnd.choice(P.NOT_BLOCK), m=m))
     if planned_open and not it.claim_kind and rnd.random() < 0.06:
-        w.comment(it, _between(rnd, c0 + HOUR, last), w.users.pick(rnd), rnd.choice(P.NOT_CLAIM))
+        w.comment(it, _between(rnd, c0 + HOUR, last), w.users.pick(rnd), noisy(rnd, rnd.choice(P.NOT_CLAIM)))
 
     if not planned_open:
         _close(w, rnd, it, ctx, owner, close_t)  # type: ignore[arg-type]
@@ -199,7 +199,7 @@ def _good_first_issue(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner:
     w.add_label(it, t_label, labeler, "good first issue")
     if rnd.random() < 0.35:
         w.add_label(it, t_label + rnd.randint(1, 30), labeler, "help wanted")
-    if rnd.random() < 0.75 and w.comment(it, t_label + rnd.randint(5, 3 * HOUR), owner, _fmt(rnd, ctx, rnd.choice(P.ACK))):
+    if rnd.random() < 0.75 and w.comment(it, t_label + rnd.randint(5, 3 * HOUR), owner, noisy(rnd, _fmt(rnd, ctx, rnd.choice(P.ACK)), 0.1)):
         it.truth["ack"] = True
     it.truth["gfi_label_t"] = t_label
     if rnd.random() < 0.2:
@@ -222,9 +222,31 @@ def _looks_easy(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Perso
         w.comment(it, _between(rnd, c0, last), w.users.pick(rnd), _fmt(rnd, ctx, rnd.choice(P.NOT_ACK)))
 
 
+def noisy(rnd: random.Random, text: str, p: float = 0.15) -> str:
+    """People type fast: sometimes all lower case, no final stop, or one transposed letter pair."""
+    if rnd.random() >= p or "`" in text or "#" in text:
+        return text
+    x = rnd.random()
+    if x < 0.35:
+        return text.lower()
+    if x < 0.6:
+        return text.rstrip(".!")
+    words = text.split(" ")
+    long_words = [i for i, wd in enumerate(words) if len(wd) > 4 and wd.isalpha()]
+    if not long_words:
+        return text
+    i = rnd.choice(long_words)
+    wd = words[i]
+    k = rnd.randrange(1, len(wd) - 2)
+    words[i] = wd[:k] + wd[k + 1] + wd[k] + wd[k + 2:]
+    return " ".join(words)
+
+
 def _claim_text(rnd: random.Random, ctx: T.Ctx, owner: Person) -> str:
-    phrase = _fmt(rnd, ctx, rnd.choice(P.CLAIM))
-    prefix = "" if phrase.startswith(("Hi", "Hey", "Hello")) else rnd.choice(P.CLAIM_PREFIX).format(who=owner.login)
+    if rnd.random() < 0.05:
+        return rnd.choice(P.CLAIM_OTHER_LANGUAGE)
+    phrase = noisy(rnd, _fmt(rnd, ctx, rnd.choice(P.CLAIM)))
+    prefix = "" if phrase.lower().startswith(("hi", "hey", "hello")) else rnd.choice(P.CLAIM_PREFIX).format(who=owner.login)
     return (prefix + phrase + rnd.choice(P.CLAIM_SUFFIX)).strip()
 
 
@@ -287,11 +309,11 @@ def _block(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0
             it.refs.append(m)
             return w.comment(it, t, sayer, _fmt(rnd, ctx, rnd.choice(P.BLOCK_REF), m=m)) is not None
     if kind == "v1":
-        return w.comment(it, t, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_V1))) is not None
+        return w.comment(it, t, owner, noisy(rnd, _fmt(rnd, ctx, rnd.choice(P.BLOCK_V1)))) is not None
     if kind == "vendor":
         return w.comment(it, t, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_VENDOR), vendor=VENDORS.get(it.text_sub, "NVIDIA"))) is not None
     if kind == "upstream":
-        return w.comment(it, t, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_UPSTREAM))) is not None
+        return w.comment(it, t, owner, noisy(rnd, _fmt(rnd, ctx, rnd.choice(P.BLOCK_UPSTREAM)))) is not None
     if kind == "unblocked":
         m = w.merged_ref(rnd, it.text_sub, it.end - HOUR)
         merged_at = w.by_number[m].merged if m else None
@@ -301,7 +323,7 @@ def _block(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0
             b = w.comment(it, min(merged_at + delay(rnd, 8 * HOUR), it.end - 5 * MINUTE), owner,
                           _fmt(rnd, ctx, rnd.choice(P.UNBLOCK), m=m))
         else:
-            a = w.comment(it, tb, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_UPSTREAM)))
+            a = w.comment(it, tb, owner, noisy(rnd, _fmt(rnd, ctx, rnd.choice(P.BLOCK_UPSTREAM))))
             b = w.comment(it, _between(rnd, tb + DAY, it.end - HOUR), owner, "The blocker is resolved; feel free to go ahead.")
         return (a is None) == (b is None)  # both said (a lifted blocker), or neither (nothing planted)
     return False

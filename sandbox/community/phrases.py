@@ -35,6 +35,12 @@ CLAIM = (
     "Is it ok if I take this? I think I know where the fix goes (`{file}`).",
     "Assign me please, I already have a draft.",
 )
+# Some contributors write in their own language.
+CLAIM_OTHER_LANGUAGE = (
+    "我想认领这个 issue，可以分配给我吗？",
+    "我来修这个，稍后提 PR。",
+    "这个我可以做，正在写修复。",
+)
 CLAIM_PREFIX = ("", "", "", "Hi @{who}, ", "Hello! ", "Hey team, ", "Hi all, ", "Hi! ")
 CLAIM_SUFFIX = ("", "", "", " Thanks!", " 🙂", " I'm new to the codebase but the change looks contained.",
                 " Should be able to get to it this weekend.")
