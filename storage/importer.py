@@ -1,20 +1,22 @@
 """Load a dataset directory (shared/DATASET.md) through the same upserts the collectors use.
 
-Everything is read and checked before anything is written, and the whole import is one
-transaction: a corrupt file stops the import with a message naming the file and the object,
-and the database is left exactly as it was.
+Files are streamed (ijson) in batches, so a year of activity imports in bounded memory, and the
+whole import is one transaction: a corrupt file stops the import with a message naming the file
+and the object, and the database is left exactly as it was.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import ijson
 from sqlalchemy import Engine
 
 from config.clock import parse_utc
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 GITHUB_FILES = ("issues.json", "pulls.json", "issue_comments.json", "reviews.json", "review_comments.json",
                 "pull_files.json", "issue_events.json", "labels.json")
 Progress = Callable[[str, int], None]
+BATCH = 2000
 
 
 @dataclass
@@ -47,13 +50,43 @@ def _read_json(path: Path) -> Any:
         raise DatasetError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
 
 
-def _read_list(path: Path, required: bool = False) -> list[Any]:
-    if not path.exists() and not required:
-        return []
-    data = _read_json(path)
-    if not isinstance(data, list):
-        raise DatasetError(f"{path}: expected a JSON list of objects, got {type(data).__name__}")
-    return data
+def _stream(path: Path, prefix: str, kv: bool = False) -> Iterator[Any]:
+    """Items of a top-level JSON list (or key/value pairs of an object), read incrementally."""
+    try:
+        with path.open("rb") as f:
+            it = ijson.kvitems(f, prefix, use_float=True) if kv else ijson.items(f, prefix, use_float=True)
+            yield from it
+    except ijson.JSONError as exc:
+        raise DatasetError(f"{path}: not valid JSON ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _top_level_kind(path: Path) -> str:
+    """'list', 'object' or something else, from the first non-blank byte."""
+    with path.open("rb") as f:
+        while chunk := f.read(256):
+            stripped = chunk.lstrip()
+            if stripped:
+                return {ord("["): "list", ord("{"): "object"}.get(stripped[0], "other")
+    return "empty"
+
+
+def _batches(path: Path, kv: bool = False, size: int = BATCH) -> Iterator[list[Any]]:
+    """A list file (or, with kv, an object file) in batches; a wrong top-level shape is an error."""
+    want = "object" if kv else "list"
+    kind = _top_level_kind(path)
+    if kind != want:
+        what = "a JSON object of pull number -> file list" if kv else "a JSON list of objects"
+        raise DatasetError(f"{path}: expected {what}" + (" (the file is empty)" if kind == "empty" else ""))
+    batch: list[Any] = []
+    for item in _stream(path, "" if kv else "item", kv=kv):
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def read_meta(root: Path) -> dict[str, Any]:
@@ -96,30 +129,29 @@ def import_dataset(engine: Engine, root: Path | str, progress: Progress | None =
             if repo_obj.get("full_name", "").lower() != name.lower():
                 raise DatasetError(f"{rdir / 'repo.json'}: full_name {repo_obj.get('full_name')!r} "
                                    f"does not match the folder {rdir.name}")
-            writers: dict[str, Callable[[Any], int]] = {
-                "labels.json": lambda d: upsert.upsert_labels(s, repo_id, d),
-                "issues.json": lambda d: upsert.upsert_issues(s, repo_id, d),
-                "pulls.json": lambda d: upsert.upsert_pulls(s, repo_id, d),
-                "issue_comments.json": lambda d: upsert.upsert_issue_comments(s, repo_id, d),
-                "reviews.json": lambda d: upsert.upsert_reviews(s, repo_id, d),
-                "review_comments.json": lambda d: upsert.upsert_review_comments(s, repo_id, d),
-                "issue_events.json": lambda d: upsert.upsert_issue_events(s, repo_id, d),
-                "pull_files.json": lambda d: upsert.upsert_pull_files(s, repo_id, d),
+            writers: dict[str, Callable[..., int]] = {
+                "labels.json": upsert.upsert_labels, "issues.json": upsert.upsert_issues,
+                "pulls.json": upsert.upsert_pulls, "issue_comments.json": upsert.upsert_issue_comments,
+                "reviews.json": upsert.upsert_reviews, "review_comments.json": upsert.upsert_review_comments,
+                "issue_events.json": upsert.upsert_issue_events, "pull_files.json": upsert.upsert_pull_files,
             }
             for fname in ("labels.json", "issues.json", "pulls.json", "issue_comments.json", "reviews.json",
                           "review_comments.json", "issue_events.json", "pull_files.json"):
                 path = rdir / fname
-                if fname == "pull_files.json":
-                    data: Any = _read_json(path) if path.exists() else {}
-                    if not isinstance(data, dict):
-                        raise DatasetError(f"{path}: expected a JSON object of pull number -> file list")
-                else:
-                    data = _read_list(path)
-                try:
-                    counts[fname.removesuffix(".json")] = writers[fname](data)
-                except upsert.PayloadError as exc:
-                    raise DatasetError(f"{path}: {exc}") from None
-                step(f"{name} {fname}", len(data))
+                key = fname.removesuffix(".json")
+                counts[key] = 0
+                if not path.exists():
+                    continue
+                kv = fname == "pull_files.json"
+                seen = 0
+                for batch in _batches(path, kv=kv):
+                    data = dict(batch) if kv else batch
+                    try:
+                        counts[key] += writers[fname](s, repo_id, data)
+                    except upsert.PayloadError as exc:
+                        raise DatasetError(f"{path}: {exc}") from None
+                    seen += len(batch)
+                step(f"{name} {fname}", seen)
             contents = rdir / "contents"
             fetched = summary.now or parse_utc("1970-01-01T00:00:00Z")
             if contents.is_dir():
@@ -130,8 +162,6 @@ def import_dataset(engine: Engine, root: Path | str, progress: Progress | None =
                     except UnicodeDecodeError:
                         log.warning("skipping binary repository file %s", f)
                         continue
-                    import hashlib
-
                     sha = hashlib.sha1(f"blob {len(text.encode())}\0".encode() + text.encode()).hexdigest()  # noqa: S324 - git's blob id
                     upsert.upsert_repo_file(s, repo_id, rel, text, sha, fetched)
                     counts["files"] = counts.get("files", 0) + 1
@@ -150,10 +180,17 @@ def import_dataset(engine: Engine, root: Path | str, progress: Progress | None =
                     raise DatasetError(f"{ddir / 'guild.json'}: {exc}") from None
             for fname, fn in (("channels.json", lambda d: upsert.upsert_channels(s, d, guild_id)),
                               ("messages.json", lambda d: upsert.upsert_messages(s, d, default_repo))):
-                data = _read_list(ddir / fname)
-                try:
-                    summary.discord[fname.removesuffix(".json")] = fn(data)
-                except upsert.PayloadError as exc:
-                    raise DatasetError(f"{ddir / fname}: {exc}") from None
-                step(f"discord {fname}", len(data))
+                path = ddir / fname
+                key = fname.removesuffix(".json")
+                summary.discord[key] = 0
+                if not path.exists():
+                    continue
+                seen = 0
+                for batch in _batches(path):
+                    try:
+                        summary.discord[key] += fn(batch)
+                    except upsert.PayloadError as exc:
+                        raise DatasetError(f"{path}: {exc}") from None
+                    seen += len(batch)
+                step(f"discord {fname}", seen)
     return summary

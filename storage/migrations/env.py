@@ -12,7 +12,7 @@ target_metadata = Base.metadata
 FOREIGN_TABLES = {"apscheduler_jobs"}
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001, ANN201 - alembic hook
+def include_object(obj, name, type_, reflected, compare_to):
     return not (type_ == "table" and name in FOREIGN_TABLES)
 
 

@@ -1,9 +1,9 @@
 """One declarative base and one MetaData for every table (constraint names fixed for Alembic)."""
 
 from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
 
 from storage.types import SourceId
-from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
