@@ -10,7 +10,10 @@ Features (never the target labels or their look-alikes, `LEAKY_LABELS`): the tit
 body as TF-IDF; form kind, title tags, non-target labels and the predicted subsystem as tokens;
 and numbers for length, code blocks, stack traces, logs, environment dumps, links, images, task
 lists, non-Latin script, engagement (comments, participants, whether and how fast a maintainer
-answered), the reporter's standing, and the thread signals (claim attempts, maintainer acks).
+answered), the reporter's standing, maintainers' words (a PR invited, "small change", "harder
+than it looks") and newcomers' questions. Whether someone already claimed the issue is NOT a
+feature: in history, a good-first-issue label attracts claims, so the model would learn "claimed
+means easy"; claims are reported separately (`signals`) and keep an issue off the shortlist.
 Model: Pipeline(ColumnTransformer -> CalibratedClassifierCV(LogisticRegression, sigmoid)).
 
 With fewer than `MIN_POSITIVES` positives (or negatives) no model is fitted: `prior_probability`
@@ -53,7 +56,7 @@ NUMERIC = (
     "title_words", "body_words", "n_code_blocks", "code_chars", "has_traceback", "has_log", "has_env", "n_urls",
     "n_images", "n_checkboxes", "n_open_checkboxes", "n_paths", "non_latin_ratio", "n_comments", "n_participants",
     "maintainer_answered", "hours_to_maintainer", "n_maintainer_comments", "author_is_maintainer",
-    "author_prior_issues", "claim_attempts", "maintainer_ack", "acks_any", "has_assignee", "scoped", "maintainer_hard",
+    "author_prior_issues", "maintainer_ack", "acks_any", "scoped", "maintainer_hard",
     "newcomer_interest",
 )
 COLUMNS = ("document", "tokens", *NUMERIC)
@@ -80,10 +83,8 @@ _PHRASES: Mapping[str, tuple[str, str]] = {
     "n_maintainer_comments": ("maintainers discussed it", "little maintainer discussion"),
     "author_is_maintainer": ("filed by a maintainer", "filed by a user"),
     "author_prior_issues": ("reporter files issues often", "first issue of the reporter"),
-    "claim_attempts": ("people offered to take it", "nobody offered to take it"),
     "maintainer_ack": ("a maintainer invited a PR", "no maintainer invitation"),
     "acks_any": ("PRs invited", "no PR invitation"),
-    "has_assignee": ("assigned", "unassigned"),
     "scoped": ("described as a small, scoped change", "scope not stated"),
     "maintainer_hard": ("a maintainer said it is harder than it looks", "no maintainer warning"),
     "newcomer_interest": ("newcomers asked about it", "no newcomer interest"),
@@ -172,7 +173,11 @@ def feature_rows(data: RepoData, numbers: Sequence[int], maintainers: Collection
         comments = [c for c in data.comments.get(n, []) if not data.is_bot(c.author)]
         people = {c.author for c in comments if c.author and c.author != rec.author}
         maint = [c for c in comments if c.author in maintainers and c.author != rec.author]
-        hours = ((maint[0].created_at - rec.created_at).total_seconds() / 3600.0) if maint else 24.0 * 90
+        author_maint = rec.author in maintainers or rec.author_association in MAINTAINER_ASSOCIATIONS
+        if author_maint:
+            hours = 0.0  # a maintainer filed it: one is in the thread from the start
+        else:
+            hours = ((maint[0].created_at - rec.created_at).total_seconds() / 3600.0) if maint else 24.0 * 90
         sig = signals.get(n)
         subs = subsystems.get(n, [])
         kind = fx.template_kind(rec.title, rec.body)
@@ -195,11 +200,9 @@ def feature_rows(data: RepoData, numbers: Sequence[int], maintainers: Collection
             "n_comments": fx.log1p(len(comments)), "n_participants": fx.log1p(len(people)),
             "maintainer_answered": float(bool(maint)), "hours_to_maintainer": fx.log1p(hours),
             "n_maintainer_comments": fx.log1p(len(maint)),
-            "author_is_maintainer": float(rec.author in maintainers or rec.author_association in MAINTAINER_ASSOCIATIONS),
+            "author_is_maintainer": float(author_maint),
             "author_prior_issues": fx.log1p(prior),
-            "claim_attempts": fx.log1p(sig.claim_attempts if sig else 0),
             "maintainer_ack": float(bool(sig and sig.acknowledged)), "acks_any": fx.log1p(sig.acks_any if sig else 0),
-            "has_assignee": float(bool(rec.assignees)),
             "scoped": fx.log1p(scoped), "maintainer_hard": float(bool(fx.HARD.search(maint_text))),
             "newcomer_interest": float(bool(fx.NEWCOMER.search(others_text))),
         }
@@ -298,7 +301,7 @@ _PRIOR_WEIGHTS: Mapping[str, float] = {
     # logit change per unit of the (log-scaled) feature; sources: RecGFI feature importances, and
     # what vLLM's labelled good first issues look like (short feature/doc requests, no traces).
     "has_traceback": -1.2, "has_log": -0.6, "has_env": -0.5, "body_words": -0.25, "n_comments": -0.2,
-    "author_is_maintainer": 0.8, "maintainer_ack": 1.2, "n_open_checkboxes": 0.3, "claim_attempts": 0.3,
+    "author_is_maintainer": 0.8, "maintainer_ack": 1.2, "n_open_checkboxes": 0.3,
     "scoped": 0.8, "maintainer_hard": -1.5, "newcomer_interest": 0.5,
 }
 _PRIOR_KINDS: Mapping[str, float] = {"feature": 0.8, "doc": 1.0, "help-wanted": 1.5, "bug": -0.2, "usage": -1.0,

@@ -4,13 +4,24 @@ Each action on an item counts for the item's subsystems (asserted guesses, times
 confidence; a review comment counts for the subsystem of the file it is on when that is known):
 
     approvals, changes requested   WEIGHTS["approvals"] = WEIGHTS["changes_requested"] = 4
-    review comments, review bodies WEIGHTS["review_comments"] = 2   (at most 5 per person per PR)
+    review comments, review bodies WEIGHTS["review_comments"] = 2   (once per person per PR: a
+                                                                    review thread is one unit of work,
+                                                                    however many comments it has)
     merges                         WEIGHTS["merges"] = 1.5
     triage (label, assign, close   WEIGHTS["triage"] = 1   (others' issues only)
       others' issues)
     answers in issue/PR threads    WEIGHTS["thread_answers"] = 0.5 (not in one's own thread)
     answers in the subsystem's     WEIGHTS["chat_answers"] = 0.3   (linked chat identities only:
       chat channels                                                 ChatUser.github_login)
+
+An approval or change request only counts as such from someone with write access (review
+`author_association` OWNER, MEMBER or COLLABORATOR: GitHub's branch protection ignores other
+approvals); from anyone else it counts as a unit of review comments. Data without associations
+(all NONE, as in converted archives) is taken at face value.
+
+GitHub lets only people with write access be code owners, so when associations are known, the
+score of someone never seen with write access is multiplied by `NO_WRITE_ACCESS` (they still
+appear, after the committers). Evidence carries `write_access`.
 
 An action `d` days before `now` weighs `0.5 ** (d / half_life_days)`. Bots, and people with
 fewer than `min_actions` actions in the whole repo (one-off commenters), are left out. Declared
@@ -20,6 +31,7 @@ declared owners who are inactive and active people who are not declared.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -41,7 +53,8 @@ WEIGHTS: Mapping[str, float] = {
     "chat_answers": 0.3,
 }
 KINDS = tuple(WEIGHTS)
-REVIEW_COMMENT_CAP = 5
+NO_WRITE_ACCESS = 0.25
+REVIEW_COMMENT_UNITS = 1.0  # a PR's review comments by one person count as this many units
 TRIAGE_EVENTS = frozenset({"labeled", "unlabeled", "assigned", "unassigned", "closed", "milestoned", "reopened"})
 
 
@@ -57,6 +70,7 @@ class Standing:
     first_review_hours: list[float] = field(default_factory=list)
     items: set[int] = field(default_factory=set)
     declared: bool = False
+    write_access: bool | None = None
 
     def evidence(self) -> dict[str, object]:
         """The OwnershipScore.evidence dict (see storage.models.judgement)."""
@@ -67,6 +81,7 @@ class Standing:
         ev["items"] = len(self.items)
         ev["examples"] = sorted(self.items)[-3:]
         ev["declared"] = self.declared
+        ev["write_access"] = self.write_access
         return ev
 
 
@@ -143,36 +158,36 @@ def compute(data: RepoData, taxonomy: Taxonomy, labels: Mapping[int, Sequence[Gu
                 st.last_active = when
 
     issue_subs = {n: _asserted(g) for n, g in labels.items()}
+    known_assoc = any(r.author_association not in ("NONE", "") for lst in data.reviews.values() for r in lst)
 
     # Reviews, review comments, merges on pull requests.
     for number, pull in data.pulls.items():
         subs = issue_subs.get(number, [])
         first_review: dict[str, datetime] = {}
+        # One unit of review work per person, PR and subsystem: COMMENTED review bodies and
+        # review comments (each comment's file says which subsystem it is about).
+        per_person: dict[tuple[str, str | None], list[datetime]] = defaultdict(list)
         for r in data.reviews.get(number, []):
-            if r.author == pull.author:
+            if r.author == pull.author or not r.author:
                 continue
-            kind = {"APPROVED": "approvals", "CHANGES_REQUESTED": "changes_requested"}.get(r.state)
-            if kind is None:
-                if r.state == "COMMENTED" and r.body.strip():
-                    kind = "review_comments"
-                else:
-                    kind = None
-            if r.submitted_at is not None and r.author:
+            if r.submitted_at is not None:
                 first_review[r.author] = min(first_review.get(r.author, r.submitted_at), r.submitted_at)
-            if kind:
+            kind = {"APPROVED": "approvals", "CHANGES_REQUESTED": "changes_requested"}.get(r.state)
+            binding = not known_assoc or r.author_association in MAINTAINER_ASSOCIATIONS
+            if kind and binding:
                 credit(r.author, subs, kind, r.submitted_at, number)
-        per_person: dict[tuple[str, str | None], list] = defaultdict(list)
+            elif (kind or r.state == "COMMENTED" and r.body.strip()) and r.submitted_at is not None:
+                per_person[(r.author, None)].append(r.submitted_at)
         for c in data.review_comments.get(number, []):
             if c.author == pull.author or not c.author:
                 continue
             sub = rules.paths.match(c.path) if c.path else None
-            per_person[(c.author, str(sub) if sub else None)].append(c)
+            per_person[(c.author, str(sub) if sub else None)].append(c.created_at)
             first_review[c.author] = min(first_review.get(c.author, c.created_at), c.created_at)
-        for (login, sub), cs in per_person.items():
+        for (login, sub), times in per_person.items():
             target = [(sub, 1.0)] if sub else subs
-            last = max(c.created_at for c in cs)
-            credit(login, target, "review_comments", last, number, count=len(cs),
-                   weight_count=min(len(cs), REVIEW_COMMENT_CAP))
+            credit(login, target, "review_comments", max(times), number, count=len(times),
+                   weight_count=REVIEW_COMMENT_UNITS)
         if pull.merged_by and pull.merged_at:
             credit(pull.merged_by, subs, "merges", pull.merged_at, number)
         for login, when in first_review.items():
@@ -216,6 +231,13 @@ def compute(data: RepoData, taxonomy: Taxonomy, labels: Mapping[int, Sequence[Gu
         if replying:
             credit(m.github_login, [(sub, 1.0)], "chat_answers", m.timestamp, 0)
 
+    access = write_access(data)
+    for st in standing.values():
+        if access is not None:
+            st.write_access = access.get(st.login)  # None: never seen with an association (events only)
+            if st.write_access is False:
+                st.score *= NO_WRITE_ACCESS
+
     declared: dict[str, list[str]] = {}
     if data.codeowners:
         declared = declared_by_subsystem(parse_codeowners(data.codeowners), rules.paths)
@@ -231,11 +253,51 @@ def compute(data: RepoData, taxonomy: Taxonomy, labels: Mapping[int, Sequence[Gu
     return OwnershipResult(dict(by_sub), declared, maintainer_set(data, dict(by_sub), declared))
 
 
+def write_access(data: RepoData) -> dict[str, bool] | None:
+    """Login -> seen with write access (latest association OWNER/MEMBER/COLLABORATOR); None when the
+    data carries no associations at all."""
+    latest: dict[str, tuple[datetime, str]] = {}
+
+    def see(login: str | None, assoc: str, when: datetime | None) -> None:
+        if login and when is not None and (login not in latest or when >= latest[login][0]):
+            latest[login] = (when, assoc)
+
+    for rec in data.issues.values():
+        see(rec.author, rec.author_association, rec.created_at)
+    for lst in data.comments.values():
+        for c in lst:
+            see(c.author, c.author_association, c.created_at)
+    for lst in data.reviews.values():
+        for r in lst:
+            see(r.author, r.author_association, r.submitted_at)
+    for lst in data.review_comments.values():
+        for c in lst:
+            see(c.author, c.author_association, c.created_at)
+    if all(assoc in ("NONE", "") for _, assoc in latest.values()):
+        return None
+    out = {login: assoc in MAINTAINER_ASSOCIATIONS for login, (_, assoc) in latest.items()}
+    for p in data.pulls.values():
+        if p.merged_by:
+            out[p.merged_by] = True  # merging needs write access
+    return out
+
+
 def maintainer_set(data: RepoData, by_sub: Mapping[str, Sequence[Standing]], declared: Mapping[str, Sequence[str]],
                    top: int = 5) -> set[str]:
     """People whose word counts in a thread: members/owners/collaborators by association, those who
-    merged PRs, declared owners, and the top people of each subsystem by score."""
+    merged PRs, declared owners, and the top people of each subsystem by score. Data without author
+    associations (converted archives) adds the core responders: people who answered in at least
+    max(4, 1 % of all threads) other people's threads."""
     out: set[str] = set()
+    if write_access(data) is None:
+        threads: dict[str, set[int]] = defaultdict(set)
+        for lst in (*data.comments.values(), *data.review_comments.values(), *data.reviews.values()):
+            for c in lst:
+                rec = data.issues.get(c.number)
+                if c.author and rec is not None and c.author != rec.author:
+                    threads[c.author].add(c.number)
+        need = max(4, math.ceil(0.01 * len(data.issues)))
+        out.update(login for login, nums in threads.items() if len(nums) >= need)
     for rec in data.issues.values():
         if rec.author and rec.author_association in MAINTAINER_ASSOCIATIONS:
             out.add(rec.author)

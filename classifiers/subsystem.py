@@ -6,6 +6,8 @@ Sources, strongest first (each guess carries its source):
   per file; a subsystem's confidence is its share of the changed lines relative to the top one);
 - `title`: a title tag such as `[Frontend]` or `[Hardware][AMD]`;
 - `pr`: an issue inherits the subsystems of the PRs that close it (`Fixes #N`) or mention it;
+- `keywords`: a taxonomy keyword in an issue's title, only for subsystems the text model has no
+  class for (fewer than MIN_EXAMPLES labelled items);
 - `text`: a one-vs-rest logistic regression over TF-IDF of the title and cleaned body plus hint
   tokens (non-target labels, title tags, paths and taxonomy keywords mentioned in the text),
   trained on labelled issues and on PRs whose subsystem the rules above give.
@@ -38,7 +40,9 @@ from storage.refs import issue_refs
 log = logging.getLogger(__name__)
 
 SOURCE_LABEL, SOURCE_PATHS, SOURCE_TITLE, SOURCE_PR, SOURCE_TEXT = "label", "paths", "title", "pr", "text"
+SOURCE_KEYWORDS = "keywords"
 CONF_LABEL, CONF_TITLE, CONF_FILES_TOP = 1.0, 0.9, 0.95
+CONF_KEYWORD = 0.55  # a taxonomy keyword in the title, for subsystems without a text-model class
 CONF_CLOSES, CONF_MENTIONS = 0.95, 0.7  # inherited from a PR that closes / only mentions the issue
 THRESHOLD = 0.5  # a subsystem at or above this confidence is asserted (the best one always is)
 MIN_EXAMPLES = 2  # a subsystem needs this many training items to get a text-model class
@@ -68,7 +72,7 @@ class Rules:
         self.label_map = taxonomy.label_map()
         self._tags = [(s.name, fx.tag_sets(s.title_tags)) for s in taxonomy.subsystems]
         self._keywords = [
-            (s.name, re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(k.lower()) for k in s.keywords) + r")(?![\w-])"))
+            (s.name, re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(k.lower()) for k in s.keywords) + r")s?(?![\w-])"))
             for s in taxonomy.subsystems if s.keywords
         ]
 
@@ -101,6 +105,14 @@ class Rules:
 
     def path_hints(self, paths: Iterable[str]) -> list[str]:
         return [f"path:{s}" for s in (self.paths.match(p) for p in paths) if s is not None]
+
+    def from_keywords(self, title: str, only: Iterable[str] | None = None) -> dict[str, float]:
+        """Taxonomy keywords in the title (`[RFC] Cloud TPUs` -> tpu), for subsystems the text model
+        has no class for (too few examples to learn one)."""
+        low = fx.strip_title_tags(title).lower()
+        allowed = set(only) if only is not None else None
+        return {name: CONF_KEYWORD for name, rx in self._keywords
+                if (allowed is None or name in allowed) and rx.search(low)}
 
     def keyword_hints(self, text: str) -> list[str]:
         low = text.lower()
@@ -257,6 +269,7 @@ def label_all(data: RepoData, rules: Rules, model: Pipeline | None, classes: Seq
     pulls = pull_rule_guesses(data, rules)
     probs = text_probabilities(model, classes, text_rows(rules, recs)) if model is not None and recs else None
     refs = pr_references(data)
+    unmodelled = [n for n in rules.names if n not in set(classes)]
     out: dict[int, list[Guess]] = {}
     for i, rec in enumerate(recs):
         text_conf = {c: float(p) for c, p in zip(classes, probs[i], strict=True)} if probs is not None else {}
@@ -274,5 +287,6 @@ def label_all(data: RepoData, rules: Rules, model: Pipeline | None, classes: Seq
                     c = g.confidence * (CONF_CLOSES if closes else CONF_MENTIONS)
                     inherited[g.name] = max(inherited.get(g.name, 0.0), c)
         out[rec.number] = merge((SOURCE_LABEL, rules.from_labels(rec.labels)), (SOURCE_TITLE, rules.from_title(rec.title)),
-                                (SOURCE_PR, inherited), (SOURCE_TEXT, text_conf))
+                                (SOURCE_PR, inherited), (SOURCE_TEXT, text_conf),
+                                (SOURCE_KEYWORDS, rules.from_keywords(rec.title, unmodelled)))
     return out
