@@ -26,13 +26,16 @@ def simulate(
     days: Annotated[int | None, typer.Option(help="Length of the recent window in days (default: the scale's).")] = None,
     scale: Annotated[ScaleName, typer.Option(help="How big a community to generate.")] = ScaleName.vllm_week,
     now: Annotated[str | None, typer.Option(help="The dataset's present moment (ISO 8601).")] = None,
+    history: Annotated[bool, typer.Option("--history/--window-only", help="Also write the older slice the community "
+                                          "was simulated from (default: only what a collection of the window sees).")] = False,
 ) -> None:
     """Generate a vLLM-like community (GitHub + Discord + planted truth) as a dataset directory."""
     from sandbox.community import DEFAULT_NOW
     from sandbox.community import simulate as run
 
     started = time.perf_counter()
-    summary = run(out_dir, seed=seed, scale=scale.value, days=days, watch=settings().watch, now=now or DEFAULT_NOW)
+    summary = run(out_dir, seed=seed, scale=scale.value, days=days, watch=settings().watch, now=now or DEFAULT_NOW,
+              history=history)
     took = time.perf_counter() - started
     table = Table(title=f"{summary.out} · {summary.scale} · seed {summary.seed} · {summary.days} days to {summary.now}")
     table.add_column("file")

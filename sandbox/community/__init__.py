@@ -49,7 +49,8 @@ def _prepare(out: Path) -> None:
 
 
 def simulate(out: Path | str, *, seed: int = 7, scale: str = "vllm-week", days: int | None = None,
-             watch: WatchConfig | None = None, now: str | datetime | None = None, repo: str | None = None) -> SimulationSummary:
+             watch: WatchConfig | None = None, now: str | datetime | None = None, repo: str | None = None,
+             history: bool = False) -> SimulationSummary:
     """Generate a community and write it to `out` (replacing a dataset already there)."""
     from sandbox.community.output import write_dataset
     from sandbox.community.world import World
@@ -64,10 +65,10 @@ def simulate(out: Path | str, *, seed: int = 7, scale: str = "vllm-week", days: 
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        world = World(seed, sc, watch.taxonomy_for(rw.name), rw.name, int(now_dt.timestamp()))
+        world = World(seed, sc, watch.taxonomy_for(rw.name), rw.name, int(now_dt.timestamp()), window_only=not history)
         world.run()
         summary = SimulationSummary(out, seed, sc.name, sc.days, now_dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
-        write_dataset(world, out, summary)
+        write_dataset(world, out, summary, history=history)
     finally:
         if gc_was_enabled:
             gc.enable()

@@ -48,9 +48,29 @@ def _assign(w: World) -> None:
     assign_ids(events, "t", 15_000_000_000, 97, t_ref)
 
 
-def write_dataset(w: World, out: Path, summary: SimulationSummary) -> None:
+def _restrict_to_window(w: World) -> None:
+    """Keep what a since-the-window collection returns (see write_dataset)."""
+    w0 = w.w0
+    w.items = [i for i in w.items if i.updated >= w0]
+    w.issues = [i for i in w.issues if i.updated >= w0]
+    w.pulls = [i for i in w.pulls if i.updated >= w0]
+    for it in w.items:
+        it.comments = [c for c in it.comments if c.t >= w0]
+        it.events = [e for e in it.events if e.t >= w0]
+        if it.is_pr:
+            it.rcomments = [c for c in it.rcomments if c.t >= w0]
+
+
+def write_dataset(w: World, out: Path, summary: SimulationSummary, history: bool = False) -> None:
+    """Write the dataset. By default only what a collection of the window sees: items updated in the
+    window, the comments, review comments and events of the window, and every review and changed
+    file of the window's pull requests (a `--days D` collection of the served dataset stores exactly
+    this). With `history`, the older slice the world was simulated from is written too."""
     _assign(w)
-    chat = simulate_chat(w)
+    w0 = w.w0
+    if not history:
+        _restrict_to_window(w)
+    chat = simulate_chat(w)  # chat mentions what the dataset holds
     gh = GitHubRenderer(w.repo, REPO_ID, w.now - 1300 * DAY, w.now)
     sub_labels = {w.label_of(s.name): s.name for s in w.tax.subsystems}
     # labels in a stable order: templates, subsystems, workflow labels
@@ -102,7 +122,6 @@ def write_dataset(w: World, out: Path, summary: SimulationSummary) -> None:
     write_json(out / "truth.json", truth)
     write_json(out / "meta.json", {"format": 1, "generated_by": f"oss-scout simulate --seed {w.seed} --scale {w.scale.name} "
                                                               f"--days {w.scale.days}", "now": summary.now})
-    w0 = w.w0
     summary.window = {
         "issues": sum(1 for i in w.issues if i.updated >= w0),
         "pulls": sum(1 for i in w.pulls if i.updated >= w0),

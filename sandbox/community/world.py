@@ -49,7 +49,11 @@ NUMBERS_PER_DAY = 120
 
 
 class World:
-    def __init__(self, seed: int, scale: Scale, taxonomy: Taxonomy, repo: str, now: int) -> None:
+    def __init__(self, seed: int, scale: Scale, taxonomy: Taxonomy, repo: str, now: int,
+                 window_only: bool = True) -> None:
+        # window_only: planted open-issue signals go on issues active in the window, since only those
+        # are written (and collected); with the history slice written, old quiet ones may carry them too
+        self.window_only = window_only
         self.seed = seed
         self.scale = scale
         self.tax = taxonomy
@@ -308,11 +312,13 @@ class World:
         closed: list[Item] = []
         for it in self.issues:
             (closed if rnd.random() < p_closed[it.cls] else opened).append(it)
+        # resolved history to learn from: older issues, closed before or (window-only) during the window
+        past = ("history", "touched") if self.window_only else ("history",)
         for it in closed:
             x = rnd.random()
-            if it.cls == "history" and x < 0.09:
+            if it.cls in past and x < 0.09:
                 it.role = "gfi_closed"
-            elif it.cls == "history" and x < 0.15:
+            elif it.cls in past and x < 0.15:
                 it.role = "newcomer_fixed"
             elif x < (0.5 if it.cls == "history" else 0.4):
                 it.role = "fixed"
@@ -320,10 +326,17 @@ class World:
                 it.role = "closed_other"
             if it.kind in ("usage", "rfc") and it.role != "closed_other" and it.role != "gfi_closed":
                 it.role = "closed_other"
+        if self.window_only:  # floors, so even a small window carries resolved examples of both kinds
+            for role, floor in (("gfi_closed", 3), ("newcomer_fixed", 3)):
+                spare = [i for i in closed if i.role in ("fixed", "closed_other") and i.kind not in ("usage", "rfc")
+                         and i.cls != "history"]
+                for it in spare[: max(0, floor - sum(1 for i in closed if i.role == role and i.cls != "history"))]:
+                    it.role = role
         # good first issues among open issues: mostly recent, some older ones still waiting
         n_open = len(opened)
         n_gfi = max(sc.min_open_gfi, round(0.065 * n_open))
-        settled = [i for i in opened if i.created < self.now - 12 * HOUR]  # room for a thread to happen
+        settled = [i for i in opened if i.created < self.now - 12 * HOUR  # room for a thread to happen
+                   and not (self.window_only and i.cls == "history")]
         recent = [i for i in settled if i.cls != "history"]
         old = [i for i in settled if i.cls == "history"]
         rnd.shuffle(recent)

@@ -290,7 +290,7 @@ def test_templates_title_tags_bots_and_newcomers(data: Data) -> None:
     prefixes = Counter(i["title"].split(":", 1)[0] + ":" for i in plain)
     assert {"[Bug]:", "[Feature]:", "[Usage]:"} <= set(prefixes)
     bugs = [i for i in plain if i["title"].startswith("[Bug]:") and "Describe the bug" in i["body"]]
-    assert bugs and sum("Traceback (most recent call last)" in i["body"] for i in bugs) > len(bugs) / 2
+    assert bugs and sum("Traceback (most recent call last)" in i["body"] for i in bugs) >= len(bugs) / 3
     assert all("### " in i["body"] for i in plain)
     assert sum(bool(re.match(r"(\[[^\]]+\])+ ?\S", p["title"])) for p in data.pulls) > 0.9 * len(data.pulls)
     actors = {x["login"]: x["type"] for x in [e["actor"] for e in data.events] + [c["user"] for c in data.comments]}
@@ -391,7 +391,7 @@ def test_history_has_positive_and_negative_training_examples(data: Data) -> None
     closed = {i["number"] for i in data.issues if "pull_request" not in i and i["state"] == "closed"}
     assert set(t["history_good_first_issue"]) <= closed and len(t["history_good_first_issue"]) >= 3
     assert set(t["resolved_by_newcomer"]) <= closed and len(t["resolved_by_newcomer"]) >= 3
-    assert len(closed - set(t["history_good_first_issue"]) - set(t["resolved_by_newcomer"])) > 20
+    assert len(closed - set(t["history_good_first_issue"]) - set(t["resolved_by_newcomer"])) > 5
     firsts = set(t["newcomer_first_prs"])
     for n in t["resolved_by_newcomer"]:
         closer = next(e for e in data.events_of[n] if e["event"] == "closed")
