@@ -28,10 +28,10 @@ import contextlib
 import logging
 import pickle
 import threading
-import time as monotonic
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from time import perf_counter
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -235,7 +235,7 @@ async def _tracked(job_id: str, body: Callable[[Runtime], Coroutine[Any, Any, No
     task = asyncio.current_task()
     assert task is not None
     rt.running[task] = job_id
-    started = monotonic.perf_counter()
+    started = perf_counter()
     log.info("job %s started", job_id)
     try:
         await body(rt)
@@ -245,9 +245,9 @@ async def _tracked(job_id: str, body: Callable[[Runtime], Coroutine[Any, Any, No
         if not rt.stop.is_set():
             raise
         # the stop cancelled it at an await: whatever it stored is committed with its checkpoint
-        log.info("job %s cancelled for shutdown after %.1f s", job_id, monotonic.perf_counter() - started)
+        log.info("job %s cancelled for shutdown after %.1f s", job_id, perf_counter() - started)
     else:
-        log.info("job %s finished in %.1f s", job_id, monotonic.perf_counter() - started)
+        log.info("job %s finished in %.1f s", job_id, perf_counter() - started)
     finally:
         rt.running.pop(task, None)
 
