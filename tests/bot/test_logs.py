@@ -65,7 +65,7 @@ def test_every_library_logger_reaches_the_redacting_handler(capsys: pytest.Captu
     import github  # noqa: F401 - PyGithub's import resets the "github" logger and adds a handler of its own
 
     for name in ("discord.gateway", "discord.http", "github.Requester", "urllib3.connectionpool", "aiohttp.client",
-                 "apscheduler.scheduler", "bot.scheduler", "collectors.github"):
+                 "apscheduler.scheduler", "bot.test_logs", "collectors.github"):
         logging.getLogger(name).debug("%s sends {'token': '%s'} and Authorization: token %s", name, BOT, GH)
     err = capsys.readouterr().err
     lines = err.strip().splitlines()
@@ -80,7 +80,7 @@ def test_default_levels_quiet_the_libraries(capsys: pytest.CaptureFixture[str], 
     logging.getLogger("discord.gateway").debug("frame")
     logging.getLogger("github.Requester").info("request")
     logging.getLogger("matplotlib.font_manager").debug("font")
-    logging.getLogger("bot.scheduler").debug("ours")
+    logging.getLogger("bot.test_logs").debug("ours")
     err = capsys.readouterr().err
     assert "ours" in err and "frame" not in err and "request" not in err and "font" not in err
     assert logs.parse_levels("info, discord=debug ,github=WARNING") == ("INFO", {"discord": "DEBUG", "github": "WARNING"})

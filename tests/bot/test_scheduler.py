@@ -143,13 +143,16 @@ class _Runs(logging.Handler):
 @pytest.fixture
 def runs() -> _Runs:
     h = _Runs()
+    levels = {}
     for name in ("bot.scheduler", "apscheduler"):
-        logging.getLogger(name).addHandler(h)
-    logging.getLogger("bot.scheduler").setLevel(logging.INFO)
-    logging.getLogger("apscheduler").setLevel(logging.INFO)
+        logger = logging.getLogger(name)
+        levels[name] = logger.level
+        logger.addHandler(h)
+        logger.setLevel(logging.INFO)
     yield h
-    for name in ("bot.scheduler", "apscheduler"):
+    for name, level in levels.items():
         logging.getLogger(name).removeHandler(h)
+        logging.getLogger(name).setLevel(level)
 
 
 async def _backlog(engine: Engine, watch, job_id: str, trigger: IntervalTrigger, next_run: datetime) -> None:
