@@ -97,13 +97,24 @@ class Service:
 
 
 async def serve(settings: Settings, options: ScheduleOptions | None = None, *, guild_ready_timeout: float = 2.0,
-                sync_commands: bool = True) -> int:
-    """Run the bot with its scheduler until SIGTERM/SIGINT (or the bot closes); 0 after a clean stop."""
+                sync_commands: bool = True, connect_timeout: float = 60.0) -> int:
+    """Run the bot with its scheduler until SIGTERM/SIGINT (or the bot closes); 0 after a clean stop.
+
+    Waits up to `connect_timeout` for the Discord API to answer at all (a compose stack starting
+    up), then fails with a clear error rather than a connection traceback."""
     from bot.app import ScoutBot, Services, run_bot
+    from collectors.discord.client import configure_endpoints, restore_endpoints, wait_reachable
+    from collectors.discord.command import discord_token
     from storage.db import engine_for, ensure_schema
 
+    discord_token(settings)  # no token: a clear error before anything starts
     engine = engine_for(settings.database_url)
     ensure_schema(engine)
+    previous = configure_endpoints(settings.discord_api_url, settings.discord_gateway_url)
+    try:
+        await wait_reachable(connect_timeout)
+    finally:
+        restore_endpoints(previous)
     bot = ScoutBot(Services.from_settings(settings, engine), guild_ready_timeout=guild_ready_timeout,
                    sync_commands=sync_commands)
     service = Service(settings, engine, options or ScheduleOptions())

@@ -22,6 +22,8 @@ def run_cmd(
     no_chat: Annotated[bool, typer.Option("--no-chat", help="Do not schedule the chat catch-up (live chat is still stored).")] = False,
     guild_ready_timeout: Annotated[float, typer.Option("--guild-ready-timeout", hidden=True, min=0.0,
                                                        help="discord.py's wait for guilds after READY.")] = 2.0,
+    connect_timeout: Annotated[float, typer.Option("--connect-timeout", min=0.0,
+                                                   help="Seconds to wait for the Discord API to answer at start.")] = 60.0,
 ) -> None:
     """Run the bot with its scheduler: GitHub and chat collection, classification, retraining and the
     daily digest, per the watch config's `schedule` and `digest`. Stops cleanly on SIGTERM/SIGINT."""
@@ -37,4 +39,5 @@ def run_cmd(
     options = ScheduleOptions(backfill_days=backfill_days,
                               digest_at=parse_clock_time(digest_at) if digest_at else None,
                               shutdown_grace_seconds=shutdown_grace, chat=not no_chat)
-    raise typer.Exit(asyncio.run(serve(s, options, guild_ready_timeout=guild_ready_timeout)))
+    raise typer.Exit(asyncio.run(serve(s, options, guild_ready_timeout=guild_ready_timeout,
+                                       connect_timeout=connect_timeout)))

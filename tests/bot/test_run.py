@@ -51,8 +51,6 @@ from storage.models import (
 )
 from tests.helpers.watch_config import write_config
 
-pytestmark = pytest.mark.slow
-
 REPO = "vllm-project/vllm"
 ZONE = "America/New_York"
 DEBUG_EVERYTHING = "DEBUG,discord=DEBUG,github=DEBUG,urllib3=DEBUG,aiohttp=DEBUG,apscheduler=DEBUG"
@@ -223,6 +221,7 @@ def new_tokens() -> tuple[str, str]:
             + "." + secrets.token_urlsafe(27))
 
 
+@pytest.mark.slow
 def test_service_collects_classifies_posts_on_time_and_catches_up_once(db_url: str, tmp_path: Path, live_dataset: Path,
                                                                        sandboxes) -> None:
     sb = sandboxes(0)
@@ -299,6 +298,7 @@ def test_service_collects_classifies_posts_on_time_and_catches_up_once(db_url: s
     engine.dispose()
 
 
+@pytest.mark.slow
 def test_sigterm_mid_collection_exits_cleanly_and_the_next_start_loses_nothing(db_url: str, tmp_path: Path,
                                                                                live_dataset: Path, sandboxes) -> None:
     sb = sandboxes(80)  # 0.08 s a request: the first collection takes a few seconds
@@ -338,3 +338,23 @@ def test_sigterm_mid_collection_exits_cleanly_and_the_next_start_loses_nothing(d
     for table, rows in expected.items():
         assert got[table] == rows, table
     engine.dispose()
+
+
+def test_clear_errors_without_a_token_or_a_reachable_discord(sqlite_url: str, tmp_path: Path) -> None:
+    import socket
+
+    from tests.helpers import run_scout
+
+    env = {"SCOUT_DATABASE_URL": sqlite_url, "SCOUT_DISCORD_API_URL": "http://127.0.0.1:9/api/v10",
+           "SCOUT_DISCORD_GATEWAY_URL": "ws://127.0.0.1:9/gateway"}
+    no_token = run_scout("run", env=env, check=False, cwd=tmp_path)
+    assert no_token.returncode != 0 and "SCOUT_DISCORD_TOKEN is not set" in no_token.stderr
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env |= {"SCOUT_DISCORD_TOKEN": "x-token-value", "SCOUT_DISCORD_API_URL": f"http://127.0.0.1:{port}/api/v10",
+            "SCOUT_DISCORD_GATEWAY_URL": f"ws://127.0.0.1:{port}/gateway"}
+    down = run_scout("run", "--connect-timeout", "1", env=env, check=False, cwd=tmp_path, timeout=60)
+    assert down.returncode != 0
+    assert "unreachable" in down.stderr and "Traceback" not in down.stderr
+    assert "x-token-value" not in down.stderr + down.stdout
