@@ -5,7 +5,8 @@ store the results in the judgement tables (replacing the repo's previous rows in
 What the tables hold (the report stage and the bot read them, see `classifiers.service`):
 - `subsystem_labels`: one row per issue and PR; `subsystems` = [{"name", "confidence", "source"}]
   best first (sources: label, paths, title, pr, text); `primary` = the best name or None.
-- `ownership_scores`: one row per (subsystem, person) with a score > 0; `evidence` =
+- `ownership_scores`: one row per (subsystem, person) with a score > 0, the best OWNERSHIP_ROWS
+  people per subsystem (plus declared owners are flagged where they appear); `evidence` =
   {"approvals", "changes_requested", "review_comments", "merges", "triage", "thread_answers",
   "chat_answers", "last_active", "median_first_review_hours", "items", "examples", "declared"};
   `declared` is True for CODEOWNERS owners of that subsystem.
@@ -31,12 +32,13 @@ from sqlalchemy.orm import Session
 from classifiers import gfi, ownership
 from classifiers.dataset import RepoData
 from classifiers.signals import Signals, read_threads
-from classifiers.subsystem import Guess, Rules, label_all
+from classifiers.subsystem import Guess, Rules, label_all, pull_rule_guesses
 from classifiers.train import GFI, SUBSYSTEM, Models, RepoContext, load, load_or_train
 from storage.models import GoodFirstIssueScore, OwnershipScore, SubsystemLabel, ThreadSignal
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
+OWNERSHIP_ROWS = 100  # people stored per subsystem (best first); the long tail of one-time helpers is dropped
 
 
 @dataclass
@@ -59,7 +61,7 @@ def judge(data: RepoData, ctx: RepoContext, models: Models, now: datetime,
     """
     t0 = time.perf_counter()
     rules = Rules(ctx.taxonomy)
-    labels = label_all(data, rules, models.subsystem, models.subsystem_classes)
+    labels = label_all(data, rules, models.subsystem, models.subsystem_classes, pulls=pull_rule_guesses(data, rules))
     own = ownership.compute(data, ctx.taxonomy, labels, now, ctx.ownership.half_life_days, ctx.ownership.min_actions)
     open_issues = sorted(n for n, r in data.issues.items() if not r.is_pull and r.state == "open")
     wanted = sorted(set(open_issues) | {n for n in extra_numbers if n in data.issues and not data.issues[n].is_pull})
@@ -100,7 +102,7 @@ def store(session: Session, data: RepoData, j: Judgement, models: Models, now: d
     own_rows = [{"repo_id": rid, "subsystem": st.subsystem, "login": st.login, "score": round(st.score, 6),
                  "declared": st.declared, "evidence": st.evidence(), "last_active_at": st.last_active,
                  "computed_at": now}
-                for people in j.ownership.by_subsystem.values() for st in people if st.score > 0]
+                for people in j.ownership.by_subsystem.values() for st in people[:OWNERSHIP_ROWS] if st.score > 0]
     _insert(session, OwnershipScore, own_rows)
     return {"subsystem_labels": len(label_rows), "gfi_scores": len(gfi_rows), "thread_signals": len(sig_rows),
             "ownership_scores": len(own_rows)}

@@ -155,13 +155,13 @@ def _now(root: Path) -> Any:
     return parse_utc(meta["now"])
 
 
-def _fresh_engine(path: Path):  # noqa: ANN202 - sqlalchemy Engine
+def _fresh_engine(path: Path):
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     return engine
 
 
-def _fit(train_root: Path, ctx: RepoContext, work: Path, tag: str):  # noqa: ANN202
+def _fit(train_root: Path, ctx: RepoContext, work: Path, tag: str):
     engine = _fresh_engine(work / f"train-{tag}.db")
     import_dataset(engine, train_root)
     with session_scope(engine) as s:

@@ -9,6 +9,8 @@ pipelines of `subsystem.py` and `gfi.py`.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import re
 from collections.abc import Iterable
@@ -22,7 +24,7 @@ _TAG = re.compile(r"\[([^\]\n]{1,60})\]")
 
 def norm_tag(tag: str) -> str:
     """`[ CI/Build ]` -> `ci/build`; `[Spec Decode]` -> `spec decode`."""
-    return re.sub(r"\s+", " ", tag.strip().strip("[]:").strip().lower())
+    return " ".join(tag.strip().strip("[]:").lower().split())
 
 
 def title_tags(title: str) -> list[str]:
@@ -103,11 +105,11 @@ _URL = re.compile(r"https?://[^\s)>\]]+")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(.*?)\s*#*\s*$", re.M)
 _CHECKBOX = re.compile(r"^\s*[-*]\s*\[[ xX]\]\s*(.*)$", re.M)
 _TRACE_LINE = re.compile(
-    r"Traceback \(most recent call last\)|^\s*File \"[^\"]+\", line \d+|^\s*at [\w.$<>]+\(.*\)$"
-    r"|^\s*(?:\w+\.)*\w*(?:Error|Exception|Exit)(?::|$)|CUDA error:|Segmentation fault|core dumped", re.M)
+    r"Traceback \(most recent call last\)|^[ \t]*File \"[^\"\n]+\", line \d+|^[ \t]*at [\w.$<>]+\(.*\)$"
+    r"|^[ \t]*[\w.]*(?:Error|Exception|Exit)(?::|$)|CUDA error:|Segmentation fault|core dumped", re.M)
 _LOG_LINE = re.compile(
-    r"^\s*(?:\(\w+[^)]*\)\s*)?(?:\[[^\]]*\]\s*:?\s*)*(?:INFO|WARNING|WARN|ERROR|DEBUG|CRITICAL)\b"
-    r"|^\s*\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|^\s*(?:INFO|WARNING|ERROR|DEBUG)\s+\d{2}-\d{2}", re.M)
+    r"^[ \t]*(?:\(\w+[^)\n]*\)[ \t]*)?(?:\[[^\]\n]*\][ \t]*:?[ \t]*)*(?:INFO|WARNING|WARN|ERROR|DEBUG|CRITICAL)\b"
+    r"|^[ \t]*\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|^[ \t]*(?:INFO|WARNING|ERROR|DEBUG)[ \t]+\d{2}-\d{2}", re.M)
 _ENV_MARK = re.compile(
     r"Collecting environment information|PyTorch version:|CUDA used to build PyTorch|Is CUDA available:"
     r"|vLLM Version:|Python platform:|GPU models and configuration:|Versions of relevant libraries", re.I)
@@ -120,6 +122,12 @@ _BOILERPLATE = re.compile(
     r"make sure you already searched|asked the chatbot|check out the documentation|"
     r"before submitting a new issue|the output of `?python collect_env\.py`?|i have searched", re.I)
 _BOILER_HEADINGS = ("your current environment", "before submitting a new issue", "environment")
+# Machine output found in one pass over the text (case-sensitive, so the regex engine can scan for
+# literals); the case-insensitive marks are only tried on lines that contain a cue word.
+_TRACE_OR_LOG = re.compile(f"(?P<trace>{_TRACE_LINE.pattern})|(?P<log>{_LOG_LINE.pattern})", re.M)
+_ENV_CUES = ("environment", "version", "cuda", "platform", "gpu models", "libraries")
+_BOILER_CUES = ("searched", "chatbot", "documentation", "before submitting", "collect_env")
+_LETTER = re.compile(r"[^\W\d_]")
 _NON_LATIN = re.compile(r"[^\x00-\u024f\s\d\W]")  # letters outside Latin scripts (CJK, Cyrillic...)
 _WORD = re.compile(r"\w+", re.U)
 
@@ -144,50 +152,80 @@ class CleanText:
     non_latin_ratio: float = 0.0
 
 
+def _has_env(text: str) -> bool:
+    low = text.lower()
+    return any(c in low for c in _ENV_CUES) and bool(_ENV_MARK.search(text))
+
+
 def _is_machine_text(block: str) -> tuple[bool, bool, bool]:
-    return (bool(_TRACE_LINE.search(block)), len(_LOG_LINE.findall(block)) >= 2, bool(_ENV_MARK.search(block)))
+    logs = 0
+    trace = False
+    for m in _TRACE_OR_LOG.finditer(block):
+        if m.lastgroup == "trace":
+            trace = True
+        else:
+            logs += 1
+        if trace and logs >= 2:
+            break
+    return trace, logs >= 2, _has_env(block)
 
 
-def clean_body(body: str, max_chars: int = 20000) -> CleanText:
+def clean_body(body: str, max_chars: int = 12000) -> CleanText:
     """Split a Markdown body into prose, identifiers and counts of code, logs, traces and links."""
     out = CleanText()
     text = (body or "")[:max_chars].replace("\r\n", "\n")
-    text = _HTML_COMMENT.sub(" ", text)
-    out.paths = [m.group(1) for m in _BLOB_URL.finditer(text)] + _PATH.findall(_URL.sub(" ", text))
-    out.n_images = len(_IMAGE.findall(text))
-    text = _IMAGE.sub(" ", text)
-    out.n_urls = len(_URL.findall(text))
+    # Each pass runs only when its marker is present: most bodies have no comments, images or details.
+    if "<!--" in text:
+        text = _HTML_COMMENT.sub(" ", text)
+    has_url = "://" in text
+    stripped = _URL.sub(" ", text) if has_url else text
+    out.paths = ([m.group(1) for m in _BLOB_URL.finditer(text)] if has_url else []) + _PATH.findall(stripped)
+    if "![" in text or "<img" in text.lower():
+        out.n_images = len(_IMAGE.findall(text))
+        text = _IMAGE.sub(" ", text)
+    if has_url:
+        out.n_urls = len(_URL.findall(text))
 
     def fence(m: re.Match[str]) -> str:
         code = m.group(3)
         out.n_code_blocks += 1
         out.code_chars += len(code)
-        tb, log_, env = _is_machine_text(code)
+        head = code[:2000]  # a block's kind and names show early; logs can run for pages
+        tb, log_, env = _is_machine_text(head)
         out.has_traceback |= tb
         out.has_log |= log_
         out.has_env |= env
         if not env:
-            out.identifiers.extend(_IDENT.findall(code[:4000]))
+            out.identifiers.extend(_IDENT.findall(head))
         return "\n"
 
-    text = _FENCE.sub(fence, text)
-    details = _DETAILS.findall(text)
-    for d in details:
-        tb, log_, env = _is_machine_text(d)
-        out.has_traceback |= tb
-        out.has_log |= log_
-        out.has_env |= env
-    text = _DETAILS.sub(" ", text)
-    text = _URL.sub(" ", text)
+    if "```" in text or "~~~" in text:
+        text = _FENCE.sub(fence, text)
+    if "<details" in text.lower():
+        for d in _DETAILS.findall(text):
+            tb, log_, env = _is_machine_text(d[:4000])
+            out.has_traceback |= tb
+            out.has_log |= log_
+            out.has_env |= env
+        text = _DETAILS.sub(" ", text)
+    if has_url:
+        text = _URL.sub(" ", text)
 
     boxes = _CHECKBOX.findall(text)
     out.n_checkboxes = len(boxes)
     out.n_open_checkboxes = len(re.findall(r"^\s*[-*]\s*\[ \]", text, re.M))
 
-    # Drop template sections that carry no words of the reporter (environment, checklists).
+    # Drop template sections that carry no words of the reporter (environment, checklists), and
+    # unfenced machine output: traceback frames, log lines, env dumps.
+    lines = text.split("\n")
+    machine: dict[int, str] = {}
+    if _TRACE_OR_LOG.search(text):
+        starts = list(itertools.accumulate((len(x) + 1 for x in lines), initial=0))
+        for m in _TRACE_OR_LOG.finditer(text):
+            machine.setdefault(bisect.bisect_right(starts, m.start()) - 1, m.lastgroup or "")
     kept: list[str] = []
     skip = False
-    for line in text.split("\n"):
+    for i, line in enumerate(lines):
         h = _HEADING.match(line)
         if h:
             out.n_headings += 1
@@ -198,25 +236,29 @@ def clean_body(body: str, max_chars: int = 20000) -> CleanText:
             if not skip:
                 kept.append(h.group(1))
             continue
-        if skip or _BOILERPLATE.search(line):
+        if skip:
             continue
-        # Unfenced machine output: traceback frames, log lines, env dumps.
-        if _TRACE_LINE.search(line):
+        kind = machine.get(i)
+        if kind == "trace":
             out.has_traceback = True
             continue
-        if _LOG_LINE.search(line):
+        if kind == "log":
             out.has_log = True
             continue
-        if _ENV_MARK.search(line):
+        low = line.lower()
+        if any(c in low for c in _BOILER_CUES) and _BOILERPLATE.search(line):
+            continue
+        if any(c in low for c in _ENV_CUES) and _ENV_MARK.search(line):
             out.has_env = True
             continue
         kept.append(line)
     prose = re.sub(r"[ \t]+", " ", "\n".join(kept))
     prose = re.sub(r"\n{2,}", "\n", prose).strip()
     out.prose = prose
-    letters = sum(1 for ch in prose if ch.isalpha())
-    if letters:
-        out.non_latin_ratio = len(_NON_LATIN.findall(prose)) / letters
+    if not prose.isascii():
+        letters = len(_LETTER.findall(prose))
+        if letters:
+            out.non_latin_ratio = len(_NON_LATIN.findall(prose)) / letters
     return out
 
 
@@ -233,7 +275,7 @@ def identifier_text(clean: CleanText, limit: int = 60) -> str:
     return " ".join(clean.identifiers[:limit] + clean.paths[:limit])
 
 
-def document(title: str, clean: CleanText, extra_tokens: Iterable[str] = (), max_chars: int = 6000) -> str:
+def document(title: str, clean: CleanText, extra_tokens: Iterable[str] = (), max_chars: int = 3000) -> str:
     """The text a bag-of-words model reads: the title twice (it is the densest part), the prose,
     identifiers from code, and extra tokens (labels, path hints)."""
     t = strip_title_tags(title)

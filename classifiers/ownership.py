@@ -53,19 +53,20 @@ WEIGHTS: Mapping[str, float] = {
     "chat_answers": 0.3,
 }
 KINDS = tuple(WEIGHTS)
+_ZERO_COUNTS = dict.fromkeys(KINDS, 0)
 NO_WRITE_ACCESS = 0.25
 REVIEW_COMMENT_UNITS = 1.0  # a PR's review comments by one person count as this many units
 TRIAGE_EVENTS = frozenset({"labeled", "unlabeled", "assigned", "unassigned", "closed", "milestoned", "reopened"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Standing:
     """One person's standing in one subsystem (mutable while accumulating)."""
 
     login: str
     subsystem: str
     score: float = 0.0
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    counts: dict[str, int] = field(default_factory=lambda: _ZERO_COUNTS.copy())
     last_active: datetime | None = None
     first_review_hours: list[float] = field(default_factory=list)
     items: set[int] = field(default_factory=set)
@@ -90,13 +91,6 @@ class OwnershipResult:
     by_subsystem: dict[str, list[Standing]]  # best first
     declared: dict[str, list[str]]
     maintainers: set[str]
-
-
-def _decay(when: datetime | None, now: datetime, half_life_days: float) -> float:
-    if when is None:
-        return 0.0
-    age = max(0.0, (now - when).total_seconds() / 86400.0)
-    return 0.5 ** (age / half_life_days) if half_life_days > 0 else 1.0
 
 
 def _asserted(guesses: Sequence[Guess]) -> list[tuple[str, float]]:
@@ -138,14 +132,16 @@ def compute(data: RepoData, taxonomy: Taxonomy, labels: Mapping[int, Sequence[Gu
     activity = activity_counts(data)
     standing: dict[tuple[str, str], Standing] = {}
 
-    def eligible(login: str | None) -> bool:
-        return bool(login) and not data.is_bot(login) and activity.get(login, 0) >= min_actions
+    eligible = {login for login, n in activity.items() if n >= min_actions and not data.is_bot(login)}
+    now_ts = now.timestamp()
+    per_day = 1.0 / 86400.0
 
     def credit(login: str | None, subs: Sequence[tuple[str, float]], kind: str, when: datetime | None,
                number: int, count: int = 1, weight_count: float | None = None) -> None:
-        if not eligible(login) or not subs:
+        if not subs or login not in eligible or when is None:
             return
-        d = _decay(when, now, half_life_days)
+        age = max(0.0, (now_ts - when.timestamp()) * per_day)
+        d = 0.5 ** (age / half_life_days) if half_life_days > 0 else 1.0
         w = WEIGHTS[kind] * (weight_count if weight_count is not None else count) * d
         for sub, conf in subs:
             st = standing.get((login, sub))
@@ -176,7 +172,7 @@ def compute(data: RepoData, taxonomy: Taxonomy, labels: Mapping[int, Sequence[Gu
             binding = not known_assoc or r.author_association in MAINTAINER_ASSOCIATIONS
             if kind and binding:
                 credit(r.author, subs, kind, r.submitted_at, number)
-            elif (kind or r.state == "COMMENTED" and r.body.strip()) and r.submitted_at is not None:
+            elif (kind or (r.state == "COMMENTED" and r.body.strip())) and r.submitted_at is not None:
                 per_person[(r.author, None)].append(r.submitted_at)
         for c in data.review_comments.get(number, []):
             if c.author == pull.author or not c.author:
@@ -250,7 +246,7 @@ def compute(data: RepoData, taxonomy: Taxonomy, labels: Mapping[int, Sequence[Gu
         by_sub[st.subsystem].append(st)
     for sub in by_sub:
         by_sub[sub].sort(key=lambda s: (-s.score, s.login))
-    return OwnershipResult(dict(by_sub), declared, maintainer_set(data, dict(by_sub), declared))
+    return OwnershipResult(dict(by_sub), declared, maintainer_set(data))
 
 
 def write_access(data: RepoData) -> dict[str, bool] | None:
@@ -282,14 +278,37 @@ def write_access(data: RepoData) -> dict[str, bool] | None:
     return out
 
 
-def maintainer_set(data: RepoData, by_sub: Mapping[str, Sequence[Standing]], declared: Mapping[str, Sequence[str]],
-                   top: int = 5) -> set[str]:
+def maintainer_set(data: RepoData) -> set[str]:
     """People whose word counts in a thread: members/owners/collaborators by association, those who
-    merged PRs, declared owners, and the top people of each subsystem by score. Data without author
-    associations (converted archives) adds the core responders: people who answered in at least
-    max(4, 1 % of all threads) other people's threads."""
+    merged PRs or gave two or more binding reviews (approve / request changes), and declared owners.
+    Data without author associations (converted archives) adds the core responders: people who
+    answered in at least max(4, 1 % of all threads) other people's threads."""
+    memo = data.memo.get("maintainers")
+    if memo is not None:
+        return set(memo)  # type: ignore[arg-type]
     out: set[str] = set()
-    if write_access(data) is None:
+    known = write_access(data) is not None
+    for rec in data.issues.values():
+        if rec.author and rec.author_association in MAINTAINER_ASSOCIATIONS:
+            out.add(rec.author)
+    binding: dict[str, int] = defaultdict(int)
+    for lst in data.reviews.values():
+        for r in lst:
+            if r.author and r.author_association in MAINTAINER_ASSOCIATIONS:
+                out.add(r.author)
+            if r.author and r.state in ("APPROVED", "CHANGES_REQUESTED") and (
+                    not known or r.author_association in MAINTAINER_ASSOCIATIONS):
+                binding[r.author] += 1
+    for lst in (*data.comments.values(), *data.review_comments.values()):
+        for c in lst:
+            if c.author and c.author_association in MAINTAINER_ASSOCIATIONS:
+                out.add(c.author)
+    out.update(login for login, n in binding.items() if n >= 2)
+    out.update(p.merged_by for p in data.pulls.values() if p.merged_by)
+    if data.codeowners:
+        for rule in parse_codeowners(data.codeowners):
+            out.update(o for o in rule.owners if "/" not in o and "@" not in o)
+    if not known:
         threads: dict[str, set[int]] = defaultdict(set)
         for lst in (*data.comments.values(), *data.review_comments.values(), *data.reviews.values()):
             for c in lst:
@@ -298,20 +317,9 @@ def maintainer_set(data: RepoData, by_sub: Mapping[str, Sequence[Standing]], dec
                     threads[c.author].add(c.number)
         need = max(4, math.ceil(0.01 * len(data.issues)))
         out.update(login for login, nums in threads.items() if len(nums) >= need)
-    for rec in data.issues.values():
-        if rec.author and rec.author_association in MAINTAINER_ASSOCIATIONS:
-            out.add(rec.author)
-    for lst in (*data.comments.values(), *data.review_comments.values(), *data.reviews.values()):
-        for c in lst:
-            if c.author and c.author_association in MAINTAINER_ASSOCIATIONS:
-                out.add(c.author)
-    out.update(p.merged_by for p in data.pulls.values() if p.merged_by)
-    for owners in declared.values():
-        out.update(o for o in owners if "/" not in o and "@" not in o)
-    for people in by_sub.values():
-        out.update(s.login for s in people[:top] if s.counts["approvals"] + s.counts["changes_requested"]
-                   + s.counts["merges"] + s.counts["triage"] > 0)
-    return {m for m in out if not data.is_bot(m)}
+    result = {m for m in out if not data.is_bot(m)}
+    data.memo["maintainers"] = frozenset(result)
+    return result
 
 
 def ranked(result: OwnershipResult, subsystem: str, top: int) -> list[Standing]:

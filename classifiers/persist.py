@@ -85,10 +85,14 @@ def _atomic_write(path: Path, write: Any) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the bot and the CLI may run as different users
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+_SGD_RESUME_STATE = ("_standard_coef", "_standard_intercept", "_average_coef", "_average_intercept")
 
 
 def compact(obj: Any, _seen: set[int] | None = None) -> Any:
@@ -97,6 +101,7 @@ def compact(obj: Any, _seen: set[int] | None = None) -> Any:
     skops writes every NumPy scalar as its own object: a vectorizer's `vocabulary_` of NumPy ints
     takes ~20x longer to dump than the same dict of Python ints. `stop_words_` (terms pruned by
     min_df/max_df/max_features) is introspection only and can be huge (scikit-learn's docs say to drop it).
+    Averaged SGD keeps two more copies of its weights to resume `partial_fit`; we never resume.
     """
     from sklearn.base import BaseEstimator
 
@@ -110,14 +115,17 @@ def compact(obj: Any, _seen: set[int] | None = None) -> Any:
     elif isinstance(obj, dict):
         for x in obj.values():
             compact(x, seen)
-    elif isinstance(obj, BaseEstimator) or hasattr(obj, "__dict__") and type(obj).__module__.startswith("sklearn."):
+    elif isinstance(obj, BaseEstimator) or (hasattr(obj, "__dict__") and type(obj).__module__.startswith("sklearn.")):
         vocab = getattr(obj, "vocabulary_", None)
         if isinstance(vocab, dict):
             obj.vocabulary_ = {k: int(v) for k, v in vocab.items()}
         if getattr(obj, "stop_words_", None) is not None:
             obj.stop_words_ = None
+        for attr in _SGD_RESUME_STATE:  # averaged SGD's copies for `partial_fit`; predicting reads coef_
+            if hasattr(obj, attr) and hasattr(obj, "coef_"):
+                delattr(obj, attr)
         for x in vars(obj).values():
-            if isinstance(x, (list, tuple, dict, BaseEstimator)) or hasattr(x, "__dict__") and type(x).__module__.startswith("sklearn."):
+            if isinstance(x, (list, tuple, dict, BaseEstimator)) or (hasattr(x, "__dict__") and type(x).__module__.startswith("sklearn.")):
                 compact(x, seen)
     return obj
 

@@ -24,8 +24,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from classifiers.dataset import CommentRec, RepoData
 from classifiers import features as fx
+from classifiers.dataset import CommentRec, RepoData
 
 _I = r"(?:i)"  # claims are personal: "we'll handle this internally" is not someone taking the issue
 _A = r"(?:'|’)"  # either apostrophe
@@ -56,7 +56,7 @@ CLAIM = re.compile("|".join([
     rf"\b(?:i{_A}?d|i would) like to be assigned\b", r"(?:^|\s)/(?:assign|take|claim)\b",
     rf"\b(?:{_I}{_A}?ll|{_I} will|will) (?:open|raise|create|submit|send|put up|file|make|link) {_PR}",
     rf"\b{_I}{_A}?m (?:going to |about to )?(?:open|raise|create|submit|send|put up|make)(?:ing)? {_PR}",
-    rf"\bi (?:already )?have (?:a|the) (?:fix|patch|draft|branch|prototype)\b",
+    r"\bi (?:already )?have (?:a|the) (?:fix|patch|draft|branch|prototype)\b",
     rf"\b{_I}{_A}?(?:ve| have) (?:started|begun) (?:working on|on|to work on|looking into|to look into) {_IT}",
     rf"\b(?:i{_A}?m|i am) (?:already )?working on (?:an? |the )?(?:fix|pr|patch|pull request|implementation)\b",
     rf"\b(?:i{_A}?d|i would) (?:love|like) to contribute\b",
@@ -177,17 +177,57 @@ def _quote(text: str, m: re.Match[str] | None, width: int = 160) -> str:
     return flat[:width] + ("…" if len(flat) > width else "")
 
 
+# Cheap necessary conditions, checked before the big alternations (a year of vLLM threads is
+# ~300k comments): every alternative of CLAIM contains a match of CLAIM_CUE, every alternative of
+# ACK / BLOCK / UNBLOCK one of the cue substrings (tests check the phrase tables through both).
+CLAIM_CUE = re.compile(
+    r"\b(?:i(?:'|’)?(?:d|ll|m|ve)|i (?:would|will|can|am|have|want|plan|intend|already)|let me|if i|can i|could i"
+    r"|may i|shall i|assign|/(?:assign|take|claim)|claim|on it|starting on|working on|taking|picking|grabbing"
+    r"|tackling|happy to|glad to|keen to|excited|pr incoming|stab|will (?:open|raise|create|submit|send|put up|file|make|link))",
+    re.I)
+ACK_CUES = ("welcome", "feel free", "happy to", "go ahead", "go for it", "all yours", "help wanted", "first", "starter",
+            "appreciated", "great", "would you", "would anyone", "accept", "love", "review", "wants to", "to you",
+            "sounds good", "thanks for", "assigned", "looking forward")
+BLOCK_CUES = ("block", "depend", "relies", "relying", "wait", "need", "require", "pending", "until", "till", "after",
+              "once", "before", "hold", "park", "proceed", "touch", "start", "conflict", "clash", "collide", "overlap",
+              "v1", "supersed", "obsolet")
+UNBLOCK_CUES = ("block", "merged", "landed", "in main", "released", "dependency")
+
+
+def _claim_match(t: str) -> re.Match[str] | None:
+    if not CLAIM_CUE.search(t):
+        return None
+    m = CLAIM.search(t)
+    return m if m and not NOT_CLAIM.search(t) and not RELEASE.search(t) else None
+
+
+def _ack_match(t: str, low: str) -> re.Match[str] | None:
+    if not any(c in low for c in ACK_CUES):
+        return None
+    m = ACK.search(t)
+    return m if m and not NOT_ACK.search(t) else None
+
+
+def _block_match(t: str, low: str) -> re.Match[str] | None:
+    if not any(c in low for c in BLOCK_CUES):
+        return None
+    m = BLOCK.search(t)
+    return m if m and not _unblock_match(t, low) and not NOT_BLOCK.search(t) else None
+
+
 def is_claim(text: str) -> bool:
-    t = speech(text)
-    return bool(CLAIM.search(t)) and not NOT_CLAIM.search(t) and not RELEASE.search(t)
+    return _claim_match(speech(text)) is not None
 
 
 def is_release(text: str) -> bool:
     return bool(RELEASE.search(speech(text)))
 
 
-def _unblock_match(t: str) -> re.Match[str] | None:
+def _unblock_match(t: str, low: str | None = None) -> re.Match[str] | None:
     """An unblocking statement, unless its clause is conditional ("can't proceed until #5 is merged")."""
+    low = t.lower() if low is None else low
+    if not any(c in low for c in UNBLOCK_CUES):
+        return None
     for m in UNBLOCK.finditer(t):
         clause_start = max(t.rfind(ch, 0, m.start()) for ch in ".!?;\n") + 1
         explicit = re.search(r"block", m.group(0), re.I)
@@ -198,7 +238,7 @@ def _unblock_match(t: str) -> re.Match[str] | None:
 
 def is_block(text: str) -> bool:
     t = speech(text)
-    return bool(BLOCK.search(t)) and not _unblock_match(t) and not NOT_BLOCK.search(t)
+    return _block_match(t, t.lower()) is not None
 
 
 def is_unblock(text: str) -> bool:
@@ -207,7 +247,7 @@ def is_unblock(text: str) -> bool:
 
 def is_ack(text: str) -> bool:
     t = speech(text)
-    return bool(ACK.search(t)) and not NOT_ACK.search(t)
+    return _ack_match(t, t.lower()) is not None
 
 
 def blocker_names(text: str) -> list[str]:
@@ -261,7 +301,7 @@ def open_pr_refs(data: RepoData) -> dict[int, list[tuple[int, str | None]]]:
     (`Fixes #N`, GitHub's own notion of a linked PR); "Related: #N" or "Follow-up to #N" is not a claim."""
     out: dict[int, list[tuple[int, str | None]]] = {}
     for pull in data.pulls.values():
-        if pull.state != "open" or pull.draft and not pull.body:
+        if pull.state != "open" or (pull.draft and not pull.body):
             continue
         for num in fx.closing_refs(f"{pull.title}\n{pull.body}", data.full_name):
             rec = data.issues.get(num)
@@ -308,34 +348,36 @@ def read_thread(data: RepoData, number: int, maintainers: Collection[str],
         if data.is_bot(login):
             continue
         words = speech(body)
+        low = words.lower()
         is_maint = login in maintainers
         if source == "comment" and is_maint:
             sig.last_maintainer_word = f"{login} ({_iso(at)}): {_quote(body, None, 200)}"
-        if RELEASE.search(words) and login in claimers:
-            claimers.pop(login, None)
-            add("release", login, at, _quote(words, RELEASE.search(words)), source)
-        elif source == "comment" and (m := CLAIM_FOR.search(words)) and not NOT_CLAIM.search(words):
+        release = RELEASE.search(words) if login in claimers else None
+        if release:
+            claimers.pop(login, None)  # type: ignore[arg-type]
+            add("release", login, at, _quote(words, release), source)
+        elif source == "comment" and "@" in words and (m := CLAIM_FOR.search(words)) and not NOT_CLAIM.search(words):
             who = m.group(1) or m.group(2)
             claimers[who] = at
             add("claim", who, at, _quote(words, m), source)
-        elif source == "comment" and is_claim(body):
+        elif source == "comment" and (m := _claim_match(words)):
             sig.claim_attempts += 1
             if login:
                 claimers[login] = at
-            add("claim", login, at, _quote(words, CLAIM.search(words)), source)
-        unblock = _unblock_match(words)
+            add("claim", login, at, _quote(words, m), source)
+        unblock = _unblock_match(words, low)
         if unblock:
             blockers.clear()
             add("unblock", login, at, _quote(words, unblock), source)
-        elif is_block(body):
+        elif block := _block_match(words, low):
             for b in blocker_names(body):
                 blockers[b] = None
-            add("block", login, at, _quote(words, BLOCK.search(words)), source)
-        if source == "comment" and is_ack(body) and login != rec.author:
+            add("block", login, at, _quote(words, block), source)
+        if source == "comment" and login != rec.author and (ack := _ack_match(words, low)):
             sig.acks_any += 1
             if is_maint and login not in sig.acknowledged_by:
                 sig.acknowledged_by.append(login)
-            add("ack" if is_maint else "ack (not a maintainer)", login, at, _quote(words, ACK.search(words)), source)
+            add("ack" if is_maint else "ack (not a maintainer)", login, at, _quote(words, ack), source)
 
     for a in rec.assignees:
         if a not in claimers:
@@ -357,3 +399,24 @@ def read_thread(data: RepoData, number: int, maintainers: Collection[str],
 def read_threads(data: RepoData, numbers: Iterable[int], maintainers: Collection[str]) -> dict[int, Signals]:
     refs = open_pr_refs(data)
     return {n: read_thread(data, n, maintainers, refs) for n in numbers if n in data.issues}
+
+
+def read_acks(data: RepoData, numbers: Iterable[int], maintainers: Collection[str]) -> dict[int, Signals]:
+    """Only the acknowledgements of each thread (what the good-first-issue features read): the
+    same rules as `read_thread` for acks, without claims and blockers, for training on history."""
+    out = {}
+    for n in numbers:
+        rec = data.issues.get(n)
+        if rec is None:
+            continue
+        sig = Signals(n)
+        for c in data.comments.get(n, []):
+            if c.author is None or c.author == rec.author or data.is_bot(c.author):
+                continue
+            words = speech(c.body)
+            if _ack_match(words, words.lower()):
+                sig.acks_any += 1
+                if c.author in maintainers and c.author not in sig.acknowledged_by:
+                    sig.acknowledged_by.append(c.author)
+        out[n] = sig
+    return out

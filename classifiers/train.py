@@ -1,8 +1,9 @@
 """`scout train`: fit the subsystem text model and the good-first-issue model on a repo's history,
 save them (skops + card) and record each version with its metrics in `model_versions`.
 
-Metrics come from a time split (train on the older 80 % of the examples, score the newest
-20 %), never a random split: tickets are time-ordered and a random split leaks the future.
+Metrics come from a time split (train on the older 80 % of the examples, at most the newest
+HOLDOUT_MAX of them, and score the newest 20 %), never a random split: tickets are
+time-ordered and a random split leaks the future.
 The saved models are then refitted on all examples.
 """
 
@@ -22,8 +23,16 @@ from sqlalchemy.orm import Session
 
 from classifiers import evaluate, gfi, ownership, persist
 from classifiers.dataset import RepoData, load_repo
-from classifiers.signals import read_threads
-from classifiers.subsystem import Rules, TrainingSet, asserted, fit_text_model, label_all, pull_rule_guesses, training_set
+from classifiers.signals import read_acks
+from classifiers.subsystem import (
+    Rules,
+    TrainingSet,
+    asserted,
+    fit_text_model,
+    label_all,
+    pull_rule_guesses,
+    training_set,
+)
 from config.watch import OwnershipConfig, RepoWatch, Taxonomy, WatchConfig
 from storage.models import ModelVersion
 
@@ -79,19 +88,23 @@ def _time_split(created: Sequence[datetime], frac: float = 0.8) -> tuple[np.ndar
     return order[:cut], order[cut:]
 
 
+HOLDOUT_MAX = 2000  # examples the held-out estimate trains on (the newest before the cut)
+
+
 def _subsystem_metrics(rules: Rules, ts: TrainingSet) -> dict[str, Any]:
     """Macro/micro F1 of the text model on the newest 20 % of labelled issues (time split)."""
     if len(ts.recs) < 10:
         return {}
     old, new = _time_split([r.created_at for r in ts.recs])
-    train = TrainingSet([ts.recs[i] for i in old], [ts.targets[i] for i in old], [ts.kinds[i] for i in old])
+    old = old[-HOLDOUT_MAX:]
+    train = TrainingSet([ts.recs[i] for i in old], [ts.targets[i] for i in old], [ts.kinds[i] for i in old], ts.data)
     model, classes = fit_text_model(rules, train)
     test = [i for i in new if ts.kinds[i] == "issue-label"] or list(new)
     if model is None or not test:
         return {}
     from classifiers.subsystem import Guess, text_probabilities, text_rows
 
-    probs = text_probabilities(model, classes, text_rows(rules, [ts.recs[i] for i in test]))
+    probs = text_probabilities(model, classes, text_rows(rules, [ts.recs[i] for i in test], ts.data))
     preds = []
     for row in probs:
         guesses = sorted((Guess(c, float(p), "text") for c, p in zip(classes, row, strict=True)),
@@ -117,18 +130,19 @@ def fit_models(data: RepoData, ctx: RepoContext, now: datetime, holdout: bool = 
     log.info("subsystem model: %d examples, %d classes (%.1fs)", len(ts.recs), len(models.subsystem_classes),
              time.perf_counter() - t0)
 
-    labels = label_all(data, rules, models.subsystem, models.subsystem_classes)
-    own = ownership.compute(data, ctx.taxonomy, labels, now, ctx.ownership.half_life_days, ctx.ownership.min_actions)
+    maintainers = ownership.maintainer_set(data)
     ex = gfi.examples(data, ctx.repo.good_first_issue_labels, use_newcomers=use_newcomers)
     numbers = sorted(ex)
-    sigs = read_threads(data, numbers, own.maintainers)
-    rows = gfi.feature_rows(data, numbers, own.maintainers, sigs, labels, ctx.repo.good_first_issue_labels)
+    labels = label_all(data, rules, models.subsystem, models.subsystem_classes, numbers=numbers, pulls=pulls)
+    sigs = read_acks(data, numbers, maintainers)
+    rows = gfi.feature_rows(data, numbers, maintainers, sigs, labels, ctx.repo.good_first_issue_labels)
     y = np.array([ex[n] for n in numbers], dtype=int)
     models.gfi_n_pos = int(y.sum())
     models.n_train[GFI] = len(numbers)
     metrics: dict[str, Any] = {"n": len(numbers), "n_pos": models.gfi_n_pos}
     if holdout and len(numbers) >= 20:
         old, new = _time_split([data.issues[n].created_at for n in numbers])
+        old = old[-HOLDOUT_MAX:]
         if 0 < y[new].sum() < len(new):
             m = gfi.fit(rows[old], y[old])
             if m is not None:

@@ -112,7 +112,10 @@ def eval_cmd(
     from classifiers.experiment import evaluate_cv, evaluate_split
 
     watch = settings().watch
-    progress = (lambda msg: console.print(f"eval: {msg}", highlight=False))
+
+    def progress(msg: str) -> None:
+        console.print(f"eval: {msg}", highlight=False)
+
     if cv is not None:
         if dataset is None or train_dir or test_dir:
             raise typer.BadParameter("use either `--cv K DATASET` or `--train DIR --test DIR`")

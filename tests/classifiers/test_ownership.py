@@ -57,7 +57,7 @@ def _community() -> Crafted:
 
 
 @pytest.fixture
-def judged(engine, tmp_path: Path):  # noqa: ANN201
+def judged(engine, tmp_path: Path):
     import_dataset(engine, _community().write(tmp_path / "d"))
     with session_scope(engine) as s:
         s.execute(update(ChatUser).where(ChatUser.username == "dave-discord").values(github_login="dave",
@@ -65,7 +65,7 @@ def judged(engine, tmp_path: Path):  # noqa: ANN201
     return engine
 
 
-def _result(engine):  # noqa: ANN202
+def _result(engine):
     ctx = RepoContext.of(load_watch_config(), REPO)
     with session_scope(engine) as s:
         data = load(s, ctx)

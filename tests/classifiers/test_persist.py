@@ -106,7 +106,7 @@ def test_refuses_a_pickle(copy: tuple[str, Path]) -> None:
 def test_refuses_other_versions(copy: tuple[str, Path]) -> None:
     _, models = copy
     _set_card(models, GFI, sklearn_version="0.24.2")
-    with pytest.raises(persist.ModelFileError, match="made with scikit-learn 0.24.2"):
+    with pytest.raises(persist.ModelFileError, match=r"made with scikit-learn 0\.24\.2"):
         load_models(models, REPO)
     _set_card(models, GFI, sklearn_version=__import__("sklearn").__version__, scout_model_format="oss-scout/0")
     with pytest.raises(persist.ModelFileError, match="model format"):
