@@ -250,6 +250,12 @@ def _claim_text(rnd: random.Random, ctx: T.Ctx, owner: Person) -> str:
     return (prefix + phrase + rnd.choice(P.CLAIM_SUFFIX)).strip()
 
 
+def _window_floor(w: World, latest: int) -> int:
+    """Without the history slice only the window's comments and events are written: a planted
+    claim or blocker said before the window would be lost while truth.json still lists it."""
+    return min(w.w0 + MINUTE, latest) if w.window_only else 0
+
+
 def _claim(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0: int, last: int) -> bool:
     """Plant a claim (or a claim taken back); False when nothing could be placed in the slice."""
     kind = it.claim_kind
@@ -257,7 +263,7 @@ def _claim(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0
     it.truth["claimant"] = claimant
     latest = it.end - (3 * DAY if kind == "released" else 30 * MINUTE)
     lo = min(int(it.truth.get("gfi_label_t", c0 + HOUR)) + MINUTE, latest)  # type: ignore[arg-type]
-    lo = max(lo, c0 + 5 * MINUTE)
+    lo = max(lo, c0 + 5 * MINUTE, _window_floor(w, latest))
     pr = it.truth.get("claim_pr")
     hi = pr.created - 10 * MINUTE if isinstance(pr, Item) else max(last, lo)
     t = _between(rnd, lo, max(lo, min(hi, latest)))
@@ -294,7 +300,8 @@ def _block(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0
     """Plant a blocker (or one that was lifted); False when nothing could be placed in the slice."""
     kind = it.block_kind
     latest = it.end - (3 * DAY if kind == "unblocked" else 30 * MINUTE)
-    t = _between(rnd, min(c0 + HOUR, latest), max(min(c0 + HOUR, latest), min(last, latest)))
+    first = max(min(c0 + HOUR, latest), _window_floor(w, latest))
+    t = _between(rnd, first, max(first, min(last, latest)))
     sayer = owner if rnd.random() < 0.7 else it.author
     if kind in ("ref", "body"):
         m = w.open_ref(rnd, it.text_sub, t, it.number)
@@ -318,6 +325,7 @@ def _block(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0
         m = w.merged_ref(rnd, it.text_sub, it.end - HOUR)
         merged_at = w.by_number[m].merged if m else None
         tb = _between(rnd, c0 + HOUR, (merged_at or last) - HOUR) if merged_at and merged_at > c0 + 2 * HOUR else t
+        tb = max(tb, _window_floor(w, latest))
         if m and merged_at and merged_at > tb and merged_at < it.end - 2 * HOUR:
             a = w.comment(it, tb, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_REF), m=m))
             b = w.comment(it, min(merged_at + delay(rnd, 8 * HOUR), it.end - 5 * MINUTE), owner,
