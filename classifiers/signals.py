@@ -65,6 +65,20 @@ CLAIM = re.compile("|".join([
     r"\bclaim(?:ing)? (?:this|it)\b", r"\bpr incoming\b", r"\bstarting on (?:it|this)\b",
 ]), re.I | re.M)
 
+# Claims in other languages vLLM contributors often write in (Chinese first; Japanese, Korean,
+# Spanish, Portuguese, German, French): first-person "I'll take/fix/do this", "assign it to me".
+CLAIM_INTL = re.compile("|".join([
+    r"我来(?:修|做|处理|搞|改|实现|提|负责|弄|写|解决)", r"我想(?:认领|领取|做|修|试试|尝试|处理|实现|负责|解决)",
+    r"(?:分配|指派|assign)给我", r"我(?:可以|能|愿意)(?:做|修|处理|实现|负责|解决|来)", r"我(?:正在|在)(?:修|做|写|处理|实现|解决)",
+    r"交给我", r"认领", r"私が(?:やります|対応します|担当します)", r"(?:担当|対応)します",
+    r"제가 (?:하겠습니다|작업하겠습니다|맡겠습니다|해볼게요)",
+    r"\b(?:me gustar[ií]a|puedo|quiero) (?:trabajar|encargarme) (?:en|de) (?:esto|este)", r"\bas[ií]gna(?:me|melo)\b",
+    r"\b(?:eu )?(?:posso|gostaria de|quero) (?:trabalhar|cuidar) (?:nisso|disso|nesta|neste)",
+    r"\bich (?:übernehme|kümmere mich|würde gerne daran arbeiten|arbeite daran)",
+    r"\bje (?:m'en occupe|peux m'en occuper|vais m'en occuper|travaille dessus)",
+]), re.I)
+NOT_CLAIM_INTL = re.compile(r"有人在(?:做|处理|修)|谁在(?:做|处理)|还有人|不做了|放弃|没(?:有)?时间|取消认领", re.I)
+
 NOT_CLAIM = re.compile("|".join([
     r"\b(?:is|are) (?:any|some)(?:one|body) (?:already |still |currently )?(?:working|looking) on\b",
     r"\bis (?:this|it|anyone|someone) (?:still )?(?:being )?(?:worked on|taken|available|assigned)\b",
@@ -87,6 +101,7 @@ RELEASE = re.compile("|".join([
     r"\bfeel free to take (?:it|this)(?: over)?\b", r"\bgiving (?:this|it) up\b", r"\bdropping (?:this|it)\b",
     rf"\bwon{_A}?t (?:be able to (?:work on|finish|continue)|have (?:the )?(?:time|bandwidth))\b",
     rf"\bcan{_A}?t (?:continue|finish) (?:this|it)\b",
+    r"不做了|放弃了|取消认领|没(?:有)?时间做",
 ]), re.I)
 
 _REF = r"(?:(?:[\w.-]+/[\w.-]+)?#\d+|https?://github\.com/\S+/(?:pull|issues)/\d+)"
@@ -195,6 +210,10 @@ UNBLOCK_CUES = ("block", "merged", "landed", "in main", "released", "dependency"
 
 
 def _claim_match(t: str) -> re.Match[str] | None:
+    if not t.isascii():
+        m = CLAIM_INTL.search(t)
+        if m and not NOT_CLAIM_INTL.search(t):
+            return m
     if not CLAIM_CUE.search(t):
         return None
     m = CLAIM.search(t)

@@ -40,6 +40,11 @@ CLAIMS = [
     "Claiming this, PR incoming.",
     "Working on it, will send a PR tomorrow.",
     "Is it ok if I take this? I know where the fix goes.",
+    "我来处理这个问题，稍后提交 PR",  # Chinese: I'll handle this, PR later
+    "这个可以分配给我吗？",  # Chinese: can this be assigned to me?
+    "私が対応します",  # Japanese: I'll handle it
+    "Me gustaría trabajar en esto",  # Spanish
+    "Ich übernehme das",  # German
 ]
 NOT_CLAIMS = [
     "I'm not working on this",
@@ -60,6 +65,8 @@ NOT_CLAIMS = [
     "We'll handle this internally as part of a larger refactor.",
     "+1, I'd like to see this too.",
     "I'd like to help test a fix once there is one.",
+    "有人在处理这个问题吗？",  # Chinese: is anyone working on this?
+    "这个问题在 H100 上也能复现",  # Chinese: reproducible on H100 too
     "",
 ]
 
@@ -79,6 +86,7 @@ def test_not_claims(text: str) -> None:
     "Sorry, I won't be able to finish this",
     "Unassigning myself, someone else is welcome to pick it up",
     "not working on this anymore",
+    "抱歉，我不做了，其他人可以接手",  # Chinese: sorry, I'm dropping it
 ])
 def test_releases(text: str) -> None:
     assert is_release(text)
