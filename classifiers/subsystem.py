@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 SOURCE_LABEL, SOURCE_PATHS, SOURCE_TITLE, SOURCE_PR, SOURCE_TEXT = "label", "paths", "title", "pr", "text"
 SOURCE_KEYWORDS = "keywords"
 CONF_LABEL, CONF_TITLE, CONF_FILES_TOP = 1.0, 0.9, 0.95
+CONF_TITLE_UNSUPPORTED = 0.4  # a PR title tag that none of the PR's files bear out
 CONF_KEYWORD = 0.55  # a taxonomy keyword in the title, for subsystems without a text-model class
 CONF_CLOSES, CONF_MENTIONS = 0.95, 0.7  # inherited from a PR that closes / only mentions the issue
 THRESHOLD = 0.5  # a subsystem at or above this confidence is asserted (the best one always is)
@@ -282,16 +283,22 @@ def text_probabilities(model: Pipeline, classes: Sequence[str], rows: np.ndarray
 
 
 def pull_rule_guesses(data: RepoData, rules: Rules) -> dict[int, list[Guess]]:
-    """Rule-only guesses for every PR (labels, changed paths, title tags)."""
+    """Rule-only guesses for every PR (labels, changed paths, title tags).
+
+    A PR's files decide, as vLLM's own mergify rules do: a title tag naming a subsystem none of
+    its files touch (`[Perf]` on a scheduler change) is kept below the threshold, as a hint.
+    """
     out = {}
     for rec in data.issues.values():
         if not rec.is_pull:
             continue
         pull = data.pulls.get(rec.number)
         labels = list(rec.labels) + (pull.labels if pull else [])
-        out[rec.number] = merge((SOURCE_LABEL, rules.from_labels(labels)),
-                                (SOURCE_PATHS, rules.from_files(data.files.get(rec.number, []))),
-                                (SOURCE_TITLE, rules.from_title(rec.title)))
+        files = rules.from_files(data.files.get(rec.number, []))
+        title = rules.from_title(rec.title)
+        if files:
+            title = {name: (c if name in files else CONF_TITLE_UNSUPPORTED) for name, c in title.items()}
+        out[rec.number] = merge((SOURCE_LABEL, rules.from_labels(labels)), (SOURCE_PATHS, files), (SOURCE_TITLE, title))
     return out
 
 
