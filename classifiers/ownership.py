@@ -72,6 +72,7 @@ class Standing:
     items: set[int] = field(default_factory=set)
     declared: bool = False
     write_access: bool | None = None
+    share: float = 0.0  # this subsystem's part of the person's whole (weighted) activity
 
     def evidence(self) -> dict[str, object]:
         """The OwnershipScore.evidence dict (see storage.models.judgement)."""
@@ -83,6 +84,7 @@ class Standing:
         ev["examples"] = sorted(self.items)[-3:]
         ev["declared"] = self.declared
         ev["write_access"] = self.write_access
+        ev["share"] = round(self.share, 3)
         return ev
 
 
@@ -227,6 +229,11 @@ def compute(data: RepoData, taxonomy: Taxonomy, labels: Mapping[int, Sequence[Gu
         if replying:
             credit(m.github_login, [(sub, 1.0)], "chat_answers", m.timestamp, 0)
 
+    totals: dict[str, float] = defaultdict(float)
+    for st in standing.values():
+        totals[st.login] += st.score
+    for st in standing.values():
+        st.share = st.score / totals[st.login] if totals[st.login] > 0 else 0.0
     access = write_access(data)
     for st in standing.values():
         if access is not None:

@@ -1,0 +1,148 @@
+"""`scout eval`: the JSON it prints, what the test slice hides, cross-validation without leakage,
+the metric definitions, and the generated-data targets (train on one seed, test on another)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from classifiers import evaluate
+from classifiers.experiment import cv_folds, evaluate_cv, evaluate_split, write_slice
+from config import load_watch_config
+from tests.classifiers.crafted import Crafted, ago
+from tests.helpers import run_scout
+
+SECTIONS = {"gfi": {"roc_auc", "pr_auc", "precision_at_5", "n_pos", "n"},
+            "subsystem": {"macro_f1", "micro_f1", "n"},
+            "owners": {"precision_at_3", "subsystems"},
+            "claims": {"f1", "n"}, "blocked": {"f1", "n"}}
+TARGETS = {("gfi", "roc_auc"): 0.9, ("subsystem", "macro_f1"): 0.9, ("owners", "precision_at_3"): 0.9,
+           ("claims", "f1"): 0.9, ("blocked", "f1"): 0.9}
+
+
+def _check_shape(result: dict) -> None:
+    assert set(result) <= set(SECTIONS)
+    for section, keys in SECTIONS.items():
+        if section in result:
+            assert keys <= set(result[section]), section
+            for k in keys:
+                assert isinstance(result[section][k], int | float), (section, k)
+
+
+# ------------------------------------------------------------------------------------ metrics
+
+
+def test_metric_definitions() -> None:
+    m = evaluate.ranking_metrics([1, 0, 1, 0, 0, 0], [0.9, 0.8, 0.7, 0.1, 0.2, 0.3])
+    assert m["roc_auc"] == pytest.approx(7 / 8) and m["n_pos"] == 2 and m["n"] == 6
+    assert m["precision_at_5"] == pytest.approx(2 / 5)
+    f = evaluate.multilabel_f1([["a"], ["a", "b"], ["b"]], [["a"], ["a"], ["b", "c"]])
+    assert f["macro_f1"] == pytest.approx((1.0 + 2 / 3) / 2)  # over the truth's classes a, b
+    assert f["micro_f1"] == pytest.approx(2 * 3 / (2 * 3 + 1 + 1))  # c counts as a false positive
+    o = evaluate.owners_precision({"x": ["a", "b", "c", "d"], "y": ["e"]}, {"x": ["a", "z", "c"], "y": ["e", "q", "r"]})
+    assert o == {"precision_at_3": pytest.approx((2 / 3 + 1.0) / 2), "subsystems": 2}
+    s = evaluate.set_f1({1, 2}, {2, 3}, {1, 2, 3, 4})
+    assert s["f1"] == pytest.approx(0.5) and s["n"] == 4
+
+
+# ------------------------------------------------------------------------------------ slices
+
+
+def _crafted(root: Path) -> Path:
+    c = Crafted()
+    c.labels = [{"id": 1, "name": "good first issue"}, {"id": 2, "name": "frontend"}, {"id": 3, "name": "bug"}]
+    c.issue(1, "[Feature]: a flag", "u1", labels=("good first issue", "frontend", "bug"))
+    c.issue(2, "[Bug]: crash", "u2", labels=("bug",))
+    c.event(1, "maint", "labeled", ago(1), label="good first issue")
+    c.event(1, "maint", "labeled", ago(1), label="bug")
+    c.comment(1, "maint", "PRs welcome", ago(1))
+    c.comment(2, "maint", "can you share logs?", ago(1))
+    c.pull(3, "[Frontend] flag", "dev", ["vllm/entrypoints/llm.py"], body="Fixes #1")
+    c.contents[".github/CODEOWNERS"] = "* @maint\n"
+    c.truth = {"repo": "vllm-project/vllm", "hidden_labels": ["good first issue", "frontend"],
+               "good_first_issue": [1], "not_good_first_issue": [2]}
+    return c.write(root)
+
+
+def test_test_slice_hides_labels_and_contents(tmp_path: Path) -> None:
+    src = _crafted(tmp_path / "src")
+    out = write_slice(src, tmp_path / "out", hidden=["Good First Issue", "frontend"])
+    gh = out / "github" / "vllm-project__vllm"
+    issues = {i["number"]: i for i in json.loads((gh / "issues.json").read_text())}
+    assert [lb["name"] for lb in issues[1]["labels"]] == ["bug"]
+    assert [lb["name"] for lb in json.loads((gh / "labels.json").read_text())] == ["bug"]
+    events = json.loads((gh / "issue_events.json").read_text())
+    assert [e["label"]["name"] for e in events] == ["bug"]
+    assert not (gh / "contents").exists() and not (out / "truth.json").exists()
+
+
+def test_cv_train_slice_drops_the_folds_threads(tmp_path: Path) -> None:
+    src = _crafted(tmp_path / "src")
+    out = write_slice(src, tmp_path / "out", drop_numbers={1})
+    gh = out / "github" / "vllm-project__vllm"
+    assert {i["number"] for i in json.loads((gh / "issues.json").read_text())} == {2, 3}
+    assert all(not c["issue_url"].endswith("/1") for c in json.loads((gh / "issue_comments.json").read_text()))
+    assert all(e["issue"]["number"] != 1 for e in json.loads((gh / "issue_events.json").read_text()))
+    assert set(json.loads((gh / "pull_files.json").read_text())) == {"3"}  # PRs stay: their paths are public
+
+
+def test_cv_folds_split_by_number() -> None:
+    folds = cv_folds([5, 1, 4, 2, 3, 6], 3)
+    assert folds == [{1, 4}, {2, 5}, {3, 6}]
+
+
+# ------------------------------------------------------------------------------------ runs
+
+
+def test_eval_split_on_small_generated_data(small_dataset: Path, small_dataset_b: Path) -> None:
+    """A `small` window holds ~50 scored issues, ~10 good first issues and a handful of reviews per
+    subsystem (some owners do nothing visible in it), so its figures swing by ±0.1 between seeds:
+    here only a floor below the targets; the vllm-week test below holds the targets themselves."""
+    result = evaluate_split(small_dataset, small_dataset_b, load_watch_config())
+    _check_shape(result)
+    assert set(result) == set(SECTIONS)
+    for (section, metric), goal in TARGETS.items():
+        assert result[section][metric] >= goal - 0.15, (section, metric, result[section])
+
+
+def test_eval_meets_the_targets_on_vllm_week(tmp_path: Path) -> None:
+    """Acceptance 04's setting: train on seed 21, test on seed 22 (`vllm-week`, the window a
+    collection sees); every target must hold (about 10 s: two simulations and one evaluation)."""
+    from sandbox.community import simulate
+
+    watch = load_watch_config()
+    simulate(tmp_path / "tr", seed=21, scale="vllm-week", watch=watch)
+    simulate(tmp_path / "te", seed=22, scale="vllm-week", watch=watch)
+    result = evaluate_split(tmp_path / "tr", tmp_path / "te", watch)
+    for (section, metric), goal in TARGETS.items():
+        assert result[section][metric] >= goal, (section, metric, result[section])
+
+
+def test_cli_eval_prints_one_json_object(small_dataset: Path, small_dataset_b: Path) -> None:
+    proc = run_scout("eval", "--train", str(small_dataset), "--test", str(small_dataset_b), "--json")
+    lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+    assert len(lines) == 1
+    _check_shape(json.loads(lines[0]))
+
+
+def test_cli_eval_cv_on_a_small_dataset(small_dataset: Path) -> None:
+    proc = run_scout("eval", "--cv", "3", str(small_dataset), "--json")
+    result = json.loads(proc.stdout)
+    _check_shape(result)
+    assert result["gfi"]["n"] == len(json.loads((small_dataset / "truth.json").read_text())["good_first_issue"]) + len(
+        json.loads((small_dataset / "truth.json").read_text())["not_good_first_issue"])
+
+
+def test_cv_sections_only_where_truth_has_answers(tmp_path: Path) -> None:
+    result = evaluate_cv(_crafted(tmp_path / "src"), 2, load_watch_config())
+    assert set(result) == {"gfi"}  # no subsystem_of, owners, claimed or blocked in this truth
+    assert result["gfi"]["n"] == 2 and result["gfi"]["n_pos"] == 1
+
+
+def test_cli_eval_usage_errors(tmp_path: Path) -> None:
+    proc = run_scout("eval", "--json", check=False)
+    assert proc.returncode != 0 and "--cv K DATASET" in (proc.stderr + proc.stdout)
+    proc = run_scout("eval", "--cv", "3", str(tmp_path / "missing"), "--json", check=False)
+    assert proc.returncode == 1 and "no" in proc.stderr and "truth.json" in proc.stderr
