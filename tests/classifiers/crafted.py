@@ -89,9 +89,10 @@ class Crafted:
                              "body": body, "author_association": assoc, "submitted_at": iso(when),
                              "pull_request_url": f"{API}/pulls/{number}"})
 
-    def review_comment(self, number: int, login: str, path: str, when: datetime, body: str = "nit") -> None:
+    def review_comment(self, number: int, login: str, path: str, when: datetime, body: str = "nit",
+                       assoc: str = "MEMBER") -> None:
         self.review_comments.append({"id": self._id(), "user": self.user(login), "path": path, "body": body,
-                                     "author_association": "MEMBER", "created_at": iso(when), "updated_at": iso(when),
+                                     "author_association": assoc, "created_at": iso(when), "updated_at": iso(when),
                                      "pull_request_url": f"{API}/pulls/{number}", "pull_request_review_id": None})
 
     def comment(self, number: int, login: str, body: str, when: datetime, assoc: str = "NONE") -> None:

@@ -137,3 +137,23 @@ def test_classify_stores_scores_and_service_reads_them(judged, tmp_path: Path) -
         assert report.subsystem == "frontend"
         assert report.declared == ("carol", "zed") and report.declared_inactive == ("zed",)
         assert report.active_undeclared == ("alice", "bob")
+
+
+def test_approvals_without_write_access_do_not_make_an_owner(engine, tmp_path: Path) -> None:
+    """A busy contributor who approves everything ranks after a member who reviews less: GitHub
+    lets only people with write access be code owners (and only their approvals count)."""
+    c = Crafted()
+    for i in range(6):
+        n = 500 + i
+        c.pull(n, f"[Frontend] change {n}", f"dev{i}", [FRONT], created=ago(10 + i), merged_by="member",
+               merged=ago(1 + i))
+        c.review(n, "eager", "APPROVED", ago(9 + i), assoc="CONTRIBUTOR")
+        c.review_comment(n, "eager", FRONT, ago(9 + i), assoc="CONTRIBUTOR")
+    for n in (500, 501):
+        c.review(n, "member", "APPROVED", ago(9), assoc="MEMBER")
+    import_dataset(engine, c.write(tmp_path / "d"))
+    res = _result(engine)
+    front = {s.login: s for s in res.by_subsystem["frontend"]}
+    assert [s.login for s in res.by_subsystem["frontend"]][:2] == ["member", "eager"]
+    assert front["eager"].evidence()["approvals"] == 0  # counted as review work, not as approvals
+    assert front["eager"].write_access is False and front["member"].write_access is True
