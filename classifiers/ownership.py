@@ -19,6 +19,11 @@ An approval or change request only counts as such from someone with write access
 approvals); from anyone else it counts as a unit of review comments. Data without associations
 (all NONE, as in converted archives) is taken at face value.
 
+A person's score in a subsystem is then multiplied by `share ** FOCUS` (share: the part of their
+whole weighted activity that falls in this subsystem; FOCUS = 0.5, a geometric blend of volume
+and focus), so a maintainer of another area who reviewed one PR here ranks after the people who
+work here mostly. Evidence carries `share`.
+
 GitHub lets only people with write access be code owners, so when associations are known, the
 score of someone never seen with write access is multiplied by `NO_WRITE_ACCESS` (they still
 appear, after the committers). Evidence carries `write_access`.
@@ -55,6 +60,7 @@ WEIGHTS: Mapping[str, float] = {
 KINDS = tuple(WEIGHTS)
 _ZERO_COUNTS = dict.fromkeys(KINDS, 0)
 NO_WRITE_ACCESS = 0.25
+FOCUS = 0.5
 REVIEW_COMMENT_UNITS = 1.0  # a PR's review comments by one person count as this many units
 TRIAGE_EVENTS = frozenset({"labeled", "unlabeled", "assigned", "unassigned", "closed", "milestoned", "reopened"})
 
@@ -234,6 +240,7 @@ def compute(data: RepoData, taxonomy: Taxonomy, labels: Mapping[int, Sequence[Gu
         totals[st.login] += st.score
     for st in standing.values():
         st.share = st.score / totals[st.login] if totals[st.login] > 0 else 0.0
+        st.score *= st.share ** FOCUS
     access = write_access(data)
     for st in standing.values():
         if access is not None:
