@@ -35,7 +35,7 @@ from storage.models import (
     ThreadSignal,
     User,
 )
-from storage.refs import issue_refs
+from storage.refs import closing_refs
 
 UNCLASSIFIED = "unclassified"
 # Only what the reports read (issue bodies can be long; PR bodies are read for "Fixes #N").
@@ -87,7 +87,7 @@ class PullRec:
     merged_at: datetime | None
     size: int  # additions + deletions over its files (0 when files are unknown)
     files: int
-    refs: tuple[int, ...]  # issue numbers of this repo its title/body mention ("Fixes #12")
+    refs: tuple[int, ...]  # issue numbers of this repo it closes by GitHub's keywords ("Fixes #12")
 
 
 @dataclass(frozen=True)
@@ -414,7 +414,7 @@ class IssueContext:
 
 def _pull_rec(p: Any, login: str | None, utype: str | None, merged_by: str | None, default_branch: str,
               repo: str, size: tuple[int, int] = (0, 0)) -> PullRec:
-    refs = sorted({n for repo_name, n, _ in issue_refs(f"{p.title}\n{p.body or ''}", repo)
+    refs = sorted({n for repo_name, n, _ in closing_refs(f"{p.title}\n{p.body or ''}", repo)
                    if repo_name == repo.lower() and n != p.number})
     return PullRec(
         number=p.number, title=p.title, state=p.state, draft=p.draft, author=login,

@@ -22,3 +22,21 @@ def issue_refs(text: str, default_repo: str | None) -> list[tuple[str, int, str]
         for m in _BARE.finditer(stripped):
             found.setdefault((default_repo.lower(), int(m.group(1))), "number")
     return [(repo, num, kind) for (repo, num), kind in found.items()]
+
+
+# GitHub links a PR to the issues it closes only through these keywords ("Fixes #12",
+# "closes owner/repo#3", "resolves https://github.com/o/r/issues/4"); "Related: #12" is no claim.
+_CLOSING = re.compile(
+    r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+"
+    r"((?:https?://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/issues/\d+)|(?:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)?#\d+)",
+    re.IGNORECASE,
+)
+
+
+def closing_refs(text: str, default_repo: str | None) -> list[tuple[str, int, str]]:
+    """The issues a PR's text closes, by GitHub's closing keywords (same shape as `issue_refs`)."""
+    found: dict[tuple[str, int], str] = {}
+    for m in _CLOSING.finditer(text or ""):
+        for repo, number, kind in issue_refs(m.group(1), default_repo):
+            found.setdefault((repo, number), kind)
+    return [(repo, num, kind) for (repo, num), kind in found.items()]
