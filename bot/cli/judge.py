@@ -81,14 +81,18 @@ def maintainers_cmd(
         out.print(json.dumps(report.as_dict(), indent=2, sort_keys=True), markup=False, emoji=False)
         return
     table = Table(title=f"{report.repo} · {report.subsystem} · top {top}")
-    for col in ("login", "score", "approvals", "changes req.", "review comments", "merges", "triage", "answers",
-                "chat", "last active", "median 1st review h", "declared"):
+    for col in ("login", "score", "evidence", "last active", "declared"):
         table.add_column(col)
     for m in report.maintainers:
         e = m.evidence
-        table.add_row(m.login, f"{m.score:.2f}", *(str(e.get(k, 0)) for k in (
-            "approvals", "changes_requested", "review_comments", "merges", "triage", "thread_answers", "chat_answers")),
-            str(e.get("last_active") or "-"), str(e.get("median_first_review_hours") or "-"), "yes" if m.declared else "no")
+        parts = [f"{e[k]} {label}" for k, label in (
+            ("approvals", "approvals"), ("changes_requested", "change requests"), ("review_comments", "review comments"),
+            ("merges", "merges"), ("triage", "triage"), ("thread_answers", "thread answers"), ("chat_answers", "chat answers"))
+            if e.get(k)]
+        if e.get("median_first_review_hours") is not None:
+            parts.append(f"first review in {e['median_first_review_hours']} h (median)")
+        table.add_row(m.login, f"{m.score:.2f}", ", ".join(parts) or "-", str(e.get("last_active") or "-")[:10],
+                      "yes" if m.declared else "no")
     out.print(table)
     if report.declared:
         out.print(f"declared (CODEOWNERS): {', '.join(report.declared)}", markup=False)
