@@ -33,7 +33,7 @@ def settings() -> Settings:
     return get_settings()
 
 
-def engine():  # noqa: ANN201 - sqlalchemy Engine
+def engine():
     """The database engine for `SCOUT_DATABASE_URL`, migrated to head."""
     from storage.db import engine_for, ensure_schema
 
@@ -62,7 +62,7 @@ def main() -> None:
     except KeyboardInterrupt:
         console.print("interrupted")
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - click usage errors and the like
+    except Exception as exc:
         import click
 
         if isinstance(exc, click.ClickException):
