@@ -177,9 +177,14 @@ _MENTION_ALL = re.compile(r"@(everyone|here)\b", re.I)
 
 def speech(body: str) -> str:
     """A comment's own words: no quoted lines, code blocks or inline code."""
-    text = _FENCE.sub(" ", body or "")
-    text = _QUOTE.sub(" ", text)
-    return _CODE_SPAN.sub(" ", text)
+    text = body or ""
+    if "```" in text:
+        text = _FENCE.sub(" ", text)
+    if ">" in text:
+        text = _QUOTE.sub(" ", text)
+    if "`" in text:
+        text = _CODE_SPAN.sub(" ", text)
+    return text
 
 
 def _quote(text: str, m: re.Match[str] | None, width: int = 160) -> str:
