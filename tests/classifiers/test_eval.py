@@ -107,6 +107,7 @@ def test_eval_split_on_small_generated_data(small_dataset: Path, small_dataset_b
         assert result[section][metric] >= goal - 0.15, (section, metric, result[section])
 
 
+@pytest.mark.slow
 def test_eval_meets_the_targets_on_vllm_week(tmp_path: Path) -> None:
     """Acceptance 04's setting: train on seed 21, test on seed 22 (`vllm-week`, the window a
     collection sees); every target must hold (about 10 s: two simulations and one evaluation)."""
@@ -128,7 +129,12 @@ def test_cli_eval_prints_one_json_object(small_dataset: Path, small_dataset_b: P
 
 
 def test_cli_eval_cv_on_a_small_dataset(small_dataset: Path) -> None:
-    proc = run_scout("eval", "--cv", "3", str(small_dataset), "--json")
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    proc = CliRunner().invoke(app, ["eval", "--cv", "3", str(small_dataset), "--json"])
+    assert proc.exit_code == 0, proc.output
     result = json.loads(proc.stdout)
     _check_shape(result)
     assert result["gfi"]["n"] == len(json.loads((small_dataset / "truth.json").read_text())["good_first_issue"]) + len(
@@ -142,7 +148,12 @@ def test_cv_sections_only_where_truth_has_answers(tmp_path: Path) -> None:
 
 
 def test_cli_eval_usage_errors(tmp_path: Path) -> None:
-    proc = run_scout("eval", "--json", check=False)
-    assert proc.returncode != 0 and "--cv K DATASET" in (proc.stderr + proc.stdout)
-    proc = run_scout("eval", "--cv", "3", str(tmp_path / "missing"), "--json", check=False)
-    assert proc.returncode == 1 and "no" in proc.stderr and "truth.json" in proc.stderr
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+    from config.errors import DatasetError
+
+    proc = CliRunner().invoke(app, ["eval", "--json"])
+    assert proc.exit_code != 0 and "--cv K DATASET" in proc.output
+    proc = CliRunner().invoke(app, ["eval", "--cv", "3", str(tmp_path / "missing"), "--json"])
+    assert isinstance(proc.exception, DatasetError) and "no truth.json" in str(proc.exception)
