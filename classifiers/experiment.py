@@ -165,7 +165,7 @@ def _fit(train_root: Path, ctx: RepoContext, work: Path, tag: str):
     engine = _fresh_engine(work / f"train-{tag}.db")
     import_dataset(engine, train_root)
     with session_scope(engine) as s:
-        data = load(s, ctx)
+        data = load(s, ctx, with_chat=False)
     engine.dispose()
     return fit_models(data, ctx, _now(train_root), holdout=False)
 

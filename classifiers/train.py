@@ -78,8 +78,9 @@ class RepoContext:
         return cls(name, watch.taxonomies[rw.taxonomy], rw, watch.ownership)
 
 
-def load(session: Session, ctx: RepoContext) -> RepoData:
-    return load_repo(session, ctx.name, bots=ctx.repo.bots, codeowners_paths=ctx.repo.codeowners_paths)
+def load(session: Session, ctx: RepoContext, with_chat: bool = True) -> RepoData:
+    return load_repo(session, ctx.name, bots=ctx.repo.bots, codeowners_paths=ctx.repo.codeowners_paths,
+                     with_chat=with_chat)
 
 
 def _time_split(created: Sequence[datetime], frac: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
@@ -175,7 +176,7 @@ def save_models(session: Session | None, model_dir: Path, models: Models, now: d
 
 def train(session: Session, ctx: RepoContext, now: datetime, model_dir: Path, holdout: bool = True) -> Models:
     """Fit on the database's history, save the models and record their versions."""
-    data = load(session, ctx)
+    data = load(session, ctx, with_chat=False)  # training reads no chat (ownership is scored in classify)
     models = fit_models(data, ctx, now, holdout=holdout)
     save_models(session, model_dir, models, now)
     return models
