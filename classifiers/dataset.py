@@ -6,6 +6,7 @@ The classifiers are pure functions over these records; nothing here issues a que
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -180,6 +181,15 @@ def _time_reader(conn: Connection) -> tuple[Callable[[Any], Any], Callable[[Any]
     return (lambda col: type_coerce(col, String)), (lambda v: parse(v).replace(tzinfo=UTC) if v else None)
 
 
+def _json_reader(conn: Connection) -> tuple[Callable[[Any], Any], Callable[[Any], list[Any]]]:
+    """(wrap a JSON list column, parse its value): on SQLite the text, parsed only when not empty
+    (most label and assignee lists are `[]`); other backends return lists already."""
+    if conn.dialect.name != "sqlite":
+        return (lambda col: col), (lambda v: list(v or []))
+    loads = json.loads
+    return (lambda col: type_coerce(col, String)), (lambda v: [] if not v or v == "[]" else list(loads(v)))
+
+
 def repo_id_for(session: Session, full_name: str) -> int:
     rid = session.scalar(select(Repo.id).where(Repo.full_name.ilike(full_name)))
     if rid is None:
@@ -199,6 +209,7 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
     rid = repo_id_for(session, full_name)
     conn = session.connection()  # Core execution: plain rows, no ORM bookkeeping for a million of them
     T, ts = _time_reader(conn)
+    J, js = _json_reader(conn)
     name = session.scalar(select(Repo.full_name).where(Repo.id == rid)) or full_name
     data = RepoData(repo_id=rid, full_name=name)
     data.bots = set(bots)
@@ -207,23 +218,23 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
     U = aliased(User)
     for r in conn.execute(
         select(Issue.number, Issue.is_pull, Issue.title, Issue.body, Issue.state, Issue.state_reason, U.login,
-               Issue.author_association, Issue.labels, Issue.assignees, Issue.comments, T(Issue.created_at),
+               Issue.author_association, J(Issue.labels), J(Issue.assignees), Issue.comments, T(Issue.created_at),
                T(Issue.updated_at), T(Issue.closed_at))
         .outerjoin(U, U.id == Issue.user_id).where(Issue.repo_id == rid)
     ).all():  # fetchall: iterating a cursor row by row costs ~2x
         data.issues[r[0]] = IssueRec(r[0], bool(r[1]), r[2] or "", r[3] or "", r[4], r[5], _who(r[6]), r[7] or "NONE",
-                                     list(r[8] or []), list(r[9] or []), r[10] or 0, ts(r[11]), ts(r[12]), ts(r[13]))
+                                     js(r[8]), js(r[9]), r[10] or 0, ts(r[11]), ts(r[12]), ts(r[13]))
 
     M = aliased(User)
     for r in conn.execute(
         select(PullRequest.number, PullRequest.title, PullRequest.body, PullRequest.state, PullRequest.draft, U.login,
-               PullRequest.author_association, PullRequest.labels, PullRequest.requested_reviewers, M.login,
+               PullRequest.author_association, J(PullRequest.labels), J(PullRequest.requested_reviewers), M.login,
                T(PullRequest.created_at), T(PullRequest.closed_at), T(PullRequest.merged_at))
         .outerjoin(U, U.id == PullRequest.user_id).outerjoin(M, M.id == PullRequest.merged_by_id)
         .where(PullRequest.repo_id == rid)
     ).all():  # fetchall: iterating a cursor row by row costs ~2x
         data.pulls[r[0]] = PullRec(r[0], r[1] or "", r[2] or "", r[3], bool(r[4]), _who(r[5]), r[6] or "NONE",
-                                   list(r[7] or []), list(r[8] or []), _who(r[9]), ts(r[10]), ts(r[11]), ts(r[12]))
+                                   js(r[7]), js(r[8]), _who(r[9]), ts(r[10]), ts(r[11]), ts(r[12]))
 
     # Comment bodies are read on plain issues only (signals, GFI features); on PRs who and when suffice.
     thread = aliased(Issue)
