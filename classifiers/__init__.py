@@ -1,1 +1,17 @@
-"""oss-scout: classifiers."""
+"""oss-scout's judgement stage: subsystem of every issue and PR, maintainers by subsystem with
+evidence, good-first-issue likelihood, and claims/blockers/acknowledgements in threads.
+
+Data flow (I/O only at the ends):
+
+    dataset.load_repo (bulk queries) -> RepoData
+      -> subsystem.label_all   rules (labels, CODEOWNERS-style paths, title tags, PR links,
+                               keywords) + a text model (hashed TF-IDF -> one-vs-rest logistic)
+      -> ownership.compute     weighted, recency-decayed actions per (person, subsystem)
+      -> signals.read_threads  claims, blockers, maintainer acks (regex rules)
+      -> gfi.score             calibrated logistic model (or a documented prior)
+    -> classify.store (judgement tables)  /  service.* (read API for reports and the bot)
+
+`train` fits and saves the models (skops + card, `persist`), `classify` applies them, and
+`experiment` runs `scout eval` (metrics in `evaluate`). `paths` and `codeowners` implement
+CODEOWNERS semantics; `features` holds the stateless text extractors.
+"""
