@@ -46,7 +46,11 @@ def train_cmd(repo: RepoOpt = None) -> None:
 
 
 @app.command("classify")
-def classify_cmd(repo: RepoOpt = None) -> None:
+def classify_cmd(
+    repo: RepoOpt = None,
+    full: Annotated[bool, typer.Option("--full", help="Recompute every item, not only those changed since the last run.")] = False,
+    retrain: Annotated[bool, typer.Option("--retrain", help="Fit the models first, on the same loaded data (train + classify in one pass).")] = False,
+) -> None:
     """Label subsystems, score ownership, read open threads and score good first issues; store them."""
     from classifiers.classify import classify
     from classifiers.train import RepoContext
@@ -55,7 +59,8 @@ def classify_cmd(repo: RepoOpt = None) -> None:
     s = settings()
     for name in _repos(repo):
         with session_scope(engine()) as session:
-            summary = classify(session, RepoContext.of(s.watch, name), s.present(), s.model_dir)
+            summary = classify(session, RepoContext.of(s.watch, name), s.present(), s.model_dir, full=full,
+                               retrain=retrain)
         if summary.retrained:
             console.print(f"[yellow]retrained:[/] {summary.retrained}", highlight=False)
         out.print(f"{name}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.stored.items())
