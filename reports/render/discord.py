@@ -22,7 +22,7 @@ from config.clock import iso_z
 from config.errors import ReportError
 from reports.digest import Digest
 from reports.prflow import LatencyStats, PrFlow
-from reports.render.text import cut, neutralize_mentions, safe, safe_block, safe_url, units
+from reports.render.text import cut, issue_link, neutralize_mentions, safe, safe_block, safe_url, units
 from reports.shortlist import BenchLink, Shortlist
 
 LIMITS = {"title": 256, "description": 4096, "fields": 25, "field_name": 256, "field_value": 1024, "footer": 2048,
@@ -244,11 +244,6 @@ def _lat(s: LatencyStats) -> str:
     return f"{_h(s.median_hours)} / p90 {_h(s.p90_hours)} (n={s.n})" if s.n else "–"
 
 
-def _link(number: int, url: str | None) -> str:
-    u = safe_url(url)
-    return f"[#{number}]({u})" if u else f"#{number}"
-
-
 def _subs(subs: Sequence[str]) -> str:
     return ", ".join(safe(s, 40) for s in subs) or "unclassified"
 
@@ -274,10 +269,10 @@ def flow_sections(flow: PrFlow, footer: str | None = None) -> list[Section]:
               for g in (*flow.by_subsystem, *flow.by_size, *flow.by_author)]
     lines.append("")
     lines.append("**Landing fast**")
-    lines += [f"{_link(p.number, p.url)} {safe(p.title, TITLE)} — merged in {_h(p.hours_to_merge)} · {_subs(p.subsystems)}"
+    lines += [f"{issue_link(p.number, p.url)} {safe(p.title, TITLE)} — merged in {_h(p.hours_to_merge)} · {_subs(p.subsystems)}"
               for p in flow.fast] or ["nothing merged in this window"]
     waits = {"review": "no review yet", "author": "changes requested, author silent", "reviewer": "waiting for re-review"}
-    stall = [f"{_link(s.number, s.url)} {safe(s.title, TITLE)} — {waits[s.waiting_on]}, idle {s.idle_days:g}d · "
+    stall = [f"{issue_link(s.number, s.url)} {safe(s.title, TITLE)} — {waits[s.waiting_on]}, idle {s.idle_days:g}d · "
              f"{_subs(s.subsystems)} · could review: {', '.join(safe(o, 32) for o in s.owners) or 'no owner known'}"
              for s in flow.stalling] or ["nothing stalling"]
     title = f"Stalling PRs (idle ≥ {flow.stall_days:g} days): {flow.stalling_total}"
@@ -298,7 +293,7 @@ def shortlist_sections(sl: Shortlist, footer: str | None = None) -> list[Section
         fields.append((safe(m.login, 60), f"{_subs(m.subsystems)}\n{' · '.join(bits)}" + (f"\n{counts}" if counts else "")))
     lines = []
     for n, i in enumerate(sl.issues, 1):
-        lines.append(f"**{n}.** {_link(i.number, i.url)} {safe(i.title, TITLE)}")
+        lines.append(f"**{n}.** {issue_link(i.number, i.url)} {safe(i.title, TITLE)}")
         lines.append(f"{_subs(i.subsystems)} · p={i.probability:.2f}" + (" (prior)" if i.from_prior else "")
                      + (f" · {'; '.join(safe(r, 80) for r in i.reasons[:3])}" if i.reasons else ""))
         if i.last_maintainer_word:
@@ -335,7 +330,7 @@ def digest_messages(d: Digest) -> list[DiscordMessage]:
         flags = (" · ⚠ claimed" + (f" by {', '.join(safe(x, 32) for x in c.claimed_by)}" if c.claimed_by else "")
                  if c.claimed else "") + (" · ⛔ blocked" if c.blocked else "")
         why = f"rising from {c.previous:.2f}" if c.why == "rising" and c.previous is not None else c.why
-        gfi.append(f"{_link(c.number, c.url)} {safe(c.title, TITLE)} — **{c.probability:.2f}** ({why}) · "
+        gfi.append(f"{issue_link(c.number, c.url)} {safe(c.title, TITLE)} — **{c.probability:.2f}** ({why}) · "
                    f"{_subs(c.subsystems)}{flags}" + (f" · {'; '.join(safe(r, 60) for r in c.reasons[:2])}" if c.reasons else ""))
     sections.append(Section("Good first issue candidates", tuple(gfi or ["no scored candidates"]), color=COLOR["gfi"],
                             footer=footer))
@@ -343,7 +338,7 @@ def digest_messages(d: Digest) -> list[DiscordMessage]:
     for th in d.chat:
         where = safe(f"{th.parent} / {th.name}" if th.parent else th.name, 80)
         u = safe_url(th.url)
-        mentions = ", ".join(f"{_link(i.number, i.url)} {safe(i.title, 50)}" for i in th.issues[:5])
+        mentions = ", ".join(f"{issue_link(i.number, i.url)} {safe(i.title, 50)}" for i in th.issues[:5])
         chat.append(f"{f'[{where}]({u})' if u else where} — {th.messages} messages, {th.authors} people"
                     + (f" — {mentions}" if mentions else ""))
     sections.append(Section("Hottest chat threads", tuple(chat or ["the chat was quiet"]), color=COLOR["chat"],

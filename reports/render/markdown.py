@@ -12,7 +12,7 @@ from typing import Any
 from config.clock import iso_z
 from reports.digest import Digest
 from reports.prflow import FlowGroup, LatencyStats, PrFlow
-from reports.render.text import safe, safe_url
+from reports.render.text import issue_link, safe, safe_url
 from reports.shortlist import BenchLink, Shortlist
 
 TITLE = 100
@@ -26,11 +26,6 @@ def _h(v: float | None) -> str:
 
 def _lat(s: LatencyStats) -> str:
     return f"{_h(s.median_hours)} / {_h(s.p90_hours)} (n={s.n})" if s.n else "–"
-
-
-def _link(number: int, url: str | None) -> str:
-    u = safe_url(url)
-    return f"[#{number}]({u})" if u else f"#{number}"
 
 
 def _subs(subs: Sequence[str]) -> str:
@@ -61,14 +56,14 @@ def prflow_markdown(flow: PrFlow, heading: str = "##") -> str:
         if t:
             lines += [*t, ""]
     lines.append(f"{heading}# Landing fast")
-    lines += [f"- {_link(p.number, p.url)} {safe(p.title, TITLE)} — merged in {_h(p.hours_to_merge)}"
+    lines += [f"- {issue_link(p.number, p.url)} {safe(p.title, TITLE)} — merged in {_h(p.hours_to_merge)}"
               f" (first review {_h(p.hours_to_first_review)}) · {_subs(p.subsystems)} · by {safe(p.author or 'ghost', 40)}"
               for p in flow.fast] or ["- nothing merged in this window"]
     shown = (f"; the {len(flow.stalling)} most recently stalled" if flow.stalling_total > len(flow.stalling) else "")
     lines += ["", f"{heading}# Stalling (idle ≥ {flow.stall_days:g} days): {flow.stalling_total} PRs{shown}"]
     waits = {"review": "waiting for a first review", "author": "changes requested, no answer from the author",
              "reviewer": "author answered, waiting for a re-review"}
-    lines += [f"- {_link(s.number, s.url)} {safe(s.title, TITLE)} — {waits[s.waiting_on]} for {s.idle_days:g} days"
+    lines += [f"- {issue_link(s.number, s.url)} {safe(s.title, TITLE)} — {waits[s.waiting_on]} for {s.idle_days:g} days"
               f" · {_subs(s.subsystems)} · could review: {', '.join(safe(o, 40) for o in s.owners) or 'no owner known'}"
               for s in flow.stalling] or ["- nothing stalling"]
     return "\n".join(lines) + "\n"
@@ -94,7 +89,7 @@ def shortlist_markdown(sl: Shortlist, heading: str = "#") -> str:
         lines.append("- no owners known yet (run `scout classify`)")
     lines += ["", f"{heading}# Issues", ""]
     for n, i in enumerate(sl.issues, 1):
-        lines.append(f"{n}. {_link(i.number, i.url)} **{safe(i.title, TITLE)}** — {_subs(i.subsystems)} — "
+        lines.append(f"{n}. {issue_link(i.number, i.url)} **{safe(i.title, TITLE)}** — {_subs(i.subsystems)} — "
                      f"good-first-issue probability {i.probability:.2f}" + (" (prior)" if i.from_prior else ""))
         if i.reasons:
             lines.append(f"   - why: {'; '.join(safe(r, 120) for r in i.reasons[:5])}")
@@ -140,7 +135,7 @@ def digest_markdown(d: Digest) -> str:
         if c.blocked:
             flags.append("⛔ blocked" + (f": {'; '.join(safe(x, 80) for x in c.blockers)}" if c.blockers else ""))
         why = c.why if c.previous is None or c.why != "rising" else f"rising from {c.previous:.2f}"
-        lines.append(f"- {_link(c.number, c.url)} {safe(c.title, TITLE)} — **{c.probability:.2f}** ({why}) · "
+        lines.append(f"- {issue_link(c.number, c.url)} {safe(c.title, TITLE)} — **{c.probability:.2f}** ({why}) · "
                      f"{_subs(c.subsystems)}" + (f" · {' · '.join(flags)}" if flags else "")
                      + (f" — {'; '.join(safe(r, 80) for r in c.reasons[:3])}" if c.reasons else ""))
     if not d.gfi:
@@ -149,7 +144,7 @@ def digest_markdown(d: Digest) -> str:
     for th in d.chat:
         where = safe(f"{th.parent} / {th.name}" if th.parent else th.name, 100)
         u = safe_url(th.url)
-        mentions = ", ".join(f"{_link(i.number, i.url)} {safe(i.title, 60)} ({i.state})" for i in th.issues)
+        mentions = ", ".join(f"{issue_link(i.number, i.url)} {safe(i.title, 60)} ({i.state})" for i in th.issues)
         lines.append(f"- {f'[{where}]({u})' if u else where} — {th.messages} messages from {th.authors} people"
                      + (f" — mentions {mentions}" if mentions else ""))
     if not d.chat:

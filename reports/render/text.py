@@ -86,3 +86,9 @@ def safe_url(url: str | None) -> str | None:
     if url and len(url) <= 2000 and _URL_OK.fullmatch(url):
         return url
     return None
+
+
+def issue_link(number: int, url: str | None) -> str:
+    """`[#N](url)` when the URL is safe to show, else a plain `#N` (Markdown and Discord alike)."""
+    u = safe_url(url)
+    return f"[#{number}]({u})" if u else f"#{number}"
