@@ -14,7 +14,7 @@ What the tables hold (the report stage and the bot read them, see `classifiers.s
 - `ownership_scores`: one row per (subsystem, person) with a score > 0, the best OWNERSHIP_ROWS
   people per subsystem (plus declared owners are flagged where they appear); `evidence` =
   {"approvals", "changes_requested", "review_comments", "merges", "triage", "thread_answers",
-  "chat_answers", "last_active", "median_first_review_hours", "items", "examples", "declared"};
+  "chat_answers", "authored", "last_active", "median_first_review_hours", "items", "examples", "declared"};
   `declared` is True for CODEOWNERS owners of that subsystem.
 - `thread_signals`: one row per open issue; `claimed_by`/`acknowledged_by` logins, `blockers`
   short strings ("#123", "V1 rewrite", "vendor review (AMD)", "upstream"), `last_maintainer_word`

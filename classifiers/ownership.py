@@ -13,6 +13,9 @@ confidence; a review comment counts for the subsystem of the file it is on when 
     answers in issue/PR threads    WEIGHTS["thread_answers"] = 0.5 (not in one's own thread)
     answers in the subsystem's     WEIGHTS["chat_answers"] = 0.3   (linked chat identities only:
       chat channels                                                 ChatUser.github_login)
+    authored PRs (merged or open)  WEIGHTS["authored"] = 1     (code owners write much of their
+                                                                    area's code; closed unmerged PRs
+                                                                    do not count)
 
 An approval or change request only counts as such from someone with write access (review
 `author_association` OWNER, MEMBER or COLLABORATOR: GitHub's branch protection ignores other
@@ -26,7 +29,9 @@ work here mostly. Evidence carries `share`.
 
 GitHub lets only people with write access be code owners, so when associations are known, the
 score of someone never seen with write access is multiplied by `NO_WRITE_ACCESS` (they still
-appear, after the committers). Evidence carries `write_access`.
+appear, after the committers). Data without associations (converted archives) uses
+`maintainer_set`'s core responders as the stand-in for write access. Evidence carries
+`write_access`.
 
 An action `d` days before `now` weighs `0.5 ** (d / half_life_days)`. Bots, and people with
 fewer than `min_actions` actions in the whole repo (one-off commenters), are left out. Declared
@@ -56,6 +61,7 @@ WEIGHTS: Mapping[str, float] = {
     "triage": 1.0,
     "thread_answers": 0.5,
     "chat_answers": 0.3,
+    "authored": 1.0,
 }
 KINDS = tuple(WEIGHTS)
 _ZERO_COUNTS = dict.fromkeys(KINDS, 0)
@@ -123,6 +129,8 @@ def activity_counts(data: RepoData) -> dict[str, int]:
     for p in data.pulls.values():
         if p.merged_by:
             n[p.merged_by] += 1
+        if p.author and (p.merged_at or p.state == "open"):
+            n[p.author] += 1
     for lst in data.events.values():
         for e in lst:
             if e.actor and e.event in TRIAGE_EVENTS:
@@ -194,6 +202,8 @@ def compute(data: RepoData, taxonomy: Taxonomy, labels: Mapping[int, Sequence[Gu
                    weight_count=REVIEW_COMMENT_UNITS)
         if pull.merged_by and pull.merged_at:
             credit(pull.merged_by, subs, "merges", pull.merged_at, number)
+        if pull.author and (pull.merged_at or pull.state == "open"):
+            credit(pull.author, subs, "authored", pull.merged_at or pull.created_at, number)
         for login, when in first_review.items():
             for sub, _ in subs:
                 st = standing.get((login, sub))
@@ -242,6 +252,9 @@ def compute(data: RepoData, taxonomy: Taxonomy, labels: Mapping[int, Sequence[Gu
         st.share = st.score / totals[st.login] if totals[st.login] > 0 else 0.0
         st.score *= st.share ** FOCUS
     access = write_access(data)
+    if access is None:  # no associations (converted archives): the core responders stand in
+        core = maintainer_set(data)
+        access = {st.login: st.login in core for st in standing.values()}
     for st in standing.values():
         if access is not None:
             st.write_access = access.get(st.login)  # None: never seen with an association (events only)

@@ -92,7 +92,8 @@ def maintainers_cmd(
         e = m.evidence
         parts = [f"{e[k]} {label}" for k, label in (
             ("approvals", "approvals"), ("changes_requested", "change requests"), ("review_comments", "review comments"),
-            ("merges", "merges"), ("triage", "triage"), ("thread_answers", "thread answers"), ("chat_answers", "chat answers"))
+            ("merges", "merges"), ("triage", "triage"), ("thread_answers", "thread answers"), ("chat_answers", "chat answers"),
+            ("authored", "PRs authored"))
             if e.get(k)]
         if e.get("median_first_review_hours") is not None:
             parts.append(f"first review in {e['median_first_review_hours']} h (median)")

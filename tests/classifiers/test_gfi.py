@@ -136,3 +136,24 @@ def test_target_labels_never_reach_the_features(engine, tmp_path: Path) -> None:
     assert "good" not in rows[0, 1] and "help" not in rows[0, 1]
     assert "label:bug" in rows[1, 1]
     assert np.isfinite(rows[:, 2:].astype(float)).all()
+
+
+def _row(kind: str, **values: float) -> np.ndarray:
+    row = np.empty(len(gfi.COLUMNS), dtype=object)
+    row[0], row[1] = "words", f"tmpl:{kind}"
+    for j, name in enumerate(gfi.NUMERIC):
+        row[2 + j] = float(values.get(name, 0.0))
+    return row
+
+
+def test_few_positives_lean_on_the_prior_many_on_the_model() -> None:
+    rows = np.array([_row("feature"), _row("bug", has_traceback=1.0)])
+    model = np.array([0.2, 0.6])  # the model disagrees with the prior's order
+    prior = np.array([gfi.prior_probability(r, 0)[0] for r in rows])
+    assert prior[0] > prior[1]
+    np.testing.assert_allclose(gfi.shrink_to_prior(model, rows, 0), prior)
+    few = gfi.shrink_to_prior(model, rows, 8)
+    assert few[0] > few[1]  # eight positives: the prior still decides
+    many = gfi.shrink_to_prior(model, rows, 2000)
+    assert many[1] > many[0] and abs(many[1] - 0.6) < 0.02
+    assert gfi.model_weight(8) < gfi.model_weight(30) < gfi.model_weight(300) < 1.0

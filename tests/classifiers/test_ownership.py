@@ -157,3 +157,43 @@ def test_approvals_without_write_access_do_not_make_an_owner(engine, tmp_path: P
     assert [s.login for s in res.by_subsystem["frontend"]][:2] == ["member", "eager"]
     assert front["eager"].evidence()["approvals"] == 0  # counted as review work, not as approvals
     assert front["eager"].write_access is False and front["member"].write_access is True
+
+
+def test_authored_prs_count_merged_and_open_not_abandoned(engine, tmp_path: Path) -> None:
+    """Code owners write much of their area's code: merged and open PRs count, closed unmerged ones not."""
+    c = Crafted()
+    c.pull(601, "[Frontend] a", "writer", [FRONT], created=ago(9), merged_by="member", merged=ago(8))
+    c.pull(602, "[Frontend] b", "writer", [FRONT], created=ago(7), merged_by="member", merged=ago(6))
+    c.pull(603, "[Frontend] c", "writer", [FRONT], created=ago(2))  # open
+    c.pull(604, "[Frontend] d", "quitter", [FRONT], created=ago(5), state="closed")  # abandoned
+    c.pull(605, "[Frontend] e", "quitter", [FRONT], created=ago(4), state="closed")
+    c.review(604, "writer", "COMMENTED", ago(4), body="why close?")
+    import_dataset(engine, c.write(tmp_path / "d"))
+    res = _result(engine)
+    front = {s.login: s.evidence() for s in res.by_subsystem["frontend"]}
+    assert front["writer"]["authored"] == 3
+    assert front["member"]["authored"] == 0 and front["member"]["merges"] == 2
+    assert "quitter" not in front  # closed unmerged PRs are not work in the area
+
+
+def test_without_associations_core_responders_stand_in_for_write_access(engine, tmp_path: Path) -> None:
+    """Converted archives carry no author associations: people who answer in many others' threads
+    (`maintainer_set`) rank before an equally busy reviewer who does nothing else."""
+    c = Crafted()
+    for i in range(6):
+        n = 700 + i
+        c.issue(n, f"[Bug]: frontend bug {i}", f"user{i}", created=ago(20 + i), labels=("frontend",))
+        c.comment(n, "core", "looking", ago(19 + i))
+    c.pull(710, "[Frontend] x", "dev1", [FRONT], created=ago(5), assoc="NONE")
+    c.pull(711, "[Frontend] y", "dev2", [FRONT], created=ago(5), assoc="NONE")
+    for n in (710, 711):
+        c.review(n, "core", "COMMENTED", ago(4), body="ok", assoc="NONE")
+        c.review(n, "drive-by", "COMMENTED", ago(4), body="lgtm", assoc="NONE")
+        c.review_comment(n, "drive-by", FRONT, ago(4), assoc="NONE")
+    for r in c.reviews:
+        r["author_association"] = "NONE"
+    import_dataset(engine, c.write(tmp_path / "d"))
+    res = _result(engine)
+    front = {s.login: s for s in res.by_subsystem["frontend"]}
+    assert front["core"].write_access is True and front["drive-by"].write_access is False
+    assert [s.login for s in res.by_subsystem["frontend"]][0] == "core"
