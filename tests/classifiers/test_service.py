@@ -62,7 +62,7 @@ def test_tables_are_filled(session, small_dataset: Path) -> None:
     assert label.primary == label.subsystems[0]["name"]
     own = session.scalars(select(OwnershipScore)).first()
     for key in ("approvals", "changes_requested", "review_comments", "merges", "triage", "thread_answers",
-                "chat_answers", "last_active", "median_first_review_hours"):
+                "chat_answers", "authored", "last_active", "median_first_review_hours"):
         assert key in own.evidence
 
 
