@@ -41,6 +41,7 @@ from config.clock import iso_z
 from config.errors import CollectorError, ConfigError
 from config.settings import Settings
 from config.watch import WatchConfig
+from storage.queries import stored_repo_names  # noqa: F401 - also imported from here (benchmarks)
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -279,15 +280,6 @@ class _StopAtPage:
 
     def done(self, endpoint: str) -> None:
         self._check(endpoint)
-
-
-def stored_repo_names(session: Any) -> set[str]:
-    """Lower-cased names of the repos with stored data (a cheap query; no classifier imports)."""
-    from sqlalchemy import select
-
-    from storage.models import Repo
-
-    return {name.lower() for name in session.scalars(select(Repo.full_name))}
 
 
 def _classify_repo(rt: Runtime, repo: str) -> str:

@@ -20,6 +20,11 @@ from storage.models import (
 )
 
 
+def stored_repo_names(session: Session) -> set[str]:
+    """Lower-cased names of the repos with stored data (a cheap query; no classifier imports)."""
+    return {name.lower() for name in session.scalars(select(Repo.full_name))}
+
+
 def stored_counts(session: Session) -> dict[str, Any]:
     """Per repo the stored objects by kind (plain issues only under `issues`), plus chat totals."""
 

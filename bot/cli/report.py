@@ -47,11 +47,11 @@ def _emit(text: str, path: Path | None, what: str) -> None:
 def digest_cmd(
     day: Annotated[str | None, typer.Option("--date", help="Local day YYYY-MM-DD (default: the last --days days).")] = None,
     days: Annotated[int | None, typer.Option("--days", min=1, help="Days covered (default: config digest.days).")] = None,
-    fmt: Annotated[DigestFormat, typer.Option("--format", help="md, or json (the digest, its Discord messages and chart path).")] = DigestFormat.md,
+    fmt: Annotated[DigestFormat, typer.Option("--format", help="md, or json ({\"digests\": [the digest, its Discord messages and chart path, per repo]}).")] = DigestFormat.md,
     out_path: OutOpt = None,
-    repo: RepoOpt = None,
+    repo: Annotated[str | None, typer.Option("--repo", help="OWNER/REPO (default: every enabled repo with stored data).")] = None,
     stall_days: Annotated[float, typer.Option("--stall-days", help="A PR idle this long is stalling.")] = 3.0,
-    chart: Annotated[bool, typer.Option("--chart/--no-chart", help="Draw the PNG chart.")] = True,
+    chart: Annotated[bool, typer.Option("--chart/--no-chart", help="Draw the PNG chart (one per repo).")] = True,
 ) -> None:
     """The daily digest: activity by subsystem, who is active, PR flow, GFI candidates, chat, shortlist."""
     from config.errors import ReportError
@@ -59,24 +59,39 @@ def digest_cmd(
     from reports.render.discord import digest_messages
     from reports.render.markdown import digest_markdown
     from storage.db import session_scope
+    from storage.queries import stored_repo_names
 
     s = settings()
     try:
         when = date.fromisoformat(day) if day else None
     except ValueError:
         raise ReportError(f"--date: expected YYYY-MM-DD, got {day!r}") from None
-    chart_path = out_path.with_suffix(".png") if out_path is not None and chart else None
     with session_scope(engine()) as session:
-        d = make_digest(session, s.watch, repo, s.present(), s.output_dir, day=when, days=days,
-                        stall_days=stall_days, chart=chart, chart_path=chart_path)
+        if repo is not None:
+            names = [s.watch.repo(repo).name]
+        else:
+            stored = stored_repo_names(session)
+            names = [r.name for r in s.watch.enabled_repos if r.name.lower() in stored]
+            if not names:
+                raise ReportError("no enabled repo has stored data yet: run `scout collect github` or `scout import` first")
+        digests = []
+        for name in names:
+            chart_path = None
+            if out_path is not None and chart:
+                chart_path = (out_path.with_suffix(".png") if len(names) == 1
+                              else out_path.with_name(f"{out_path.stem}-{name.replace('/', '__')}.png"))
+            digests.append(make_digest(session, s.watch, name, s.present(), s.output_dir, day=when, days=days,
+                                       stall_days=stall_days, chart=chart, chart_path=chart_path))
     if fmt is DigestFormat.json:
-        payload = {"digest": d.to_dict(), "chart": d.chart_path,
-                   "discord": [m.to_payload() | {"files": list(m.files)} for m in digest_messages(d)]}
+        payload = {"digests": [{"digest": d.to_dict(), "chart": d.chart_path,
+                                "discord": [m.to_payload() | {"files": list(m.files)} for m in digest_messages(d)]}
+                               for d in digests]}
         _emit(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", out_path, "digest (JSON)")
     else:
-        _emit(digest_markdown(d), out_path, "digest")
-    if d.chart_path:
-        console.print(f"chart: {d.chart_path}", markup=False)
+        _emit("\n---\n\n".join(digest_markdown(d) for d in digests), out_path, "digest")
+    for d in digests:
+        if d.chart_path:
+            console.print(f"chart: {d.chart_path}", markup=False)
 
 
 @app.command("shortlist")

@@ -74,7 +74,7 @@ def test_digest_markdown_and_json(env: dict[str, str], tmp_path: Path, run_scout
     md = run_scout("digest", env=env).stdout
     assert md.startswith("# oss-scout digest · vllm-project/vllm · 2026-11-27") and len(md) > 500
     run_scout("digest", "--format", "json", "--out", str(tmp_path / "d.json"), "--date", "2026-11-26", env=env)
-    doc = json.loads((tmp_path / "d.json").read_text())
+    doc = json.loads((tmp_path / "d.json").read_text())["digests"][0]
     assert doc["digest"]["day"] == "2026-11-26" and Path(doc["chart"]) == tmp_path / "d.png"
     assert (tmp_path / "d.png").read_bytes()[:4] == b"\x89PNG"
     msg = doc["discord"][0]
@@ -103,3 +103,30 @@ def test_bench(env: dict[str, str], tmp_path: Path, run_scout) -> None:
     assert job["status"] in ("succeeded", "failed") and job["result"]["steps"][0]["result"]["op"] == "rms_norm"
     missing = run_scout("bench", "4242", env=env, check=False)
     assert missing.returncode == 1 and "not stored" in missing.stderr
+
+
+def test_digest_covers_every_enabled_repo_with_data_or_one(env: dict[str, str], tmp_path: Path, run_scout,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from storage.db import session_scope
+    from storage.upsert import upsert_issues, upsert_repo
+    from tests.helpers.watch_config import write_config
+    from tests.reports.world import ago, issue, user
+
+    monkeypatch.setenv("SCOUT_CONFIG", str(write_config(tmp_path / "all.toml", enable_all=True)))
+    eng = make_engine(env["SCOUT_DATABASE_URL"])
+    with session_scope(eng) as s:
+        rid = upsert_repo(s, {"id": 2, "full_name": "sgl-project/sglang", "default_branch": "main",
+                              "html_url": "https://github.com/sgl-project/sglang",
+                              "owner": user("alice") | {"login": "sgl-project", "id": 9002}})
+        upsert_issues(s, rid, [issue(900, "[Bug] radix cache leak", "xena", ago(0, 5))
+                               | {"id": 90900, "html_url": "https://github.com/sgl-project/sglang/issues/900"}])
+    eng.dispose()
+    run_scout("digest", "--format", "json", "--out", str(tmp_path / "all.json"), env=env)
+    docs = json.loads((tmp_path / "all.json").read_text())["digests"]
+    # triton-lang/triton is enabled too, but nothing is stored for it: no empty digest
+    assert [d["digest"]["repo"] for d in docs] == ["vllm-project/vllm", "sgl-project/sglang"]
+    assert [Path(d["chart"]).name for d in docs] == ["all-vllm-project__vllm.png", "all-sgl-project__sglang.png"]
+    md = run_scout("digest", "--no-chart", env=env).stdout
+    assert md.index("# oss-scout digest · vllm-project/vllm") < md.index("# oss-scout digest · sgl-project/sglang")
+    one = run_scout("digest", "--no-chart", "--repo", "sgl-project/sglang", env=env).stdout
+    assert one.startswith("# oss-scout digest · sgl-project/sglang") and "vllm-project/vllm" not in one

@@ -37,7 +37,7 @@ def test_shortlist_and_digest_on_generated_data(small_dataset: Path, tmp_path: P
     assert all(i["bench_job"] and i["bench_job"]["link"] for i in issues)
     probs = [i["probability"] for i in issues]
     assert probs == sorted(probs, reverse=True)  # best first (how well the model ranks is judged by its own tests)
-    d = json.loads((tmp_path / "d.json").read_text())
+    d = json.loads((tmp_path / "d.json").read_text())["digests"][0]
     assert d["digest"]["shortlist"]["issues"] == issues
     assert Path(d["chart"]).is_file()
     for m in d["discord"]:
