@@ -44,6 +44,19 @@ def import_cmd(
         out.print("discord: " + ", ".join(f"{v} {k}" for k, v in summary.discord.items()))
 
 
+def _age(seconds: int) -> str:
+    """`3h 05m`, `2d 4h`, `45s`: how long ago, for people."""
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h {minutes:02d}m"
+    return f"{hours // 24}d {hours % 24}h"
+
+
 @app.command("status")
 def status_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -65,17 +78,28 @@ def status_cmd(
         out.print(json.dumps(report, indent=2, sort_keys=True), markup=False)
     else:
         table = Table(title="oss-scout status")
-        for col in ("repo", "issues", "pulls", "comments", "reviews", "review comments", "events", "last sync"):
+        for col in ("repo", "issues", "pulls", "comments", "reviews", "review comments", "events", "last sync",
+                    "age", "rate limit left"):
             table.add_column(col)
         for name, c in report["repos"].items():
+            age = c.get("last_sync_age_seconds")
+            remaining = c.get("rate_limit_remaining")
             table.add_row(name, *(str(c.get(k, 0)) for k in ("issues", "pulls", "issue_comments", "reviews",
                                                                "review_comments", "issue_events")),
-                          str(c.get("last_sync") or "never"))
+                          str(c.get("last_sync") or "never"), _age(age) if age is not None else "-",
+                          str(remaining) if remaining is not None else "-")
         out.print(table)
         d = report["discord"]
         out.print(f"discord: {d['channels']} channels, {d['messages']} messages, last sync {d.get('last_sync') or 'never'}")
         for m in report["models"]:
-            out.print(f"model {m['repo']} {m['name']} {m['version']} {m['metrics']}")
+            out.print(f"model {m['repo']} {m['name']} {m['version']} {m['metrics']}", markup=False)
+        last = report.get("last_digest")
+        out.print(f"last digest posted: {last['day']} at {last['posted_at']}" if last else "last digest posted: never")
+        if report["jobs"]:
+            for j in report["jobs"]:
+                out.print(f"job {j['id']}: next run {j['next_run'] or 'paused'} ({j['trigger']})", markup=False)
+        else:
+            out.print("jobs: none stored (`scout run` has not run on this database)")
         for p in report["problems"]:
             console.print(f"[yellow]stale:[/] {p}")
     if not report["healthy"]:

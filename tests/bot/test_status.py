@@ -121,3 +121,28 @@ def test_status_through_the_real_entry_point(sqlite_url: str, tmp_path: Path) ->
     eng.dispose()
     fresh = run_scout("status", env=env, check=False)
     assert fresh.returncode == 0, fresh.stdout + fresh.stderr
+
+
+async def test_status_table_shows_age_rate_limit_jobs_and_last_digest(status_env: Engine, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from storage.models import Digest
+
+    watch = load_watch_config()
+    s = sched.make_scheduler(status_env, watch)
+    s.start(paused=True)
+    sched.install_jobs(s, sched.job_specs(watch))
+    expected = {j.id: iso_z(j.next_run_time) for j in s.get_jobs()}
+    s.shutdown(wait=False)
+    add_run(status_env, "vllm-project/vllm", NOW - timedelta(hours=2, minutes=5), remaining=4321)
+    with session_scope(status_env) as session:
+        session.add(Digest(repo="vllm-project/vllm", day="2026-11-26", payload={}, markdown="", chart_path=None,
+                           created_at=NOW - timedelta(hours=20), posted_at=NOW - timedelta(hours=19), message_ids=[1]))
+    from rich.console import Console
+
+    monkeypatch.setattr("bot.cli.data.out", Console(width=200, soft_wrap=True, highlight=False))
+    res = CliRunner().invoke(app, ["status"])
+    assert res.exit_code == 0, res.output
+    assert "2h 05m" in res.stdout and "4321" in res.stdout
+    assert f"last digest posted: 2026-11-26 at {iso_z(NOW - timedelta(hours=19))}" in res.stdout
+    for job_id, next_run in expected.items():
+        assert f"job {job_id}: next run {next_run}" in res.stdout
