@@ -41,6 +41,7 @@ from config.clock import iso_z
 from config.errors import CollectorError, ConfigError
 from config.settings import Settings
 from config.watch import WatchConfig
+from collectors.github.client import CollectionStopped
 from storage.queries import stored_repo_names  # noqa: F401 - also imported from here (benchmarks)
 
 if TYPE_CHECKING:
@@ -65,10 +66,6 @@ def github_job_id(repo: str) -> str:
 
 def retrain_job_id(repo: str) -> str:
     return f"retrain:{repo}"
-
-
-class CollectionStopped(CollectorError):
-    """The service is shutting down: collection stopped after its last stored (checkpointed) page."""
 
 
 # ----------------------------------------------------------------------------- options and job specs

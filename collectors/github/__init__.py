@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from collectors.github.client import ClientOptions, GitHubClient, NotFoundError, RateLimitStop
+from collectors.github.client import ClientOptions, CollectionStopped, GitHubClient, NotFoundError, RateLimitStop
 from collectors.github.collector import CATEGORIES, CollectResult, GitHubCollector, ProgressSink
 from config import CollectorError, RepoWatch, Settings
 
@@ -23,6 +23,7 @@ __all__ = [
     "ClientOptions",
     "CollectResult",
     "GitHubClient",
+    "CollectionStopped",
     "GitHubCollector",
     "NotFoundError",
     "ProgressSink",
@@ -55,6 +56,11 @@ def collect_github(engine: Engine, settings: Settings, since: datetime, repos: S
                                     progress=progress(name) if progress else None)
         try:
             results.append(collector.run())
+        except CollectionStopped as exc:  # a requested stop, not a failure: the other repos wait too
+            collector.result.exception = exc
+            results.append(collector.result)
+            log.info("%s", exc)
+            break
         except CollectorError as exc:
             collector.result.exception = exc
             results.append(collector.result)

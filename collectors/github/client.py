@@ -47,6 +47,11 @@ class RateLimitStop(CollectorError):
     exit_code = 3
 
 
+class CollectionStopped(CollectorError):
+    """The caller asked the collection to stop (the service is shutting down): everything up to the
+    last stored page is checkpointed, and the next run resumes there. Not a failure."""
+
+
 class MalformedResponse(CollectorError):
     """A body that is not the JSON GitHub promises, still after every retry."""
 
