@@ -329,10 +329,18 @@ _PRIOR_KINDS: Mapping[str, float] = {"feature": 0.8, "doc": 1.0, "help-wanted": 
                                      "rfc": -1.2, "roadmap": -1.5, "performance": -0.6, "installation": -0.8}
 
 
+_LABEL_KINDS: Mapping[str, str] = {"label:enhancement": "feature", "label:feature_request": "feature",
+                                   "label:feature": "feature", "label:documentation": "doc", "label:docs": "doc",
+                                   "label:bug": "bug", "label:question": "usage", "label:usage": "usage", "label:rfc": "rfc"}
+
+
 def prior_probability(row: np.ndarray, n_pos: int) -> tuple[float, tuple[str, ...]]:
     """The documented fallback (see module docstring) for one feature row."""
     values = {name: float(row[2 + j]) for j, name in enumerate(NUMERIC)}
-    kind = next((t.split(":", 1)[1] for t in str(row[1]).split() if t.startswith("tmpl:")), "none")
+    tokens = str(row[1]).split()
+    kind = next((t.split(":", 1)[1] for t in tokens if t.startswith("tmpl:")), "none")
+    if kind == "none":  # no issue form: the labels may still say what kind of request it is
+        kind = next((_LABEL_KINDS[t] for t in tokens if t in _LABEL_KINDS), "none")
     logit = math.log(PRIOR_BASE_RATE / (1 - PRIOR_BASE_RATE)) + _PRIOR_KINDS.get(kind, 0.0)
     parts = []
     for name, w in _PRIOR_WEIGHTS.items():

@@ -157,3 +157,13 @@ def test_few_positives_lean_on_the_prior_many_on_the_model() -> None:
     many = gfi.shrink_to_prior(model, rows, 2000)
     assert many[1] > many[0] and abs(many[1] - 0.6) < 0.02
     assert gfi.model_weight(8) < gfi.model_weight(30) < gfi.model_weight(300) < 1.0
+
+
+def test_prior_reads_the_kind_from_labels_when_no_issue_form_was_used() -> None:
+    def p(tokens: str) -> float:
+        row = _row("none")
+        row[1] = tokens
+        return gfi.prior_probability(row, 0)[0]
+
+    assert p("tmpl:none label:enhancement") == p("tmpl:feature") > p("tmpl:none") > p("tmpl:none label:question")
+    assert p("tmpl:bug label:enhancement") == p("tmpl:bug")  # the form, when there is one, decides
