@@ -34,6 +34,7 @@ from storage.models import (
     ReviewComment,
     User,
 )
+from storage.types import fast_utc
 
 log = logging.getLogger(__name__)
 
@@ -172,13 +173,12 @@ class RepoData:
 
 
 def _time_reader(conn: Connection) -> tuple[Callable[[Any], Any], Callable[[Any], datetime | None]]:
-    """(wrap a time column, parse its value). SQLite keeps UTC times as text: reading the text and
-    parsing it with `datetime.fromisoformat` is ~40 % faster over a million rows than the type's
-    own conversion; other backends return datetimes already."""
+    """(wrap a time column, parse its value). SQLite keeps UTC times as text: read the text and
+    parse it with `storage.types.fast_utc` (no per-row type machinery over a million rows); other
+    backends return datetimes already."""
     if conn.dialect.name != "sqlite":
         return (lambda col: col), (lambda v: v.astimezone(UTC) if v is not None else None)
-    parse = datetime.fromisoformat
-    return (lambda col: type_coerce(col, String)), (lambda v: parse(v).replace(tzinfo=UTC) if v else None)
+    return (lambda col: type_coerce(col, String)), fast_utc()
 
 
 def _json_reader(conn: Connection) -> tuple[Callable[[Any], Any], Callable[[Any], list[Any]]]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, Text
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, Text, type_coerce
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -29,6 +31,50 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], datetime | None] | None:
+        """On SQLite the stored text straight to an aware datetime: `fromisoformat(text + "+00:00")`
+        costs ~0.15 us a value where parsing to a naive datetime and `replace(tzinfo=UTC)` cost ~1.4 us
+        (a year of vLLM reads about a million times). Other text, and other backends, take the
+        general path."""
+        general = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite" or general is None:
+            return general
+        return fast_utc(general)
+
+
+def fast_utc(general: Callable[[Any], datetime | None] | None = None) -> Callable[[Any], datetime | None]:
+    """A reader of SQLite's UTC text (`YYYY-MM-DD HH:MM:SS.ffffff`, as SQLAlchemy writes it) into
+    tz-aware UTC datetimes; anything else goes to `general` (the type's own conversion)."""
+    parse = datetime.fromisoformat
+
+    def process(value: Any) -> datetime | None:
+        if not value:  # None (or an empty text)
+            return None
+        if isinstance(value, str):
+            try:
+                out = parse(value + "+00:00")
+            except ValueError:
+                out = None
+            if out is not None and out.tzinfo is not None:  # a bare date ignores the offset: general path
+                return out
+        if general is not None:
+            return general(value)
+        if isinstance(value, str):
+            value = parse(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    return process
+
+
+def json_reader(dialect: Dialect) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """(wrap a JSON column, decode its value) for bulk reads: on SQLite the stored text, decoded
+    only when it is not an empty list (most label and assignee lists are `[]`; the JSON type
+    decodes every value); other backends' drivers decode it already."""
+    if dialect.name != "sqlite":
+        return (lambda col: col), (lambda v: v)
+    loads = json.loads
+    return (lambda col: type_coerce(col, String)), (lambda v: [] if v == "[]" else None if v is None else loads(v))
 
 
 # A source's numeric id (GitHub ids pass 2**31; Discord snowflakes need 64 bits).
