@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from reports.queries import UNCLASSIFIED, ActionRec, PullRec, RepoSnapshot
@@ -113,7 +113,12 @@ def first_reviews(snap: RepoSnapshot) -> dict[int, datetime]:
 
 def first_time_authors(snap: RepoSnapshot) -> dict[int, bool]:
     """Whether each PR is its author's first in the repo (by stored history; the author association
-    FIRST_TIME_CONTRIBUTOR also counts, for authors whose earlier PRs we never stored)."""
+    FIRST_TIME_CONTRIBUTOR also counts, for authors whose earlier PRs we never stored). A loaded
+    snapshot knows the first PRs over the whole history (`first_pulls`), as it reads only the PRs
+    in view; a hand-made one is judged by its own PRs."""
+    if snap.first_pulls is not None:
+        return {p.number: (p.author is None or p.number in snap.first_pulls
+                           or p.author_association in FIRST_TIME_ASSOC) for p in snap.pulls}
     seen: set[str] = set()
     out: dict[int, bool] = {}
     for p in sorted(snap.pulls, key=lambda p: (p.created_at, p.number)):
@@ -157,10 +162,12 @@ def reviewers_for(snap: RepoSnapshot, subsystems: Sequence[str], exclude: Iterab
     return tuple(out[:top])
 
 
-def stalling_pulls(snap: RepoSnapshot, stall_days: float = 3.0, limit: int | None = None) -> tuple[StalledPull, ...]:
+def stalling_pulls(snap: RepoSnapshot, stall_days: float = 3.0, limit: int | None = None,
+                   owners_for: int | None = None) -> tuple[StalledPull, ...]:
     """Open, non-draft PRs waiting `stall_days` or more: on a first review, on the author after a
     change request, or on the reviewer after the author answered. Most recently stalled first
-    (the ones still worth a nudge; months-old ones are usually abandoned)."""
+    (the ones still worth a nudge; months-old ones are usually abandoned). Only the first
+    `owners_for` (None: all) get their possible reviewers looked up; the rest carry none."""
     now = snap.now
     by_pull: dict[int, list[ActionRec]] = defaultdict(list)
     for a in (*snap.reviews, *snap.actions):
@@ -194,9 +201,13 @@ def stalling_pulls(snap: RepoSnapshot, stall_days: float = 3.0, limit: int | Non
         out.append(StalledPull(
             number=p.number, title=p.title, url=p.url, author=p.author, subsystems=subs, waiting_on=waiting,
             idle_days=round(idle, 1), age_days=round((now - p.created_at).total_seconds() / 86400.0, 1),
-            owners=reviewers_for(snap, subs, exclude=[p.author])))
+            owners=()))
     out.sort(key=lambda s: (s.idle_days, s.number))
-    return tuple(out if limit is None else out[:limit])
+    if limit is not None:
+        out = out[:limit]
+    n = len(out) if owners_for is None else min(owners_for, len(out))
+    out[:n] = [replace(s, owners=reviewers_for(snap, s.subsystems, exclude=[s.author])) for s in out[:n]]
+    return tuple(out)
 
 
 def pr_flow(snap: RepoSnapshot, stall_days: float = 3.0, fast_limit: int = 5, stall_limit: int = 15) -> PrFlow:
@@ -220,7 +231,7 @@ def pr_flow(snap: RepoSnapshot, stall_days: float = 3.0, fast_limit: int = 5, st
         gs = [_group(k, d[k], first, since, until) for k in keys]
         return tuple(g for g in gs if g.first_review.n or g.merge.n)
 
-    stalled = stalling_pulls(snap, stall_days)
+    stalled = stalling_pulls(snap, stall_days, owners_for=stall_limit)  # owners only for the ones shown
     merged = [p for p in human if p.merged_at is not None and since <= p.merged_at < until]
     merged.sort(key=lambda p: (p.merged_at - p.created_at, p.number))  # type: ignore[operator]
     fast = tuple(

@@ -8,11 +8,12 @@ is sorted by a stable key.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from config.errors import ReportError
@@ -36,15 +37,13 @@ from storage.models import (
     User,
 )
 from storage.refs import closing_refs
+from storage.types import json_reader
 
 UNCLASSIFIED = "unclassified"
-# Only what the reports read (issue bodies can be long; PR bodies are read for "Fixes #N").
-ISSUE_COLUMNS = (Issue.number, Issue.is_pull, Issue.title, Issue.state, Issue.author_association, Issue.labels,
-                 Issue.assignees, Issue.locked, Issue.comments, Issue.html_url, Issue.created_at, Issue.updated_at,
-                 Issue.closed_at)
+# Only what the reports read of a PR (issue bodies can be long; PR bodies are read for "Fixes #N").
 PULL_COLUMNS = (PullRequest.number, PullRequest.title, PullRequest.body, PullRequest.state, PullRequest.draft,
                 PullRequest.author_association, PullRequest.html_url, PullRequest.head_sha, PullRequest.base_ref,
-                PullRequest.requested_reviewers, PullRequest.created_at, PullRequest.closed_at, PullRequest.merged_at)
+                PullRequest.created_at, PullRequest.closed_at, PullRequest.merged_at)
 
 
 @dataclass(frozen=True)
@@ -174,7 +173,7 @@ class RepoSnapshot:
     until: datetime
     issues: tuple[IssueRec, ...]
     pulls: tuple[PullRec, ...]
-    reviews: tuple[ActionRec, ...]  # every review of the repo (first-review latency needs history)
+    reviews: tuple[ActionRec, ...]  # every review of the PRs in view (first-review latency needs their history)
     actions: tuple[ActionRec, ...]  # comments, review comments, events in the window or on open PRs
     subsystems: tuple[SubsystemRec, ...]
     gfi: tuple[GfiRec, ...]
@@ -182,6 +181,7 @@ class RepoSnapshot:
     owners: tuple[OwnerRec, ...]
     chat: tuple[ChatThreadRec, ...]
     bots: frozenset[str] = frozenset()
+    first_pulls: frozenset[int] | None = None  # PRs that are their author's first (None: judge from `pulls`)
 
     # Lookups (cheap to rebuild; kept off the dataclass fields so equality stays on data).
     def issue(self, number: int) -> IssueRec | None:
@@ -261,106 +261,221 @@ def repo_row(session: Session, repo: str) -> Repo:
     return found
 
 
-def _subsystem_rec(row: SubsystemLabel) -> SubsystemRec:
-    items = [s for s in (row.subsystems or []) if isinstance(s, dict) and s.get("name")]
-    names = tuple(str(s["name"]) for s in items)
-    conf = tuple(float(s.get("confidence", 1.0) or 0.0) for s in items)
-    return SubsystemRec(number=row.number, is_pull=row.is_pull, names=names, confidences=conf, primary=row.primary)
+def _subsystem_rec(number: int, is_pull: bool, subsystems: Any, primary: str | None) -> SubsystemRec:
+    items = [x for x in (subsystems or []) if isinstance(x, dict) and x.get("name")]
+    names = tuple(str(x["name"]) for x in items)
+    conf = tuple(float(x.get("confidence", 1.0) or 0.0) for x in items)
+    return SubsystemRec(number=number, is_pull=bool(is_pull), names=names, confidences=conf, primary=primary)
+
+
+CHUNK = 5000  # numbers per `IN (...)` list (rendered inline: no bound-parameter limit applies)
+
+
+def _in(col: Any, numbers: Sequence[int]) -> Any:
+    return col.in_(bindparam(f"in_{col.key}", list(numbers), expanding=True, literal_execute=True))
+
+
+def _rows(session: Session, stmt: Any, col: Any, numbers: Sequence[int] | Select[Any] | None) -> list[Any]:
+    """`stmt`'s rows, restricted to `col IN numbers` (a subquery, or a list taken a chunk at a
+    time; None: all rows)."""
+    if numbers is None:
+        return list(session.execute(stmt).all())
+    if isinstance(numbers, Select):
+        return list(session.execute(stmt.where(col.in_(numbers))).all())
+    out: list[Any] = []
+    for i in range(0, len(numbers), CHUNK):
+        out += session.execute(stmt.where(_in(col, numbers[i:i + CHUNK]))).all()
+    return out
+
+
+def numbers_in_view(session: Session, repo_id: int, since: datetime, until: datetime,
+                    also: Iterable[int] = ()) -> list[int]:
+    """The issues and PRs a snapshot for [since, until) needs: the open ones, those created,
+    updated, closed or merged since `since`, those reviewed in the window, and `also` (numbers
+    with comments, events or chat in the window). Closed history outside the window is never read."""
+    merged = select(PullRequest.number).where(PullRequest.repo_id == repo_id,
+                                              or_(PullRequest.state == "open", PullRequest.merged_at >= since))
+    direct = set(session.scalars(
+        select(Issue.number).where(Issue.repo_id == repo_id,
+                                   or_(Issue.state == "open", Issue.updated_at >= since, Issue.created_at >= since,
+                                       Issue.closed_at >= since, Issue.number.in_(merged)))))
+    reviewed = set(session.scalars(
+        select(Review.pull_number).where(Review.repo_id == repo_id, Review.submitted_at >= since,
+                                         Review.submitted_at < until).distinct()))
+    return sorted(direct | reviewed | set(also))
+
+
+def first_pulls(session: Session, repo_id: int) -> frozenset[int]:
+    """Numbers of the PRs that are their author's first in the repo (oldest by creation, then
+    number), over the whole stored history: "first-time author" needs it, the rest of a snapshot not."""
+    author = aliased(User)
+    seen: set[str] = set()
+    out = set()
+    for number, login in session.execute(
+            select(PullRequest.number, author.login).outerjoin(author, author.id == PullRequest.user_id)
+            .where(PullRequest.repo_id == repo_id).order_by(PullRequest.created_at, PullRequest.number)):
+        if login is not None and login not in seen:
+            seen.add(login)
+            out.add(number)
+    return frozenset(out)
+
+
+VIEWS = ("window", "open", "all")
 
 
 def load_snapshot(session: Session, repo: str, now: datetime, since: datetime, until: datetime | None = None,
-                  bots: tuple[str, ...] = ()) -> RepoSnapshot:
-    """Read everything the reports need about `repo` in a fixed number of queries."""
+                  bots: tuple[str, ...] = (), *, view: str = "window") -> RepoSnapshot:
+    """Read what the reports need about `repo` in a fixed number of queries, whatever its size.
+
+    `view` says which issues and PRs are read, with their reviews, subsystems, scores and signals:
+    "window" (the digest, PR flow): the open ones and those with activity since `since`
+    (`numbers_in_view`), with comments, review comments and events in the window and, on open PRs,
+    their authors' (a stalled PR waits on its author's answer), and chat in the window;
+    "open" (the shortlist): the open ones only, no activity or chat; "all": every stored item
+    and action, whatever the window (the reports come out the same as with "window"; tests
+    compare them). Owners are always read whole."""
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
     r = repo_row(session, repo)
     rid = r.id
     until = until or now
     author = aliased(User)
-
-    issues = tuple(
-        IssueRec(number=i.number, is_pull=i.is_pull, title=i.title, state=i.state, author=login,
-                 author_is_bot=(utype == "Bot") or bool(login and login.endswith("[bot]")),
-                 author_association=i.author_association or "NONE", labels=_tuple(i.labels),
-                 assignees=_tuple(i.assignees), locked=i.locked, comments=i.comments, url=i.html_url or "",
-                 created_at=i.created_at, updated_at=i.updated_at, closed_at=i.closed_at)
-        for i in session.execute(
-            select(*ISSUE_COLUMNS, author.login.label("login"), author.type.label("utype"))
-            .outerjoin(author, author.id == Issue.user_id).where(Issue.repo_id == rid).order_by(Issue.number))
-        for login, utype in [(i.login, i.utype)]
-    )
-
-    sizes = {n: (int(a or 0) + int(d or 0), int(c)) for n, a, d, c in session.execute(
-        select(PullFile.pull_number, func.sum(PullFile.additions), func.sum(PullFile.deletions), func.count())
-        .where(PullFile.repo_id == rid).group_by(PullFile.pull_number))}
-    merger = aliased(User)
-    pulls = []
-    for p in session.execute(
-            select(*PULL_COLUMNS, author.login.label("login"), author.type.label("utype"),
-                   merger.login.label("merged_by"))
-            .outerjoin(author, author.id == PullRequest.user_id)
-            .outerjoin(merger, merger.id == PullRequest.merged_by_id)
-            .where(PullRequest.repo_id == rid).order_by(PullRequest.number)):
-        pulls.append(_pull_rec(p, p.login, p.utype, p.merged_by, r.default_branch, r.full_name,
-                               sizes.get(p.number, (0, 0))))
+    J, js = json_reader(session.get_bind().dialect)
+    bot_memo: dict[tuple[str | None, str | None], bool] = {}
 
     def is_bot(login: str | None, utype: str | None) -> bool:
-        return utype == "Bot" or bool(login and (login.endswith("[bot]") or login in bots))
+        found = bot_memo.get((login, utype))
+        if found is None:
+            found = bot_memo[(login, utype)] = utype == "Bot" or bool(login and (login.endswith("[bot]")
+                                                                                  or login in bots))
+        return found
 
-    reviews = tuple(sorted(
-        (ActionRec(number=n, login=login, is_bot=is_bot(login, utype), kind="review", detail=state, at=at)
-         for n, login, utype, state, at in session.execute(
-             select(Review.pull_number, User.login, User.type, Review.state, Review.submitted_at)
-             .join(User, User.id == Review.user_id)
-             .where(Review.repo_id == rid, Review.submitted_at.is_not(None)))),
-        key=lambda a: (a.number, a.at, a.login)))
-
-    open_pull = select(Issue.number).where(Issue.repo_id == rid, Issue.is_pull.is_(True), Issue.state == "open")
     actions: list[ActionRec] = []
-    for n, login, utype, assoc, at in session.execute(
-            select(IssueComment.issue_number, User.login, User.type, IssueComment.author_association,
-                   IssueComment.created_at)
-            .join(User, User.id == IssueComment.user_id)
-            .where(IssueComment.repo_id == rid,
-                   or_(and_(IssueComment.created_at >= since, IssueComment.created_at < until),
-                       IssueComment.issue_number.in_(open_pull)))):
-        actions.append(ActionRec(n, login, is_bot(login, utype), "comment", assoc or "NONE", at))
-    for n, login, utype, at in session.execute(
-            select(ReviewComment.pull_number, User.login, User.type, ReviewComment.created_at)
-            .join(User, User.id == ReviewComment.user_id)
-            .where(ReviewComment.repo_id == rid,
-                   or_(and_(ReviewComment.created_at >= since, ReviewComment.created_at < until),
-                       ReviewComment.pull_number.in_(open_pull)))):
-        actions.append(ActionRec(n, login, is_bot(login, utype), "review_comment", "", at))
-    for n, login, utype, ev, at in session.execute(
-            select(IssueEvent.issue_number, User.login, User.type, IssueEvent.event, IssueEvent.created_at)
-            .join(User, User.id == IssueEvent.actor_id)
-            .where(IssueEvent.repo_id == rid,
-                   or_(and_(IssueEvent.created_at >= since, IssueEvent.created_at < until),
-                       IssueEvent.issue_number.in_(open_pull)))):
-        actions.append(ActionRec(n, login, is_bot(login, utype), "event", ev, at))
-    actions.sort(key=lambda a: (a.at, a.number, a.kind, a.login, a.detail))
+    chat: tuple[ChatThreadRec, ...] = ()
+    if view != "open":
+        open_pull = select(Issue.number).where(Issue.repo_id == rid, Issue.is_pull.is_(True), Issue.state == "open")
+        if view == "all":
+            def on_open_pull(number: Any, login: Any) -> Any:
+                return number.in_(open_pull)
+        else:
+            pull_author = aliased(User)
+            by_author = (select(PullRequest.number, pull_author.login)
+                         .join(pull_author, pull_author.id == PullRequest.user_id)
+                         .where(PullRequest.repo_id == rid, PullRequest.number.in_(open_pull)))
 
-    subsystems = tuple(_subsystem_rec(s) for s in session.scalars(
-        select(SubsystemLabel).where(SubsystemLabel.repo_id == rid).order_by(SubsystemLabel.number)))
-    gfi = tuple(GfiRec(g.number, float(g.probability), tuple(str(x) for x in (g.reasons or [])), g.from_prior)
-                for g in session.scalars(select(GoodFirstIssueScore).where(GoodFirstIssueScore.repo_id == rid)
-                                         .order_by(GoodFirstIssueScore.number)))
+            def on_open_pull(number: Any, login: Any) -> Any:
+                return tuple_(number, login).in_(by_author)
+
+        for n, login, utype, assoc, at in session.execute(
+                select(IssueComment.issue_number, User.login, User.type, IssueComment.author_association,
+                       IssueComment.created_at)
+                .join(User, User.id == IssueComment.user_id)
+                .where(IssueComment.repo_id == rid,
+                       or_(and_(IssueComment.created_at >= since, IssueComment.created_at < until),
+                           on_open_pull(IssueComment.issue_number, User.login)))):
+            actions.append(ActionRec(n, login, is_bot(login, utype), "comment", assoc or "NONE", at))
+        for n, login, utype, at in session.execute(
+                select(ReviewComment.pull_number, User.login, User.type, ReviewComment.created_at)
+                .join(User, User.id == ReviewComment.user_id)
+                .where(ReviewComment.repo_id == rid,
+                       or_(and_(ReviewComment.created_at >= since, ReviewComment.created_at < until),
+                           on_open_pull(ReviewComment.pull_number, User.login)))):
+            actions.append(ActionRec(n, login, is_bot(login, utype), "review_comment", "", at))
+        for n, login, utype, ev, at in session.execute(
+                select(IssueEvent.issue_number, User.login, User.type, IssueEvent.event, IssueEvent.created_at)
+                .join(User, User.id == IssueEvent.actor_id)
+                .where(IssueEvent.repo_id == rid,
+                       or_(and_(IssueEvent.created_at >= since, IssueEvent.created_at < until),
+                           on_open_pull(IssueEvent.issue_number, User.login)))):
+            actions.append(ActionRec(n, login, is_bot(login, utype), "event", ev, at))
+        actions.sort(key=lambda a: (a.at, a.number, a.kind, a.login, a.detail))
+        chat = load_chat(session, rid, since, until)
+
+    numbers: list[int] | Select[Any] | None = None
+    if view == "open":
+        numbers = select(Issue.number).where(Issue.repo_id == rid, Issue.state == "open")
+    elif view == "window":  # the items the actions and chat of the window touch are in view too
+        numbers = numbers_in_view(
+            session, rid, since, until,
+            also={a.number for a in actions if since <= a.at < until} | {n for c in chat for n in c.issue_numbers})
+
+    issues = tuple(
+        IssueRec(number=n, is_pull=is_pull, title=title, state=state, author=login,
+                 author_is_bot=(utype == "Bot") or bool(login and login.endswith("[bot]")),
+                 author_association=assoc or "NONE", labels=_tuple(js(labels)), assignees=_tuple(js(assignees)),
+                 locked=locked, comments=comments, url=url or "", created_at=created, updated_at=updated,
+                 closed_at=closed)
+        for n, is_pull, title, state, assoc, labels, assignees, locked, comments, url, created, updated, closed, login,
+        utype in _rows(session, select(Issue.number, Issue.is_pull, Issue.title, Issue.state, Issue.author_association,
+                                       J(Issue.labels), J(Issue.assignees), Issue.locked, Issue.comments,
+                                       Issue.html_url, Issue.created_at, Issue.updated_at, Issue.closed_at,
+                                       author.login, author.type)
+                       .outerjoin(author, author.id == Issue.user_id).where(Issue.repo_id == rid)
+                       .order_by(Issue.number), Issue.number, numbers))
+
+    sizes = {n: (int(a or 0) + int(d or 0), int(c)) for n, a, d, c in _rows(
+        session, select(PullFile.pull_number, func.sum(PullFile.additions), func.sum(PullFile.deletions), func.count())
+        .where(PullFile.repo_id == rid).group_by(PullFile.pull_number), PullFile.pull_number, numbers)}
+    merger = aliased(User)
+    pulls = tuple(
+        _pull_rec(p, p.login, p.utype, p.merged_by, r.default_branch, r.full_name, sizes.get(p.number, (0, 0)),
+                  reviewers=js(p.requested_reviewers))
+        for p in _rows(session, select(*PULL_COLUMNS, J(PullRequest.requested_reviewers).label("requested_reviewers"),
+                                       author.login.label("login"), author.type.label("utype"),
+                                       merger.login.label("merged_by"))
+                       .outerjoin(author, author.id == PullRequest.user_id)
+                       .outerjoin(merger, merger.id == PullRequest.merged_by_id)
+                       .where(PullRequest.repo_id == rid).order_by(PullRequest.number), PullRequest.number, numbers))
+
+    reviews: tuple[ActionRec, ...] = ()
+    if view != "open":
+        reviews = tuple(sorted(
+            (ActionRec(number=n, login=login, is_bot=is_bot(login, utype), kind="review", detail=state, at=at)
+             for n, login, utype, state, at in _rows(
+                 session, select(Review.pull_number, User.login, User.type, Review.state, Review.submitted_at)
+                 .join(User, User.id == Review.user_id)
+                 .where(Review.repo_id == rid, Review.submitted_at.is_not(None)), Review.pull_number, numbers)),
+            key=lambda a: (a.number, a.at, a.login)))
+
+    subsystems = tuple(_subsystem_rec(n, is_pull, js(subs), primary) for n, is_pull, subs, primary in _rows(
+        session, select(SubsystemLabel.number, SubsystemLabel.is_pull, J(SubsystemLabel.subsystems),
+                        SubsystemLabel.primary)
+        .where(SubsystemLabel.repo_id == rid).order_by(SubsystemLabel.number), SubsystemLabel.number, numbers))
+    gfi = tuple(GfiRec(n, float(p), tuple(str(x) for x in (js(reasons) or [])), bool(prior))
+                for n, p, reasons, prior in _rows(
+        session, select(GoodFirstIssueScore.number, GoodFirstIssueScore.probability, J(GoodFirstIssueScore.reasons),
+                        GoodFirstIssueScore.from_prior)
+        .where(GoodFirstIssueScore.repo_id == rid).order_by(GoodFirstIssueScore.number),
+        GoodFirstIssueScore.number, numbers))
     signals = tuple(
-        SignalRec(number=t.number, claimed=t.claimed, claimed_by=_tuple(t.claimed_by), blocked=t.blocked,
-                  blockers=_tuple(t.blockers), acknowledged=t.acknowledged,
-                  acknowledged_by=_tuple(t.acknowledged_by), last_maintainer_word=t.last_maintainer_word or "")
-        for t in session.scalars(select(ThreadSignal).where(ThreadSignal.repo_id == rid)
-                                 .order_by(ThreadSignal.number)))
-    owners = tuple(
-        OwnerRec(subsystem=o.subsystem, login=o.login, score=float(o.score), declared=o.declared,
-                 evidence=dict(o.evidence or {}), last_active_at=o.last_active_at)
-        for o in session.scalars(select(OwnershipScore).where(OwnershipScore.repo_id == rid)
-                                 .order_by(OwnershipScore.subsystem, OwnershipScore.login)))
+        SignalRec(number=n, claimed=bool(claimed), claimed_by=_tuple(js(claimed_by)), blocked=bool(blocked),
+                  blockers=_tuple(js(blockers)), acknowledged=bool(acked), acknowledged_by=_tuple(js(acked_by)),
+                  last_maintainer_word=word or "")
+        for n, claimed, claimed_by, blocked, blockers, acked, acked_by, word in _rows(
+            session, select(ThreadSignal.number, ThreadSignal.claimed, J(ThreadSignal.claimed_by), ThreadSignal.blocked,
+                            J(ThreadSignal.blockers), ThreadSignal.acknowledged, J(ThreadSignal.acknowledged_by),
+                            ThreadSignal.last_maintainer_word)
+            .where(ThreadSignal.repo_id == rid).order_by(ThreadSignal.number), ThreadSignal.number, numbers))
+    owners = load_owners(session, rid)
 
     return RepoSnapshot(
         repo=r.full_name, repo_id=rid, default_branch=r.default_branch or "main",
         html_url=r.html_url or f"https://github.com/{r.full_name}", now=now, since=since, until=until,
-        issues=issues, pulls=tuple(pulls), reviews=reviews, actions=tuple(actions), subsystems=subsystems,
-        gfi=gfi, signals=signals, owners=owners, chat=load_chat(session, rid, since, until), bots=frozenset(bots))
+        issues=issues, pulls=pulls, reviews=reviews, actions=tuple(actions), subsystems=subsystems,
+        gfi=gfi, signals=signals, owners=owners, chat=chat, bots=frozenset(bots),
+        first_pulls=None if view == "open" else first_pulls(session, rid))
+
+
+def load_owners(session: Session, repo_id: int, subsystems: Iterable[str] | None = None) -> tuple[OwnerRec, ...]:
+    """The stored owners of a repo (of `subsystems` only, when given), by subsystem and login."""
+    stmt = (select(OwnershipScore.subsystem, OwnershipScore.login, OwnershipScore.score, OwnershipScore.declared,
+                   OwnershipScore.evidence, OwnershipScore.last_active_at)
+            .where(OwnershipScore.repo_id == repo_id).order_by(OwnershipScore.subsystem, OwnershipScore.login))
+    if subsystems is not None:
+        stmt = stmt.where(OwnershipScore.subsystem.in_(sorted(subsystems)))
+    return tuple(OwnerRec(subsystem=o.subsystem, login=o.login, score=float(o.score), declared=o.declared,
+                          evidence=dict(o.evidence or {}), last_active_at=o.last_active_at)
+                 for o in session.execute(stmt))
 
 
 def load_chat(session: Session, repo_id: int, since: datetime, until: datetime) -> tuple[ChatThreadRec, ...]:
@@ -413,7 +528,7 @@ class IssueContext:
 
 
 def _pull_rec(p: Any, login: str | None, utype: str | None, merged_by: str | None, default_branch: str,
-              repo: str, size: tuple[int, int] = (0, 0)) -> PullRec:
+              repo: str, size: tuple[int, int] = (0, 0), reviewers: Any = None) -> PullRec:
     refs = sorted({n for repo_name, n, _ in closing_refs(f"{p.title}\n{p.body or ''}", repo)
                    if repo_name == repo.lower() and n != p.number})
     return PullRec(
@@ -421,7 +536,8 @@ def _pull_rec(p: Any, login: str | None, utype: str | None, merged_by: str | Non
         author_is_bot=(utype == "Bot") or bool(login and login.endswith("[bot]")),
         author_association=p.author_association or "NONE", url=p.html_url or "", head_sha=p.head_sha or "",
         base_ref=p.base_ref or default_branch, merged_by=merged_by,
-        requested_reviewers=_tuple(p.requested_reviewers), created_at=p.created_at, closed_at=p.closed_at,
+        requested_reviewers=_tuple(p.requested_reviewers if reviewers is None else reviewers),
+        created_at=p.created_at, closed_at=p.closed_at,
         merged_at=p.merged_at, size=size[0], files=size[1], refs=tuple(refs))
 
 
@@ -440,7 +556,7 @@ def issue_context(session: Session, repo: str, number: int) -> IssueContext:
                    assignees=_tuple(i.assignees), locked=i.locked, comments=i.comments, url=i.html_url or "",
                    created_at=i.created_at, updated_at=i.updated_at, closed_at=i.closed_at)
     label = session.get(SubsystemLabel, (r.id, number))
-    subs = _subsystem_rec(label).names if label is not None else ()
+    subs = _subsystem_rec(number, label.is_pull, label.subsystems, label.primary).names if label is not None else ()
     pull = None
     merger = aliased(User)
     base = (select(PullRequest, author.login, author.type, merger.login)
