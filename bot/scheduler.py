@@ -7,6 +7,9 @@ Jobs come from the watch config (`schedule`, `digest`, the enabled repos):
     retrain:OWNER/REPO  refit the repo's models, then classify                         every retrain_every_days
     digest              the daily digest, at digest.time in digest.timezone (CronTrigger: DST-safe)
 
+Each classification is followed by a fresh stored shortlist (`/shortlist` answers from it while
+it is current).
+
 They live in a SQLAlchemyJobStore in the app's own database (`apscheduler_jobs`, ignored by the
 migrations), with `max_instances=1` and `coalesce=True` so runs never overlap and a backlog runs
 once, and `misfire_grace_time` from the config so a bot that was down catches up once, not N
@@ -292,7 +295,25 @@ def _classify_repo(rt: Runtime, repo: str) -> str:
         summary = classify(session, RepoContext.of(s.watch, repo), s.present(), s.model_dir)
     stored = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.stored.items())
     return f"{repo}: classified ({stored}) in {summary.seconds:.1f} s" + (
-        f"; retrained: {summary.retrained}" if summary.retrained else "")
+        f"; retrained: {summary.retrained}" if summary.retrained else "") + _store_shortlist(rt, repo)
+
+
+def _store_shortlist(rt: Runtime, repo: str) -> str:
+    """A fresh shortlist after each classification (its own transaction, once the judgement is
+    committed), so that `/shortlist` answers from the stored one instead of computing it."""
+    from config.errors import OssScoutError
+    from reports.shortlist import make_shortlist
+    from storage.db import session_scope
+
+    s = rt.settings
+    t0 = perf_counter()
+    try:
+        with session_scope(rt.engine) as session:
+            sl = make_shortlist(session, s.watch, repo, s.present(), s.output_dir)
+    except OssScoutError as exc:  # the classification stands; /shortlist computes one when asked
+        log.warning("%s: no shortlist stored after classification: %s", repo, exc)
+        return "; no shortlist stored"
+    return f"; shortlist stored ({len(sl.issues)} issues, {len(sl.maintainers)} maintainers) in {perf_counter() - t0:.1f} s"
 
 
 async def classify_repo(rt: Runtime, repo: str) -> None:

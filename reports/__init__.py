@@ -6,6 +6,7 @@ anything that writes files an output folder):
 
     make_digest(session, watch, repo, now, out_dir, day=None, days=None) -> Digest        (stored, chart drawn)
     make_shortlist(session, watch, repo, now, out_dir, subsystems=()) -> Shortlist       (stored, bench jobs prepared)
+    stored_shortlist(session, watch, repo, now, subsystems=()) -> Shortlist | None       (the stored one, if still current)
     latest_shortlist(session, repo) -> dict | None                                       (last stored payload)
     pr_flow(load_snapshot(session, repo, now, since, until)) -> PrFlow
     issue_card(session, watch, number, now, repo=None) -> IssueCard                      (/issue)
@@ -24,7 +25,7 @@ from reports.cards import IssueCard, MaintainersCard, issue_card, maintainers_ca
 from reports.digest import Digest, build_digest, make_digest
 from reports.prflow import PrFlow, pr_flow
 from reports.queries import RepoSnapshot, load_snapshot
-from reports.shortlist import Shortlist, build_shortlist, latest_shortlist, make_shortlist
+from reports.shortlist import Shortlist, build_shortlist, latest_shortlist, make_shortlist, stored_shortlist
 
 __all__ = [
     "BenchJobView",
@@ -48,4 +49,5 @@ __all__ = [
     "pr_flow",
     "prepare_for_issue",
     "record",
+    "stored_shortlist",
 ]

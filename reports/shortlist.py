@@ -10,27 +10,31 @@ and login, so the same database always gives the same shortlist.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.clock import iso_z
 from config.errors import ReportError
 from config.watch import WatchConfig
-from reports.queries import UNCLASSIFIED, GfiRec, IssueRec, OwnerRec, RepoSnapshot
+from reports.queries import UNCLASSIFIED, GfiRec, IssueRec, OwnerRec, RepoSnapshot, load_owners, repo_row
 
 log = logging.getLogger(__name__)
 
 N_ISSUES = 5
 N_MAINTAINERS = 3
 MIN_SUBSYSTEM_CONFIDENCE = 0.3
+ACTIVE_DAYS = 30.0  # a maintainer active within this many days is preferred...
+MAX_REVIEW_HOURS = 7 * 24.0  # ...and one whose median first review comes within this
 NOT_COUNTS = frozenset({"items", "score", "rank"})  # evidence integers that are not counts of actions
 
 
@@ -47,6 +51,11 @@ class BenchLink:
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "backend": self.backend, "target": self.target, "link": self.link,
                 "status": self.status}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> BenchLink:
+        return cls(id=d.get("id"), backend=str(d["backend"]), target=str(d["target"]), link=str(d["link"]),
+                   status=str(d["status"]))
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,16 @@ class ShortlistIssue:
                 "last_maintainer_word": self.last_maintainer_word, "acknowledged_by": list(self.acknowledged_by),
                 "bench_job": self.bench_job.to_dict() if self.bench_job else None}
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ShortlistIssue:
+        """An issue as `to_dict` wrote it (the probability as rounded there)."""
+        job = d.get("bench_job")
+        return cls(number=int(d["number"]), url=str(d["url"]), title=str(d["title"]),
+                   subsystems=tuple(d["subsystems"]), probability=float(d["probability"]),
+                   reasons=tuple(d["reasons"]), from_prior=bool(d["from_prior"]), labels=tuple(d["labels"]),
+                   last_maintainer_word=str(d["last_maintainer_word"]), acknowledged_by=tuple(d["acknowledged_by"]),
+                   bench_job=BenchLink.from_dict(job) if job else None)
+
 
 @dataclass(frozen=True)
 class ShortlistMaintainer:
@@ -79,6 +98,10 @@ class ShortlistMaintainer:
 
     def to_dict(self) -> dict[str, Any]:
         return {"login": self.login, "subsystems": list(self.subsystems), "evidence": dict(self.evidence)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ShortlistMaintainer:
+        return cls(login=str(d["login"]), subsystems=tuple(d["subsystems"]), evidence=dict(d["evidence"]))
 
 
 @dataclass(frozen=True)
@@ -95,6 +118,19 @@ class Shortlist:
                 "subsystem_filter": list(self.subsystem_filter),
                 "maintainers": [m.to_dict() for m in self.maintainers],
                 "issues": [i.to_dict() for i in self.issues], "notes": list(self.notes)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Shortlist:
+        """A shortlist from its `to_dict` form (a stored payload, a JSON export). That form rounds
+        probabilities to 4 places and times to the second; a stored shortlist keeps the exact
+        values beside it (see `stored_shortlist`)."""
+        from config.clock import parse_utc
+
+        return cls(repo=str(d["repo"]), generated_at=parse_utc(d["generated_at"]),
+                   subsystem_filter=tuple(d["subsystem_filter"]),
+                   issues=tuple(ShortlistIssue.from_dict(i) for i in d["issues"]),
+                   maintainers=tuple(ShortlistMaintainer.from_dict(m) for m in d["maintainers"]),
+                   notes=tuple(d.get("notes", ())))
 
 
 # ----------------------------------------------------------------------------- issues
@@ -199,7 +235,7 @@ def _jsonable(v: Any) -> Any:
 
 
 def pick_maintainers(snap: RepoSnapshot, issues: Sequence[ShortlistIssue], n: int = N_MAINTAINERS,
-                     active_days: float = 30.0, max_review_hours: float = 7 * 24.0,
+                     active_days: float = ACTIVE_DAYS, max_review_hours: float = MAX_REVIEW_HOURS,
                      top_owners: int = 3) -> list[ShortlistMaintainer]:
     """Owners of the shortlisted issues' subsystems: each subsystem (most issues first) offers its
     best active, responsive owner in turn; inactive or slow owners only fill what is left."""
@@ -284,12 +320,6 @@ def build_shortlist(snap: RepoSnapshot, subsystems: Sequence[str] = (), bench_li
     bench_links = bench_links or {}
     ranked = candidates(snap, subsystems)
     picked = pick_issues(ranked, n_issues, per_subsystem=None if subsystems else 2)
-    notes = []
-    if len(picked) < n_issues:
-        notes.append(f"only {len(picked)} open issue(s) are unclaimed, unblocked and scored"
-                     + (f" in {', '.join(subsystems)}" if subsystems else ""))
-    if any(g.from_prior for _, g, _ in picked):
-        notes.append("some probabilities come from the prior (too few labelled examples to train on)")
     issues = []
     for issue, score, subs in picked:
         sig = snap.signal(issue.number)
@@ -299,44 +329,119 @@ def build_shortlist(snap: RepoSnapshot, subsystems: Sequence[str] = (), bench_li
             labels=issue.labels, last_maintainer_word=sig.last_maintainer_word if sig else "",
             acknowledged_by=sig.acknowledged_by if sig else (), bench_job=bench_links.get(issue.number)))
     maintainers = pick_maintainers(snap, issues, n_maintainers)
+    return Shortlist(repo=snap.repo, generated_at=snap.now, subsystem_filter=tuple(subsystems),
+                     issues=tuple(issues), maintainers=tuple(maintainers),
+                     notes=shortlist_notes(issues, subsystems, maintainers, n_issues, n_maintainers))
+
+
+def shortlist_notes(issues: Sequence[ShortlistIssue], subsystems: Sequence[str], maintainers: Sequence[ShortlistMaintainer],
+                    n_issues: int = N_ISSUES, n_maintainers: int = N_MAINTAINERS) -> tuple[str, ...]:
+    """What the reader should know about a short list."""
+    notes = []
+    if len(issues) < n_issues:
+        notes.append(f"only {len(issues)} open issue(s) are unclaimed, unblocked and scored"
+                     + (f" in {', '.join(subsystems)}" if subsystems else ""))
+    if any(i.from_prior for i in issues):
+        notes.append("some probabilities come from the prior (too few labelled examples to train on)")
     if len(maintainers) < n_maintainers:
         notes.append(f"only {len(maintainers)} owner(s) known for these subsystems (run `scout classify`)")
-    return Shortlist(repo=snap.repo, generated_at=snap.now, subsystem_filter=tuple(subsystems),
-                     issues=tuple(issues), maintainers=tuple(maintainers), notes=tuple(notes))
+    return tuple(notes)
 
 
 def with_bench_links(sl: Shortlist, links: Mapping[int, BenchLink]) -> Shortlist:
     """The same shortlist with bench links filled in."""
-    from dataclasses import replace
-
     return replace(sl, issues=tuple(replace(i, bench_job=links.get(i.number, i.bench_job)) for i in sl.issues))
 
 
 # ----------------------------------------------------------------------------- I/O
 
 
+def _wanted(watch: WatchConfig, repo: str, subsystems: Sequence[str]) -> tuple[str, ...]:
+    """The subsystem filter in the taxonomy's spelling; a ReportError names unknown ones."""
+    known = {s.lower(): s for s in watch.taxonomy_for(repo).names} | {UNCLASSIFIED: UNCLASSIFIED}
+    unknown = [s for s in subsystems if s.lower() not in known]
+    if unknown:
+        raise ReportError(f"unknown subsystem(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return tuple(known[s.lower()] for s in subsystems)
+
+
+def _options_key(watch: WatchConfig, repo: str, wanted: Sequence[str], backend: str) -> str:
+    """A digest of everything a shortlist depends on besides the database and the clock: the repo's
+    config (bots, labels), its taxonomy, the bench config and backend, the filter and list sizes."""
+    blob = {"repo": watch.repo(repo).model_dump(mode="json"), "taxonomy": watch.taxonomy_for(repo).model_dump(mode="json"),
+            "bench": watch.bench.model_dump(mode="json"), "backend": backend, "subsystems": list(wanted),
+            "sizes": [N_ISSUES, N_MAINTAINERS, ACTIVE_DAYS, MAX_REVIEW_HOURS, MIN_SUBSYSTEM_CONFIDENCE]}
+    return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def inputs_state(session: Session, repo: str) -> dict[str, Any]:
+    """What a shortlist of `repo` is computed from, in a few cheap aggregate queries: the stored
+    issues and PRs (counts, open count, latest updates), the classification (latest computed_at
+    of each judgement table, row counts) and the latest model versions. Equal states give equal
+    shortlists (with the same options, at a time when no owner crossed the activity cutoff)."""
+    from storage.models import (
+        GoodFirstIssueScore,
+        Issue,
+        ModelVersion,
+        OwnershipScore,
+        PullRequest,
+        SubsystemLabel,
+        ThreadSignal,
+    )
+
+    r = repo_row(session, repo)
+
+    def stamp(v: Any) -> str | None:  # an aggregate may come back as raw text or naive UTC on SQLite
+        v = datetime.fromisoformat(v) if isinstance(v, str) else v
+        if not isinstance(v, datetime):
+            return None
+        return (v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)).isoformat()
+
+    state: dict[str, Any] = {"repo": r.full_name}
+    # One aggregate per query, each answered from an index (combined, they scan the table).
+    for name, model, extra in (("issues", Issue, Issue.state == "open"), ("pulls", PullRequest, None)):
+        where = model.repo_id == r.id
+        state[name] = [session.scalar(select(func.count()).select_from(model).where(where)),
+                       session.scalar(select(func.count()).select_from(model).where(where, extra))
+                       if extra is not None else None,
+                       stamp(session.scalar(select(func.max(model.updated_at)).where(where)))]
+    # A classification rewrites all ownership rows and the rows of what it recomputed, at its `now`.
+    for name, model, at in (("subsystem_labels", SubsystemLabel, False), ("gfi_scores", GoodFirstIssueScore, True),
+                            ("thread_signals", ThreadSignal, True), ("ownership_scores", OwnershipScore, True)):
+        where = model.repo_id == r.id
+        state[name] = [session.scalar(select(func.count()).select_from(model).where(where)),
+                       stamp(session.scalar(select(func.max(model.computed_at)).where(where))) if at else None]
+    latest: dict[str, str] = {}
+    for name, version in session.execute(
+            select(ModelVersion.name, ModelVersion.version).where(func.lower(ModelVersion.repo) == r.full_name.lower())
+            .order_by(ModelVersion.created_at.desc(), ModelVersion.id.desc())):
+        latest.setdefault(name, version)
+    state["models"] = dict(sorted(latest.items()))
+    return state
+
+
 def make_shortlist(session: Session, watch: WatchConfig, repo: str | None, now: datetime, out_dir: Path,
                    subsystems: Sequence[str] = (), backend: str | None = None, store: bool = True,
-                   snapshot: RepoSnapshot | None = None) -> Shortlist:
+                   snapshot: RepoSnapshot | None = None, state: Mapping[str, Any] | None = None) -> Shortlist:
     """The shortlist for `repo` (the first watched one by default), each issue with its bench job
     (prepared for `backend`, the config's default, and reused when the spec is unchanged), stored
-    in `shortlists` unless `store` is False."""
+    in `shortlists` unless `store` is False, with what it was computed from (so that
+    `stored_shortlist` can serve it again while nothing changed). A caller passing its own
+    `snapshot` passes the `inputs_state` it read before the snapshot."""
     from reports.bench.jobs import prepare_job
     from reports.queries import issue_context, load_snapshot
 
     rw = watch.repo(repo)
-    known = {s.lower(): s for s in watch.taxonomy_for(rw.name).names} | {UNCLASSIFIED: UNCLASSIFIED}
-    unknown = [s for s in subsystems if s.lower() not in known]
-    if unknown:
-        raise ReportError(f"unknown subsystem(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    wanted = tuple(known[s.lower()] for s in subsystems)
-    snap = snapshot or load_snapshot(session, rw.name, now, now - timedelta(days=7), now, bots=rw.bots)
+    wanted = _wanted(watch, rw.name, subsystems)
+    backend = backend or watch.bench.default_backend
+    if store and state is None:
+        state = inputs_state(session, rw.name)  # read before the data: a change in between makes it stale
+    snap = snapshot or load_snapshot(session, rw.name, now, now - timedelta(days=7), now, bots=rw.bots, view="open")
     sl = build_shortlist(snap, wanted)
     links: dict[int, BenchLink] = {}
     for i in sl.issues:
         try:
-            job = prepare_job(session, issue_context(session, snap.repo, i.number), watch,
-                              backend or watch.bench.default_backend, out_dir)
+            job = prepare_job(session, issue_context(session, snap.repo, i.number), watch, backend, out_dir)
         except ReportError as exc:  # e.g. no target for the subsystem and no default: say so, keep going
             log.warning("no bench job for %s#%d: %s", snap.repo, i.number, exc)
             continue
@@ -345,15 +450,77 @@ def make_shortlist(session: Session, watch: WatchConfig, repo: str | None, now: 
     if store:
         from storage.models import Shortlist as ShortlistRow
 
-        session.add(ShortlistRow(repo=snap.repo, subsystems=list(wanted), payload=sl.to_dict(), created_at=now))
+        basis = {"state": dict(state or {}), "options": _options_key(watch, rw.name, wanted, backend),
+                 "probabilities": [i.probability for i in sl.issues]}
+        session.add(ShortlistRow(repo=snap.repo, subsystems=list(wanted), payload={**sl.to_dict(), BASIS: basis},
+                                 created_at=now))
         session.flush()
     return sl
 
 
+BASIS = "_basis"  # the stored payload's key for what the shortlist was computed from
+RECENT_ROWS = 50  # stored shortlists looked at for one with the same filter
+
+
+def stored_shortlist(session: Session, watch: WatchConfig, repo: str | None, now: datetime,
+                     subsystems: Sequence[str] = (), backend: str | None = None) -> Shortlist | None:
+    """The newest stored shortlist of `repo` with the same filter and options when it is still what
+    `make_shortlist` would compute now, else None. Its issues are served when nothing they were
+    computed from changed since (stored issues and PRs, classification, model versions, config)
+    and their bench jobs are still stored; the maintainers (who depend on the clock: active in
+    the last ACTIVE_DAYS) are picked again as of now from the stored owners, the bench jobs show
+    their current status, and the list is dated now."""
+    from reports.bench.jobs import _view
+    from storage.models import BenchJob
+    from storage.models import Shortlist as ShortlistRow
+
+    rw = watch.repo(repo)
+    wanted = _wanted(watch, rw.name, subsystems)
+    backend = backend or watch.bench.default_backend
+    state = inputs_state(session, rw.name)
+    rows = session.execute(select(ShortlistRow.id, ShortlistRow.subsystems, ShortlistRow.created_at)
+                           .where(ShortlistRow.repo == state["repo"])
+                           .order_by(ShortlistRow.created_at.desc(), ShortlistRow.id.desc()).limit(RECENT_ROWS)).all()
+    pick = next((row.id for row in rows if list(row.subsystems or []) == list(wanted) and row.created_at <= now), None)
+    if pick is None:
+        return None
+    payload = session.scalar(select(ShortlistRow.payload).where(ShortlistRow.id == pick)) or {}
+    basis = payload.get(BASIS)
+    if (not isinstance(basis, dict) or basis.get("state") != state
+            or basis.get("options") != _options_key(watch, rw.name, wanted, backend)):
+        return None
+    sl = Shortlist.from_dict(payload)
+    exact = basis.get("probabilities") or []
+    if len(exact) != len(sl.issues):
+        return None
+    issues = tuple(replace(i, probability=float(p)) for i, p in zip(sl.issues, exact, strict=True))
+    # The maintainers depend on the clock too (who was active in the last ACTIVE_DAYS): picked
+    # again as of now from the owners of the issues' subsystems, as a fresh computation would.
+    rid = repo_row(session, state["repo"]).id
+    owners = load_owners(session, rid, {x for i in issues for x in i.subsystems if x != UNCLASSIFIED})
+    snap = RepoSnapshot(repo=state["repo"], repo_id=rid, default_branch="", html_url="", now=now, since=now,
+                        until=now, issues=(), pulls=(), reviews=(), actions=(), subsystems=(), gfi=(), signals=(),
+                        owners=owners, chat=(), bots=frozenset(rw.bots))
+    maintainers = tuple(pick_maintainers(snap, issues))
+    sl = replace(sl, generated_at=now, issues=issues, maintainers=maintainers,
+                 notes=shortlist_notes(issues, sl.subsystem_filter, maintainers))
+    ids = [i.bench_job.id for i in sl.issues if i.bench_job is not None and i.bench_job.id is not None]
+    jobs = {j.id: j for j in session.scalars(select(BenchJob).where(BenchJob.id.in_(ids)))} if ids else {}
+    links: dict[int, BenchLink] = {}
+    for i in sl.issues:
+        if i.bench_job is None:
+            continue
+        job = jobs.get(i.bench_job.id)  # type: ignore[arg-type]
+        if job is None or (job.backend == "skypilot" and job.link and not Path(job.link).is_file()):
+            return None  # gone, or its YAML file is (a fresh computation would write it again)
+        links[i.number] = _view(job).bench_link
+    return with_bench_links(sl, links)
+
+
 def latest_shortlist(session: Session, repo: str) -> dict[str, Any] | None:
-    """The payload of the newest stored shortlist of `repo` (for the bot's /shortlist without recomputing)."""
+    """The payload of the newest stored shortlist of `repo` (its `to_dict` form)."""
     from storage.models import Shortlist as ShortlistRow
 
     row = session.scalars(select(ShortlistRow).where(ShortlistRow.repo == repo)
                           .order_by(ShortlistRow.created_at.desc(), ShortlistRow.id.desc()).limit(1)).first()
-    return dict(row.payload) if row is not None else None
+    return {k: v for k, v in row.payload.items() if k != BASIS} if row is not None else None

@@ -1,5 +1,5 @@
-"""`/shortlist`: thin over `reports.make_shortlist`; the answer is private (only the caller sees
-the list) and carries the Markdown, CSV and JSON exports as files."""
+"""`/shortlist`: thin over `reports.stored_shortlist` / `reports.make_shortlist`; the answer is
+private (only the caller sees the list) and carries the Markdown, CSV and JSON exports as files."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from bot.answers import (
     require_judgement,
     resolve_subsystem,
     subsystem_autocomplete,
+    within_deadline,
 )
 from bot.interactions import defer, reply, run_blocking
 from bot.posting import Attachment
@@ -49,22 +50,33 @@ class Shortlist(commands.Cog):
     @app_commands.autocomplete(subsystem=subsystem_autocomplete, repo=repo_autocomplete)
     async def shortlist(self, interaction: discord.Interaction, subsystem: app_commands.Range[str, 1, 100] | None = None,
                         repo: app_commands.Range[str, 1, 140] | None = None) -> None:
-        """Private answer with the exports attached; each issue carries its bench job."""
-        from reports import make_shortlist
+        """Private answer with the exports attached; each issue carries its bench job. The stored
+        shortlist answers at once while it is still what a fresh computation would give (nothing
+        it was computed from changed); otherwise a fresh one is computed (and stored)."""
+        from reports import make_shortlist, stored_shortlist
         from reports.render.discord import shortlist_messages
 
         services = self.bot.services
         settings = services.settings
         name = repo_name(settings.watch, repo)
         subs = (resolve_subsystem(settings.watch.taxonomy_for(name), subsystem),) if subsystem else ()
-        await defer(interaction, ephemeral=True)  # a fresh shortlist prepares bench jobs: may take a while
         now = services.now()
 
-        def work(session: Any) -> tuple[list[Any], list[Attachment]]:
-            stored = require_judgement(session, name)
-            sl = make_shortlist(session, settings.watch, stored, now, settings.output_dir, subsystems=subs)
+        def answer(sl: ShortlistReport) -> tuple[list[Any], list[Attachment]]:
             return shortlist_messages(sl), export_files(sl)
 
-        messages, files = await run_blocking(read, services, work)
+        def stored(session: Any) -> tuple[list[Any], list[Attachment]] | None:
+            sl = stored_shortlist(session, settings.watch, require_judgement(session, name), now, subsystems=subs)
+            return answer(sl) if sl is not None else None
+
+        def fresh(session: Any) -> tuple[list[Any], list[Attachment]]:
+            found = require_judgement(session, name)
+            return answer(make_shortlist(session, settings.watch, found, now, settings.output_dir, subsystems=subs))
+
+        done = await within_deadline(interaction, lambda: read(services, stored), ephemeral=True)
+        if done is None:
+            await defer(interaction, ephemeral=True)  # a fresh shortlist prepares bench jobs: may take a while
+            done = await run_blocking(read, services, fresh)
+        messages, files = done
         embeds, _ = flatten(messages)
         await reply(interaction, embeds=embeds, files=files, ephemeral=True)
