@@ -48,6 +48,7 @@ CONF_CLOSES, CONF_MENTIONS = 0.95, 0.7  # inherited from a PR that closes / only
 THRESHOLD = 0.5  # a subsystem at or above this confidence is asserted (the best one always is)
 MIN_EXAMPLES = 2  # a subsystem needs this many training items to get a text-model class
 MAX_EXAMPLES, PER_CLASS = 8000, 800  # the newest examples, at most this many (per subsystem)
+TEXT_CHUNK = 5000  # items whose text is turned into features and scored at once
 
 
 # Columns of the text model's input matrix (an object array; ColumnTransformer selects by position).
@@ -288,6 +289,9 @@ def pull_rule_guesses(data: RepoData, rules: Rules) -> dict[int, list[Guess]]:
     A PR's files decide, as vLLM's own mergify rules do: a title tag naming a subsystem none of
     its files touch (`[Perf]` on a scheduler change) is kept below the threshold, as a hint.
     """
+    memo = data.memo.get("pull_rule_guesses")
+    if isinstance(memo, tuple) and memo[0] is rules.taxonomy:  # computed once per load and taxonomy
+        return memo[1]
     out = {}
     for rec in data.issues.values():
         if not rec.is_pull:
@@ -299,6 +303,7 @@ def pull_rule_guesses(data: RepoData, rules: Rules) -> dict[int, list[Guess]]:
         if files:
             title = {name: (c if name in files else CONF_TITLE_UNSUPPORTED) for name, c in title.items()}
         out[rec.number] = merge((SOURCE_LABEL, rules.from_labels(labels)), (SOURCE_PATHS, files), (SOURCE_TITLE, title))
+    data.memo["pull_rule_guesses"] = (rules.taxonomy, out)
     return out
 
 
@@ -311,8 +316,11 @@ def pr_references(data: RepoData) -> dict[int, list[tuple[int, bool]]]:
     repo = data.full_name.lower()
     for pull in data.pulls.values():
         text = f"{pull.title}\n{pull.body}"
+        refs = issue_refs(text, data.full_name)
+        if not refs:  # most PRs reference nothing: no need for the closing keywords either
+            continue
         closing = fx.closing_refs(text, data.full_name)
-        for ref_repo, num, _kind in issue_refs(text, data.full_name):
+        for ref_repo, num, _kind in refs:
             if ref_repo != repo or num == pull.number:
                 continue
             rec = data.issues.get(num)
@@ -337,9 +345,14 @@ def label_all(data: RepoData, rules: Rules, model: Pipeline | None, classes: Seq
     # The text model reads issues, and only those PRs the rules leave undecided.
     need = [r for r in recs if not r.is_pull or not _confident(pulls.get(r.number, []))]
     text: dict[int, dict[str, float]] = {}
-    if model is not None and need:
-        probs = text_probabilities(model, classes, text_rows(rules, need, data))
-        text = {r.number: {c: float(p) for c, p in zip(classes, row, strict=True)} for r, row in zip(need, probs, strict=True)}
+    if model is not None:
+        # A chunk at a time: the same probabilities (each row is transformed and scored on its own),
+        # without the text and feature matrices of every item in memory at once.
+        for i in range(0, len(need), TEXT_CHUNK):
+            chunk = need[i:i + TEXT_CHUNK]
+            probs = text_probabilities(model, classes, text_rows(rules, chunk, data))
+            text.update({r.number: {c: float(p) for c, p in zip(classes, row, strict=True)}
+                         for r, row in zip(chunk, probs, strict=True)})
     refs = pr_references(data)
     unmodelled = [n for n in rules.names if n not in set(classes)]
     out: dict[int, list[Guess]] = {}
