@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from sys import intern
 from typing import Any
 
 from sqlalchemy import Connection, String, case, literal, select, type_coerce
@@ -46,7 +47,13 @@ GHOST = "ghost"
 
 
 def _who(login: str | None) -> str | None:
-    return None if login is None or login == GHOST else login
+    return None if login is None or login == GHOST else intern(login)
+
+
+def _name(value: str | None) -> str:
+    """A short value repeated over many rows (an association, a state, a path), stored once:
+    the driver makes a new string for every row (a year of vLLM: ~100 MB of copies)."""
+    return intern(value) if value else ""
 
 
 @dataclass(slots=True)
@@ -190,6 +197,19 @@ def _json_reader(conn: Connection) -> tuple[Callable[[Any], Any], Callable[[Any]
     return (lambda col: type_coerce(col, String)), (lambda v: [] if not v or v == "[]" else list(loads(v)))
 
 
+def _fetch(conn: Connection, stmt: Any) -> list[Any]:
+    """Every row of `stmt` as the driver's plain tuples, fetched at once. Over a million rows,
+    SQLAlchemy's result rows cost ~1.5 s that nothing here needs. The statements' only values are
+    the repo id and fixed names, rendered inline."""
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cur = conn.connection.cursor()  # the session's own connection (and transaction)
+    try:
+        cur.execute(sql)
+        return cur.fetchall()
+    finally:
+        cur.close()
+
+
 def repo_id_for(session: Session, full_name: str) -> int:
     rid = session.scalar(select(Repo.id).where(Repo.full_name.ilike(full_name)))
     if rid is None:
@@ -216,66 +236,73 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
     data.bots.update(session.scalars(select(User.login).where(User.type == "Bot")).all())
 
     U = aliased(User)
-    for r in conn.execute(
+    for r in _fetch(conn,
         select(Issue.number, Issue.is_pull, Issue.title, Issue.body, Issue.state, Issue.state_reason, U.login,
                Issue.author_association, J(Issue.labels), J(Issue.assignees), Issue.comments, T(Issue.created_at),
                T(Issue.updated_at), T(Issue.closed_at))
         .outerjoin(U, U.id == Issue.user_id).where(Issue.repo_id == rid)
-    ).all():  # fetchall: iterating a cursor row by row costs ~2x
-        data.issues[r[0]] = IssueRec(r[0], bool(r[1]), r[2] or "", r[3] or "", r[4], r[5], _who(r[6]), r[7] or "NONE",
+    ):
+        data.issues[r[0]] = IssueRec(r[0], bool(r[1]), r[2] or "", r[3] or "", _name(r[4]), r[5], _who(r[6]),
+                                     _name(r[7] or "NONE"),
                                      js(r[8]), js(r[9]), r[10] or 0, ts(r[11]), ts(r[12]), ts(r[13]))
 
     M = aliased(User)
-    for r in conn.execute(
+    for r in _fetch(conn,
         select(PullRequest.number, PullRequest.title, PullRequest.body, PullRequest.state, PullRequest.draft, U.login,
                PullRequest.author_association, J(PullRequest.labels), J(PullRequest.requested_reviewers), M.login,
                T(PullRequest.created_at), T(PullRequest.closed_at), T(PullRequest.merged_at))
         .outerjoin(U, U.id == PullRequest.user_id).outerjoin(M, M.id == PullRequest.merged_by_id)
         .where(PullRequest.repo_id == rid)
-    ).all():  # fetchall: iterating a cursor row by row costs ~2x
-        data.pulls[r[0]] = PullRec(r[0], r[1] or "", r[2] or "", r[3], bool(r[4]), _who(r[5]), r[6] or "NONE",
+    ):
+        issue = data.issues.get(r[0])  # the issue side usually holds the same title and body: keep one copy
+        title = issue.title if issue is not None and issue.title == r[1] else r[1] or ""
+        body = issue.body if issue is not None and issue.body == r[2] else r[2] or ""
+        data.pulls[r[0]] = PullRec(r[0], title, body, _name(r[3]), bool(r[4]), _who(r[5]), _name(r[6] or "NONE"),
                                    js(r[7]), js(r[8]), _who(r[9]), ts(r[10]), ts(r[11]), ts(r[12]))
 
     # Comment bodies are read on plain issues only (signals, GFI features); on PRs who and when suffice.
     thread = aliased(Issue)
     body = case((thread.is_pull.is_(True), literal("")), else_=IssueComment.body)
-    for r in conn.execute(
+    for r in _fetch(conn,
         select(IssueComment.issue_number, U.login, IssueComment.author_association, body, T(IssueComment.created_at))
         .outerjoin(U, U.id == IssueComment.user_id)
         .outerjoin(thread, (thread.repo_id == IssueComment.repo_id) & (thread.number == IssueComment.issue_number))
         .where(IssueComment.repo_id == rid)
         .order_by(IssueComment.issue_number, IssueComment.created_at, IssueComment.id)
-    ).all():  # fetchall: iterating a cursor row by row costs ~2x
-        data.comments[r[0]].append(CommentRec(r[0], _who(r[1]), r[2] or "NONE", r[3] or "", ts(r[4])))
+    ):
+        data.comments[r[0]].append(CommentRec(r[0], _who(r[1]), _name(r[2] or "NONE"), r[3] or "", ts(r[4])))
 
-    for r in conn.execute(
+    for r in _fetch(conn,
         select(Review.pull_number, U.login, Review.author_association, Review.state, Review.body, T(Review.submitted_at))
         .outerjoin(U, U.id == Review.user_id).where(Review.repo_id == rid)
         .order_by(Review.pull_number, Review.submitted_at, Review.id)
-    ).all():  # fetchall: iterating a cursor row by row costs ~2x
-        data.reviews[r[0]].append(ReviewRec(r[0], _who(r[1]), r[2] or "NONE", (r[3] or "").upper(), r[4] or "", ts(r[5])))
+    ):
+        data.reviews[r[0]].append(ReviewRec(r[0], _who(r[1]), _name(r[2] or "NONE"), _name((r[3] or "").upper()),
+                                            r[4] or "", ts(r[5])))
 
-    for r in conn.execute(
+    for r in _fetch(conn,
         select(ReviewComment.pull_number, U.login, ReviewComment.author_association, ReviewComment.path,
                literal(""), T(ReviewComment.created_at))
         .outerjoin(U, U.id == ReviewComment.user_id).where(ReviewComment.repo_id == rid)
         .order_by(ReviewComment.pull_number, ReviewComment.created_at, ReviewComment.id)
-    ).all():  # fetchall: iterating a cursor row by row costs ~2x
-        data.review_comments[r[0]].append(ReviewCommentRec(r[0], _who(r[1]), r[2] or "NONE", r[3] or "", r[4] or "", ts(r[5])))
+    ):
+        data.review_comments[r[0]].append(ReviewCommentRec(r[0], _who(r[1]), _name(r[2] or "NONE"), _name(r[3]),
+                                                          r[4] or "", ts(r[5])))
 
-    for r in conn.execute(
+    for r in _fetch(conn,
         select(PullFile.pull_number, PullFile.filename, PullFile.changes).where(PullFile.repo_id == rid)
-    ).all():  # fetchall: iterating a cursor row by row costs ~2x
-        data.files[r[0]].append((r[1], r[2] or 0))
+    ):
+        data.files[r[0]].append((_name(r[1]), r[2] or 0))
 
-    for r in conn.execute(
+    for r in _fetch(conn,
         select(IssueEvent.issue_number, U.login, IssueEvent.event, IssueEvent.label, IssueEvent.assignee_login,
                T(IssueEvent.created_at))
         .outerjoin(U, U.id == IssueEvent.actor_id)
         .where(IssueEvent.repo_id == rid, IssueEvent.event.in_(EVENTS_READ))
         .order_by(IssueEvent.issue_number, IssueEvent.created_at, IssueEvent.id)
-    ).all():  # fetchall: iterating a cursor row by row costs ~2x
-        data.events[r[0]].append(EventRec(r[0], _who(r[1]), r[2], r[3], r[4], ts(r[5])))
+    ):
+        data.events[r[0]].append(EventRec(r[0], _who(r[1]), _name(r[2]), r[3] and _name(r[3]), r[4] and _name(r[4]),
+                                          ts(r[5])))
 
     for path in codeowners_paths:
         text = session.scalar(select(RepoFile.content).where(RepoFile.repo_id == rid, RepoFile.path == path))
@@ -299,13 +326,15 @@ def load_chat(session: Session, repo_id: int) -> list[ChatRec]:
                                     .where(MessageIssueLink.repo_id == repo_id)):
         links[mid].append(num)
     out = []
+    conn = session.connection()
+    T, ts = _time_reader(conn)
     # Who answered whom, and where: the words themselves are not needed here.
-    for mid, cid, aid, login, bot, content, ts, ref in session.execute(
+    for mid, cid, aid, login, bot, content, at, ref in _fetch(conn,
         select(DiscordMessage.id, DiscordMessage.channel_id, DiscordMessage.author_id, ChatUser.github_login,
-               ChatUser.bot, literal(""), DiscordMessage.timestamp, DiscordMessage.referenced_message_id)
+               ChatUser.bot, literal(""), T(DiscordMessage.timestamp), DiscordMessage.referenced_message_id)
         .join(ChatUser, ChatUser.id == DiscordMessage.author_id).order_by(DiscordMessage.channel_id, DiscordMessage.id)
     ):
         name, parent_id = channels.get(cid, ("", None))
         parent = channels.get(parent_id, (None, None))[0] if parent_id else None
-        out.append(ChatRec(mid, name, parent, aid, login, bool(bot), content or "", ts, ref, links.get(mid, [])))
+        out.append(ChatRec(mid, name, parent, aid, login, bool(bot), content or "", ts(at), ref, links.get(mid, [])))
     return out
