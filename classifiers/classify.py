@@ -79,37 +79,43 @@ def previous(session: Session, repo_id: int, models: Models) -> Previous | None:
     if at is None:
         return None
     sub_version, gfi_version = models.versions.get(SUBSYSTEM, ""), models.versions.get(GFI, "")
+    # Rows of other model versions are not read at all (after a retrain, none are reused).
     labels = {n: [Guess(str(g["name"]), float(g["confidence"]), str(g["source"])) for g in subs]
-              for n, subs, version in session.execute(
-                  select(SubsystemLabel.number, SubsystemLabel.subsystems, SubsystemLabel.model_version)
-                  .where(SubsystemLabel.repo_id == repo_id)) if version == sub_version}
-    scores = {n: gfi.Score(n, float(p), tuple(r), bool(fp)) for n, p, r, fp, version in session.execute(
+              for n, subs in session.execute(
+                  select(SubsystemLabel.number, SubsystemLabel.subsystems)
+                  .where(SubsystemLabel.repo_id == repo_id, SubsystemLabel.model_version == sub_version))}
+    scores = {n: gfi.Score(n, float(p), tuple(r), bool(fp)) for n, p, r, fp in session.execute(
         select(GoodFirstIssueScore.number, GoodFirstIssueScore.probability, GoodFirstIssueScore.reasons,
-               GoodFirstIssueScore.from_prior, GoodFirstIssueScore.model_version)
-        .where(GoodFirstIssueScore.repo_id == repo_id)) if version == gfi_version}
-    signals = {}
-    for row in session.scalars(select(ThreadSignal).where(ThreadSignal.repo_id == repo_id)):
+               GoodFirstIssueScore.from_prior)
+        .where(GoodFirstIssueScore.repo_id == repo_id, GoodFirstIssueScore.model_version == gfi_version))}
+    signals = {}  # reused only together with a score: none to read when no score is reusable
+    for row in session.scalars(select(ThreadSignal).where(ThreadSignal.repo_id == repo_id)) if scores else ():
         signals[row.number] = Signals(row.number, list(row.claimed_by), list(row.blockers), list(row.acknowledged_by),
                                       row.last_maintainer_word, list(row.evidence))
     return Previous(at, labels, signals, scores)
 
 
 def judge(data: RepoData, ctx: RepoContext, models: Models, now: datetime,
-          extra_numbers: Iterable[int] = (), prev: Previous | None = None) -> Judgement:
+          extra_numbers: Iterable[int] = (), prev: Previous | None = None,
+          known: dict[int, list[Guess]] | None = None) -> Judgement:
     """Classify one repo's stored activity with fitted models (no I/O).
 
     Signals and good-first-issue scores cover the open issues plus `extra_numbers` (evaluation
     asks for closed issues too). With `prev`, items not updated since the last classification
     keep their stored results (subsystems, and for open issues signals and scores), unless a PR
     that mentions them changed; ownership is always recomputed from all labels. `Judgement.fresh`
-    lists what was recomputed.
+    lists what was recomputed. `known`: subsystems already computed with these models on this
+    data (a retraining computes its examples'), taken as they are.
     """
     t0 = time.perf_counter()
     rules = Rules(ctx.taxonomy)
     pulls = pull_rule_guesses(data, rules)
     stale = _stale(data, prev)
-    labels = label_all(data, rules, models.subsystem, models.subsystem_classes, pulls=pulls,
-                       numbers=None if stale is None else sorted(stale | (set(data.issues) - set(prev.labels))))
+    numbers = list(data.issues) if stale is None else sorted(stale | (set(data.issues) - set(prev.labels)))
+    computed = label_all(data, rules, models.subsystem, models.subsystem_classes, pulls=pulls,
+                         numbers=[n for n in numbers if n not in known] if known else numbers)
+    labels = {n: known[n] if known and n in known else computed[n] for n in numbers
+              if n in computed or (known and n in known)}
     if prev is not None:
         labels = {**{n: g for n, g in prev.labels.items() if n in data.issues}, **labels}
     own = ownership.compute(data, ctx.taxonomy, labels, now, ctx.ownership.half_life_days, ctx.ownership.min_actions)
@@ -205,6 +211,7 @@ class ClassifySummary:
     retrained: str | None
     versions: dict[str, str]
     seconds: float
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: load, train (when retrained), judge, store
 
 
 def classify(session: Session, ctx: RepoContext, now: datetime, model_dir: Path, full: bool = False,
@@ -213,7 +220,15 @@ def classify(session: Session, ctx: RepoContext, now: datetime, model_dir: Path,
     loaded data), judge the repo and store the results. Items unchanged since the last run keep
     their stored results unless `full` (or new models) ask for everything again."""
     t0 = time.perf_counter()
+    phases: dict[str, float] = {}
+
+    def lap(name: str, since: float) -> float:
+        at = time.perf_counter()
+        phases[name] = round(at - since, 3)
+        return at
+
     data = load(session, ctx)
+    t = lap("load", t0)
     reason: str | None = None
     if retrain:
         models = fit_models(data, ctx, now)
@@ -227,7 +242,11 @@ def classify(session: Session, ctx: RepoContext, now: datetime, model_dir: Path,
             reason = str(exc)
             models = fit_models(data, ctx, now)
             save_models(session, model_dir, models, now)
+    if reason is not None:
+        t = lap("train", t)
     prev = None if full else previous(session, data.repo_id, models)
-    j = judge(data, ctx, models, now, prev=prev)
+    j = judge(data, ctx, models, now, prev=prev, known=models.labels)  # fitting labelled its examples already
+    t = lap("judge", t)
     stored = store(session, data, j, models, now)
-    return ClassifySummary(ctx.name, stored, reason, dict(models.versions), time.perf_counter() - t0)
+    lap("store", t)
+    return ClassifySummary(ctx.name, stored, reason, dict(models.versions), time.perf_counter() - t0, phases)

@@ -25,6 +25,7 @@ from classifiers import evaluate, gfi, ownership, persist
 from classifiers.dataset import RepoData, load_repo
 from classifiers.signals import read_acks
 from classifiers.subsystem import (
+    Guess,
     Rules,
     TrainingSet,
     asserted,
@@ -54,6 +55,9 @@ class Models:
     versions: dict[str, str] = field(default_factory=dict)
     metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
     n_train: dict[str, int] = field(default_factory=dict)
+    # Subsystems of the good-first-issue examples by the fitted text model (fitting computes them;
+    # a classification of the same loaded data reuses them). Not saved.
+    labels: dict[int, list[Guess]] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,8 @@ def fit_models(data: RepoData, ctx: RepoContext, now: datetime, holdout: bool = 
     maintainers = ownership.maintainer_set(data)
     ex = gfi.examples(data, ctx.repo.good_first_issue_labels, use_newcomers=use_newcomers)
     numbers = sorted(ex)
-    labels = label_all(data, rules, models.subsystem, models.subsystem_classes, numbers=numbers, pulls=pulls)
+    labels = models.labels = label_all(data, rules, models.subsystem, models.subsystem_classes, numbers=numbers,
+                                       pulls=pulls)
     sigs = read_acks(data, numbers, maintainers)
     rows = gfi.feature_rows(data, numbers, maintainers, sigs, labels, ctx.repo.good_first_issue_labels)
     y = np.array([ex[n] for n in numbers], dtype=int)
