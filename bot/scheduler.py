@@ -282,7 +282,9 @@ class _StopAtPage:
         self._check(endpoint)
 
 
-def _classify_repo(rt: Runtime, repo: str) -> str:
+def _classify_repo(rt: Runtime, repo: str, retrain: bool = False) -> str:
+    """Classify a repo (with `retrain`, fit its models first on the same loaded data: one load,
+    not two), then store its shortlist."""
     from storage.db import session_scope
 
     s = rt.settings
@@ -292,7 +294,7 @@ def _classify_repo(rt: Runtime, repo: str) -> str:
         from classifiers.classify import classify
         from classifiers.train import RepoContext
 
-        summary = classify(session, RepoContext.of(s.watch, repo), s.present(), s.model_dir)
+        summary = classify(session, RepoContext.of(s.watch, repo), s.present(), s.model_dir, retrain=retrain)
     stored = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.stored.items())
     return f"{repo}: classified ({stored}) in {summary.seconds:.1f} s" + (
         f"; retrained: {summary.retrained}" if summary.retrained else "") + _store_shortlist(rt, repo)
@@ -316,12 +318,13 @@ def _store_shortlist(rt: Runtime, repo: str) -> str:
     return f"; shortlist stored ({len(sl.issues)} issues, {len(sl.maintainers)} maintainers) in {perf_counter() - t0:.1f} s"
 
 
-async def classify_repo(rt: Runtime, repo: str) -> None:
-    """Classify one repo in a thread, under the repo's lock."""
+async def classify_repo(rt: Runtime, repo: str, retrain: bool = False) -> None:
+    """Classify one repo in a thread (retraining first when asked), under the repo's lock."""
     async with rt.lock(repo):
         if rt.stop.is_set():
             return
-        msg = await in_thread(rt, f"classify {repo}", _classify_repo, rt, repo)
+        msg = await in_thread(rt, f"{'retrain and ' if retrain else ''}classify {repo}", _classify_repo, rt, repo,
+                              retrain)
         rt.classified.add(repo.lower())
         log.info("%s", msg)
 
@@ -380,26 +383,11 @@ async def collect_chat_job() -> None:
     await _tracked(CHAT_JOB, body)
 
 
-def _retrain(rt: Runtime, repo: str) -> str:
-    from storage.db import session_scope
-
-    s = rt.settings
-    with session_scope(rt.engine) as session:
-        if repo.lower() not in stored_repo_names(session):
-            return f"{repo}: nothing stored yet, nothing to train"
-        from classifiers.train import RepoContext, train
-
-        models = train(session, RepoContext.of(s.watch, repo), s.present(), s.model_dir)
-    return f"{repo}: retrained {models.versions}"
-
-
 async def retrain_job(repo: str) -> None:
-    """Refit a repo's models on everything stored, then classify with them."""
+    """Refit a repo's models on everything stored and classify with them (one load of the repo)."""
 
     async def body(rt: Runtime) -> None:
-        async with rt.lock(repo):
-            log.info("%s", await in_thread(rt, f"retrain {repo}", _retrain, rt, repo))
-        await classify_repo(rt, repo)
+        await classify_repo(rt, repo, retrain=True)
 
     await _tracked(retrain_job_id(repo), body)
 
