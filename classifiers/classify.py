@@ -5,8 +5,8 @@ store the results in the judgement tables (one transaction).
 Runs are incremental: an item not updated since the last run (and not mentioned by a PR that was)
 keeps its stored subsystems, signals and score as long as the models that made them are the ones
 in use; ownership is recomputed from all labels every time. `--full` recomputes everything;
-`--retrain` fits the models on the same loaded data first (a year of vLLM: ~50 s for both on 2
-cores, ~15 s for a run with nothing new).
+`--retrain` fits the models on the same loaded data first (a year of vLLM: ~38 s for both on 2
+cores, ~12 s for a run with nothing new).
 
 What the tables hold (the report stage and the bot read them, see `classifiers.service`):
 - `subsystem_labels`: one row per issue and PR; `subsystems` = [{"name", "confidence", "source"}]
