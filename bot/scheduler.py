@@ -40,12 +40,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from collectors.github.client import CollectionStopped
 from config.clock import iso_z
 from config.errors import CollectorError, ConfigError
 from config.settings import Settings
 from config.watch import WatchConfig
-from collectors.github.client import CollectionStopped
-from storage.queries import stored_repo_names  # noqa: F401 - also imported from here (benchmarks)
+from storage.queries import stored_repo_names
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler

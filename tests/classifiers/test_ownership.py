@@ -196,4 +196,4 @@ def test_without_associations_core_responders_stand_in_for_write_access(engine, 
     res = _result(engine)
     front = {s.login: s for s in res.by_subsystem["frontend"]}
     assert front["core"].write_access is True and front["drive-by"].write_access is False
-    assert [s.login for s in res.by_subsystem["frontend"]][0] == "core"
+    assert res.by_subsystem["frontend"][0].login == "core"
