@@ -17,19 +17,19 @@ from typing import Any
 import discord
 
 from config.errors import ReportError
+from reports.render.discord import LIMITS, batch_embeds
 
 log = logging.getLogger(__name__)
 
-CONTENT_MAX = 2000
-EMBEDS_PER_MESSAGE = 10
-EMBED_TOTAL_MAX = 6000
-TITLE_MAX = 256
-DESCRIPTION_MAX = 4096
-FIELDS_MAX = 25
-FIELD_NAME_MAX = 256
-FIELD_VALUE_MAX = 1024
-FOOTER_MAX = 2048
-AUTHOR_MAX = 256
+# Discord's limits, from the one table the renderers check every message against.
+CONTENT_MAX = LIMITS["content"]
+TITLE_MAX = LIMITS["title"]
+DESCRIPTION_MAX = LIMITS["description"]
+FIELDS_MAX = LIMITS["fields"]
+FIELD_NAME_MAX = LIMITS["field_name"]
+FIELD_VALUE_MAX = LIMITS["field_value"]
+FOOTER_MAX = LIMITS["footer"]
+AUTHOR_MAX = LIMITS["author"]
 FILES_PER_MESSAGE = 10
 ELLIPSIS = "…"
 EMPTY = "\u200b"  # Discord refuses empty field names/values
@@ -64,33 +64,9 @@ def clamp_embed(embed: dict[str, Any]) -> dict[str, Any]:
     return e
 
 
-def embed_size(e: dict[str, Any]) -> int:
-    """Characters Discord counts towards the 6000 per message."""
-    n = len(e.get("title") or "") + len(e.get("description") or "")
-    n += len((e.get("footer") or {}).get("text") or "") + len((e.get("author") or {}).get("name") or "")
-    return n + sum(len(f.get("name") or "") + len(f.get("value") or "") for f in e.get("fields") or [])
-
-
 def fit_embeds(embeds: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """Clamp each embed and group them into messages of ≤ 10 embeds and ≤ 6000 characters."""
-    batches: list[list[dict[str, Any]]] = []
-    current: list[dict[str, Any]] = []
-    size = 0
-    for raw in embeds:
-        e = clamp_embed(raw)
-        n = embed_size(e)
-        if n > EMBED_TOTAL_MAX:  # one embed over the total: shorten its description to fit
-            over = n - EMBED_TOTAL_MAX
-            e["description"] = safe_text(e.get("description") or "", max(1, len(e.get("description") or "") - over))
-            n = embed_size(e)
-        if current and (len(current) >= EMBEDS_PER_MESSAGE or size + n > EMBED_TOTAL_MAX):
-            batches.append(current)
-            current, size = [], 0
-        current.append(e)
-        size += n
-    if current:
-        batches.append(current)
-    return batches
+    return batch_embeds([clamp_embed(e) for e in embeds])
 
 
 @dataclass(frozen=True)

@@ -203,16 +203,17 @@ def section_embeds(s: Section, description_limit: int = 3800) -> list[dict[str, 
     return [_defuse(e) for e in embeds]
 
 
-def pack(embeds: Sequence[dict[str, Any]], files: Sequence[str] = (), content: str = "") -> list[DiscordMessage]:
-    """Embeds in order into messages of at most 10 embeds and 6000 characters; files ride on the
-    first message (that is where the embed showing them sits)."""
+def batch_embeds(embeds: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Embeds in order into groups of at most 10 embeds and 6000 characters (one message each); an
+    embed alone over the total (never one from `section_embeds`) has its description cut to fit."""
     messages: list[list[dict[str, Any]]] = []
     cur: list[dict[str, Any]] = []
     total = 0
     for e in embeds:
         size = embed_size(e)
-        if size > LIMITS["total"]:  # cannot happen with section_embeds' limits; cut the description
-            e = {**e, "description": cut(e.get("description", ""), max(0, LIMITS["total"] - (size - units(e.get("description", "")))))}
+        if size > LIMITS["total"]:
+            description = e.get("description") or ""
+            e = {**e, "description": cut(description, max(0, LIMITS["total"] - (size - units(description))))}
             size = embed_size(e)
         if cur and (len(cur) >= LIMITS["embeds"] or total + size > LIMITS["total"]):
             messages.append(cur)
@@ -221,6 +222,13 @@ def pack(embeds: Sequence[dict[str, Any]], files: Sequence[str] = (), content: s
         total += size
     if cur:
         messages.append(cur)
+    return messages
+
+
+def pack(embeds: Sequence[dict[str, Any]], files: Sequence[str] = (), content: str = "") -> list[DiscordMessage]:
+    """Embeds in order into messages of at most 10 embeds and 6000 characters; files ride on the
+    first message (that is where the embed showing them sits)."""
+    messages = batch_embeds(embeds)
     safe_content = cut(neutralize_mentions(content), LIMITS["content"]) if content else ""
     out = [DiscordMessage(embeds=tuple(m), content=safe_content if i == 0 else "",
                           files=tuple(files) if i == 0 else ()) for i, m in enumerate(messages)]

@@ -6,16 +6,15 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.posting import (
-    EMBED_TOTAL_MAX,
     Attachment,
     clamp_embed,
-    embed_size,
     fit_embeds,
     post_digest,
     safe_text,
 )
 from config.errors import ReportError
 from config.settings import Settings
+from reports.render.discord import LIMITS, embed_size
 from sandbox.discord import DiscordSandbox
 from tests.helpers.discord_fixtures import running_bot
 from tests.helpers.discord_schema import errors, request_schema
@@ -32,7 +31,7 @@ def test_clamp_and_fit_respect_every_limit() -> None:
     assert e["description"].startswith("@\u200beveryone")
     batches = fit_embeds([{"title": str(i), "description": "x" * 1500} for i in range(12)])
     assert [len(b) for b in batches] == [3, 3, 3, 3]
-    assert all(sum(embed_size(x) for x in b) <= EMBED_TOTAL_MAX for b in batches)
+    assert all(sum(embed_size(x) for x in b) <= LIMITS["total"] for b in batches)
     assert [len(b) for b in fit_embeds([{"title": str(i)} for i in range(12)])] == [10, 2]
     assert safe_text("<@123456789012345678> hi", 100) == "<@\u200b123456789012345678> hi"
 
