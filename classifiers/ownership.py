@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from classifiers.codeowners import declared_by_subsystem, parse_codeowners
-from classifiers.dataset import MAINTAINER_ASSOCIATIONS, RepoData
+from classifiers.dataset import MAINTAINER_ASSOCIATIONS, PullRec, RepoData
 from classifiers.subsystem import THRESHOLD, Guess, Rules
 from config.watch import Taxonomy
 
@@ -111,6 +111,11 @@ def _asserted(guesses: Sequence[Guess]) -> list[tuple[str, float]]:
     return [(g.name, g.confidence) for i, g in enumerate(guesses) if i == 0 or g.confidence >= THRESHOLD]
 
 
+def authored(pull: PullRec) -> bool:
+    """A PR that counts as its author's work in the area: merged, or still open (not abandoned)."""
+    return bool(pull.author) and (pull.merged_at is not None or pull.state == "open")
+
+
 def activity_counts(data: RepoData) -> dict[str, int]:
     """Actions per person over the whole repo (to leave out one-off participants)."""
     n: dict[str, int] = defaultdict(int)
@@ -129,7 +134,7 @@ def activity_counts(data: RepoData) -> dict[str, int]:
     for p in data.pulls.values():
         if p.merged_by:
             n[p.merged_by] += 1
-        if p.author and (p.merged_at or p.state == "open"):
+        if authored(p):
             n[p.author] += 1
     for lst in data.events.values():
         for e in lst:
@@ -202,7 +207,7 @@ def compute(data: RepoData, taxonomy: Taxonomy, labels: Mapping[int, Sequence[Gu
                    weight_count=REVIEW_COMMENT_UNITS)
         if pull.merged_by and pull.merged_at:
             credit(pull.merged_by, subs, "merges", pull.merged_at, number)
-        if pull.author and (pull.merged_at or pull.state == "open"):
+        if authored(pull):
             credit(pull.author, subs, "authored", pull.merged_at or pull.created_at, number)
         for login, when in first_review.items():
             for sub, _ in subs:
