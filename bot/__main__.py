@@ -1,5 +1,5 @@
 """`python -m bot` runs the `scout` command line."""
 
-from bot.cli import main
+from cli import main
 
 main()

@@ -129,10 +129,10 @@ class OwnershipConfig(_Strict):
 
 
 class BenchTarget(_Strict):
-    """How to measure a perf change in a subsystem (see reports/bench).
+    """How to measure a perf change in a subsystem (see bench).
 
     `commands` and `setup` are command templates; the only placeholders are `{model}`, `{result}`
-    (the JSON file a command writes), `{script}` (a script shipped in reports/bench/scripts) and
+    (the JSON file a command writes), `{script}` (a script shipped in bench/scripts) and
     `{op}` (one of `ops`). Issue text never reaches them.
     """
 
@@ -163,7 +163,7 @@ class BenchTarget(_Strict):
     @classmethod
     def _script(cls, v: str | None) -> str | None:
         if v is not None and not re.fullmatch(r"[A-Za-z0-9_-]+\.py", v):
-            raise ValueError("expected the file name of a script in reports/bench/scripts, e.g. torch_op.py")
+            raise ValueError("expected the file name of a script in bench/scripts, e.g. torch_op.py")
         return v
 
 

@@ -20,7 +20,7 @@ reports.render.discord (digest_messages, shortlist_messages, issue_messages, mai
 bench_messages, flow_messages -> list[DiscordMessage]), reports.render.chart (digest_chart).
 """
 
-from reports.bench import BenchJobView, BenchRefused, authorize, launch, prepare_for_issue, record
+from bench import BenchJobView, BenchRefused, authorize, launch, prepare_for_issue, record
 from reports.cards import IssueCard, MaintainersCard, issue_card, maintainers_card
 from reports.digest import Digest, build_digest, make_digest
 from reports.prflow import PrFlow, pr_flow

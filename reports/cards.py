@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bench.jobs import job_views
 from config.errors import ReportError
 from config.watch import WatchConfig
-from reports.bench.jobs import job_views
 from reports.queries import UNCLASSIFIED, issue_context, repo_row
 from reports.shortlist import BenchLink
 from storage.models import GoodFirstIssueScore, MessageIssueLink, OwnershipScore, SubsystemLabel, ThreadSignal

@@ -428,7 +428,7 @@ def make_shortlist(session: Session, watch: WatchConfig, repo: str | None, now: 
     in `shortlists` unless `store` is False, with what it was computed from (so that
     `stored_shortlist` can serve it again while nothing changed). A caller passing its own
     `snapshot` passes the `inputs_state` it read before the snapshot."""
-    from reports.bench.jobs import prepare_job
+    from bench.jobs import prepare_job
     from reports.queries import issue_context, load_snapshot
 
     rw = watch.repo(repo)
@@ -470,7 +470,7 @@ def stored_shortlist(session: Session, watch: WatchConfig, repo: str | None, now
     and their bench jobs are still stored; the maintainers (who depend on the clock: active in
     the last ACTIVE_DAYS) are picked again as of now from the stored owners, the bench jobs show
     their current status, and the list is dated now."""
-    from reports.bench.jobs import _view
+    from bench.jobs import _view
     from storage.models import BenchJob
     from storage.models import Shortlist as ShortlistRow
 

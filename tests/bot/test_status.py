@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from bot import scheduler as sched
-from bot.cli import app
+from cli import app
 from config import get_settings, iso_z, load_watch_config, parse_utc
 from storage.db import session_scope
 from storage.models import SyncRun
@@ -139,7 +139,7 @@ async def test_status_table_shows_age_rate_limit_jobs_and_last_digest(status_env
                            created_at=NOW - timedelta(hours=20), posted_at=NOW - timedelta(hours=19), message_ids=[1]))
     from rich.console import Console
 
-    monkeypatch.setattr("bot.cli.data.out", Console(width=200, soft_wrap=True, highlight=False))
+    monkeypatch.setattr("cli.data.out", Console(width=200, soft_wrap=True, highlight=False))
     res = CliRunner().invoke(app, ["status"])
     assert res.exit_code == 0, res.output
     assert "2h 05m" in res.stdout and "4321" in res.stdout

@@ -131,7 +131,7 @@ def test_cli_eval_prints_one_json_object(small_dataset: Path, small_dataset_b: P
 def test_cli_eval_cv_on_a_small_dataset(small_dataset: Path) -> None:
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from cli import app
 
     proc = CliRunner().invoke(app, ["eval", "--cv", "3", str(small_dataset), "--json"])
     assert proc.exit_code == 0, proc.output
@@ -150,7 +150,7 @@ def test_cv_sections_only_where_truth_has_answers(tmp_path: Path) -> None:
 def test_cli_eval_usage_errors(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from cli import app
     from config.errors import DatasetError
 
     proc = CliRunner().invoke(app, ["eval", "--json"])

@@ -99,7 +99,7 @@ def test_cli_maintainers(judged_db: tuple[Path, Path, str], small_dataset: Path,
                          monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from cli import app
     from config.errors import ClassifierError
 
     db, models, now = judged_db

@@ -308,7 +308,7 @@ def test_cli_collect_prints_a_summary(github_dataset: Path, github_sandbox, tmp_
 def test_cli_refuses_days_with_since() -> None:
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from cli import app
     from config import ConfigError
 
     result = CliRunner().invoke(app, ["collect", "github", "--days", "1", "--since", "2026-01-01"])

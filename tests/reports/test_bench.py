@@ -13,12 +13,12 @@ import pytest
 import yaml
 from sqlalchemy import Engine, select
 
+from bench import BenchRefused, Measure, authorize, build_spec, launch, prepare_for_issue, record
+from bench.render import bench_workflow_yaml, github_dispatch, local_commands, skypilot_yaml
+from bench.run import run_local
+from bench.spec import BenchSpec, choose_op
 from config.errors import ConfigError, ReportError
 from config.watch import BenchConfig, BenchTarget
-from reports.bench import BenchRefused, Measure, authorize, build_spec, launch, prepare_for_issue, record
-from reports.bench.render import bench_workflow_yaml, github_dispatch, local_commands, skypilot_yaml
-from reports.bench.run import run_local
-from reports.bench.spec import BenchSpec, choose_op
 from reports.queries import issue_context
 from storage.db import session_scope
 from storage.models import BenchJob
@@ -252,8 +252,8 @@ def test_dispatch_through_pygithub_to_the_sandbox(tmp_path: Path) -> None:
 
     if not hasattr(GitHubSandbox, "record_dispatch"):
         pytest.skip("the GitHub sandbox does not serve workflow dispatches yet")
+    from bench.run import dispatch_github
     from config import load_watch_config
-    from reports.bench.run import dispatch_github
 
     watch = load_watch_config()
     spec = build_spec(repo="acme/engine", issue_number=1, subsystems=("kernel",), taxonomy=watch.taxonomy_for(REPO),

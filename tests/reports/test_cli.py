@@ -33,7 +33,7 @@ def env(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dic
 @pytest.fixture
 def run_scout(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
     """`scout ARGS` through the real entry point (error translation and exit codes included)."""
-    from bot.cli import main
+    from cli import main
 
     def run(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
         monkeypatch.setattr(sys, "argv", ["scout", *args])

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, delete, func, select, update
 
-from reports.bench.run import LaunchResult
+from bench.run import LaunchResult
 from reports.digest import make_digest
 from reports.render.markdown import shortlist_csv, shortlist_json, shortlist_markdown
 from reports.shortlist import Shortlist, latest_shortlist, make_shortlist, stored_shortlist
@@ -118,7 +118,7 @@ def test_maintainers_are_picked_as_of_now(world: Engine, watch, out_dir: Path) -
 
 
 def test_bench_jobs_show_their_current_status_or_the_list_is_recomputed(world: Engine, watch, out_dir: Path) -> None:
-    from reports.bench.jobs import record
+    from bench.jobs import record
 
     with session_scope(world) as s:
         made = make_shortlist(s, watch, REPO, NOW, out_dir)

@@ -482,7 +482,7 @@ def test_chat_mentions_threads_and_maintainers_answer_in_their_channels(data: Da
 
 
 def test_cli_prints_a_summary(tmp_path: Path) -> None:
-    from bot.cli import app
+    from cli import app
 
     res = CliRunner().invoke(app, ["simulate", "--out", str(tmp_path / "d"), "--seed", "3", "--scale", "small"])
     assert res.exit_code == 0, res.output

@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bench import BenchRefused, authorize
 from collectors.discord.identity import LINK_CONFIG, LINK_VERIFIED
 from config.errors import ReportError
 from config.watch import WatchConfig
-from reports.bench import BenchRefused, authorize
 from storage.models import ChatUser
 
 TRUSTED = (LINK_VERIFIED, LINK_CONFIG)

@@ -27,8 +27,8 @@ from config.errors import ReportError
 from reports.render.text import safe
 
 if TYPE_CHECKING:
+    from bench import BenchJobView
     from bot.app import ScoutBot
-    from reports.bench import BenchJobView
 
 BACKENDS = [app_commands.Choice(name=b, value=b) for b in ("skypilot", "github-actions", "local")]
 

@@ -22,11 +22,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench.render import Dispatch, local_commands
+from bench.spec import BenchSpec
 from config.clock import iso_z, utcnow
 from config.errors import ReportError
 from config.watch import BenchConfig
-from reports.bench.render import Dispatch, local_commands
-from reports.bench.spec import BenchSpec
 
 log = logging.getLogger(__name__)
 

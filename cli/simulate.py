@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bot.cli._app import app, out, settings
+from cli._app import app, out, settings
 
 
 class ScaleName(StrEnum):

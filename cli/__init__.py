@@ -1,6 +1,6 @@
 """The `scout` command line. Each module registers the commands of one stage on the shared app."""
 
-from bot.cli import (  # noqa: F401 - imported for their command registrations
+from cli import (  # noqa: F401 - imported for their command registrations
     collect,
     collect_discord,
     data,
@@ -12,6 +12,6 @@ from bot.cli import (  # noqa: F401 - imported for their command registrations
     service,
     simulate,
 )
-from bot.cli._app import app, main
+from cli._app import app, main
 
 __all__ = ["app", "main"]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli._app import collect_app, engine, out, settings
+from cli._app import collect_app, engine, out, settings
 
 
 @collect_app.command("discord")

@@ -13,18 +13,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config.clock import utcnow
-from config.errors import ReportError
-from config.watch import WatchConfig
-from reports.bench.render import bench_workflow_yaml, github_dispatch, local_commands, skypilot_yaml
-from reports.bench.run import (
+from bench.render import bench_workflow_yaml, github_dispatch, local_commands, skypilot_yaml
+from bench.run import (
     LaunchResult,
     authorize,
     dispatch_github,
     launch_skypilot,
     run_local,
 )
-from reports.bench.spec import BenchSpec, Measure, build_spec
+from bench.spec import BenchSpec, Measure, build_spec
+from config.clock import utcnow
+from config.errors import ReportError
+from config.watch import WatchConfig
 from reports.queries import IssueContext, issue_context
 from reports.shortlist import BenchLink
 from storage.models import BenchJob
@@ -153,7 +153,7 @@ def launch(job: BenchJobView, watch: WatchConfig, *, user: str | None, roles: tu
         return launch_skypilot(job.spec, Path(job.link))
     if job.backend == "github-actions":
         d = json.loads(job.rendered)
-        from reports.bench.render import Dispatch
+        from bench.render import Dispatch
 
         return dispatch_github(Dispatch(d["workflow"], d["ref"], d["inputs"]), job.repo, github_api_url, github_token)
     workdir = (out_dir / "bench" / f"{job.spec.name}-job{job.id}").resolve()

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markdown import Markdown
 
-from bot.cli._app import app, console, out
+from cli._app import app, console, out
 
 
 @app.command("demo")

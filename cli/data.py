@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from bot.cli._app import app, console, engine, out, settings
+from cli._app import app, console, engine, out, settings
 
 
 @app.command("import")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli._app import app, out
+from cli._app import app, out
 
 Dataset = Annotated[Path, typer.Option("--dataset", help="A dataset directory (see DATASET.md).", exists=True,
                                        file_okay=False, dir_okay=True)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.cli._app import db_app, out, settings
+from cli._app import db_app, out, settings
 
 
 @db_app.command("upgrade")

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli._app import app, console, engine, out, settings
+from cli._app import app, console, engine, out, settings
 
 RepoOpt = Annotated[str | None, typer.Option("--repo", help="OWNER/REPO (default: the first watched repo).")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")]
@@ -157,8 +157,8 @@ def bench_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the stored job as JSON.")] = False,
 ) -> None:
     """Build, store and render the bench job for an issue; --launch starts it on the backend."""
-    from reports.bench import authorize, prepare_for_issue, record
-    from reports.bench import launch as launch_job
+    from bench import authorize, prepare_for_issue, record
+    from bench import launch as launch_job
     from storage.db import session_scope
 
     s = settings()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli._app import collect_app, console, engine, out, settings
+from cli._app import collect_app, console, engine, out, settings
 
 # ----------------------------------------------------------------------------- scout collect github
 

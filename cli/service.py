@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli._app import app, settings
+from cli._app import app, settings
 
 
 @app.command("run")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bot.cli._app import app, console, engine, out, settings
+from cli._app import app, console, engine, out, settings
 from config.errors import ClassifierError
 
 RepoOpt = Annotated[str | None, typer.Option("--repo", help="OWNER/REPO (default: every enabled repo that is stored).")]

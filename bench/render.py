@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
+from bench.spec import _SHA, BenchSpec, Measure
 from config.errors import ReportError
-from reports.bench.spec import _SHA, BenchSpec, Measure
 
 SCRIPTS_DIR = Path(__file__).resolve().parent / "scripts"
 # Remote paths are ours (no spaces or quotes) and use $HOME so the shell expands them.
@@ -24,7 +24,7 @@ WORKFLOW_SCRIPTS = ".github/scout"
 
 
 def script_path(name: str) -> Path:
-    """A script shipped in reports/bench/scripts (names are validated by the config)."""
+    """A script shipped in bench/scripts (names are validated by the config)."""
     p = (SCRIPTS_DIR / name).resolve()
     if p.parent != SCRIPTS_DIR or not p.is_file():
         raise ReportError(f"bench script {name!r} is not in {SCRIPTS_DIR}")
