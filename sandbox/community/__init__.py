@@ -40,7 +40,7 @@ def _prepare(out: Path) -> None:
     if out.exists() and any(out.iterdir()):
         if not (out / "meta.json").exists():
             raise DatasetError(f"{out}: not empty and not a dataset directory; refusing to write into it")
-        for name in ("github", "discord"):
+        for name in ("github", "discord", "slack", "discourse"):
             if (out / name).is_dir():
                 shutil.rmtree(out / name)
         for name in ("meta.json", "truth.json"):

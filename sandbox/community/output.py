@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sandbox.community.chat import simulate_chat
+from sandbox.community.chat_sources import write_chat_sources
 from sandbox.community.codeowners import codeowners
 from sandbox.community.render import EXTRA_LABELS, GitHubRenderer
 from sandbox.community.text import TEMPLATES
@@ -119,6 +120,7 @@ def write_dataset(w: World, out: Path, summary: SimulationSummary, history: bool
     files["discord/messages.json"] = write_list(disc / "messages.json", chat.messages)
 
     truth = build_truth(w, chat.links, chat.sig_channels)
+    truth.update(write_chat_sources(w, out, files))
     write_json(out / "truth.json", truth)
     write_json(out / "meta.json", {"format": 1, "generated_by": f"oss-scout simulate --seed {w.seed} --scale {w.scale.name} "
                                                               f"--days {w.scale.days}", "now": summary.now})
