@@ -22,6 +22,12 @@ RequestLog = Annotated[Path | None, typer.Option("--request-log", help="Append o
 DiscordPort = Annotated[int | None, typer.Option("--discord-port", help="Also serve the dataset's discord/ part on "
                                                  "this port (0: a free one).")]
 
+# --- Slack and Discourse (issue 15): the Slack Web API under /api/, Discourse's JSON API at the root.
+SlackPort = Annotated[int | None, typer.Option("--slack-port", help="Also serve the dataset's slack/ part on this "
+                                               "port (0: a free one).")]
+DiscoursePort = Annotated[int | None, typer.Option("--discourse-port", help="Also serve the dataset's discourse/ "
+                                                   "part on this port (0: a free one).")]
+
 
 @app.command("sandbox")
 def sandbox_cmd(
@@ -32,6 +38,8 @@ def sandbox_cmd(
     faults: Faults = None,
     request_log: RequestLog = None,
     discord_port: DiscordPort = None,
+    slack_port: SlackPort = None,
+    discourse_port: DiscoursePort = None,
 ) -> None:
     """Serve DATASET as GitHub's REST and GraphQL APIs on loopback; prints the base URL(s)."""
     from sandbox.server import run
@@ -44,6 +52,10 @@ def sandbox_cmd(
             out.print(f"  export SCOUT_DISCORD_API_URL={url}")
             gateway = url.replace("http://", "ws://", 1).removesuffix("/api/v10") + "/gateway"
             out.print(f"  export SCOUT_DISCORD_GATEWAY_URL={gateway}")
+        if name == "slack":
+            out.print(f"  export SCOUT_SLACK_API_URL={url}")
+        if name == "discourse":
+            out.print(f"  export SCOUT_DISCOURSE_URL={url}")
 
     run(dataset, host=host, github_port=github_port, discord_port=discord_port, latency_ms=latency_ms, faults=faults,
-        request_log=request_log, announce=announce)
+        request_log=request_log, announce=announce, slack_port=slack_port, discourse_port=discourse_port)

@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     discord_api_url: str = "https://discord.com/api/v10"
     discord_gateway_url: str = "wss://gateway.discord.gg"
     discord_token: SecretStr | None = None
+    # Slack and Discourse (issue 15): the Slack Web API base (slack_sdk's `base_url`) and a bot token;
+    # a Discourse forum's base URL, with an optional API key and the username it acts as.
+    slack_api_url: str = "https://slack.com/api/"
+    slack_token: SecretStr | None = None
+    discourse_url: str | None = None
+    discourse_api_key: SecretStr | None = None
+    discourse_api_username: str | None = None
     now: datetime | None = None
     model_dir: Path = Path("models")
     output_dir: Path = Path("scout-out")

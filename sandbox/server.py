@@ -66,8 +66,23 @@ async def start_discord(opts: SandboxOptions, port: int) -> RunningServer:
     return await start(opts, port)
 
 
+async def start_slack(opts: SandboxOptions, port: int) -> RunningServer:
+    """The Slack Web API sandbox (sandbox/slack), under `/api/`."""
+    from sandbox.slack import start
+
+    return await start(opts, port)
+
+
+async def start_discourse(opts: SandboxOptions, port: int) -> RunningServer:
+    """The Discourse JSON API sandbox (sandbox/discourse)."""
+    from sandbox.discourse import start
+
+    return await start(opts, port)
+
+
 async def serve(opts: SandboxOptions, github_port: int | None = 0, discord_port: int | None = None,
-                announce: Callable[[str, str], None] | None = None, stop: asyncio.Event | None = None) -> None:
+                announce: Callable[[str, str], None] | None = None, stop: asyncio.Event | None = None,
+                slack_port: int | None = None, discourse_port: int | None = None) -> None:
     """Start the requested servers, announce each (name, base URL), and run until `stop` is set
     (SIGINT/SIGTERM set it when running as the main program)."""
     if not opts.dataset.is_dir():
@@ -79,6 +94,10 @@ async def serve(opts: SandboxOptions, github_port: int | None = 0, discord_port:
             started.servers.append(("github", await start_github(opts, github_port)))
         if discord_port is not None:
             started.servers.append(("discord", await start_discord(opts, discord_port)))
+        if slack_port is not None:
+            started.servers.append(("slack", await start_slack(opts, slack_port)))
+        if discourse_port is not None:
+            started.servers.append(("discourse", await start_discourse(opts, discourse_port)))
         for name, server in started.servers:
             if announce and server.url:
                 announce(name, server.url)
@@ -94,7 +113,8 @@ async def serve(opts: SandboxOptions, github_port: int | None = 0, discord_port:
 
 def run(dataset: Path | str, host: str = "127.0.0.1", github_port: int | None = 0, discord_port: int | None = None,
         latency_ms: float = 0.0, faults: str | None = None, request_log: Path | str | None = None,
-        announce: Callable[[str, str], None] | None = None) -> None:
+        announce: Callable[[str, str], None] | None = None, slack_port: int | None = None,
+        discourse_port: int | None = None) -> None:
     """Blocking entry point used by `scout sandbox`."""
     opts = SandboxOptions(dataset=Path(dataset), host=host, latency_ms=latency_ms, faults=faults,
                           request_log=Path(request_log) if request_log else None)
@@ -102,4 +122,5 @@ def run(dataset: Path | str, host: str = "127.0.0.1", github_port: int | None = 
         from sandbox.github.faults import FaultSpec
 
         FaultSpec.parse(faults)  # a bad spec fails before anything listens
-    asyncio.run(serve(opts, github_port=github_port, discord_port=discord_port, announce=announce))
+    asyncio.run(serve(opts, github_port=github_port, discord_port=discord_port, announce=announce,
+                      slack_port=slack_port, discourse_port=discourse_port))

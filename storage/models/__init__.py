@@ -2,6 +2,15 @@
 
 from storage.models.base import Base
 from storage.models.chat import ChatUser, DiscordChannel, DiscordGuild, DiscordMessage, MessageIssueLink
+from storage.models.chat_sources import (
+    DiscourseCategory,
+    DiscoursePost,
+    DiscourseTopic,
+    DiscourseUser,
+    SlackChannel,
+    SlackMessage,
+    SlackUser,
+)
 from storage.models.github import (
     Issue,
     IssueComment,
@@ -27,6 +36,10 @@ __all__ = [
     "DiscordChannel",
     "DiscordGuild",
     "DiscordMessage",
+    "DiscourseCategory",
+    "DiscoursePost",
+    "DiscourseTopic",
+    "DiscourseUser",
     "GoodFirstIssueScore",
     "Issue",
     "IssueComment",
@@ -42,6 +55,9 @@ __all__ = [
     "Review",
     "ReviewComment",
     "Shortlist",
+    "SlackChannel",
+    "SlackMessage",
+    "SlackUser",
     "SubsystemLabel",
     "SyncCheckpoint",
     "SyncRun",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 01:57:19.270322
+Create Date: 2026-12-03 07:37:53.259043
 """
 from collections.abc import Sequence
 
@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.types
+
 
 revision: str = '0001'
 down_revision: str | None = None
@@ -73,6 +74,41 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_discord_guilds'))
     )
+    op.create_table('discourse_categories',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('slug', sa.String(length=200), nullable=False),
+    sa.Column('parent_category_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_discourse_categories'))
+    )
+    op.create_table('discourse_topics',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
+    sa.Column('category_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('title', sa.Text(), nullable=False),
+    sa.Column('slug', sa.String(length=300), nullable=False),
+    sa.Column('posts_count', sa.Integer(), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_posted_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('bumped_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_discourse_topics'))
+    )
+    with op.batch_alter_table('discourse_topics', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_discourse_topics_category_id'), ['category_id'], unique=False)
+
+    op.create_table('discourse_users',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
+    sa.Column('username', sa.String(length=100), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=True),
+    sa.Column('website', sa.String(length=500), nullable=True),
+    sa.Column('bio', sa.Text(), nullable=True),
+    sa.Column('github_login', sa.String(length=100), nullable=True),
+    sa.Column('link_source', sa.String(length=30), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_discourse_users')),
+    sa.UniqueConstraint('username', name=op.f('uq_discourse_users_username'))
+    )
+    with op.batch_alter_table('discourse_users', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_discourse_users_github_login'), ['github_login'], unique=False)
+
     op.create_table('model_versions',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('repo', sa.String(length=200), nullable=False),
@@ -107,6 +143,29 @@ def upgrade() -> None:
     sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_shortlists'))
     )
+    op.create_table('slack_channels',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('is_private', sa.Boolean(), nullable=False),
+    sa.Column('is_archived', sa.Boolean(), nullable=False),
+    sa.Column('purpose', sa.Text(), nullable=True),
+    sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_slack_channels'))
+    )
+    op.create_table('slack_users',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('real_name', sa.String(length=200), nullable=True),
+    sa.Column('display_name', sa.String(length=200), nullable=True),
+    sa.Column('title', sa.String(length=300), nullable=True),
+    sa.Column('is_bot', sa.Boolean(), nullable=False),
+    sa.Column('github_login', sa.String(length=100), nullable=True),
+    sa.Column('link_source', sa.String(length=30), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_slack_users'))
+    )
+    with op.batch_alter_table('slack_users', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_slack_users_github_login'), ['github_login'], unique=False)
+
     op.create_table('sync_checkpoints',
     sa.Column('source', sa.String(length=20), nullable=False),
     sa.Column('scope', sa.String(length=200), nullable=False),
@@ -158,6 +217,23 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['guild_id'], ['discord_guilds.id'], name=op.f('fk_discord_channels_guild_id_discord_guilds')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_discord_channels'))
     )
+    op.create_table('discourse_posts',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
+    sa.Column('topic_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('post_number', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=100), nullable=False),
+    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('reply_to_post_number', sa.Integer(), nullable=True),
+    sa.Column('cooked', sa.Text(), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['topic_id'], ['discourse_topics.id'], name=op.f('fk_discourse_posts_topic_id_discourse_topics')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_discourse_posts'))
+    )
+    with op.batch_alter_table('discourse_posts', schema=None) as batch_op:
+        batch_op.create_index('ix_discourse_posts_topic', ['topic_id', 'post_number'], unique=False)
+        batch_op.create_index(batch_op.f('ix_discourse_posts_username'), ['username'], unique=False)
+
     op.create_table('gfi_scores',
     sa.Column('repo_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
@@ -349,6 +425,24 @@ def upgrade() -> None:
         batch_op.create_index('ix_reviews_pull', ['repo_id', 'pull_number', 'submitted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_reviews_user_id'), ['user_id'], unique=False)
 
+    op.create_table('slack_messages',
+    sa.Column('channel_id', sa.String(length=32), nullable=False),
+    sa.Column('ts', sa.String(length=32), nullable=False),
+    sa.Column('user_id', sa.String(length=32), nullable=True),
+    sa.Column('bot_id', sa.String(length=32), nullable=True),
+    sa.Column('subtype', sa.String(length=50), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('thread_ts', sa.String(length=32), nullable=True),
+    sa.Column('reply_count', sa.Integer(), nullable=False),
+    sa.Column('latest_reply', sa.String(length=32), nullable=True),
+    sa.Column('posted_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['channel_id'], ['slack_channels.id'], name=op.f('fk_slack_messages_channel_id_slack_channels')),
+    sa.PrimaryKeyConstraint('channel_id', 'ts', name=op.f('pk_slack_messages'))
+    )
+    with op.batch_alter_table('slack_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_slack_messages_thread', ['channel_id', 'thread_ts'], unique=False)
+        batch_op.create_index(batch_op.f('ix_slack_messages_user_id'), ['user_id'], unique=False)
+
     op.create_table('subsystem_labels',
     sa.Column('repo_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
@@ -426,6 +520,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_subsystem_labels_primary'))
 
     op.drop_table('subsystem_labels')
+    with op.batch_alter_table('slack_messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_slack_messages_user_id'))
+        batch_op.drop_index('ix_slack_messages_thread')
+
+    op.drop_table('slack_messages')
     with op.batch_alter_table('reviews', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reviews_user_id'))
         batch_op.drop_index('ix_reviews_pull')
@@ -464,6 +563,11 @@ def downgrade() -> None:
 
     op.drop_table('issue_comments')
     op.drop_table('gfi_scores')
+    with op.batch_alter_table('discourse_posts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_discourse_posts_username'))
+        batch_op.drop_index('ix_discourse_posts_topic')
+
+    op.drop_table('discourse_posts')
     op.drop_table('discord_channels')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_login'))
@@ -474,12 +578,26 @@ def downgrade() -> None:
 
     op.drop_table('sync_runs')
     op.drop_table('sync_checkpoints')
+    with op.batch_alter_table('slack_users', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_slack_users_github_login'))
+
+    op.drop_table('slack_users')
+    op.drop_table('slack_channels')
     op.drop_table('shortlists')
     op.drop_table('repos')
     with op.batch_alter_table('model_versions', schema=None) as batch_op:
         batch_op.drop_index('ix_model_versions_repo_name')
 
     op.drop_table('model_versions')
+    with op.batch_alter_table('discourse_users', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_discourse_users_github_login'))
+
+    op.drop_table('discourse_users')
+    with op.batch_alter_table('discourse_topics', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_discourse_topics_category_id'))
+
+    op.drop_table('discourse_topics')
+    op.drop_table('discourse_categories')
     op.drop_table('discord_guilds')
     with op.batch_alter_table('digests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_digests_day'))
