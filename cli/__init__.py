@@ -2,6 +2,7 @@
 
 from cli import (  # noqa: F401 - imported for their command registrations
     collect,
+    collect_chat,
     collect_discord,
     data,
     database,

@@ -59,6 +59,36 @@ class Taxonomy(_Strict):
         return {label.lower(): s.name for s in self.subsystems for label in (s.labels or (s.name,))}
 
 
+class SlackSource(_Strict):
+    """A Slack workspace where the repo's developers talk (read with a bot token; see `scout collect slack`)."""
+
+    workspace: str                       # e.g. "slack.vllm.ai" (for people; the API URL is a setting)
+    channels: tuple[str, ...] = ()       # empty: every channel the app can read
+    github_links: dict[str, str] = Field(default_factory=dict)  # Slack user id or name -> GitHub login
+
+
+class DiscourseSource(_Strict):
+    """A Discourse forum about the repo (public: read without an account)."""
+
+    url: str                             # e.g. "https://discuss.vllm.ai"
+    categories: tuple[str, ...] = ()     # category slugs; empty: every category
+    github_links: dict[str, str] = Field(default_factory=dict)  # Discourse username -> GitHub login
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, v: str) -> str:
+        if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", v):
+            raise ValueError("expected an http(s) URL such as https://discuss.vllm.ai")
+        return v.rstrip("/")
+
+
+class ChatSources(_Strict):
+    """The chat sources of one watched repo beside Discord; each optional."""
+
+    slack: SlackSource | None = None
+    discourse: DiscourseSource | None = None
+
+
 class RepoWatch(_Strict):
     name: str
     enabled: bool = True
@@ -66,6 +96,7 @@ class RepoWatch(_Strict):
     good_first_issue_labels: tuple[str, ...] = ("good first issue",)
     bots: tuple[str, ...] = DEFAULT_BOTS
     codeowners_paths: tuple[str, ...] = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+    chat: ChatSources = ChatSources()
 
     @field_validator("name")
     @classmethod

@@ -44,6 +44,9 @@ def status_report(session: Session, watch: WatchConfig, now: datetime) -> dict[s
             problems.append(f"{r.name}: last sync {iso_z(run.finished_at)} is older than {watch.schedule.stale_after_hours} h")
     chat = _last_ok(session, "discord", ("discord", "import"))
     counts["discord"]["last_sync"] = iso_z(chat.finished_at) if chat and chat.finished_at else None
+    for source in ("slack", "discourse"):
+        run = _last_ok(session, source, (source, "import"))
+        counts[source]["last_sync"] = iso_z(run.finished_at) if run and run.finished_at else None
 
     latest = (select(ModelVersion.repo, ModelVersion.name, func.max(ModelVersion.created_at).label("at"))
               .group_by(ModelVersion.repo, ModelVersion.name).subquery())

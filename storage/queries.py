@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from storage.models import (
     DiscordChannel,
     DiscordMessage,
+    DiscoursePost,
+    DiscourseTopic,
     Issue,
     IssueComment,
     IssueEvent,
@@ -17,6 +19,8 @@ from storage.models import (
     Repo,
     Review,
     ReviewComment,
+    SlackChannel,
+    SlackMessage,
 )
 
 
@@ -49,4 +53,15 @@ def stored_counts(session: Session) -> dict[str, Any]:
             "channels": session.scalar(select(func.count()).select_from(DiscordChannel)) or 0,
             "messages": session.scalar(select(func.count()).select_from(DiscordMessage)) or 0,
         },
+        **chat_source_counts(session),
     }
+
+
+def chat_source_counts(session: Session) -> dict[str, dict[str, int]]:
+    """Stored Slack channels and messages, Discourse topics and posts (`scout status`)."""
+
+    def count(model: type) -> int:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+    return {"slack": {"channels": count(SlackChannel), "messages": count(SlackMessage)},
+            "discourse": {"topics": count(DiscourseTopic), "posts": count(DiscoursePost)}}

@@ -1,0 +1,37 @@
+"""`scout collect slack` and `scout collect discourse`: read the other places vLLM's developers talk."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli._app import collect_app, engine, out, settings
+
+ChatDays = Annotated[float, typer.Option("--days", min=0.0, help="How far back to read where there is no checkpoint "
+                                         "yet (later runs resume from their checkpoints).")]
+ConnectTimeout = Annotated[float, typer.Option(help="Seconds to wait for the service to answer at all.")]
+
+
+@collect_app.command("slack")
+def collect_slack_cmd(days: ChatDays = 7.0, connect_timeout: ConnectTimeout = 60.0) -> None:
+    """Read every Slack channel the app can read, threads included (SCOUT_SLACK_TOKEN, SCOUT_SLACK_API_URL)."""
+    from collectors.slack import collect_slack
+
+    stats = collect_slack(settings(), engine(), days=days, connect_timeout=connect_timeout)
+    out.print(f"slack: {stats.channels} channel(s) ({stats.channels_read} read), {stats.messages} message(s) stored "
+              f"({stats.new_messages} new, {stats.threads} thread(s)), {stats.users} user(s), {stats.links} link(s) "
+              f"changed, {stats.requests} request(s)", markup=False)
+    for skipped in stats.channels_skipped:
+        out.print(f"skipped {skipped}", markup=False)
+
+
+@collect_app.command("discourse")
+def collect_discourse_cmd(days: ChatDays = 7.0, connect_timeout: ConnectTimeout = 60.0) -> None:
+    """Read a Discourse forum's categories, topics and posts (SCOUT_DISCOURSE_URL, optional API key)."""
+    from collectors.discourse import collect_discourse
+
+    stats = collect_discourse(settings(), engine(), days=days, connect_timeout=connect_timeout)
+    out.print(f"discourse: {stats.categories} categor(ies), {stats.topics} topic(s), {stats.posts} post(s) stored "
+              f"({stats.new_posts} new), {stats.users} user(s), {stats.links} link(s) changed, "
+              f"{stats.requests} request(s)", markup=False)
