@@ -16,10 +16,11 @@ from storage.models import DiscourseUser, SlackUser
 
 LINK_PROFILE = "profile"
 LINK_CONFIG = "config"
-_LOGIN = r"([A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})"
+# GitHub's login rule, with `_` tolerated (older accounts and converted data carry it)
+_LOGIN = r"([A-Za-z0-9](?:[A-Za-z0-9_]|-(?=[A-Za-z0-9])){0,38})"
 _PATTERNS = (
-    re.compile(r"(?:https?://)?(?:www\.)?github\.com/" + _LOGIN + r"(?![A-Za-z0-9/-])", re.IGNORECASE),
-    re.compile(r"\b(?:github|gh)\s*[:/]\s*@?" + _LOGIN + r"(?![A-Za-z0-9-])", re.IGNORECASE),
+    re.compile(r"(?:https?://)?(?:www\.)?github\.com/" + _LOGIN + r"(?![A-Za-z0-9_-]|/[A-Za-z0-9])", re.IGNORECASE),
+    re.compile(r"\b(?:github|gh)\s*[:/]\s*@?" + _LOGIN + r"(?![A-Za-z0-9_-])", re.IGNORECASE),
 )
 _NOT_LOGINS = frozenset({"orgs", "settings", "sponsors", "features", "about", "pricing", "login", "topics"})
 

@@ -31,7 +31,7 @@ class DiscourseData:
     users: list[dict[str, Any]]
     topics: list[dict[str, Any]]
     posts: list[dict[str, Any]]
-    links: dict[str, str] = field(default_factory=dict)       # username -> login (the profile names it)
+    links: dict[str, str] = field(default_factory=dict)       # username -> login (a poster's profile names it)
     people: dict[str, str] = field(default_factory=dict)      # username -> login (everyone who is someone)
     categories_of: dict[str, str] = field(default_factory=dict)  # category slug -> subsystem
 
@@ -286,7 +286,9 @@ def simulate_discourse(w: World) -> DiscourseData:
         st[1] += p["post_number"] == 1
         st[2] = p["created_at"] if st[2] is None or p["created_at"] > st[2] else st[2]
     users = [f.user_obj(m, *stats.get(m.handle, [0, 0, None])) for m in sorted(f.members, key=lambda x: f.user_id[x.handle])]
-    links = {m.handle: m.person.login for m in f.members if m.person is not None and m.shows_github}
+    # links a collection can find: the profiles of people who posted (a reader of topics meets only them)
+    links = {m.handle: m.person.login for m in f.members if m.person is not None and m.shows_github
+             and m.handle in stats}
     people = {m.handle: m.person.login for m in f.members if m.person is not None}
     site = {"base_url": BASE_URL, "title": "vLLM Forums"}
     out_topics.sort(key=lambda tp: (tp["bumped_at"], tp["id"]), reverse=True)
