@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, String, case, literal, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
+from classifiers.chat_evidence import ChatAnswer, ChatMention, load_answers, load_mentions
 from config.errors import ClassifierError
 from storage.models import (
     ChatUser,
@@ -158,6 +159,9 @@ class RepoData:
     files: dict[int, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
     events: dict[int, list[EventRec]] = field(default_factory=lambda: defaultdict(list))
     chat: list[ChatRec] = field(default_factory=list)
+    # Slack and Discourse (classifiers.chat_evidence): linked answerers, and messages naming issues
+    chat_answers: list[ChatAnswer] = field(default_factory=list)
+    chat_mentions: dict[int, list[ChatMention]] = field(default_factory=dict)
     bots: set[str] = field(default_factory=set)
     codeowners: str | None = None
     _clean: dict[int, object] = field(default_factory=dict, repr=False)
@@ -312,6 +316,8 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
 
     if with_chat:
         data.chat = load_chat(session, rid)
+        data.chat_answers = load_answers(session)
+        data.chat_mentions = load_mentions(session, name)
     log.debug("loaded %s: %d issues/pulls, %d comments", name, len(data.issues),
               sum(len(v) for v in data.comments.values()))
     return data

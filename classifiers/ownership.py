@@ -13,6 +13,8 @@ confidence; a review comment counts for the subsystem of the file it is on when 
     answers in issue/PR threads    WEIGHTS["thread_answers"] = 0.5 (not in one's own thread)
     answers in the subsystem's     WEIGHTS["chat_answers"] = 0.3   (linked chat identities only:
       chat channels                                                 ChatUser.github_login)
+    answers in its Slack channels  WEIGHTS["slack_answers"] = 0.3, WEIGHTS["forum_answers"] = 0.4
+      and Discourse categories                                      (linked profiles; chat_evidence)
     authored PRs (merged or open)  WEIGHTS["authored"] = 1     (code owners write much of their
                                                                     area's code; closed unmerged PRs
                                                                     do not count)
@@ -48,6 +50,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from classifiers.chat_evidence import answers_by_subsystem
 from classifiers.codeowners import declared_by_subsystem, parse_codeowners
 from classifiers.dataset import MAINTAINER_ASSOCIATIONS, PullRec, RepoData
 from classifiers.subsystem import THRESHOLD, Guess, Rules
@@ -62,6 +65,10 @@ WEIGHTS: Mapping[str, float] = {
     "thread_answers": 0.5,
     "chat_answers": 0.3,
     "authored": 1.0,
+    # Slack thread replies and Discourse posts in a subsystem's channels and categories (linked
+    # identities only; see classifiers.chat_evidence)
+    "slack_answers": 0.3,
+    "forum_answers": 0.4,
 }
 KINDS = tuple(WEIGHTS)
 _ZERO_COUNTS = dict.fromkeys(KINDS, 0)
@@ -143,6 +150,8 @@ def activity_counts(data: RepoData) -> dict[str, int]:
     for m in data.chat:
         if m.github_login:
             n[m.github_login] += 1
+    for a in data.chat_answers:
+        n[a.login] += 1
     return n
 
 
@@ -249,6 +258,10 @@ def compute(data: RepoData, taxonomy: Taxonomy, labels: Mapping[int, Sequence[Gu
             m.parent is not None and first_in_channel.get(m.channel) != m.author_id)
         if replying:
             credit(m.github_login, [(sub, 1.0)], "chat_answers", m.timestamp, 0)
+
+    # Answers in Slack channels and Discourse categories of a subsystem (their own weights).
+    for answer, sub in answers_by_subsystem(data.chat_answers, taxonomy):
+        credit(answer.login, [(sub, 1.0)], answer.kind, answer.at, 0)
 
     totals: dict[str, float] = defaultdict(float)
     for st in standing.values():

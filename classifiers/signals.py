@@ -316,6 +316,9 @@ class Signals:
         return bool(self.acknowledged_by)
 
 
+SPOKEN = ("comment", "slack", "discourse")  # where a claim can be said (not an issue's own body)
+
+
 def _iso(dt: datetime | None) -> str | None:
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
 
@@ -349,6 +352,10 @@ def read_thread(data: RepoData, number: int, maintainers: Collection[str],
     texts: list[tuple[datetime, str, str | None, str, CommentRec | None]] = [
         (rec.created_at, "body", rec.author, rec.body, None)]
     texts += [(c.created_at, "comment", c.author, c.body, c) for c in data.comments.get(number, [])]
+    # Claims and blockers said in Slack or on the forum count too (a claimer without a known GitHub
+    # login is named by their chat handle).
+    texts += [(m.at, m.source, m.login or f"{m.handle} ({m.source})", m.text, None)
+              for m in data.chat_mentions.get(number, [])]
     events = data.events.get(number, [])
     merged: list[tuple[datetime, int, object]] = [(t[0], 0, t) for t in texts] + [(e.created_at, 1, e) for e in events]
     merged.sort(key=lambda x: (x[0], x[1]))
@@ -384,7 +391,7 @@ def read_thread(data: RepoData, number: int, maintainers: Collection[str],
             who = m.group(1) or m.group(2)
             claimers[who] = at
             add("claim", who, at, _quote(words, m), source)
-        elif source == "comment" and (m := _claim_match(words)):
+        elif source in SPOKEN and (m := _claim_match(words)):
             sig.claim_attempts += 1
             if login:
                 claimers[login] = at

@@ -24,7 +24,8 @@ def import_cmd(
     from storage.models import SyncRun
 
     eng = engine()
-    files = sum(1 for r in repo_dirs(dataset) for _ in range(8)) + (2 if (dataset / "discord").is_dir() else 0)
+    files = sum(1 for r in repo_dirs(dataset) for _ in range(8)) + (2 if (dataset / "discord").is_dir() else 0) \
+        + (3 if (dataset / "slack").is_dir() else 0) + (4 if (dataset / "discourse").is_dir() else 0)
     started = utcnow()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
                   transient=True) as bar:
@@ -38,10 +39,15 @@ def import_cmd(
         if summary.discord:
             s.add(SyncRun(source="import", scope="discord", started_at=started, finished_at=finished, ok=True,
                           stored=summary.discord))
+        for part, counts in summary.chat.items():  # slack, discourse
+            s.add(SyncRun(source="import", scope=part, started_at=started, finished_at=finished, ok=True,
+                          stored=counts))
     for name, counts in summary.repos.items():
         out.print(f"{name}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
     if summary.discord:
         out.print("discord: " + ", ".join(f"{v} {k}" for k, v in summary.discord.items()))
+    for part, counts in summary.chat.items():
+        out.print(f"{part}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
 def _age(seconds: int) -> str:
@@ -91,6 +97,9 @@ def status_cmd(
         out.print(table)
         d = report["discord"]
         out.print(f"discord: {d['channels']} channels, {d['messages']} messages, last sync {d.get('last_sync') or 'never'}")
+        for part, (a, b) in (("slack", ("channels", "messages")), ("discourse", ("topics", "posts"))):
+            c = report.get(part) or {}
+            out.print(f"{part}: {c.get(a, 0)} {a}, {c.get(b, 0)} {b}, last sync {c.get('last_sync') or 'never'}")
         for m in report["models"]:
             out.print(f"model {m['repo']} {m['name']} {m['version']} {m['metrics']}", markup=False)
         last = report.get("last_digest")

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from config.clock import parse_utc
 from config.errors import DatasetError
 from storage import upsert
+from storage.chat_import import has_chat_sources, import_chat_sources
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class ImportSummary:
     now: datetime | None = None
     repos: dict[str, dict[str, int]] = field(default_factory=dict)
     discord: dict[str, int] = field(default_factory=dict)
+    chat: dict[str, dict[str, int]] = field(default_factory=dict)  # slack/ and discourse/ parts
 
 
 def _read_json(path: Path) -> Any:
@@ -106,8 +108,8 @@ def import_dataset(engine: Engine, root: Path | str, progress: Progress | None =
     root = Path(root)
     if not root.is_dir():
         raise DatasetError(f"{root}: not a dataset directory")
-    if not (root / "github").is_dir() and not (root / "discord").is_dir():
-        raise DatasetError(f"{root}: no github/ or discord/ folder (see DATASET.md)")
+    if not (root / "github").is_dir() and not (root / "discord").is_dir() and not has_chat_sources(root):
+        raise DatasetError(f"{root}: no github/, discord/, slack/ or discourse/ folder (see DATASET.md)")
     step = progress or (lambda _name, _n: None)
     meta = read_meta(root)
     summary = ImportSummary(now=parse_utc(meta["now"]) if meta.get("now") else None)
@@ -193,4 +195,5 @@ def import_dataset(engine: Engine, root: Path | str, progress: Progress | None =
                         raise DatasetError(f"{path}: {exc}") from None
                     seen += len(batch)
                 step(f"discord {fname}", seen)
+        summary.chat = import_chat_sources(s, root, _batches, step)  # slack/ and discourse/ (storage.chat_import)
     return summary
