@@ -158,6 +158,7 @@ class ChatThreadRec:
     first_at: datetime
     last_at: datetime
     issue_numbers: tuple[int, ...]
+    source: str = "discord"  # or "slack", "discourse" (reports.chat_sources)
 
 
 @dataclass(frozen=True)
@@ -511,7 +512,12 @@ def load_chat(session: Session, repo_id: int, since: datetime, until: datetime) 
     out = [ChatThreadRec(channel_id=ch, guild_id=g, name=name or "", parent_name=pname, messages=int(n),
                          authors=int(a), first_at=utc(lo), last_at=utc(hi), issue_numbers=tuple(sorted(links[ch])))
            for ch, g, name, pname, n, a, lo, hi in rows]
-    return tuple(sorted(out, key=lambda c: (-c.messages, -c.authors, c.channel_id)))
+    repo = session.scalar(select(Repo.full_name).where(Repo.id == repo_id))
+    if repo:  # Slack threads and forum topics compete for "hottest" too
+        from reports.chat_sources import chat_source_threads
+
+        out += chat_source_threads(session, repo, since, until)
+    return tuple(sorted(out, key=lambda c: (-c.messages, -c.authors, c.source, c.channel_id)))
 
 
 @dataclass(frozen=True)

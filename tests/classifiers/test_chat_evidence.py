@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from classifiers import ownership
 from classifiers.chat_evidence import place_map
@@ -134,3 +134,23 @@ def test_claims_and_blockers_said_in_chat_count(judged_data) -> None:
     assert sig[302].blocked and sig[302].blockers == ["stated in thread"]
     claim = next(e for e in sig[301].evidence if e["kind"] == "claim")
     assert (claim["source"], claim["quote"]) == ("slack", "I'll take this")
+
+
+def test_hottest_threads_cover_slack_threads_and_forum_topics(engine: Engine, judged_data) -> None:
+    from datetime import timedelta
+
+    from reports.queries import load_chat
+    from storage.models import Repo
+
+    with session_scope(engine) as s:
+        rid = s.scalar(select(Repo.id))
+        recs = load_chat(s, rid, NOW - timedelta(days=7), NOW)
+    chat = [(r.source, r.parent_name, r.name, r.messages, r.authors, r.issue_numbers) for r in recs
+            if r.source != "discord"]
+    assert sorted(chat) == sorted([
+        ("slack", "Slack #sig-frontend", "question 0", 3, 3, ()), ("slack", "Slack #sig-frontend", "question 1", 3, 3, ()),
+        ("slack", "Slack #feat-frontend", "question 2", 3, 3, ()), ("slack", "Slack #sig-frontend", "rfc", 2, 1, ()),
+        ("slack", "Slack #general", "hi", 2, 2, ()), ("slack", "Slack", "#general", 2, 2, (301, 302)),
+        ("discourse", "Forum Frontend", "t0", 2, 2, ()), ("discourse", "Forum Frontend", "t1", 2, 2, ()),
+        ("discourse", "Forum General", "t2", 2, 2, ())])
+    assert [c[3] for c in chat] == [3, 3, 3, 2, 2, 2, 2, 2, 2]  # the busiest first, whatever the source
