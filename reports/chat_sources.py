@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import re
 import zlib
-from collections import defaultdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -44,8 +43,8 @@ def chat_source_threads(session: Session, repo: str, since: datetime, until: dat
         g["lo"], g["hi"] = min(g["lo"], at), max(g["hi"], at)
         g["issues"].update(n for r, n, _k in issue_refs(html.unescape(text), repo) if r == key)
 
-    for cid, cname, ts, thread_ts, user, is_bot, text, at in session.execute(
-            select(SlackMessage.channel_id, SlackChannel.name, SlackMessage.ts, SlackMessage.thread_ts,
+    for cid, cname, thread_ts, user, is_bot, text, at in session.execute(
+            select(SlackMessage.channel_id, SlackChannel.name, SlackMessage.thread_ts,
                    SlackMessage.user_id, SlackUser.is_bot, SlackMessage.text, SlackMessage.posted_at)
             .join(SlackChannel, SlackChannel.id == SlackMessage.channel_id)
             .outerjoin(SlackUser, SlackUser.id == SlackMessage.user_id)

@@ -117,7 +117,7 @@ class LoopbackServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, reuse_address=True)
         await site.start()
-        sockets = site._server.sockets if site._server else []  # noqa: SLF001 - aiohttp exposes no bound port
+        sockets = site._server.sockets if site._server else []
         self.port = sockets[0].getsockname()[1] if sockets else port
         self.url = self.base_url(host, self.port)
         log.info("%s sandbox on %s", self.name, self.url)

@@ -37,7 +37,7 @@ class DiscourseData:
 
 
 def iso_ms(t: float) -> str:
-    ms = int(round(t * 1000))
+    ms = round(t * 1000)
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
 
 
@@ -183,7 +183,7 @@ def simulate_discourse(w: World) -> DiscourseData:
         if slug in categories_of or slug in ("general", "installation", "announcements", "uncategorized"):
             continue
         cat = _category(next_id, sub.name.replace("-", " ").title(), slug, sub.description or sub.name,
-                        len(categories), "%06X" % rnd.getrandbits(24))
+                        len(categories), f"{rnd.getrandbits(24):06X}")
         categories.append(cat)
         categories_of[slug] = sub.name
         if sub.name in w.active:

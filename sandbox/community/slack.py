@@ -10,8 +10,20 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sandbox.community.chat import CONTRIB_A, CONTRIB_Q, GENERAL, GENERAL_REPLY, HELP_A, HELP_ASKER, HELP_Q, SIG_A, \
-    SIG_OWNER, SIG_Q, ANNOUNCE, _ChatBuilder
+from sandbox.community.chat import (
+    ANNOUNCE,
+    CONTRIB_A,
+    CONTRIB_Q,
+    GENERAL,
+    GENERAL_REPLY,
+    HELP_A,
+    HELP_ASKER,
+    HELP_Q,
+    SIG_A,
+    SIG_OWNER,
+    SIG_Q,
+    _ChatBuilder,
+)
 from sandbox.community.chat_people import SLACK_SHARE, Member, members, place_slug, slack_escape
 from sandbox.community.people import CONTRIBUTOR, MAINTAINER, NEWCOMER, USER
 from sandbox.community.util import MINUTE, delay, poisson
@@ -131,9 +143,10 @@ class _Slack:
         if bot is not None:
             m.update({"subtype": "bot_message", "bot_id": bot[0], "username": bot[1]})
         elif author is not None:
-            m.update({"user": author.key, "client_msg_id": "%08x-%04x-4%03x-a%03x-%012x" % (
-                self.rnd.getrandbits(32), self.rnd.getrandbits(16), self.rnd.getrandbits(12),
-                self.rnd.getrandbits(12), self.rnd.getrandbits(48)), "team": TEAM_ID})
+            r = self.rnd
+            msg_id = (f"{r.getrandbits(32):08x}-{r.getrandbits(16):04x}-4{r.getrandbits(12):03x}-"
+                      f"a{r.getrandbits(12):03x}-{r.getrandbits(48):012x}")
+            m.update({"user": author.key, "client_msg_id": msg_id, "team": TEAM_ID})
         if thread is not None:
             m["thread_ts"] = thread["ts"]
             m["parent_user_id"] = thread.get("user", "")

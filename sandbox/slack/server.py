@@ -258,7 +258,7 @@ class SlackSandbox(LoopbackServer):
             if at is None or at not in ts_list:
                 return {"ok": False, "error": "invalid_cursor"}
             start = ts_list.index(at)
-        page = [parent] + window[start:start + limit]  # the parent heads every page, as on Slack
+        page = [parent, *window[start:start + limit]]  # the parent heads every page, as on Slack
         more = start + limit < len(window)
         out: dict[str, Any] = {"ok": True, "messages": page, "has_more": more}
         if more:

@@ -116,7 +116,7 @@ def test_answers_in_subsystem_channels_and_categories_are_ownership_evidence(jud
     ev = front["fiona"].evidence()
     assert (ev["slack_answers"], ev["forum_answers"], ev["chat_answers"]) == (3, 2, 0)
     assert "gus" not in front and "hank" not in front  # not linked / answered nowhere a subsystem lives
-    assert list(front)[0] == "alice"  # reviews and merges still weigh most
+    assert next(iter(front)) == "alice"  # reviews and merges still weigh most
     # the weights are the sources' own: 3 x 0.3 + 2 x 0.4 before recency, focus and access factors
     assert ownership.WEIGHTS["slack_answers"] == 0.3 and ownership.WEIGHTS["forum_answers"] == 0.4
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import requests
 
 from sandbox.discourse import DiscourseSandbox
+from sandbox.github.faults import FaultSpec
 from sandbox.loopback import WindowLimiter
 from sandbox.slack import SlackSandbox, tier_limiter
-from sandbox.github.faults import FaultSpec
 from tests.helpers.chat_data import build_discourse, build_slack, serve_in_thread
 
 TOKEN = {"Authorization": "Bearer xoxb-test-token"}
