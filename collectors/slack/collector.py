@@ -102,6 +102,7 @@ class SlackCollector:
     # ------------------------------------------------------------------ fetching
     def _thread(self, channel_id: str, ts: str, stats: SlackCollectStats) -> None:
         for page in self.reader.replies(channel_id, ts):
+            page = [m for m in page if m.get("ts") != ts]  # the parent heads every page; history stored it
             n, new = self._store(channel_id, page)
             stats.messages += n
             stats.new_messages += new
