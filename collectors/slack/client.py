@@ -72,6 +72,11 @@ class SlackReader:
                         continue
                     code = "malformed answer" if code.startswith(_NOT_JSON) else code
                 raise SlackError(method, code) from None
+            except ValueError:  # a body cut mid-answer can reach us as a raw JSONDecodeError too
+                if attempt < self.malformed_retries:
+                    time.sleep(0.1 * (attempt + 1))
+                    continue
+                raise SlackError(method, "malformed answer") from None
             except (SlackClientError, OSError) as exc:
                 if attempt < self.malformed_retries:
                     time.sleep(0.2 * (attempt + 1))

@@ -206,3 +206,17 @@ def test_generated_week_collects_exactly_and_profile_links_match_the_planted_tru
     forum_links = {k: v[0] for k, v in _links(engine, DiscourseUser, DiscourseUser.username).items() if v[0]}
     assert slack_links == truth["slack_links"] and forum_links == truth["discourse_links"]
     assert set(slack_links.items()) <= set(truth["slack_people"].items())
+
+
+def test_faults_5xx_drops_and_malformed_bodies_lose_nothing(engine: Engine, tmp_path: Path) -> None:
+    slack = build_slack(tmp_path, top_level=250, threads=10, replies=3)
+    forum = build_discourse(tmp_path, topics=70, long_topic_posts=45)
+    spec = "5xx=0.1,drop=0.05,malformed=0.05,seed=3"
+    with serve_in_thread(SlackSandbox(tmp_path, faults=spec)) as sb, \
+            serve_in_thread(DiscourseSandbox(tmp_path, faults=spec)) as fb:
+        s = SlackCollector(_slack_reader(sb.url, page=50), engine, now=PRESENT).collect(7)
+        f = DiscourseCollector(DiscourseClient(fb.url), engine, now=PRESENT, scope="forum").collect(7)
+        faults = {r["fault"] for r in sb.requests + fb.requests if r.get("fault")}
+    assert faults == {"5xx", "drop", "malformed"}
+    assert (s.new_messages, _count(engine, SlackMessage)) == (slack["messages"], slack["messages"])
+    assert (f.new_posts, _count(engine, DiscoursePost)) == (forum["posts"], forum["posts"])
