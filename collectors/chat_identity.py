@@ -1,21 +1,29 @@
 """Identity links from Slack and Discourse profiles: many people name their GitHub login there
 (a Slack profile title such as "github.com/alice", a Discourse website https://github.com/alice or
 a bio line "GitHub: @alice"). Such a link is the person's own claim (`link_source` "profile");
-the operator's explicit mapping in the watch config ("config") wins over it and is never replaced.
-Chat counts as evidence for a login only through these links (see classifiers.chat_evidence)."""
+the operator's explicit mapping in the watch config ("config") wins over it. A claim becomes
+"verified" (as Discord's `/link`) when the GitHub account names the chat account back in its bio or
+a public gist: the Slack member id (`U…`) or the forum profile URL (`discuss.vllm.ai/u/alice`);
+nothing replaces a verified link. Chat counts as evidence for a login only through these links
+(see classifiers.chat_evidence)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import DiscourseUser, SlackUser
 
+if TYPE_CHECKING:
+    from collectors.discord.identity import GitHubProfiles
+
 LINK_PROFILE = "profile"
 LINK_CONFIG = "config"
+LINK_VERIFIED = "verified"
 # GitHub's login rule, with `_` tolerated (older accounts and converted data carry it)
 _LOGIN = r"([A-Za-z0-9](?:[A-Za-z0-9_]|-(?=[A-Za-z0-9])){0,38})"
 _PATTERNS = (
@@ -39,6 +47,8 @@ def github_login_named(*texts: str | None) -> str | None:
 
 
 def _apply(user: SlackUser | DiscourseUser, login: str | None, source: str) -> bool:
+    if user.link_source == LINK_VERIFIED:
+        return False
     if user.link_source == LINK_CONFIG and source != LINK_CONFIG:
         return False
     if login is None:
@@ -79,3 +89,25 @@ def apply_discourse_links(session: Session, config_links: Mapping[str, str] | No
         else:
             changed += _apply(u, github_login_named(u.website, u.bio), LINK_PROFILE)
     return changed
+
+
+def verify_profile_links(session: Session, github: GitHubProfiles, *, slack: bool = True,
+                         forum_url: str | None = None) -> dict[str, int]:
+    """Upgrade "profile" links whose GitHub account names the chat account back (bio or public
+    gist) to "verified"; two GitHub requests per unverified link at most. Returns counts."""
+    from collectors.discord.identity import code_is_published
+
+    out = {"checked": 0, "verified": 0}
+    claims: list[tuple[SlackUser | DiscourseUser, str]] = [
+        (u, u.id) for u in session.scalars(select(SlackUser).where(SlackUser.link_source == LINK_PROFILE))] \
+        if slack else []
+    if forum_url:
+        host = re.sub(r"^https?://", "", forum_url.rstrip("/"))
+        claims += [(u, f"{host}/u/{u.username}")
+                   for u in session.scalars(select(DiscourseUser).where(DiscourseUser.link_source == LINK_PROFILE))]
+    for user, back in claims:
+        out["checked"] += 1
+        if user.github_login and code_is_published(github, user.github_login, back):
+            user.link_source = LINK_VERIFIED
+            out["verified"] += 1
+    return out

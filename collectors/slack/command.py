@@ -23,6 +23,18 @@ def slack_source(settings: Settings) -> SlackSource | None:
     return next((r.chat.slack for r in settings.watch.enabled_repos if r.chat.slack is not None), None)
 
 
+def verify_links(settings: Settings, engine: Engine, *, slack: bool = True, forum_url: str | None = None) -> dict[str, int]:
+    """Check unverified profile links against GitHub (SCOUT_GITHUB_API_URL, SCOUT_GITHUB_TOKEN)."""
+    from collectors.chat_identity import verify_profile_links
+    from collectors.discord.identity import make_github
+    from storage.db import session_scope
+
+    token = settings.github_token.get_secret_value() if settings.github_token else None
+    github = make_github(settings.github_api_url, token)
+    with session_scope(engine) as s:
+        return verify_profile_links(s, github, slack=slack, forum_url=forum_url)
+
+
 def collect_slack(settings: Settings, engine: Engine, *, days: float = 7, connect_timeout: float = 60.0,
                   reader: SlackReader | None = None) -> SlackCollectStats:
     """Read every channel the app can read since its checkpoint (`days` back on a first read)."""

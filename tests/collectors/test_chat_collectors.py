@@ -220,3 +220,32 @@ def test_faults_5xx_drops_and_malformed_bodies_lose_nothing(engine: Engine, tmp_
     assert faults == {"5xx", "drop", "malformed"}
     assert (s.new_messages, _count(engine, SlackMessage)) == (slack["messages"], slack["messages"])
     assert (f.new_posts, _count(engine, DiscoursePost)) == (forum["posts"], forum["posts"])
+
+
+def test_profile_links_are_verified_when_github_names_the_chat_account_back(engine: Engine, tmp_path: Path,
+                                                                            github_profiles) -> None:
+    from collectors.chat_identity import apply_slack_links, verify_profile_links
+    from collectors.discord.identity import make_github
+    from storage.chat_upsert import upsert_discourse_users, upsert_slack_users
+
+    with session_scope(engine) as s:
+        upsert_slack_users(s, [{"id": "U0OCTO", "name": "octo", "profile": {"title": "github.com/octocat"}},
+                               {"id": "U0GIST", "name": "gist", "profile": {"title": "gh/gistfan"}}])
+        upsert_discourse_users(s, [{"id": 7, "username": "octo_forum", "website": "https://github.com/octocat"}])
+        apply_slack_links(s)
+        from collectors.chat_identity import apply_discourse_links
+
+        apply_discourse_links(s)
+    github_profiles.data.profiles["octocat"]["bio"] = "cats. Slack U0OCTO, forum discuss.example.org/u/octo_forum"
+    gh = make_github(github_profiles.url, fast=True)
+    with session_scope(engine) as s:
+        counts = verify_profile_links(s, gh, forum_url="https://discuss.example.org")
+    assert counts == {"checked": 3, "verified": 2}
+    assert _links(engine, SlackUser, SlackUser.id) == {"U0OCTO": ("octocat", "verified"),
+                                                       "U0GIST": ("gistfan", "profile")}
+    assert _links(engine, DiscourseUser, DiscourseUser.username) == {"octo_forum": ("octocat", "verified")}
+    with session_scope(engine) as s:  # nothing replaces a verified link: not the config, not the profile
+        apply_slack_links(s, {"octo": "someone-else"})
+        s.get(SlackUser, "U0OCTO").title = ""  # type: ignore[union-attr]
+        apply_slack_links(s)
+    assert _links(engine, SlackUser, SlackUser.id)["U0OCTO"] == ("octocat", "verified")
