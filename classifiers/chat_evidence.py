@@ -23,8 +23,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from config.watch import Taxonomy
-from storage.models import DiscourseCategory, DiscoursePost, DiscourseTopic, DiscourseUser, SlackChannel, SlackMessage, \
-    SlackUser
+from storage.models import (
+    DiscourseCategory,
+    DiscoursePost,
+    DiscourseTopic,
+    DiscourseUser,
+    SlackChannel,
+    SlackMessage,
+    SlackUser,
+)
 from storage.refs import issue_refs
 
 SLACK = "slack_answers"

@@ -7,16 +7,13 @@ import html
 import re
 import zlib
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import DiscourseCategory, DiscoursePost, DiscourseTopic, SlackChannel, SlackMessage, SlackUser
 from storage.refs import issue_refs
-
-if TYPE_CHECKING:
-    from reports.queries import ChatThreadRec
 
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -27,11 +24,10 @@ def _title(text: str, width: int = 60) -> str:
     return t if len(t) <= width else t[: width - 1] + "…"
 
 
-def chat_source_threads(session: Session, repo: str, since: datetime, until: datetime) -> list[ChatThreadRec]:
+def chat_source_threads(session: Session, repo: str, since: datetime, until: datetime) -> list[dict[str, Any]]:
     """Per Slack thread (or channel, for messages outside threads) and per Discourse topic: messages
-    and distinct human authors in [since, until), and the issues of `repo` they mention."""
-    from reports.queries import ChatThreadRec
-
+    and distinct human authors in [since, until), and the issues of `repo` they mention (the fields
+    of reports.queries.ChatThreadRec, which builds them)."""
     key = repo.lower()
     groups: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -76,7 +72,7 @@ def chat_source_threads(session: Session, repo: str, since: datetime, until: dat
             num = int(root.replace(".", "")) if root else zlib.crc32(cid.encode())
         else:
             name, parent, num = _title(g["title"] or "topic"), f"Forum {g['category'] or ''}".strip(), int(ident)
-        out.append(ChatThreadRec(channel_id=num, guild_id=None, name=name, parent_name=parent, messages=g["n"],
-                                 authors=len(g["authors"]), first_at=g["lo"], last_at=g["hi"],
-                                 issue_numbers=tuple(sorted(g["issues"])), source=source))
+        out.append({"channel_id": num, "guild_id": None, "name": name, "parent_name": parent, "messages": g["n"],
+                    "authors": len(g["authors"]), "first_at": g["lo"], "last_at": g["hi"],
+                    "issue_numbers": tuple(sorted(g["issues"])), "source": source})
     return out

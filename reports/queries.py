@@ -516,7 +516,7 @@ def load_chat(session: Session, repo_id: int, since: datetime, until: datetime) 
     if repo:  # Slack threads and forum topics compete for "hottest" too
         from reports.chat_sources import chat_source_threads
 
-        out += chat_source_threads(session, repo, since, until)
+        out += [ChatThreadRec(**rec) for rec in chat_source_threads(session, repo, since, until)]
     return tuple(sorted(out, key=lambda c: (-c.messages, -c.authors, c.source, c.channel_id)))
 
 
