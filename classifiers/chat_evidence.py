@@ -93,7 +93,7 @@ def load_answers(session: Session) -> list[ChatAnswer]:
         .where(SlackMessage.thread_ts.is_not(None), SlackMessage.thread_ts != SlackMessage.ts,
                SlackUser.github_login.is_not(None), SlackUser.is_bot.is_(False),
                (parent.user_id.is_(None)) | (parent.user_id != SlackMessage.user_id)))
-    out += [ChatAnswer(login, name, at, SLACK) for login, name, at in rows]
+    out += [ChatAnswer(login, name, at, SLACK) for login, name, at in rows if login]
     first = aliased(DiscoursePost)
     rows = session.execute(
         select(DiscourseUser.github_login, DiscourseCategory.slug, DiscoursePost.created_at)
@@ -103,7 +103,7 @@ def load_answers(session: Session) -> list[ChatAnswer]:
         .join(first, (first.topic_id == DiscoursePost.topic_id) & (first.post_number == 1))
         .where(DiscoursePost.post_number > 1, DiscourseUser.github_login.is_not(None),
                first.username != DiscoursePost.username))
-    out += [ChatAnswer(login, slug, at, FORUM) for login, slug, at in rows]
+    out += [ChatAnswer(login, slug, at, FORUM) for login, slug, at in rows if login]
     return out
 
 

@@ -117,7 +117,7 @@ class LoopbackServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, reuse_address=True)
         await site.start()
-        sockets = site._server.sockets if site._server else []
+        sockets = getattr(site._server, "sockets", None) or []  # aiohttp exposes no bound port
         self.port = sockets[0].getsockname()[1] if sockets else port
         self.url = self.base_url(host, self.port)
         log.info("%s sandbox on %s", self.name, self.url)

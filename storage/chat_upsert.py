@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -19,6 +20,10 @@ from storage.models import (
     SlackUser,
 )
 from storage.upsert import Payload, _convert, _int, _str, _text, _time, _time_opt, _upsert_rows
+
+
+def _table(model: type) -> Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
 
 
 def slack_time(ts: Any) -> datetime:
@@ -46,7 +51,7 @@ def upsert_slack_channels(session: Session, payloads: Sequence[Payload]) -> int:
                 "purpose": _text(purpose.get("value")) if isinstance(purpose, dict) else None,
                 "created_at": datetime.fromtimestamp(_int(created, "created"), UTC) if created is not None else None}
 
-    return _upsert_rows(session, SlackChannel.__table__, _convert(payloads, "slack channel", row), ["id"])
+    return _upsert_rows(session, _table(SlackChannel), _convert(payloads, "slack channel", row), ["id"])
 
 
 def upsert_slack_users(session: Session, payloads: Sequence[Payload]) -> int:
@@ -61,7 +66,7 @@ def upsert_slack_users(session: Session, payloads: Sequence[Payload]) -> int:
                 "title": _opt_str(profile.get("title"), "title", 300),
                 "is_bot": bool(u.get("is_bot")) or u.get("id") == "USLACKBOT"}
 
-    return _upsert_rows(session, SlackUser.__table__, _convert(payloads, "slack user", row), ["id"])
+    return _upsert_rows(session, _table(SlackUser), _convert(payloads, "slack user", row), ["id"])
 
 
 def upsert_slack_messages(session: Session, channel_id: str, payloads: Sequence[Payload]) -> int:
@@ -75,7 +80,7 @@ def upsert_slack_messages(session: Session, channel_id: str, payloads: Sequence[
 
     rows = _convert(payloads, "slack message", row)
     # A reply seen again inside conversations.replies has no reply_count: keep a parent's counters.
-    return _upsert_rows(session, SlackMessage.__table__, rows, ["channel_id", "ts"])
+    return _upsert_rows(session, _table(SlackMessage), rows, ["channel_id", "ts"])
 
 
 # ----------------------------------------------------------------------------- Discourse
@@ -87,7 +92,7 @@ def upsert_discourse_categories(session: Session, payloads: Sequence[Payload]) -
         return {"id": _int(c["id"], "id"), "name": _text(c.get("name"))[:200], "slug": _text(c.get("slug"))[:200],
                 "parent_category_id": _int(parent, "parent_category_id") if parent is not None else None}
 
-    return _upsert_rows(session, DiscourseCategory.__table__, _convert(payloads, "discourse category", row), ["id"])
+    return _upsert_rows(session, _table(DiscourseCategory), _convert(payloads, "discourse category", row), ["id"])
 
 
 def upsert_discourse_users(session: Session, payloads: Sequence[Payload]) -> int:
@@ -96,7 +101,7 @@ def upsert_discourse_users(session: Session, payloads: Sequence[Payload]) -> int
                 "name": _opt_str(u.get("name"), "name", 200), "website": _opt_str(u.get("website"), "website", 500),
                 "bio": _opt_str(u.get("bio_raw"), "bio_raw", 10_000)}
 
-    return _upsert_rows(session, DiscourseUser.__table__, _convert(payloads, "discourse user", row), ["id"])
+    return _upsert_rows(session, _table(DiscourseUser), _convert(payloads, "discourse user", row), ["id"])
 
 
 def upsert_discourse_topics(session: Session, payloads: Sequence[Payload]) -> int:
@@ -107,7 +112,7 @@ def upsert_discourse_topics(session: Session, payloads: Sequence[Payload]) -> in
                 "posts_count": _int(t.get("posts_count", 0), "posts_count"), "created_at": _time(t["created_at"]),
                 "last_posted_at": _time_opt(t.get("last_posted_at")), "bumped_at": _time_opt(t.get("bumped_at"))}
 
-    return _upsert_rows(session, DiscourseTopic.__table__, _convert(payloads, "discourse topic", row), ["id"])
+    return _upsert_rows(session, _table(DiscourseTopic), _convert(payloads, "discourse topic", row), ["id"])
 
 
 def upsert_discourse_posts(session: Session, payloads: Sequence[Payload]) -> int:
@@ -121,4 +126,4 @@ def upsert_discourse_posts(session: Session, payloads: Sequence[Payload]) -> int
                 "cooked": _text(p.get("cooked")), "created_at": _time(p["created_at"]),
                 "updated_at": _time_opt(p.get("updated_at"))}
 
-    return _upsert_rows(session, DiscoursePost.__table__, _convert(payloads, "discourse post", row), ["id"])
+    return _upsert_rows(session, _table(DiscoursePost), _convert(payloads, "discourse post", row), ["id"])

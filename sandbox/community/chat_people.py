@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,7 @@ def active_people(w: World) -> list[Person]:
 
 
 def members(w: World, rnd: random.Random, share: dict[str, float], show_github: float, chat_only: int,
-            make_key: callable) -> list[Member]:  # type: ignore[valid-type]
+            make_key: Callable[[int], str]) -> list[Member]:
     """Accounts for one source: people drawn by kind, some under another handle, plus strangers."""
     out: list[Member] = []
     taken: set[str] = set()

@@ -182,9 +182,9 @@ def simulate_discourse(w: World) -> DiscourseData:
         slug = place_slug(sub.channels[0])
         if slug in categories_of or slug in ("general", "installation", "announcements", "uncategorized"):
             continue
-        cat = _category(next_id, sub.name.replace("-", " ").title(), slug, sub.description or sub.name,
-                        len(categories), f"{rnd.getrandbits(24):06X}")
-        categories.append(cat)
+        cat_obj = _category(next_id, sub.name.replace("-", " ").title(), slug, sub.description or sub.name,
+                            len(categories), f"{rnd.getrandbits(24):06X}")
+        categories.append(cat_obj)
         categories_of[slug] = sub.name
         if sub.name in w.active:
             sub_cat[sub.name] = next_id
@@ -204,7 +204,7 @@ def simulate_discourse(w: World) -> DiscourseData:
         asker = f.pick((USER, NEWCOMER, CONTRIBUTOR))
         opener = f.say(rnd.choice(HELP_Q if x >= 0.3 else SIG_Q), sub, topic)
         title = re.sub(r"\s+", " ", f.say(rnd.choice(FORUM_TITLES), sub, {})).strip()[:120]
-        posts = [(asker, opener, t0, None)]
+        posts: list[tuple[Member, str, float, int | None]] = [(asker, opener, t0, None)]
         t = t0
         for _ in range(min(poisson(rnd, 2.6), 12)):
             t += delay(rnd, 40 * MINUTE, 1.2) + rnd.random()

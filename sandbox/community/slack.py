@@ -102,7 +102,7 @@ class _Slack:
             title = rnd.choice(("ML engineer", "PhD student", "Inference infra", "Research scientist"))
         display = m.handle if rnd.random() < 0.5 else ""
         avatar = f"{rnd.getrandbits(48):012x}"
-        profile = {"title": title, "phone": "", "skype": "", "real_name": m.real_name,
+        profile: dict[str, Any] = {"title": title, "phone": "", "skype": "", "real_name": m.real_name,
                    "real_name_normalized": m.real_name, "display_name": display, "display_name_normalized": display,
                    "fields": None, "status_text": "", "status_emoji": "", "status_emoji_display_info": [],
                    "status_expiration": 0, "avatar_hash": avatar, "first_name": first, "last_name": last,
@@ -187,7 +187,7 @@ def simulate_slack(w: World) -> SlackData:
     s = _Slack(w)
     rnd = s.rnd
     s.build_members()
-    app_user = {"id": s.new_id("U"), "team_id": TEAM_ID, "name": "oss-scout", "deleted": False, "real_name": "oss-scout",
+    app_user: dict[str, Any] = {"id": s.new_id("U"), "team_id": TEAM_ID, "name": "oss-scout", "deleted": False, "real_name": "oss-scout",
                 "profile": {"title": "", "phone": "", "skype": "", "real_name": "oss-scout",
                             "real_name_normalized": "oss-scout", "display_name": "", "display_name_normalized": "",
                             "fields": None, "status_text": "", "status_emoji": "", "avatar_hash": "", "bot_id": "",
@@ -234,8 +234,8 @@ def simulate_slack(w: World) -> SlackData:
                 sig_ids[sub.name] = cid
     feat_ids: dict[str, str] = {}
     for sub_name in sorted(rnd.sample(list(w.active), min(3, len(w.active)))):
-        sub = w.tax.get(sub_name)
-        slug = place_slug(sub.channels[0]) if sub is not None and sub.channels else place_slug(sub_name)
+        found = w.tax.get(sub_name)
+        slug = place_slug(found.channels[0]) if found is not None and found.channels else place_slug(sub_name)
         name = f"feat-{slug}"
         feat_ids[sub_name] = channel(name, f"Feature work on {sub_name}")
         sig_channels[name] = sub_name
@@ -281,17 +281,17 @@ def simulate_slack(w: World) -> SlackData:
             produced += s.conversation(contrib, t0, (asker, s.say(rnd.choice(CONTRIB_Q), sub, topic)), replies,
                                        rnd.random() < 0.6)
         elif kind in ("sig", "feat"):
-            sub = w.sub_picker.pick(rnd) if kind == "sig" else rnd.choice(sorted(feat_ids))
-            cid = sig_ids.get(sub, general) if kind == "sig" else feat_ids[sub]
-            owner = s.owner(sub)
+            area = w.sub_picker.pick(rnd) if kind == "sig" else rnd.choice(sorted(feat_ids))
+            cid = sig_ids.get(area, general) if kind == "sig" else feat_ids[area]
+            owner = s.owner(area)
             if owner and rnd.random() < 0.3:
-                opener = (owner, s.say(rnd.choice(SIG_OWNER), sub, topic))
+                opener = (owner, s.say(rnd.choice(SIG_OWNER), area, topic))
             else:
-                opener = (s.pick((CONTRIBUTOR, NEWCOMER, USER, MAINTAINER), sub), s.say(rnd.choice(SIG_Q), sub, topic))
+                opener = (s.pick((CONTRIBUTOR, NEWCOMER, USER, MAINTAINER), area), s.say(rnd.choice(SIG_Q), area, topic))
             replies = []
             for _ in range(max(1, n_rep)):
-                responder = (s.owner(sub) if rnd.random() < 0.75 else None) or s.pick((CONTRIBUTOR, MAINTAINER), sub)
-                replies.append((responder, s.say(rnd.choice(SIG_A), sub, topic)))
+                responder = (s.owner(area) if rnd.random() < 0.75 else None) or s.pick((CONTRIBUTOR, MAINTAINER), area)
+                replies.append((responder, s.say(rnd.choice(SIG_A), area, topic)))
                 if rnd.random() < 0.3:
                     replies.append((opener[0], rnd.choice(("Thanks!", "Will do.", "Updated, PTAL.", "Makes sense."))))
             produced += s.conversation(cid, t0, opener, replies, rnd.random() < 0.7)

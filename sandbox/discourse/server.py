@@ -136,7 +136,7 @@ class DiscourseSandbox(LoopbackServer):
             return {"id": p.get("user_id"), "username": p.get("username"), "name": p.get("name"),
                     "avatar_template": p.get("avatar_template")}
 
-        details = {
+        details: dict[str, Any] = {
             "can_edit": False, "notification_level": 1, "can_move_posts": False, "can_delete": False,
             "can_remove_allowed_users": False, "can_create_post": False, "can_reply_as_new_topic": False,
             "can_convert_topic": False, "can_review_topic": False, "can_close_topic": False,
