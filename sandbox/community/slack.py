@@ -314,8 +314,7 @@ def simulate_slack(w: World) -> SlackData:
     team = {"id": TEAM_ID, "name": "vLLM", "url": "https://vllm-dev.slack.com/", "domain": "vllm-dev",
             "email_domain": "", "icon": {"image_default": True, "image_34": "https://a.slack-edge.com/team_34.png",
                                           "image_68": "https://a.slack-edge.com/team_68.png"},
-            "avatar_base_url": "https://ca.slack-edge.com/", "is_verified": False, "discoverable": "open",
-            "app_user_id": app_user["id"], "app_bot_id": app_bot_id}
+            "avatar_base_url": "https://ca.slack-edge.com/", "is_verified": False, "discoverable": "open"}
     links = {m.key: m.person.login for m in s.members if m.person is not None and m.shows_github}
     people = {m.key: m.person.login for m in s.members if m.person is not None}
     return SlackData(team, users, channels, s.messages, dict(sorted(links.items())), dict(sorted(people.items())),

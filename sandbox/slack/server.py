@@ -93,8 +93,9 @@ class SlackSandbox(LoopbackServer):
             self.by_channel.setdefault(str(m.get("channel")), []).append(msg)
         for msgs in self.by_channel.values():
             msgs.sort(key=lambda m: float(m["ts"]))
-        self.app_user = next((u for u in self.users if u.get("id") == self.team.get("app_user_id")),
-                             {"id": "U0APPUSER", "name": "oss-scout"})
+        # The token's own user: the app's bot user (is_bot, with the app's bot_id in its profile).
+        self.app_user = next((u for u in self.users if u.get("is_bot") and (u.get("profile") or {}).get("bot_id")),
+                             {"id": "U0APPUSER", "name": "oss-scout", "profile": {"bot_id": "B0APPBOT"}})
 
     def base_url(self, host: str, port: int) -> str:
         return f"http://{host}:{port}/api/"
@@ -132,11 +133,11 @@ class SlackSandbox(LoopbackServer):
     def auth_test(self, form: dict[str, str]) -> dict[str, Any]:
         return {"ok": True, "url": self.team.get("url", ""), "team": self.team.get("name", ""),
                 "user": self.app_user.get("name", ""), "team_id": self.team.get("id", ""),
-                "user_id": self.app_user.get("id", ""), "bot_id": self.team.get("app_bot_id", ""),
+                "user_id": self.app_user.get("id", ""), "bot_id": (self.app_user.get("profile") or {}).get("bot_id", ""),
                 "is_enterprise_install": False}
 
     def team_info(self, form: dict[str, str]) -> dict[str, Any]:
-        return {"ok": True, "team": {k: v for k, v in self.team.items() if k not in ("app_user_id", "app_bot_id")}}
+        return {"ok": True, "team": self.team}
 
     @staticmethod
     def _page(items: list[dict[str, Any]], form: dict[str, str], kind: str, default: int,

@@ -38,6 +38,7 @@ def build_slack(root: Path, *, top_level: int = 250, threads: int = 4, replies: 
     users = [_user("U000000001", "alice", "github.com/alice-gh"), _user("U000000002", "bob", "GitHub: @bob-dev"),
              _user("U000000003", "carol", "ML engineer"), _user("U000000004", "dave", "gh/dave"),
              _user("U0000APP01", "oss-scout", bot=True)]
+    users[-1]["profile"]["bot_id"] = "B0000APP01"
     chans = [_channel("C000000001", "general"), _channel("C000000002", "sig-kernels"),
              _channel("C000000003", "sig-old", member=False, archived=True)]
     msgs: list[dict[str, Any]] = []
@@ -62,8 +63,7 @@ def build_slack(root: Path, *, top_level: int = 250, threads: int = 4, replies: 
     slack = root / "slack"
     slack.mkdir(parents=True, exist_ok=True)
     (slack / "team.json").write_text(json.dumps({"id": TEAM, "name": "Test", "domain": "test", "email_domain": "",
-                                                  "icon": {}, "url": "https://test.slack.com/",
-                                                  "app_user_id": "U0000APP01", "app_bot_id": "B0000APP01"}))
+                                                  "icon": {}, "url": "https://test.slack.com/"}))
     (slack / "users.json").write_text(json.dumps(users))
     (slack / "channels.json").write_text(json.dumps(chans))
     (slack / "messages.json").write_text(json.dumps(msgs))
