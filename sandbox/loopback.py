@@ -16,10 +16,11 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from aiohttp import web
 
@@ -235,3 +236,39 @@ def load_object(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise DatasetError(f"{path}: expected a JSON object")
     return data
+
+
+S = TypeVar("S", bound=LoopbackServer)
+
+
+@contextmanager
+def serve_in_thread(server: S, host: str = "127.0.0.1") -> Iterator[S]:
+    """`server` started on a free loopback port for the `with` block (its `.url` is set), in a background
+    thread: for synchronous clients (slack_sdk, requests) in tests and benchmarks."""
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    failure: list[BaseException] = []
+
+    def main() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(server.start(host, 0))
+        except BaseException as exc:  # noqa: BLE001 - reported to the caller's thread
+            failure.append(exc)
+            ready.set()
+            return
+        ready.set()
+        loop.run_forever()
+        loop.run_until_complete(server.stop())
+        loop.close()
+
+    thread = threading.Thread(target=main, name=f"{server.name}-sandbox", daemon=True)
+    thread.start()
+    ready.wait(30)
+    if failure:
+        raise failure[0]
+    try:
+        yield server
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)

@@ -1,19 +1,15 @@
-"""Small hand-made Slack and Discourse datasets with known sizes (for exact paging assertions), and
-a runner for the chat sandboxes in a background thread (slack_sdk and requests are synchronous)."""
+"""Small hand-made Slack and Discourse datasets with known sizes (for exact paging assertions); the
+chat sandboxes run in a background thread (`sandbox.loopback.serve_in_thread`)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from sandbox.loopback import LoopbackServer
+from sandbox.loopback import serve_in_thread
 
-S = TypeVar("S", bound=LoopbackServer)
+__all__ = ["NOW", "build_discourse", "build_slack", "serve_in_thread"]
 NOW = 1_795_000_000  # 2026-11-18T..., the present of these datasets
 TEAM = "T000TEAM01"
 
@@ -112,35 +108,3 @@ def build_discourse(root: Path, *, topics: int = 70, long_topic_posts: int = 45)
     (d / "posts.json").write_text(json.dumps(posts))
     (root / "meta.json").write_text(json.dumps({"format": 1, "now": "2026-11-18T12:00:00Z"}))
     return {"topics": len(tops), "posts": len(posts), "users": len(users)}
-
-
-@contextmanager
-def serve_in_thread(server: S, host: str = "127.0.0.1") -> Iterator[S]:
-    """`server` started on a free loopback port for the `with` block (its `.url` is set)."""
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    failure: list[BaseException] = []
-
-    def main() -> None:
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(server.start(host, 0))
-        except BaseException as exc:  # noqa: BLE001 - reported to the caller's thread
-            failure.append(exc)
-            ready.set()
-            return
-        ready.set()
-        loop.run_forever()
-        loop.run_until_complete(server.stop())
-        loop.close()
-
-    thread = threading.Thread(target=main, name=f"{server.name}-sandbox", daemon=True)
-    thread.start()
-    ready.wait(30)
-    if failure:
-        raise failure[0]
-    try:
-        yield server
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
