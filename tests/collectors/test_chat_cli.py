@@ -64,3 +64,16 @@ def test_watch_config_names_vllms_forum_and_workspace_each_optional(tmp_path: Pa
 
     with pytest.raises(ConfigError, match=r"repos\.0\.chat\.discourse\.url.*expected an http\(s\) URL"):
         load_watch_config(bad)
+
+
+def test_chat_settings_default_to_the_real_services_and_hide_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    from config.settings import get_settings
+
+    s = get_settings()
+    assert (s.slack_api_url, s.slack_token, s.discourse_url, s.discourse_api_key) == (
+        "https://slack.com/api/", None, None, None)
+    monkeypatch.setenv("SCOUT_SLACK_TOKEN", "xoxb-hidden")
+    monkeypatch.setenv("SCOUT_DISCOURSE_API_KEY", "key-hidden")
+    s = get_settings()
+    assert s.slack_token is not None and s.slack_token.get_secret_value() == "xoxb-hidden"
+    assert "xoxb-hidden" not in repr(s) and "key-hidden" not in repr(s)
