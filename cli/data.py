@@ -15,7 +15,8 @@ from cli._app import app, console, engine, out, settings
 
 @app.command("import")
 def import_cmd(
-    dataset: Annotated[Path, typer.Argument(help="A dataset directory (see DATASET.md).")],
+    dataset: Annotated[Path, typer.Argument(help="A dataset directory (format: docs/dataset.md).", exists=True,
+                                            file_okay=False, dir_okay=True)],
 ) -> None:
     """Load a dataset directory into the database (idempotent; all or nothing)."""
     from config.clock import utcnow
