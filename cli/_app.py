@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from importlib.metadata import PackageNotFoundError, version
 from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
 import typer
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
         _debug_traceback()
         error_line(_usage_line(exc) if exc.exit_code == 2 else exc.format_message())
         sys.exit(exc.exit_code)
-    except Exception as exc:  # noqa: BLE001 - the last resort: one line, the traceback only with --debug
+    except Exception as exc:  # the last resort: one line, the traceback only with --debug
         _debug_traceback()
         logging.getLogger("scout").debug("unexpected error", exc_info=True)
         hint = "" if state.debug else " (run with --debug for the traceback)"

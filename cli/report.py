@@ -47,7 +47,7 @@ def _emit(text: str, path: Path | None, what: str) -> None:
 def digest_cmd(
     day: Annotated[str | None, typer.Option("--date", help="Local day YYYY-MM-DD (default: the last --days days).")] = None,
     days: Annotated[int | None, typer.Option("--days", min=1, max=DAYS_MAX, help="Days covered (default: config digest.days).")] = None,
-    fmt: Annotated[DigestFormat, typer.Option("--format", help="md, or json ({\"digests\": [the digest, its Discord messages and chart path, per repo]}).")] = DigestFormat.md,
+    fmt: Annotated[DigestFormat, typer.Option("--format", help="md, or json ({\"digests\": [the digest, its Discord post and thread, chart path, per repo]}).")] = DigestFormat.md,
     out_path: OutOpt = None,
     repo: Annotated[str | None, typer.Option("--repo", help="OWNER/REPO (default: every enabled repo with stored data).")] = None,
     stall_days: Annotated[float, typer.Option("--stall-days", help="A PR idle this long is stalling.")] = 3.0,
@@ -56,7 +56,7 @@ def digest_cmd(
     """The daily digest: activity by subsystem, who is active, PR flow, GFI candidates, chat, shortlist."""
     from config.errors import ReportError
     from reports.digest import make_digest
-    from reports.render.discord import digest_messages
+    from reports.render.discord import digest_discord
     from reports.render.markdown import digest_markdown
     from storage.db import session_scope
     from storage.queries import stored_repo_names
@@ -86,7 +86,7 @@ def digest_cmd(
                                        stall_days=stall_days, chart=chart, chart_path=chart_path))
     if fmt is DigestFormat.json:
         payload = {"digests": [{"digest": d.to_dict(), "chart": d.chart_path,
-                                "discord": [m.to_payload() | {"files": list(m.files)} for m in digest_messages(d)]}
+                                "discord": digest_discord(d).to_payload()}
                                for d in digests]}
         _emit(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", out_path, "digest (JSON)")
     else:

@@ -20,6 +20,8 @@ from sandbox.discord._store import (
     BOT_PERMISSIONS,
     FLAG_EPHEMERAL,
     FLAG_LOADING,
+    GUILD_ANNOUNCEMENT,
+    GUILD_TEXT,
     MESSAGEABLE_TYPES,
     PRIVATE_THREAD,
     PUBLIC_THREAD,
@@ -244,6 +246,39 @@ class RestRoutes:
         check_message_body(payload, [(f.filename, len(f.data)) for f in body.files])
         msg = self.sb._bot_message(cid, payload, body.files)
         return 200, await self.sb._publish(msg)
+
+    async def thread_from_message(self, request: web.Request) -> tuple[int, Any]:
+        """POST /channels/{channel_id}/messages/{message_id}/threads (create_thread_from_message): a
+        public thread whose id is the message's, THREAD_CREATE to the gateway, 201 with the thread."""
+        cid = self._channel(request)
+        ctype = int(self.s.channels[cid].get("type", 0))
+        if ctype not in (GUILD_TEXT, GUILD_ANNOUNCEMENT):
+            raise ApiError(400, "Cannot execute action on this channel type", 50024)
+        mid = request.match_info["message_id"]
+        msg = self.s.message(cid, int(mid)) if mid.isdigit() else None
+        if msg is None:
+            raise ApiError(404, "Unknown Message", 10008)
+        if int(mid) in self.s.channels:
+            raise ApiError(400, "A thread has already been created for this message", 160004)
+        body = self._body(request).json
+        body = body if isinstance(body, dict) else {}
+        errors: dict[str, Any] = {}
+        name = body.get("name")
+        if not isinstance(name, str) or not 1 <= len(name.strip()) <= 100:
+            errors["name"] = {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH",
+                                           "message": "Must be between 1 and 100 in length."}]}
+        archive = body.get("auto_archive_duration")
+        if archive is not None and archive not in (60, 1440, 4320, 10080):
+            errors["auto_archive_duration"] = {"_errors": [{"code": "BASE_TYPE_CHOICES",
+                                                            "message": "Value must be one of {60, 1440, 4320, 10080}."}]}
+        slowmode = body.get("rate_limit_per_user")
+        if slowmode is not None and (not isinstance(slowmode, int) or not 0 <= slowmode <= 21600):
+            errors["rate_limit_per_user"] = {"_errors": [{"code": "NUMBER_TYPE_MAX",
+                                                          "message": "int value should be less than or equal to 21600."}]}
+        if errors:
+            raise ApiError(400, "Invalid Form Body", 50035, errors)
+        tid = await self.sb.open_thread(cid, int(mid), str(name).strip(), archive or 1440, slowmode or 0)
+        return 201, tid
 
     def _archived(self, request: web.Request, types: tuple[int, ...]) -> tuple[int, Any]:
         cid = self._channel(request)

@@ -29,9 +29,11 @@ from sandbox.discord._limits import FormError, resolve_mentions
 from sandbox.discord._ratelimit import RateLimits
 from sandbox.discord._rest import ApiError, RestRoutes, Upload, body_key, json_response, read_body
 from sandbox.discord._store import (
+    ANNOUNCEMENT_THREAD,
     APPLICATION_ID,
     BOT_PERMISSIONS,
     FLAG_EPHEMERAL,
+    GUILD_ANNOUNCEMENT,
     GUILD_FORUM,
     GUILD_MEDIA,
     MESSAGEABLE_TYPES,
@@ -215,6 +217,23 @@ class DiscordSandbox:
             stored = self.store.add_message(starter)
             await self._dispatch_message(stored, user)
         return self.store.channel_payload(tid)
+
+    async def open_thread(self, parent_id: int, message_id: int, name: str, auto_archive_duration: int = 1440,
+                          rate_limit_per_user: int = 0) -> Payload:
+        """The bot starts a public thread from one of the channel's messages (the thread takes the
+        message's id, as on Discord); dispatches THREAD_CREATE and returns the thread."""
+        now = _iso(self.store.clock())
+        kind = ANNOUNCEMENT_THREAD if int(self.store.channels[parent_id].get("type", 0)) == GUILD_ANNOUNCEMENT \
+            else PUBLIC_THREAD
+        self.store.channels[message_id] = {
+            "id": str(message_id), "type": kind, "guild_id": str(self.store.guild_id), "parent_id": str(parent_id),
+            "name": name, "owner_id": self.store.bot_user["id"], "rate_limit_per_user": rate_limit_per_user,
+            "thread_metadata": {"archived": False, "archive_timestamp": now, "auto_archive_duration": auto_archive_duration,
+                                "locked": False, "create_timestamp": now},
+        }
+        thread = self.store.channel_payload(message_id)
+        await self.gateway.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        return thread
 
     async def add_role(self, name: str, permissions: int = 0) -> Payload:
         """Create a guild role (GUILD_ROLE_CREATE), e.g. the role allowed to start bench jobs."""
@@ -480,6 +499,7 @@ def make_app(sb: DiscordSandbox) -> web.Application:
     r.add_get(a + "/channels/{channel_id}/messages", rest.messages)
     r.add_post(a + "/channels/{channel_id}/messages", rest.create_message)
     r.add_get(a + "/channels/{channel_id}/messages/{message_id}", rest.message)
+    r.add_post(a + "/channels/{channel_id}/messages/{message_id}/threads", rest.thread_from_message)
     r.add_get(a + "/channels/{channel_id}/threads/archived/public", rest.archived_public)
     r.add_get(a + "/channels/{channel_id}/threads/archived/private", rest.archived_private)
     r.add_get(a + "/channels/{channel_id}/users/@me/threads/archived/private", rest.joined_archived_private)
