@@ -2,7 +2,7 @@
 schedules, digest and bench-job settings. Unknown keys are errors, never silently ignored.
 
 Several projects without copying: a file may `include = ["other.toml", ...]` (paths relative to
-it); the included files are read first and this file is laid over them: tables merge key by key,
+it, else the bundled config folder: `include = ["vllm.toml"]` works from anywhere); the included files are read first and this file is laid over them: tables merge key by key,
 `[[repos]]` merge by `name` (a repo named again is updated, a new one added), any other value is
 replaced. Each repo inherits the defaults (taxonomy `vllm`, `[bench]`, `discord.digest_channel`)
 and may override them: `taxonomy = "sglang"`, `digest_channel = "sglang-digest"`,
@@ -73,6 +73,9 @@ class DiscordWatch(_Strict):
     guilds: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     digest_channel: str = "oss-scout"
+    # Where slash commands are registered: "guilds" (each watched guild: instant, no global
+    # propagation), "global" (every server and DMs; Discord may take an hour), or "off".
+    command_scope: Literal["guilds", "global", "off"] = "guilds"
     github_links: dict[str, str] = Field(default_factory=dict)
 
 
@@ -290,6 +293,15 @@ def _merge_repos(base: list[Any], over: list[Any]) -> list[Any]:
     return out + [r for r in base if key(r) is None or key(r) not in named]
 
 
+def _included(p: Path, name: str) -> Path:
+    """An included file: next to the including one, else a bundled config of that name (so a copy
+    of vllm.toml elsewhere, or your own `include = ["vllm.toml"]`, still finds the bundled files)."""
+    here = p.parent / name
+    if here.exists() or not (BUNDLED_DIR / name).is_file():
+        return here
+    return BUNDLED_DIR / name
+
+
 def _read_toml(p: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """A config file with its `include`s resolved (relative to it; cycles and deep chains refused)."""
     if p.resolve() in seen:
@@ -310,7 +322,7 @@ def _read_toml(p: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise ConfigError(f"config file {p}: key 'include': expected a list of file names (got {include!r})")
     base: dict[str, Any] = {}
     for name in include:
-        base = merge_config(base, _read_toml(p.parent / name, (*seen, p.resolve())))
+        base = merge_config(base, _read_toml(_included(p, name), (*seen, p.resolve())))
     return merge_config(base, raw)
 
 
