@@ -23,7 +23,7 @@ PATHS = (
     "/guilds/{guild_id}", "/guilds/{guild_id}/channels", "/guilds/{guild_id}/threads/active",
     "/guilds/{guild_id}/roles", "/guilds/{guild_id}/members", "/guilds/{guild_id}/members/{user_id}",
     "/channels/{channel_id}", "/channels/{channel_id}/messages", "/channels/{channel_id}/messages/{message_id}",
-    "/channels/{channel_id}/threads/archived/public", "/channels/{channel_id}/threads/archived/private",
+    "/channels/{channel_id}/messages/{message_id}/threads", "/channels/{channel_id}/threads/archived/public", "/channels/{channel_id}/threads/archived/private",
     "/applications/{application_id}/commands", "/applications/{application_id}/guilds/{guild_id}/commands",
     "/interactions/{interaction_id}/{interaction_token}/callback", "/webhooks/{webhook_id}/{webhook_token}",
     "/webhooks/{webhook_id}/{webhook_token}/messages/@original",
