@@ -30,4 +30,26 @@ def demo_cmd(
     total = sum(s for _, s, _ in result.steps)
     console.print(f"\ndone in {total:.0f} s; files:", highlight=False)
     for name, path in result.files.items():
-        console.print(f"  {name}: {path}", highlight=False)
+        console.print(f"  {name}: {path}", highlight=False, markup=False)
+    out.print("\nExplore the result (the dataset's present is its SCOUT_NOW; without it the digest is empty):",
+              markup=False)
+    for line in explore_lines(result.database_url, result.now, out_dir):
+        out.print(f"  {line}", markup=False, soft_wrap=True)
+    out.print("then: scout digest · scout maintainers kernel · scout shortlist · scout status", markup=False)
+
+
+def explore_lines(database_url: str, now: str, out_dir: Path) -> list[str]:
+    """The three lines that point a shell at the demo's result: the venv, the database, the present."""
+    import shlex
+    import sys
+
+    venv = Path(sys.prefix)
+    try:
+        venv = venv.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    activate = (f"source {shlex.quote(str(venv / 'bin' / 'activate'))}" if sys.prefix != sys.base_prefix
+                else "# scout is on your PATH (no virtual environment to activate)")
+    models = shlex.quote(str((out_dir / "models").resolve()))
+    return [activate, f"export SCOUT_DATABASE_URL={shlex.quote(database_url)} SCOUT_MODEL_DIR={models}",
+            f"export SCOUT_NOW={shlex.quote(now)}"]
