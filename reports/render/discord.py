@@ -496,19 +496,30 @@ def text_messages(title: str, lines: Sequence[str], fields: Sequence[tuple[str, 
                                     color=color, footer=safe(footer, 200) if footer else None)])
 
 
-def _owner_line(o: Any) -> str:
+def _owner_name(o: Any) -> str:
+    """`alice · Discord alice_dc`: the GitHub login, and the Discord username when linked (as text:
+    it cannot ping)."""
+    handle = getattr(o, "discord", None)
+    return safe(o.login, 60) + (f" · Discord {safe(handle, 40)}" if handle else "")
+
+
+def _owner_line(o: Any, repo: str | None = None) -> str:
     bits = [f"score {o.score:g}"] + (["declared"] if o.declared else []) + ([] if o.active else ["inactive"])
     if o.median_first_review_hours is not None:
         bits.append(f"first review ~{_h(o.median_first_review_hours)}")
     if o.last_active_at is not None:
-        bits.append(f"last active {iso_z(o.last_active_at)[:10]}")
+        bits.append(f"last active {timestamp(o.last_active_at)}")
     counts = ", ".join(f"{n} {safe(k.replace('_', ' '), 24)}" for k, n in o.counts if n)
-    return " · ".join(bits) + (f"\n{counts}" if counts else "")
+    examples = getattr(o, "examples", ())
+    links = ""
+    if examples and repo and safe_url(f"https://github.com/{repo}"):
+        links = "\nexamples: " + ", ".join(issue_link(n, f"https://github.com/{repo}/issues/{n}") for n in examples)
+    return " · ".join(bits) + (f"\n{counts}" if counts else "") + links
 
 
 def maintainers_messages(card: Any) -> list[DiscordMessage]:
     """/maintainers SUBSYSTEM: the owners with their evidence, declared vs actual."""
-    fields = [(safe(o.login, 60), _owner_line(o)) for o in card.owners]
+    fields = [(_owner_name(o), _owner_line(o, card.repo)) for o in card.owners]
     lines = [] if card.owners else ["no owners scored yet for this subsystem (run `scout classify`)"]
     if card.declared_inactive:
         lines.append("Declared but inactive: " + ", ".join(safe(x, 40) for x in card.declared_inactive))
@@ -539,7 +550,7 @@ def issue_messages(card: Any) -> list[DiscordMessage]:
     if card.chat_mentions:
         lines.append(f"mentioned in {card.chat_mentions} chat message(s)")
     lines += [f"bench: {_bench(b)}" for b in card.bench_jobs]
-    fields = [(f"{safe(o.login, 60)} ({safe(o.subsystem, 40)})", _owner_line(o)) for o in card.owners]
+    fields = [(f"{_owner_name(o)} ({safe(o.subsystem, 40)})", _owner_line(o, card.repo)) for o in card.owners]
     title = f"{kind} #{card.number}: {safe(card.title, 200)}"
     return render_sections([Section(title, tuple(lines), tuple(fields), url=card.url, color=COLOR["gfi"])])
 
