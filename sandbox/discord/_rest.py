@@ -447,6 +447,10 @@ class RestRoutes:
                     {"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 25 or fewer in length."}]}}})
         if ctype == 4:
             check_message_body(data, [(f.filename, len(f.data)) for f in body.files])
+        if ctype in (6, 7) and not inter.payload.get("message"):
+            raise ApiError(400, "Interaction callback type not valid for this interaction", 40060)
+        if ctype == 7:
+            check_message_body(data, [(f.filename, len(f.data)) for f in body.files], require_content=False)
         inter.callback = cb
         inter.callback_after = round(elapsed, 3)
         inter.files = [f.filename for f in body.files]
@@ -461,6 +465,20 @@ class RestRoutes:
             inter.original = msg
             if ctype == 4:  # a deferred answer has no resource yet (only the loading message's id)
                 resource = {"type": ctype, "message": msg}
+        if ctype == 7:  # UPDATE_MESSAGE: the message whose component was pressed, edited in place
+            target = inter.payload["message"]
+            fresh = self.sb._bot_message(int(target["channel_id"]), dict(data), body.files)
+            edited = dict(target)
+            for key in ("content", "embeds", "components"):
+                if key in data:
+                    edited[key] = fresh[key]
+            edited["edited_timestamp"] = _iso(self.s.clock())
+            inter.original = edited
+            inter.edits.append(dict(data))
+            if not int(edited.get("flags") or 0) & FLAG_EPHEMERAL and self.s.message(int(edited["channel_id"]),
+                                                                                    int(edited["id"])):
+                self.s.add_message(edited)
+            resource = {"type": ctype, "message": edited}
         if request.query.get("with_response", "").lower() not in ("1", "true"):
             return 204, None
         summary: Payload = {"id": str(inter.id), "type": inter.payload["type"]}

@@ -294,6 +294,30 @@ class DiscordSandbox:
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
         return inter
 
+    async def inject_component(self, message: Payload, custom_id: str, *, user: Payload | int | str | None = None,
+                               component_type: int = 2) -> Interaction:
+        """A user presses a component (a button: type 2) of a message the bot sent (MESSAGE_COMPONENT)."""
+        member_user = self._user(user)
+        cid = int(message["channel_id"])
+        member = self.store.member_payload(member_user, None)
+        member["permissions"] = next(r for r in self.store._roles if int(r["id"]) == self.store.guild_id)["permissions"]
+        iid = self.store.new_id()
+        token = "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(48)
+        payload: Payload = {
+            "id": str(iid), "application_id": str(APPLICATION_ID), "type": 3,
+            "data": {"custom_id": custom_id, "component_type": component_type}, "message": message,
+            "guild_id": str(self.store.guild_id), "guild": {"id": str(self.store.guild_id), "locale": "en-US",
+                                                           "features": []},
+            "channel_id": str(cid), "channel": self.store.channel_payload(cid), "member": member, "token": token,
+            "version": 1, "app_permissions": str(BOT_PERMISSIONS), "locale": "en-US", "guild_locale": "en-US",
+            "entitlements": [], "authorizing_integration_owners": {"0": str(self.store.guild_id)}, "context": 0,
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        inter = Interaction(id=iid, token=token, payload=payload, created=time.monotonic())
+        self.store.interactions[iid] = inter
+        await self.gateway.dispatch("INTERACTION_CREATE", payload)
+        return inter
+
     @staticmethod
     def _options(options: dict[str, Any] | list[Payload] | None, focused: str | None) -> list[Payload]:
         if options is None:
@@ -372,11 +396,16 @@ class DiscordSandbox:
             user = interaction.payload["member"]["user"]
             msg["webhook_id"] = str(APPLICATION_ID)
             msg["application_id"] = str(APPLICATION_ID)
-            msg["interaction_metadata"] = {"id": str(interaction.id), "type": interaction.payload["type"],
-                                           "user": user, "authorizing_integration_owners": {"0": str(self.store.guild_id)},
-                                           "name": interaction.payload["data"]["name"], "command_type": 1}
+            meta: Payload = {"id": str(interaction.id), "type": interaction.payload["type"], "user": user,
+                             "authorizing_integration_owners": {"0": str(self.store.guild_id)}}
+            name = interaction.payload["data"].get("name")
+            if name is not None:  # an application command (a component interaction has none)
+                meta.update(name=name, command_type=1)
+            else:
+                meta["interacted_message_id"] = str((interaction.payload.get("message") or {}).get("id"))
+            msg["interaction_metadata"] = meta
             msg["interaction"] = {"id": str(interaction.id), "type": interaction.payload["type"],
-                                  "name": interaction.payload["data"]["name"], "user": user}
+                                  "name": name or "", "user": user}
         return msg
 
     @staticmethod
