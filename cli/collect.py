@@ -82,7 +82,7 @@ def collect_github_cmd(
         results = collect_github(eng, s, start, repo, use_graphql=not no_graphql, workers=workers,
                                  progress=lambda name: _RichProgress(bar, name))
     for r in results:
-        out.print(r.summary())
+        out.print(r.summary(), markup=False)
     failed = [r for r in results if r.exception is not None]
     if failed:
         raise failed[0].exception  # type: ignore[misc]

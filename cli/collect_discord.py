@@ -27,4 +27,4 @@ def collect_discord_cmd(
     out.print(f"discord: {stats.guilds} guild(s), {stats.channels} channel(s), {stats.messages} message(s) "
               f"stored ({stats.new_messages} new), {stats.requests} request(s)")
     for skipped in stats.channels_skipped:
-        out.print(f"skipped {skipped}")
+        out.print(f"skipped {skipped}", markup=False)  # channel names come from the server

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from cli._app import app, console, engine, out, settings
 
@@ -119,6 +120,6 @@ def status_cmd(
         else:
             out.print("jobs: none stored (`scout run` has not run on this database)")
         for p in report["problems"]:
-            console.print(f"[yellow]stale:[/] {p}")
+            console.print(Text.assemble(("stale:", "yellow"), f" {p}"))
     if not report["healthy"]:
         raise typer.Exit(1)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.markdown import Markdown
+from rich.text import Text
 
 from cli._app import app, console, out
 from cli.simulate import ScaleName
@@ -23,7 +24,7 @@ def demo_cmd(
     from bot.demo import run_demo
 
     def step(name: str, seconds: float, detail: str) -> None:
-        console.print(f"[bold green]✓[/] {name:<16} {seconds:6.1f} s  {detail}", highlight=False)
+        console.print(Text.assemble(("✓", "bold green"), f" {name:<16} {seconds:6.1f} s  {detail}"), highlight=False)
 
     result = run_demo(out_dir, seed=seed, scale=scale.value, fresh=fresh, step=step)
     out.print(Markdown(result.digest_markdown))

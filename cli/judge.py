@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cli._app import app, check_subsystems, console, engine, out, settings
 from config.errors import ClassifierError
@@ -62,7 +63,7 @@ def classify_cmd(
             summary = classify(session, RepoContext.of(s.watch, name), s.present(), s.model_dir, full=full,
                                retrain=retrain)
         if summary.retrained:
-            console.print(f"[yellow]retrained:[/] {summary.retrained}", highlight=False)
+            console.print(Text.assemble(("retrained:", "yellow"), f" {summary.retrained}"), highlight=False)
         out.print(f"{name}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.stored.items())
                   + f" ({summary.seconds:.1f} s)", markup=False)
 
@@ -108,7 +109,7 @@ def maintainers_cmd(
     if report.active_undeclared:
         out.print(f"active but not declared: {', '.join(report.active_undeclared)}", markup=False)
     if not report.maintainers:
-        console.print(f"no recorded activity in {report.subsystem} yet", highlight=False)
+        console.print(f"no recorded activity in {report.subsystem} yet", highlight=False, markup=False)
 
 
 @app.command("eval")
@@ -125,7 +126,7 @@ def eval_cmd(
     watch = settings().watch
 
     def progress(msg: str) -> None:
-        console.print(f"eval: {msg}", highlight=False)
+        console.print(f"eval: {msg}", highlight=False, markup=False)
 
     if cv is not None:
         if dataset is None or train_dir or test_dir:
