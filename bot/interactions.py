@@ -45,7 +45,7 @@ async def reply(interaction: discord.Interaction, content: str | None = None, *,
     if not interaction.response.is_done():
         await interaction.response.send_message(**kwargs)
         if pager is not None:
-            pager.message = await interaction.original_response()
+            pager.interaction = interaction
     else:
         sent = await interaction.followup.send(wait=True, **kwargs)
         if pager is not None:

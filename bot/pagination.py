@@ -19,7 +19,8 @@ class Pager(discord.ui.View):
         self.pages = [list(p) for p in pages]
         self.owner_id = owner_id
         self.index = 0
-        self.message: discord.InteractionMessage | discord.WebhookMessage | None = None
+        self.message: discord.WebhookMessage | None = None  # a follow-up carrying the pages
+        self.interaction: discord.Interaction | None = None  # or the first response of this interaction
         self._sync()
 
     def embeds(self) -> list[discord.Embed]:
@@ -59,8 +60,10 @@ class Pager(discord.ui.View):
         for item in self.children:
             if isinstance(item, discord.ui.Button):
                 item.disabled = True
-        if self.message is not None:
-            try:
+        try:
+            if self.message is not None:
                 await self.message.edit(view=self)
-            except discord.HTTPException:  # the message is gone or the token expired: nothing to grey out
-                pass
+            elif self.interaction is not None:
+                await self.interaction.edit_original_response(view=self)
+        except discord.HTTPException:  # the message is gone or the token expired: nothing to grey out
+            pass

@@ -305,10 +305,13 @@ async def test_no_data_yet_is_said_clearly(community: Community, unjudged_small_
 async def test_the_repo_option_picks_another_watched_repo(community: Community) -> None:
     c = community
     async with running_bot(c.settings(), c.engine):
-        other = await ask(c.sandbox, "maintainers", {"subsystem": "kernel", "repo": "sgl-project/sglang"})
+        # SGLang has its own taxonomy (its CODEOWNERS and labels): sgl-kernel, not vLLM's kernel
+        wrong = await ask(c.sandbox, "maintainers", {"subsystem": "kernel", "repo": "sgl-project/sglang"})
+        other = await ask(c.sandbox, "maintainers", {"subsystem": "sgl-kernel", "repo": "sgl-project/sglang"})
         unknown = await ask(c.sandbox, "shortlist", {"repo": "someone/else"})
         number = c.truth["good_first_issue"][0]
         explicit = await ask(c.sandbox, "issue", {"number": number, "repo": "VLLM-PROJECT/vllm"})
+    assert wrong.ephemeral and "unknown subsystem 'kernel'; did you mean sgl-kernel?" in wrong.content
     assert other.ephemeral and "sgl-project/sglang has no stored data" in other.content
     assert unknown.ephemeral and "'someone/else' is not in the watch config" in unknown.content
     assert not explicit.ephemeral and explicit.content.startswith(f"**Issue #{number}**")
