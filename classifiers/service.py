@@ -18,9 +18,9 @@ dataclasses; nothing here writes. The tables are filled by `scout classify`
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select

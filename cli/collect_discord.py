@@ -12,7 +12,8 @@ from cli._app import DAYS_MAX, collect_app, engine, out, settings
 
 @collect_app.command("discord")
 def collect_discord_cmd(
-    days: Annotated[float, typer.Option("--days", min=0.0, max=DAYS_MAX, help="How far back to read a channel that has no "
+    days: Annotated[float, typer.Option("--days", min=0.0, max=DAYS_MAX,
+                                        help="How far back to read a channel that has no "
                                         "checkpoint yet (channels with one resume from it).")] = 7.0,
     all_history: Annotated[bool, typer.Option("--all-history", help="Read channels without a checkpoint from "
                                               "their first message.")] = False,

@@ -24,7 +24,8 @@ def invite_url_cmd(
     try:
         url = invite_url(client_id.strip(), guild.strip() if guild else None)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="'--guild'" if "server" in str(exc) else "'--client-id'") from None
+        hint = "'--guild'" if "server" in str(exc) else "'--client-id'"
+        raise typer.BadParameter(str(exc), param_hint=hint) from None
     out.print(url, markup=False, soft_wrap=True)
     if explain:
         out.print(f"permissions {required_permissions().value}:", markup=False)

@@ -117,7 +117,8 @@ def eval_cmd(
     dataset: Annotated[Path | None, typer.Argument(help="With --cv: the dataset directory to cross-validate on.")] = None,
     train_dir: Annotated[Path | None, typer.Option("--train", help="Dataset directory to train on.")] = None,
     test_dir: Annotated[Path | None, typer.Option("--test", help="Dataset directory to score (with truth.json).")] = None,
-    cv: Annotated[int | None, typer.Option("--cv", min=2, max=100, help="K-fold cross-validation on DATASET, split by issue number.")] = None,
+    cv: Annotated[int | None, typer.Option("--cv", min=2, max=100,
+                                           help="K-fold cross-validation on DATASET, split by issue number.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Score the classifiers against planted or labelled truth (throw-away databases; nothing else touched)."""

@@ -46,8 +46,10 @@ def _emit(text: str, path: Path | None, what: str) -> None:
 @app.command("digest")
 def digest_cmd(
     day: Annotated[str | None, typer.Option("--date", help="Local day YYYY-MM-DD (default: the last --days days).")] = None,
-    days: Annotated[int | None, typer.Option("--days", min=1, max=DAYS_MAX, help="Days covered (default: config digest.days).")] = None,
-    fmt: Annotated[DigestFormat, typer.Option("--format", help="md, or json ({\"digests\": [the digest, its Discord post and thread, chart path, per repo]}).")] = DigestFormat.md,
+    days: Annotated[int | None, typer.Option("--days", min=1, max=DAYS_MAX,
+                                             help="Days covered (default: config digest.days).")] = None,
+    fmt: Annotated[DigestFormat, typer.Option("--format", help="md, or json ({\"digests\": [the digest, its Discord "
+                                              "post and thread, chart path, per repo]}).")] = DigestFormat.md,
     out_path: OutOpt = None,
     repo: Annotated[str | None, typer.Option("--repo", help="OWNER/REPO (default: every enabled repo with stored data).")] = None,
     stall_days: Annotated[float, typer.Option("--stall-days", help="A PR idle this long is stalling.")] = 3.0,

@@ -27,7 +27,8 @@ def simulate(
     seed: Annotated[int, typer.Option(min=0, max=2**63 - 1,
                                       help="Random seed: the same seed and options give byte-identical files.")] = 7,
     days: Annotated[int | None, typer.Option(min=1, max=SIMULATE_DAYS_MAX,
-                                             help="Length of the recent window in days (default: the scale's).")] = None,
+                                             help="Length of the recent window in days (default: the scale's).")
+                    ] = None,
     scale: Annotated[ScaleName, typer.Option(help="How big a community to generate.")] = ScaleName.vllm_week,
     now: Annotated[str | None, typer.Option(help="The dataset's present moment (ISO 8601).")] = None,
     history: Annotated[bool, typer.Option("--history/--window-only", help="Also write the older slice the community "

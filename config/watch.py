@@ -2,7 +2,8 @@
 schedules, digest and bench-job settings. Unknown keys are errors, never silently ignored.
 
 Several projects without copying: a file may `include = ["other.toml", ...]` (paths relative to
-it, else the bundled config folder: `include = ["vllm.toml"]` works from anywhere); the included files are read first and this file is laid over them: tables merge key by key,
+it, else the bundled config folder: `include = ["vllm.toml"]` works from anywhere); the included
+files are read first and this file is laid over them: tables merge key by key,
 `[[repos]]` merge by `name` (a repo named again is updated, a new one added), any other value is
 replaced. Each repo inherits the defaults (taxonomy `vllm`, `[bench]`, `discord.digest_channel`)
 and may override them: `taxonomy = "sglang"`, `digest_channel = "sglang-digest"`,

@@ -390,8 +390,8 @@ def _post_lines(d: Digest) -> list[str]:
     if d.newcomers:
         who = ", ".join(f"{safe(n.login, 32)} ({issue_link(n.number, n.url)})" for n in d.newcomers[:5])
         extra = len(d.newcomers) - 5
-        lines.append(f"👋 **Welcome** to our first-time contributors: {who}" + (f" and {extra} more" if extra > 0 else "")
-                     + ". Thank you!")
+        more = f" and {extra} more" if extra > 0 else ""
+        lines.append(f"👋 **Welcome** to our first-time contributors: {who}{more}. Thank you!")
     busiest = [a for a in d.activity if a.total][:3]
     if busiest:
         lines.append("📈 **Busiest:** " + ", ".join(f"{safe(a.subsystem, 30)} ({a.total})" for a in busiest))

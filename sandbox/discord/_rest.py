@@ -269,12 +269,12 @@ class RestRoutes:
                                            "message": "Must be between 1 and 100 in length."}]}
         archive = body.get("auto_archive_duration")
         if archive is not None and archive not in (60, 1440, 4320, 10080):
-            errors["auto_archive_duration"] = {"_errors": [{"code": "BASE_TYPE_CHOICES",
-                                                            "message": "Value must be one of {60, 1440, 4320, 10080}."}]}
+            errors["auto_archive_duration"] = {"_errors": [{
+                "code": "BASE_TYPE_CHOICES", "message": "Value must be one of {60, 1440, 4320, 10080}."}]}
         slowmode = body.get("rate_limit_per_user")
         if slowmode is not None and (not isinstance(slowmode, int) or not 0 <= slowmode <= 21600):
-            errors["rate_limit_per_user"] = {"_errors": [{"code": "NUMBER_TYPE_MAX",
-                                                          "message": "int value should be less than or equal to 21600."}]}
+            errors["rate_limit_per_user"] = {"_errors": [{
+                "code": "NUMBER_TYPE_MAX", "message": "int value should be less than or equal to 21600."}]}
         if errors:
             raise ApiError(400, "Invalid Form Body", 50035, errors)
         tid = await self.sb.open_thread(cid, int(mid), str(name).strip(), archive or 1440, slowmode or 0)

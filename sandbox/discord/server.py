@@ -228,8 +228,8 @@ class DiscordSandbox:
         self.store.channels[message_id] = {
             "id": str(message_id), "type": kind, "guild_id": str(self.store.guild_id), "parent_id": str(parent_id),
             "name": name, "owner_id": self.store.bot_user["id"], "rate_limit_per_user": rate_limit_per_user,
-            "thread_metadata": {"archived": False, "archive_timestamp": now, "auto_archive_duration": auto_archive_duration,
-                                "locked": False, "create_timestamp": now},
+            "thread_metadata": {"archived": False, "archive_timestamp": now, "locked": False,
+                                "auto_archive_duration": auto_archive_duration, "create_timestamp": now},
         }
         thread = self.store.channel_payload(message_id)
         await self.gateway.dispatch("THREAD_CREATE", {**thread, "newly_created": True})

@@ -35,7 +35,8 @@ async def test_the_beat_keeps_coming_until_cancelled(tmp_path: Path) -> None:
             break
     task.cancel()
     beat = json.loads(path.read_text())
-    assert beat["at"] >= "2026-11-27T09:00:03Z" and beat["discord_ready"] is False and not path.with_suffix(".json.tmp").exists()
+    assert beat["at"] >= "2026-11-27T09:00:03Z" and beat["discord_ready"] is False
+    assert not path.with_suffix(".json.tmp").exists()
 
 
 def test_status_live_is_liveness_only(tmp_path: Path) -> None:
@@ -43,7 +44,8 @@ def test_status_live_is_liveness_only(tmp_path: Path) -> None:
            # no database at all: liveness must not need one (a database outage is no reason to restart)
            "SCOUT_DATABASE_URL": "postgresql+psycopg://scout:pw@127.0.0.1:1/scout"}
     down = run_scout("status", "--live", env=env, check=False)
-    assert down.returncode == 1 and down.stdout.startswith("not alive: no heartbeat at ") and "Traceback" not in down.stderr
+    assert down.returncode == 1 and down.stdout.startswith("not alive: no heartbeat at ")
+    assert "Traceback" not in down.stderr
     write_heartbeat(heartbeat_path(tmp_path), NOW, ready=True, pid=7)
     up = run_scout("status", "--live", "--json", env=env)
     assert json.loads(up.stdout) == {"alive": True, "line": "alive: heartbeat 30 s ago, pid 7, connected to Discord",

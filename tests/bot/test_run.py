@@ -242,7 +242,8 @@ def test_service_collects_classifies_posts_on_time_and_catches_up_once(db_url: s
     # liveness for the container health check: the running service's heartbeat, no database read
     live = run_scout("status", "--live", env={"SCOUT_OUTPUT_DIR": str(tmp_path / "out"),
                                                "SCOUT_DATABASE_URL": "postgresql://nowhere.invalid/x"}, check=False)
-    assert live.returncode == 0 and live.stdout.startswith("alive: heartbeat ") and "connected to Discord" in live.stdout
+    assert live.returncode == 0 and live.stdout.startswith("alive: heartbeat ")
+    assert "connected to Discord" in live.stdout
     answered = sb.post("/_sandbox/inject/interaction", {"name": "maintainers", "options": {"subsystem": "v1"},
                                                         "wait": True, "timeout": 20})
     assert answered["callback"] is not None  # an interaction token went through the logs' reach

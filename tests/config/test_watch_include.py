@@ -19,7 +19,8 @@ def test_bundled_sglang_has_its_own_taxonomy_and_bench_targets() -> None:
     assert not sglang.enabled and sglang.taxonomy == "sglang" and w.repo().name == "vllm-project/vllm"
     assert [r.name for r in w.repos] == ["vllm-project/vllm", "sgl-project/sglang", "triton-lang/triton"]
     bench = w.bench_for("sgl-project/sglang")
-    assert bench.default_target == "sglang-engine" and {"sglang-engine", "sglang-kernel", "torch-op"} <= set(bench.targets)
+    assert bench.default_target == "sglang-engine"
+    assert {"sglang-engine", "sglang-kernel", "torch-op"} <= set(bench.targets)
     assert "sglang-engine" not in w.bench_for("vllm-project/vllm").targets  # vLLM keeps its own
     assert w.bench_for("vllm-project/vllm") == w.bench
     names = set(w.taxonomies["sglang"].names)
@@ -61,7 +62,8 @@ def test_a_config_for_one_more_project_inherits_the_defaults(tmp_path: Path) -> 
     w = load_watch_config(mine)  # found in the bundled folder: the copy does not need vllm.toml beside it
     assert [r.name for r in w.enabled_repos] == ["acme/engine"] and w.repo().name == "acme/engine"
     assert w.repo("vllm-project/vllm").taxonomy == "vllm"  # kept from the included file, only switched off
-    assert w.digest_channel_for("acme/engine") == "acme-digest" and w.digest_channel_for("vllm-project/vllm") == "oss-scout"
+    assert w.digest_channel_for("acme/engine") == "acme-digest"
+    assert w.digest_channel_for("vllm-project/vllm") == "oss-scout"
     assert w.bench_for("acme/engine").default_target == "acme-bench" and "serving" in w.bench_for("acme/engine").targets
     assert (w.digest.time, w.digest.timezone) == ("07:30", "Europe/Berlin")  # one key changed, the table merged
     assert w.schedule == load_watch_config().schedule and w.taxonomies.keys() == {"vllm", "sglang"}
@@ -70,7 +72,8 @@ def test_a_config_for_one_more_project_inherits_the_defaults(tmp_path: Path) -> 
 def test_bundled_sglang_config_watches_sglang_first(tmp_path: Path) -> None:
     w = load_watch_config(BUNDLED_DIR / "sglang.toml")
     assert [r.name for r in w.enabled_repos] == ["sgl-project/sglang"]
-    assert w.digest_channel_for() == "sglang-digest" and w.taxonomy_for().names == load_watch_config().taxonomies["sglang"].names
+    assert w.digest_channel_for() == "sglang-digest"
+    assert w.taxonomy_for().names == load_watch_config().taxonomies["sglang"].names
     copy = tmp_path / "copied.toml"  # a copy of the bundled default elsewhere still finds its includes
     shutil.copy(BUNDLED_DIR / "vllm.toml", copy)
     assert load_watch_config(copy).repo("sgl-project/sglang").taxonomy == "sglang"

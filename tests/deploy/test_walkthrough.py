@@ -80,12 +80,14 @@ def sandbox(community: Path, tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 @pytest.mark.slow
-def test_every_scout_command_of_the_walkthrough_runs_against_the_sandbox(sandbox: dict[str, str], tmp_path: Path) -> None:
+def test_every_scout_command_of_the_walkthrough_runs_against_the_sandbox(sandbox: dict[str, str],
+                                                                         tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCOUT_")} | sandbox | {
         # what .env holds once filled in (made-up tokens: the sandbox takes any)
         "SCOUT_DISCORD_CLIENT_ID": CLIENT_ID, "SCOUT_DISCORD_TOKEN": "MTIz.walkthrough.token",
         "SCOUT_GITHUB_TOKEN": "github_pat_" + "w" * 40, "SCOUT_DATABASE_URL": f"sqlite:///{tmp_path}/scout.db",
-        "SCOUT_MODEL_DIR": str(tmp_path / "models"), "SCOUT_OUTPUT_DIR": str(tmp_path / "out"), "SCOUT_LOG_LEVEL": "INFO"}
+        "SCOUT_MODEL_DIR": str(tmp_path / "models"), "SCOUT_OUTPUT_DIR": str(tmp_path / "out"),
+        "SCOUT_LOG_LEVEL": "INFO"}
     commands = [s for s in walkthrough() if s.startswith("scout ")]
     assert len(commands) >= 10
     service: subprocess.Popen | None = None
@@ -110,7 +112,8 @@ def test_every_scout_command_of_the_walkthrough_runs_against_the_sandbox(sandbox
                 proc = _scout(argv, env, tmp_path)
             outputs[command] = proc
             ok = {0} if argv[0] != "status" or "--live" in argv else {0, 1}  # status: 1 only means "stale"
-            assert proc.returncode in ok, f"{command} exited {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+            said = f"{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+            assert proc.returncode in ok, f"{command} exited {proc.returncode}\n{said}"
             assert "Traceback" not in proc.stderr, command
     finally:
         if service is not None:
@@ -121,7 +124,8 @@ def test_every_scout_command_of_the_walkthrough_runs_against_the_sandbox(sandbox
     assert "stored" in out["scout collect github --days 30"] and "message(s)" in out["scout collect discord --days 30"]
     assert out["scout digest --no-chart"].startswith("# oss-scout digest · vllm-project/vllm")
     assert "kernel" in out["scout maintainers kernel"]
-    assert out["scout status --live"].startswith("alive: heartbeat") and "connected to Discord" in out["scout status --live"]
+    live = out["scout status --live"]
+    assert live.startswith("alive: heartbeat") and "connected to Discord" in live
     # the bot registered its commands in the sandbox's guild, not globally
     puts = [r["path"] for r in _requests(tmp_path) if r["method"] == "PUT" and r["path"].endswith("/commands")]
     assert puts and all(re.search(r"/applications/\d+/guilds/\d+/commands$", p) for p in puts), puts

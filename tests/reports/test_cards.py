@@ -71,6 +71,6 @@ def test_maintainers_show_linked_discord_handles_example_links_and_discord_times
     fields = m.embeds[0]["fields"]
     assert [f["name"] for f in fields] == ["alice · Discord alice\\_dc", "carol", "bob"]
     value = fields[0]["value"]
-    assert ("examples: [#21](https://github.com/vllm-project/vllm/issues/21), "
-            "[#22](https://github.com/vllm-project/vllm/issues/22), [#1](https://github.com/vllm-project/vllm/issues/1)") in value
+    base = "https://github.com/vllm-project/vllm/issues"
+    assert f"examples: [#21]({base}/21), [#22]({base}/22), [#1]({base}/1)" in value
     assert f"last active <t:{int(alice.last_active_at.timestamp())}:R>" in value
