@@ -381,9 +381,9 @@ def _post_lines(d: Digest) -> list[str]:
     if d.flow.fast:
         lines.append(f"✅ **Landed:** {_names(d.flow.fast, max(t.merged_pulls, len(d.flow.fast)))}")
     if d.flow.stalling:
-        oldest = max(d.flow.stalling, key=lambda s: s.idle_days)
-        lines.append(f"⏳ **Stalling:** {d.flow.stalling_total} PRs idle ≥ {d.flow.stall_days:g} days; longest "
-                     f"{issue_link(oldest.number, oldest.url)} {safe(oldest.title, 48)} ({oldest.idle_days:g}d)")
+        oldest = max(d.flow.stalling, key=lambda s: s.idle_days)  # of those listed in the thread
+        lines.append(f"⏳ **Stalling:** {d.flow.stalling_total} PRs idle ≥ {d.flow.stall_days:g} days, e.g. "
+                     f"{issue_link(oldest.number, oldest.url)} {safe(oldest.title, 48)} (idle {oldest.idle_days:g}d)")
     fresh = [c for c in d.gfi if c.why == "new" and not (c.claimed or c.blocked)]
     if fresh:
         lines.append(f"🌱 **New good first issues:** {_names(fresh, len(fresh))}")
