@@ -6,7 +6,9 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 RUN python -m venv /opt/scout
 COPY pyproject.toml README.md ./
+COPY bench ./bench
 COPY bot ./bot
+COPY cli ./cli
 COPY classifiers ./classifiers
 COPY collectors ./collectors
 COPY config ./config
@@ -32,6 +34,8 @@ COPY --from=build /opt/scout /opt/scout
 USER 10001:10001
 WORKDIR /data
 VOLUME ["/data"]
-HEALTHCHECK --interval=5m --timeout=30s --start-period=10m --retries=3 CMD ["scout", "status"]
+# Liveness, not freshness: is `scout run`'s event loop still beating (a file under /data/out)? A GitHub
+# or Discord outage shows in `scout status` (exit 1 when stale) and is no reason to restart.
+HEALTHCHECK --interval=1m --timeout=20s --start-period=2m --retries=3 CMD ["scout", "status", "--live"]
 ENTRYPOINT ["scout"]
 CMD ["run"]

@@ -59,7 +59,9 @@ def resolve_subsystem(taxonomy: Taxonomy, text: str) -> str:
     by_label = taxonomy.label_map().get(wanted)
     if by_label:
         return by_label
-    raise ReportError(f"unknown subsystem {text.strip()[:100]!r}; known: {', '.join(taxonomy.names)}")
+    from classifiers.service import unknown_subsystem
+
+    raise ReportError(unknown_subsystem(text.strip(), taxonomy.names, taxonomy.label_map()))
 
 
 def choices_matching(values: Sequence[str], current: str) -> list[app_commands.Choice[str]]:

@@ -94,19 +94,75 @@ class ScoutBot(commands.Bot):
         self.services = services
         self.extension_names = list(extensions) if extensions is not None else default_extensions()
         self.sync_commands = sync_commands
+        self._synced_guilds: set[int] = set()
+        self._global_cleared = False
         self.startup_hooks: list[Hook] = []   # e.g. the service's scheduler start (issue 7)
         self.shutdown_hooks: list[Hook] = []
 
     async def setup_hook(self) -> None:
-        """Runs once inside the loop after login: extensions, command sync, then startup hooks."""
+        """Runs once inside the loop after login: extensions, global command sync (only when the
+        config asks for global commands; guild commands are synced once the guilds are known), then
+        startup hooks."""
         for name in self.extension_names:
             await self.load_extension(name)
             log.debug("loaded extension %s", name)
-        if self.sync_commands:
+        if self.sync_commands and self.command_scope == "global":
             synced = await self.tree.sync()
-            log.info("synced %d application command(s)", len(synced))
+            log.info("synced %d application command(s) globally", len(synced))
         for hook in self.startup_hooks:
             await hook(self)
+
+    @property
+    def command_scope(self) -> str:
+        return self.services.settings.watch.discord.command_scope
+
+    def command_guild(self, guild: discord.abc.Snowflake) -> bool:
+        """Whether slash commands are registered in this guild: the watched guilds (by id or name),
+        every joined guild when the config names none."""
+        from collectors.discord.collector import ChannelFilter
+
+        return ChannelFilter.from_watch(self.services.settings.watch.discord).guild(
+            guild.id, getattr(guild, "name", "") or "")
+
+    async def sync_guild_commands(self, guilds: Sequence[discord.Guild]) -> dict[int, int]:
+        """Register the commands in each of `guilds` that is watched (guild commands show at once);
+        returns {guild id: commands synced}. A guild that refuses (no applications.commands scope)
+        is logged and skipped: the others still get their commands."""
+        done: dict[int, int] = {}
+        for guild in guilds:
+            if guild.id in self._synced_guilds or not self.command_guild(guild):
+                continue
+            self.tree.copy_global_to(guild=guild)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except discord.HTTPException as exc:
+                log.warning("could not register slash commands in guild %s (%s): %s; was the bot invited with the "
+                            "applications.commands scope? (scout invite-url)", guild.id, exc.status, exc.text)
+                continue
+            self._synced_guilds.add(guild.id)
+            done[guild.id] = len(synced)
+            log.info("synced %d application command(s) in guild %s", len(synced), guild.id)
+        if done and not self._global_cleared:
+            self._global_cleared = True
+            await self._clear_global_commands()
+        return done
+
+    async def _clear_global_commands(self) -> None:
+        """Guild scope: remove global commands an earlier version registered (they would show twice)."""
+        try:
+            if await self.tree.fetch_commands() and self.application_id is not None:
+                await self.http.bulk_upsert_global_commands(self.application_id, [])
+                log.info("removed the global application commands (commands are registered per guild)")
+        except discord.HTTPException as exc:
+            log.warning("could not check the global application commands (%s)", exc.status)
+
+    async def on_ready(self) -> None:
+        if self.sync_commands and self.command_scope == "guilds":
+            await self.sync_guild_commands(list(self.guilds))
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        if self.sync_commands and self.command_scope == "guilds":
+            await self.sync_guild_commands([guild])
 
     async def close(self) -> None:
         for hook in reversed(self.shutdown_hooks):

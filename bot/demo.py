@@ -35,6 +35,8 @@ class DemoResult:
     steps: list[tuple[str, float, str]] = field(default_factory=list)
     digest_markdown: str = ""
     files: dict[str, Path] = field(default_factory=dict)
+    now: str = ""  # the dataset's present (SCOUT_NOW to explore the result)
+    database_url: str = ""
 
 
 def _free_port() -> int:
@@ -128,6 +130,7 @@ def run_demo(out: Path, seed: int = 7, scale: str = "vllm-week", fresh: bool = F
         "model_dir": out / "models",
         "output_dir": out,
     })
+    result.now, result.database_url = now_text, f"sqlite:///{db.resolve()}"
     engine = make_engine(settings.database_url)
     upgrade(engine)
 

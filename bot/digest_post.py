@@ -1,6 +1,8 @@
-"""The daily digest in Discord: built by the report stage, rendered as embeds with the chart PNG,
-posted to the configured channel (`discord.digest_channel`, a name or an id) and recorded on the
-stored digest (`Digest.posted_at`, `channel_id`, `message_ids`).
+"""The daily digest in Discord: built by the report stage, rendered as one compact channel post
+(`reports.render.discord.digest_discord`) posted to the repo's digest channel (`digest_channel_for`,
+a name or an id), with the details and the chart in a public thread the bot opens from that post;
+recorded on the stored digest (`Digest.posted_at`, `channel_id`, `message_ids`: the post first,
+then the thread's messages).
 
     post = await post_daily_digest(bot)                  # the scheduler's call (issue 7)
     post = await post_daily_digest(bot, "vllm-project/vllm", date(2026, 11, 26))
@@ -28,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.answers import attachment_of, flatten, repo_name, stored_repo
-from bot.posting import TITLE_MAX, FileLike, post_digest, resolve_channel, safe_text
+from bot.posting import TITLE_MAX, FileLike, resolve_channel, safe_text, send_embeds
 from config.errors import ReportError
 from storage.db import session_scope
 from storage.models import Digest as DigestRow
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DIGEST_TITLE = "Digest · "  # how the first embed of every digest is titled (reports.render.discord)
+THREAD_ARCHIVE_MINUTES = 1440  # the details thread hides itself after a quiet day
 HISTORY_CHECK = 50  # recent channel messages searched for an unrecorded earlier post
 
 _locks: weakref.WeakKeyDictionary[discord.Client, dict[tuple[str, str], asyncio.Lock]] = weakref.WeakKeyDictionary()
@@ -60,12 +62,23 @@ class DigestPost:
 
 @dataclass(frozen=True)
 class RenderedDigest:
-    """A digest ready for Discord: embeds (within limits, mention-free) and their files."""
+    """A digest ready for Discord (within limits, mention-free): the channel post's embeds, the
+    thread's embeds and files; `embeds`/`files` are all of it in one list (the private `/digest`)."""
 
     digest: Digest
-    embeds: list[dict[str, Any]]
-    files: list[FileLike]
+    post: list[dict[str, Any]]
+    thread: list[dict[str, Any]]
+    thread_files: list[FileLike]
+    thread_name: str
     digest_id: int | None = None
+
+    @property
+    def embeds(self) -> list[dict[str, Any]]:
+        return [*self.post, *self.thread]
+
+    @property
+    def files(self) -> list[FileLike]:
+        return list(self.thread_files)
 
 
 def digest_day(services: Services, day: date | None = None) -> str:
@@ -83,7 +96,7 @@ def render_digest(services: Services, repo: str | None, day: date | None = None,
     `store=True` keeps it in `digests` (the daily post); otherwise nothing about the digest is
     stored and the chart goes to `chart_dir` (read into memory here, so the folder may go)."""
     from reports.digest import make_digest
-    from reports.render.discord import digest_messages
+    from reports.render.discord import digest_discord
 
     settings = services.settings
     name = repo_name(settings.watch, repo)
@@ -98,10 +111,12 @@ def render_digest(services: Services, repo: str | None, day: date | None = None,
         if store:
             digest_id = session.scalar(select(DigestRow.id).where(DigestRow.repo == d.repo, DigestRow.day == d.day)
                                        .order_by(DigestRow.id.desc()).limit(1))
-        embeds, files = flatten(digest_messages(d))
+        rendered = digest_discord(d)
+        post, _ = flatten([rendered.post])
+        thread, files = flatten(rendered.thread)
         if chart_dir is not None:  # a temporary chart: attach its bytes, not the path
             files = [attachment_of(f) if isinstance(f, Path) else f for f in files]
-    return RenderedDigest(d, embeds, files, digest_id)
+    return RenderedDigest(d, post, thread, files, rendered.thread_name, digest_id)
 
 
 def _posted(session: Session, repo: str, day: str) -> DigestRow | None:
@@ -132,22 +147,33 @@ def _record(services: Services, digest_id: int, channel_id: int, message_ids: Se
 
 async def _already_in_channel(bot: discord.Client, channel: Any, head_title: str,
                               limit: int = HISTORY_CHECK) -> list[discord.Message]:
-    """The bot's latest post in `channel` whose first embed is titled `head_title`, with the bot's
-    messages right after it (the rest of that digest); empty when there is none. This is how a
-    post that went out but was never recorded (the process died in between) is found again."""
+    """The bot's latest post in `channel` whose first embed is titled `head_title`, with the
+    messages of the thread under it; empty when there is none. This is how a post that went out
+    but was never recorded (the process died in between) is found again."""
     me = bot.user.id if bot.user else None
-    history = [m async for m in channel.history(limit=limit)]  # newest first
-    history.reverse()
-    for i in range(len(history) - 1, -1, -1):
-        m = history[i]
+    async for m in channel.history(limit=limit):  # newest first
         if m.author.id == me and m.embeds and m.embeds[0].title == head_title:
             found = [m]
-            for nxt in history[i + 1:]:
-                if nxt.author.id != me or (nxt.embeds and (nxt.embeds[0].title or "").startswith(DIGEST_TITLE)):
-                    break
-                found.append(nxt)
+            thread = getattr(m, "thread", None) or (m.guild.get_thread(m.id) if m.guild else None)
+            if thread is not None:
+                found += [x async for x in thread.history(limit=limit, oldest_first=True) if x.author.id == me]
             return found
     return []
+
+
+async def post_with_thread(channel: Any, rendered: RenderedDigest) -> list[discord.Message]:
+    """The compact post in the channel, then a public thread from it holding the details. Without
+    the permission to open threads (or in a channel that has none) the details follow the post in
+    the channel instead, with one warning in the log: the digest is never lost for a thread."""
+    posted = await send_embeds(channel, rendered.post)
+    try:
+        thread = await posted[0].create_thread(name=rendered.thread_name,
+                                               auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+    except (discord.HTTPException, ValueError, AttributeError) as exc:
+        log.warning("digest %s %s: could not open its thread (%s); details posted in the channel",
+                    rendered.digest.repo, rendered.digest.day, getattr(exc, "text", None) or type(exc).__name__)
+        return posted + await send_embeds(channel, rendered.thread, rendered.thread_files)
+    return posted + await send_embeds(thread, rendered.thread, rendered.thread_files)
 
 
 def _lock(bot: discord.Client, repo: str, day: str) -> asyncio.Lock:
@@ -172,7 +198,7 @@ async def post_daily_digest(bot: discord.Client, repo: str | None = None, day: d
             log.info("digest %s %s already posted (messages %s); not posting again", name, day_s,
                      list(existing.message_ids))
             return existing
-        target = settings.watch.discord.digest_channel
+        target = settings.watch.digest_channel_for(name)
         channel = await resolve_channel(bot, target)  # a missing channel fails before anything is built
         rendered = await asyncio.to_thread(render_digest, services, name, day, store=True)
         if rendered.digest_id is None:
@@ -184,7 +210,7 @@ async def post_daily_digest(bot: discord.Client, repo: str | None = None, day: d
                         rendered.digest.repo, rendered.digest.day, [m.id for m in earlier])
             messages, at, again = earlier, earlier[0].created_at, True
         else:
-            messages = await post_digest(bot, getattr(channel, "id", target), rendered.embeds, rendered.files)
+            messages = await post_with_thread(channel, rendered)
             at, again = services.now(), False
         ids = [m.id for m in messages]
         channel_id = messages[0].channel.id

@@ -30,17 +30,23 @@ async def run_blocking(fn: Callable[..., T], *args: Any) -> T:
 async def reply(interaction: discord.Interaction, content: str | None = None, *,
                 embeds: Sequence[dict[str, Any]] = (), files: Sequence[FileLike] = (), ephemeral: bool = False) -> None:
     """Answer an interaction (first response, or a follow-up once deferred/answered), clamped to
-    Discord's limits, with no mentions allowed. Extra embeds beyond one message go in follow-ups."""
+    Discord's limits, with no mentions allowed. An answer longer than one message becomes pages of
+    one message with ◀ / ▶ buttons (`bot.pagination.Pager`); files ride on it."""
+    from bot.pagination import Pager
+
     batches = fit_embeds(embeds) or [[]]
     text = safe_text(content, CONTENT_MAX) if content else None
-    none = discord.AllowedMentions.none()
-    for i, batch in enumerate(batches):
-        kwargs: dict[str, Any] = {"embeds": [discord.Embed.from_dict(e) for e in batch],
-                                  "allowed_mentions": none, "ephemeral": ephemeral}
-        if i == 0:
-            kwargs["content"] = text
-            kwargs["files"] = [_to_file(f) for f in files]
-        if not interaction.response.is_done():
-            await interaction.response.send_message(**kwargs)
-        else:
-            await interaction.followup.send(**kwargs)
+    kwargs: dict[str, Any] = {"embeds": [discord.Embed.from_dict(e) for e in batches[0]], "content": text,
+                              "files": [_to_file(f) for f in files], "allowed_mentions": discord.AllowedMentions.none(),
+                              "ephemeral": ephemeral}
+    pager = Pager(batches, interaction.user.id) if len(batches) > 1 else None
+    if pager is not None:
+        kwargs["view"] = pager
+    if not interaction.response.is_done():
+        await interaction.response.send_message(**kwargs)
+        if pager is not None:
+            pager.interaction = interaction
+    else:
+        sent = await interaction.followup.send(wait=True, **kwargs)
+        if pager is not None:
+            pager.message = sent

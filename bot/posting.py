@@ -127,6 +127,15 @@ async def post_digest(bot: discord.Client, channel_id: int | str, embeds: Sequen
     if len(files) > FILES_PER_MESSAGE:
         raise ReportError(f"a digest message holds at most {FILES_PER_MESSAGE} files, got {len(files)}")
     channel = await resolve_channel(bot, channel_id)
+    return await send_embeds(channel, embeds, files, content=content)
+
+
+async def send_embeds(channel: discord.abc.Messageable, embeds: Sequence[dict[str, Any]],
+                      files: Sequence[FileLike] = (), *, content: str | None = None) -> list[discord.Message]:
+    """`post_digest` into a channel (or thread) object already in hand."""
+    if len(files) > FILES_PER_MESSAGE:
+        raise ReportError(f"a digest message holds at most {FILES_PER_MESSAGE} files, got {len(files)}")
+    channel_id = getattr(channel, "id", "?")
     batches = fit_embeds(embeds) or [[]]
     by_batch: dict[int, list[FileLike]] = {}
     for f in files:

@@ -119,6 +119,20 @@ async def serve(settings: Settings, options: ScheduleOptions | None = None, *, g
                    sync_commands=sync_commands)
     service = Service(settings, engine, options or ScheduleOptions())
     service.attach(bot)
+    heartbeat: list[asyncio.Task[None]] = []
+
+    async def start_heartbeat(b: ScoutBot) -> None:  # liveness for the container health check
+        from bot.heartbeat import beat_forever, heartbeat_path
+
+        heartbeat.append(asyncio.create_task(beat_forever(heartbeat_path(settings.output_dir), settings.present,
+                                                          b.is_ready), name="scout-heartbeat"))
+
+    async def stop_heartbeat(b: ScoutBot) -> None:
+        for task in heartbeat:
+            task.cancel()
+
+    bot.startup_hooks.append(start_heartbeat)
+    bot.shutdown_hooks.append(stop_heartbeat)
     loop = asyncio.get_running_loop()
     closing: list[asyncio.Task[None]] = []
 

@@ -18,6 +18,7 @@ dataclasses; nothing here writes. The tables are filled by `scout classify`
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -150,7 +151,18 @@ def resolve_subsystem(watch: WatchConfig, repo: str, subsystem: str) -> str:
     by_label = tax.label_map().get(subsystem.lower())
     if by_label:
         return by_label
-    raise ClassifierError(f"unknown subsystem {subsystem!r}; known: {', '.join(tax.names)}")
+    raise ClassifierError(unknown_subsystem(subsystem, tax.names, tax.label_map()))
+
+
+def unknown_subsystem(wanted: str, names: Sequence[str], labels: dict[str, str] | None = None) -> str:
+    """`unknown subsystem 'kernal'; did you mean kernel?` (the nearest names or labels), else every name."""
+    import difflib
+
+    candidates = {n.lower(): n for n in names} | {k.lower(): v for k, v in (labels or {}).items()}
+    near = [candidates[k] for k in difflib.get_close_matches(wanted.lower(), list(candidates), n=3, cutoff=0.6)]
+    if near:
+        return f"unknown subsystem {wanted[:80]!r}; did you mean {' or '.join(dict.fromkeys(near))}?"
+    return f"unknown subsystem {wanted[:80]!r}; known: {', '.join(names)}"
 
 
 def maintainers_report(session: Session, watch: WatchConfig, repo: str, subsystem: str, top: int = 3,

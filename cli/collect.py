@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
-from cli._app import collect_app, console, engine, out, settings
+from cli._app import DAYS_MAX, collect_app, console, engine, out, settings
 
 # ----------------------------------------------------------------------------- scout collect github
 
 Repo = Annotated[list[str] | None, typer.Option("--repo", help="OWNER/REPO (repeatable; default: the watch config's enabled repos).")]
-Days = Annotated[float | None, typer.Option("--days", help="Collect the last N days (default 7).")]
+Days = Annotated[float | None, typer.Option("--days", min=0.0, max=DAYS_MAX,
+                                            help="Collect the last N days (default 7).")]
 Since = Annotated[str | None, typer.Option("--since", help="Collect since this ISO 8601 time instead of --days.")]
 Workers = Annotated[int, typer.Option("--workers", min=1, max=16, help="Concurrent requests for per-pull-request work.")]
 NoGraphQL = Annotated[bool, typer.Option("--no-graphql", help="REST only (GitHub Enterprise servers without GraphQL).")]
@@ -60,16 +61,20 @@ def collect_github_cmd(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from collectors.github import collect_github
-    from config import ConfigError, parse_utc
+    from config import parse_utc
 
     if days is not None and since is not None:
-        raise ConfigError("give --days or --since, not both")
+        raise typer.BadParameter("give --days or --since, not both", param_hint="'--since'")
     s = settings()
     if since is not None:
         try:
             start = parse_utc(since)
         except ValueError:
-            raise ConfigError(f"--since: expected an ISO 8601 time such as 2026-11-20T00:00:00Z, got {since!r}") from None
+            raise typer.BadParameter(f"expected an ISO 8601 time such as 2026-11-20T00:00:00Z, got {since!r}",
+                                     param_hint="'--since'") from None
+        if start > s.present():
+            raise typer.BadParameter(f"{since} is in the future (now is {s.present():%Y-%m-%dT%H:%M:%SZ})",
+                                     param_hint="'--since'")
     else:
         start = s.present() - timedelta(days=7 if days is None else days)
     eng = engine()
@@ -78,7 +83,7 @@ def collect_github_cmd(
         results = collect_github(eng, s, start, repo, use_graphql=not no_graphql, workers=workers,
                                  progress=lambda name: _RichProgress(bar, name))
     for r in results:
-        out.print(r.summary())
+        out.print(r.summary(), markup=False)
     failed = [r for r in results if r.exception is not None]
     if failed:
         raise failed[0].exception  # type: ignore[misc]

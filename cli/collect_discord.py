@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
-from cli._app import collect_app, engine, out, settings
+from cli._app import DAYS_MAX, collect_app, engine, out, settings
 
 
 @collect_app.command("discord")
 def collect_discord_cmd(
-    days: Annotated[float, typer.Option("--days", min=0.0, help="How far back to read a channel that has no "
+    days: Annotated[float, typer.Option("--days", min=0.0, max=DAYS_MAX,
+                                        help="How far back to read a channel that has no "
                                         "checkpoint yet (channels with one resume from it).")] = 7.0,
     all_history: Annotated[bool, typer.Option("--all-history", help="Read channels without a checkpoint from "
                                               "their first message.")] = False,
@@ -27,4 +28,4 @@ def collect_discord_cmd(
     out.print(f"discord: {stats.guilds} guild(s), {stats.channels} channel(s), {stats.messages} message(s) "
               f"stored ({stats.new_messages} new), {stats.requests} request(s)")
     for skipped in stats.channels_skipped:
-        out.print(f"skipped {skipped}")
+        out.print(f"skipped {skipped}", markup=False)  # channel names come from the server

@@ -9,13 +9,15 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from cli._app import app, console, engine, out, settings
 
 
 @app.command("import")
 def import_cmd(
-    dataset: Annotated[Path, typer.Argument(help="A dataset directory (see DATASET.md).")],
+    dataset: Annotated[Path, typer.Argument(help="A dataset directory (format: docs/dataset.md).", exists=True,
+                                            file_okay=False, dir_okay=True)],
 ) -> None:
     """Load a dataset directory into the database (idempotent; all or nothing)."""
     from config.clock import utcnow
@@ -66,11 +68,28 @@ def _age(seconds: int) -> str:
 @app.command("status")
 def status_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    live: Annotated[bool, typer.Option("--live", help="Liveness only: is `scout run` alive (its heartbeat in "
+                                       "SCOUT_OUTPUT_DIR is recent)? Exit 0 or 1; reads no database, asks no API. "
+                                       "The container health check.")] = False,
+    max_age: Annotated[float, typer.Option("--max-age", min=1.0, max=86400.0,
+                                           help="With --live: the oldest heartbeat that still counts, in seconds.")]
+    = 120.0,
 ) -> None:
-    """What is stored, how fresh it is, models and digests; exits 1 when something is stale."""
+    """What is stored, how fresh it is, models and digests; exits 1 when something is stale.
+    With --live, only whether the service is alive (a GitHub outage is reported here, not there)."""
     from storage.db import session_scope
     from storage.health import status_report
 
+    if live:
+        from bot.heartbeat import heartbeat_path, liveness
+
+        s = settings()
+        result = liveness(heartbeat_path(s.output_dir), s.present(), max_age)
+        if as_json:
+            out.print(json.dumps({"alive": result.alive, "line": result.line, "heartbeat": result.beat}), markup=False)
+        else:
+            out.print(result.line, markup=False)
+        raise typer.Exit(0 if result.alive else 1)
     s = settings()
     with session_scope(engine()) as session:
         report = status_report(session, s.watch, s.present())
@@ -110,6 +129,6 @@ def status_cmd(
         else:
             out.print("jobs: none stored (`scout run` has not run on this database)")
         for p in report["problems"]:
-            console.print(f"[yellow]stale:[/] {p}")
+            console.print(Text.assemble(("stale:", "yellow"), f" {p}"))
     if not report["healthy"]:
         raise typer.Exit(1)

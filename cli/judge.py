@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from cli._app import app, console, engine, out, settings
+from cli._app import app, check_subsystems, console, engine, out, settings
 from config.errors import ClassifierError
 
 RepoOpt = Annotated[str | None, typer.Option("--repo", help="OWNER/REPO (default: every enabled repo that is stored).")]
@@ -62,7 +63,7 @@ def classify_cmd(
             summary = classify(session, RepoContext.of(s.watch, name), s.present(), s.model_dir, full=full,
                                retrain=retrain)
         if summary.retrained:
-            console.print(f"[yellow]retrained:[/] {summary.retrained}", highlight=False)
+            console.print(Text.assemble(("retrained:", "yellow"), f" {summary.retrained}"), highlight=False)
         out.print(f"{name}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.stored.items())
                   + f" ({summary.seconds:.1f} s)", markup=False)
 
@@ -70,7 +71,7 @@ def classify_cmd(
 @app.command("maintainers")
 def maintainers_cmd(
     subsystem: Annotated[str, typer.Argument(help="A subsystem name from the taxonomy (or one of its labels).")],
-    top: Annotated[int, typer.Option("--top", min=1, help="How many people to list.")] = 3,
+    top: Annotated[int, typer.Option("--top", min=1, max=100, help="How many people to list.")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     repo: Annotated[str | None, typer.Option("--repo", help="OWNER/REPO (default: the first enabled repo).")] = None,
 ) -> None:
@@ -79,6 +80,7 @@ def maintainers_cmd(
     from storage.db import session_scope
 
     s = settings()
+    check_subsystems(s.watch, repo, [subsystem])
     name = repo or _repos(None)[0]
     with session_scope(engine()) as session:
         report = maintainers_report(session, s.watch, name, subsystem, top)
@@ -107,7 +109,7 @@ def maintainers_cmd(
     if report.active_undeclared:
         out.print(f"active but not declared: {', '.join(report.active_undeclared)}", markup=False)
     if not report.maintainers:
-        console.print(f"no recorded activity in {report.subsystem} yet", highlight=False)
+        console.print(f"no recorded activity in {report.subsystem} yet", highlight=False, markup=False)
 
 
 @app.command("eval")
@@ -115,7 +117,8 @@ def eval_cmd(
     dataset: Annotated[Path | None, typer.Argument(help="With --cv: the dataset directory to cross-validate on.")] = None,
     train_dir: Annotated[Path | None, typer.Option("--train", help="Dataset directory to train on.")] = None,
     test_dir: Annotated[Path | None, typer.Option("--test", help="Dataset directory to score (with truth.json).")] = None,
-    cv: Annotated[int | None, typer.Option("--cv", min=2, help="K-fold cross-validation on DATASET, split by issue number.")] = None,
+    cv: Annotated[int | None, typer.Option("--cv", min=2, max=100,
+                                           help="K-fold cross-validation on DATASET, split by issue number.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Score the classifiers against planted or labelled truth (throw-away databases; nothing else touched)."""
@@ -124,7 +127,7 @@ def eval_cmd(
     watch = settings().watch
 
     def progress(msg: str) -> None:
-        console.print(f"eval: {msg}", highlight=False)
+        console.print(f"eval: {msg}", highlight=False, markup=False)
 
     if cv is not None:
         if dataset is None or train_dir or test_dir:

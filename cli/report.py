@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli._app import app, console, engine, out, settings
+from cli._app import DAYS_MAX, ISSUE_NUMBER_MAX, app, check_subsystems, console, engine, out, settings
 
 RepoOpt = Annotated[str | None, typer.Option("--repo", help="OWNER/REPO (default: the first watched repo).")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")]
@@ -46,8 +46,10 @@ def _emit(text: str, path: Path | None, what: str) -> None:
 @app.command("digest")
 def digest_cmd(
     day: Annotated[str | None, typer.Option("--date", help="Local day YYYY-MM-DD (default: the last --days days).")] = None,
-    days: Annotated[int | None, typer.Option("--days", min=1, help="Days covered (default: config digest.days).")] = None,
-    fmt: Annotated[DigestFormat, typer.Option("--format", help="md, or json ({\"digests\": [the digest, its Discord messages and chart path, per repo]}).")] = DigestFormat.md,
+    days: Annotated[int | None, typer.Option("--days", min=1, max=DAYS_MAX,
+                                             help="Days covered (default: config digest.days).")] = None,
+    fmt: Annotated[DigestFormat, typer.Option("--format", help="md, or json ({\"digests\": [the digest, its Discord "
+                                              "post and thread, chart path, per repo]}).")] = DigestFormat.md,
     out_path: OutOpt = None,
     repo: Annotated[str | None, typer.Option("--repo", help="OWNER/REPO (default: every enabled repo with stored data).")] = None,
     stall_days: Annotated[float, typer.Option("--stall-days", help="A PR idle this long is stalling.")] = 3.0,
@@ -56,7 +58,7 @@ def digest_cmd(
     """The daily digest: activity by subsystem, who is active, PR flow, GFI candidates, chat, shortlist."""
     from config.errors import ReportError
     from reports.digest import make_digest
-    from reports.render.discord import digest_messages
+    from reports.render.discord import digest_discord
     from reports.render.markdown import digest_markdown
     from storage.db import session_scope
     from storage.queries import stored_repo_names
@@ -65,7 +67,9 @@ def digest_cmd(
     try:
         when = date.fromisoformat(day) if day else None
     except ValueError:
-        raise ReportError(f"--date: expected YYYY-MM-DD, got {day!r}") from None
+        raise typer.BadParameter(f"expected YYYY-MM-DD, got {day!r}", param_hint="'--date'") from None
+    if when is not None and when > s.present().date() + timedelta(days=1):  # +1: any time zone's today
+        raise typer.BadParameter(f"{day} is in the future (now is {s.present():%Y-%m-%d})", param_hint="'--date'")
     with session_scope(engine()) as session:
         if repo is not None:
             names = [s.watch.repo(repo).name]
@@ -84,7 +88,7 @@ def digest_cmd(
                                        stall_days=stall_days, chart=chart, chart_path=chart_path))
     if fmt is DigestFormat.json:
         payload = {"digests": [{"digest": d.to_dict(), "chart": d.chart_path,
-                                "discord": [m.to_payload() | {"files": list(m.files)} for m in digest_messages(d)]}
+                                "discord": digest_discord(d).to_payload()}
                                for d in digests]}
         _emit(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", out_path, "digest (JSON)")
     else:
@@ -108,6 +112,7 @@ def shortlist_cmd(
     from storage.db import session_scope
 
     s = settings()
+    check_subsystems(s.watch, repo, subsystem or ())
     with session_scope(engine()) as session:
         sl = make_shortlist(session, s.watch, repo, s.present(), s.output_dir, subsystems=tuple(subsystem or ()),
                             backend=backend.value if backend else None)
@@ -118,14 +123,12 @@ def shortlist_cmd(
 
 @app.command("prflow")
 def prflow_cmd(
-    days: Annotated[int, typer.Option("--days", min=1, help="Window in days before now.")] = 7,
+    days: Annotated[int, typer.Option("--days", min=1, max=DAYS_MAX, help="Window in days before now.")] = 7,
     stall_days: Annotated[float, typer.Option("--stall-days", help="A PR idle this long is stalling.")] = 3.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     repo: RepoOpt = None,
 ) -> None:
     """PR flow: first-review and merge latency by subsystem, size and author; stalling PRs."""
-    from datetime import timedelta
-
     from reports.digest import _plain
     from reports.prflow import pr_flow
     from reports.queries import load_snapshot
@@ -146,7 +149,7 @@ def prflow_cmd(
 
 @app.command("bench")
 def bench_cmd(
-    issue: Annotated[int, typer.Argument(help="Issue or PR number.")],
+    issue: Annotated[int, typer.Argument(min=1, max=ISSUE_NUMBER_MAX, help="Issue or PR number.")],
     backend: Annotated[Backend | None, typer.Option("--backend", help="Default: config bench.default_backend.")] = None,
     launch: Annotated[bool, typer.Option("--launch", help="Start it (needs an allowed caller).")] = False,
     repo: RepoOpt = None,

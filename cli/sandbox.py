@@ -9,17 +9,20 @@ import typer
 
 from cli._app import app, out
 
-Dataset = Annotated[Path, typer.Option("--dataset", help="A dataset directory (see DATASET.md).", exists=True,
+Dataset = Annotated[Path, typer.Option("--dataset", help="A dataset directory (format: docs/dataset.md).", exists=True,
                                        file_okay=False, dir_okay=True)]
 Host = Annotated[str, typer.Option(help="Interface to listen on (loopback by default).")]
-GitHubPort = Annotated[int, typer.Option("--github-port", help="Port of the GitHub API (0: a free one).")]
-LatencyMs = Annotated[float, typer.Option("--latency-ms", help="Delay added to every response, in milliseconds.")]
+GitHubPort = Annotated[int, typer.Option("--github-port", min=0, max=65535,
+                                         help="Port of the GitHub API (0: a free one).")]
+LatencyMs = Annotated[float, typer.Option("--latency-ms", min=0.0, max=60_000.0,
+                                          help="Delay added to every response, in milliseconds.")]
 Faults = Annotated[str | None, typer.Option(
     help="Injected failures, e.g. 5xx=0.1,drop=0.02,malformed=0.01,secondary=0.01,ratelimit-after=400"
          "[,ratelimit-window=5][,retry-after=1][,seed=N] (deterministic for a seed).")]
 RequestLog = Annotated[Path | None, typer.Option("--request-log", help="Append one JSON line per request here.")]
 # --- Discord (issue 6): REST under /api/v10 and the gateway at /gateway on this port.
-DiscordPort = Annotated[int | None, typer.Option("--discord-port", help="Also serve the dataset's discord/ part on "
+DiscordPort = Annotated[int | None, typer.Option("--discord-port", min=0, max=65535,
+                                                 help="Also serve the dataset's discord/ part on "
                                                  "this port (0: a free one).")]
 
 # --- Slack and Discourse (issue 15): the Slack Web API under /api/, Discourse's JSON API at the root.

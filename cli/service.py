@@ -7,12 +7,12 @@ from typing import Annotated
 
 import typer
 
-from cli._app import app, settings
+from cli._app import DAYS_MAX, app, settings
 
 
 @app.command("run")
 def run_cmd(
-    backfill_days: Annotated[float, typer.Option("--backfill-days", min=0.0,
+    backfill_days: Annotated[float, typer.Option("--backfill-days", min=0.0, max=DAYS_MAX,
                                                  help="Window of a repo's or channel's first collection, in days.")] = 7.0,
     digest_at: Annotated[str | None, typer.Option(
         "--digest-at", envvar="SCOUT_DIGEST_AT",

@@ -12,6 +12,8 @@ from rich.table import Table
 
 from cli._app import app, out, settings
 
+SIMULATE_DAYS_MAX = 1830  # five years of a vLLM-sized community: five times the largest bundled scale
+
 
 class ScaleName(StrEnum):
     small = "small"
@@ -22,8 +24,11 @@ class ScaleName(StrEnum):
 @app.command()
 def simulate(
     out_dir: Annotated[Path, typer.Option("--out", help="Dataset directory to write (created; an old dataset there is replaced).")],
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed and options give byte-identical files.")] = 7,
-    days: Annotated[int | None, typer.Option(help="Length of the recent window in days (default: the scale's).")] = None,
+    seed: Annotated[int, typer.Option(min=0, max=2**63 - 1,
+                                      help="Random seed: the same seed and options give byte-identical files.")] = 7,
+    days: Annotated[int | None, typer.Option(min=1, max=SIMULATE_DAYS_MAX,
+                                             help="Length of the recent window in days (default: the scale's).")
+                    ] = None,
     scale: Annotated[ScaleName, typer.Option(help="How big a community to generate.")] = ScaleName.vllm_week,
     now: Annotated[str | None, typer.Option(help="The dataset's present moment (ISO 8601).")] = None,
     history: Annotated[bool, typer.Option("--history/--window-only", help="Also write the older slice the community "

@@ -1,12 +1,21 @@
 """The watch configuration (a TOML file): which repos and chat to watch, the subsystem taxonomy,
-schedules, digest and bench-job settings. Unknown keys are errors, never silently ignored."""
+schedules, digest and bench-job settings. Unknown keys are errors, never silently ignored.
+
+Several projects without copying: a file may `include = ["other.toml", ...]` (paths relative to
+it, else the bundled config folder: `include = ["vllm.toml"]` works from anywhere); the included
+files are read first and this file is laid over them: tables merge key by key,
+`[[repos]]` merge by `name` (a repo named again is updated, a new one added), any other value is
+replaced. Each repo inherits the defaults (taxonomy `vllm`, `[bench]`, `discord.digest_channel`)
+and may override them: `taxonomy = "sglang"`, `digest_channel = "sglang-digest"`,
+`[repos.bench] default_target = ..., targets.NAME = {...}`.
+"""
 
 from __future__ import annotations
 
 import re
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -89,37 +98,15 @@ class ChatSources(_Strict):
     discourse: DiscourseSource | None = None
 
 
-class RepoWatch(_Strict):
-    name: str
-    enabled: bool = True
-    taxonomy: str = "vllm"
-    good_first_issue_labels: tuple[str, ...] = ("good first issue",)
-    bots: tuple[str, ...] = DEFAULT_BOTS
-    codeowners_paths: tuple[str, ...] = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
-    chat: ChatSources = ChatSources()
-
-    @field_validator("name")
-    @classmethod
-    def _owner_repo(cls, v: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", v):
-            raise ValueError("expected OWNER/REPO")
-        return v
-
-    @property
-    def owner(self) -> str:
-        return self.name.split("/", 1)[0]
-
-    @property
-    def repo(self) -> str:
-        return self.name.split("/", 1)[1]
-
-
 class DiscordWatch(_Strict):
     """Which chat to read (empty lists mean every readable guild/channel) and where to post."""
 
     guilds: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     digest_channel: str = "oss-scout"
+    # Where slash commands are registered: "guilds" (each watched guild: instant, no global
+    # propagation), "global" (every server and DMs; Discord may take an hour), or "off".
+    command_scope: Literal["guilds", "global", "off"] = "guilds"
     github_links: dict[str, str] = Field(default_factory=dict)
 
 
@@ -214,6 +201,40 @@ class BenchConfig(_Strict):
         return self
 
 
+class RepoBench(_Strict):
+    """A repo's own bench settings, laid over `[bench]`: extra or replaced targets, its default."""
+
+    targets: dict[str, BenchTarget] = Field(default_factory=dict)
+    default_target: str | None = None
+
+
+class RepoWatch(_Strict):
+    name: str
+    enabled: bool = True
+    taxonomy: str = "vllm"
+    digest_channel: str | None = None  # None: discord.digest_channel
+    bench: RepoBench = RepoBench()
+    good_first_issue_labels: tuple[str, ...] = ("good first issue",)
+    bots: tuple[str, ...] = DEFAULT_BOTS
+    codeowners_paths: tuple[str, ...] = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+    chat: ChatSources = ChatSources()
+
+    @field_validator("name")
+    @classmethod
+    def _owner_repo(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", v):
+            raise ValueError("expected OWNER/REPO")
+        return v
+
+    @property
+    def owner(self) -> str:
+        return self.name.split("/", 1)[0]
+
+    @property
+    def repo(self) -> str:
+        return self.name.split("/", 1)[1]
+
+
 class WatchConfig(_Strict):
     repos: tuple[RepoWatch, ...]
     taxonomies: dict[str, Taxonomy]
@@ -228,7 +249,24 @@ class WatchConfig(_Strict):
         for r in self.repos:
             if r.taxonomy not in self.taxonomies:
                 raise ValueError(f"repo {r.name} names taxonomy {r.taxonomy!r}; defined: {', '.join(self.taxonomies)}")
+            bench = self.bench_for(r.name)
+            if bench.default_target is not None and bench.default_target not in bench.targets:
+                raise ValueError(f"repo {r.name}: bench default_target {bench.default_target!r} is not among its "
+                                 f"targets ({', '.join(sorted(bench.targets))})")
         return self
+
+    def digest_channel_for(self, repo: str | None = None) -> str:
+        """Where a repo's digest is posted: its own `digest_channel`, else `discord.digest_channel`."""
+        return self.repo(repo).digest_channel or self.discord.digest_channel
+
+    def bench_for(self, repo: str | None = None) -> BenchConfig:
+        """`[bench]` with the repo's own targets laid over it (and its default target, if it names one)."""
+        own = self.repo(repo).bench
+        if not own.targets and own.default_target is None:
+            return self.bench
+        return self.bench.model_copy(update={
+            "targets": {**self.bench.targets, **own.targets},
+            "default_target": own.default_target if own.default_target is not None else self.bench.default_target})
 
     @property
     def enabled_repos(self) -> tuple[RepoWatch, ...]:
@@ -258,15 +296,73 @@ def _describe(err: dict) -> str:
     return f"key {loc!r}: {err['msg']} (got {err.get('input')!r})"
 
 
-def load_watch_config(path: Path | str | None = None) -> WatchConfig:
-    """Read and validate a watch config; errors name the file, the key and what was expected."""
-    p = Path(path) if path else BUNDLED_VLLM
+MAX_INCLUDE_DEPTH = 8
+
+
+def merge_config(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """`over` laid on `base`: tables merge key by key, `repos` merge by name, the rest is replaced."""
+    out = dict(base)
+    for key, value in over.items():
+        old = out.get(key)
+        if key == "repos" and isinstance(old, list) and isinstance(value, list):
+            out[key] = _merge_repos(old, value)
+        elif isinstance(old, dict) and isinstance(value, dict):
+            out[key] = merge_config(old, value)
+        else:
+            out[key] = value
+    return out
+
+
+def _merge_repos(base: list[Any], over: list[Any]) -> list[Any]:
+    """Repos by name: `over`'s in its order (each laid over the same-named base entry), then the
+    base's others (so the including file decides which repo comes first, i.e. is the default)."""
+    def key(r: Any) -> str | None:
+        return str(r["name"]).lower() if isinstance(r, dict) and isinstance(r.get("name"), str) else None
+
+    by_name = {key(r): r for r in base if key(r) is not None}
+    out = [merge_config(by_name[key(r)], r) if key(r) in by_name else r for r in over]
+    named = {key(r) for r in over}
+    return out + [r for r in base if key(r) is None or key(r) not in named]
+
+
+def _included(p: Path, name: str) -> Path:
+    """An included file: next to the including one, else a bundled config of that name (so a copy
+    of vllm.toml elsewhere, or your own `include = ["vllm.toml"]`, still finds the bundled files)."""
+    here = p.parent / name
+    if here.exists() or not (BUNDLED_DIR / name).is_file():
+        return here
+    return BUNDLED_DIR / name
+
+
+def _read_toml(p: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A config file with its `include`s resolved (relative to it; cycles and deep chains refused)."""
+    if p.resolve() in seen:
+        raise ConfigError(f"config file {p}: includes itself (through {' -> '.join(s.name for s in seen)})")
+    if len(seen) >= MAX_INCLUDE_DEPTH:
+        raise ConfigError(f"config file {p}: includes nest deeper than {MAX_INCLUDE_DEPTH}")
     try:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ConfigError(f"config file {p}: not found") from exc
+        where = f" (included from {seen[-1]})" if seen else ""
+        raise ConfigError(f"config file {p}: not found{where}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {p}: not valid TOML: {exc}") from exc
+    include = raw.pop("include", [])
+    if isinstance(include, str):
+        include = [include]
+    if not isinstance(include, list) or not all(isinstance(i, str) for i in include):
+        raise ConfigError(f"config file {p}: key 'include': expected a list of file names (got {include!r})")
+    base: dict[str, Any] = {}
+    for name in include:
+        base = merge_config(base, _read_toml(_included(p, name), (*seen, p.resolve())))
+    return merge_config(base, raw)
+
+
+def load_watch_config(path: Path | str | None = None) -> WatchConfig:
+    """Read and validate a watch config (with its includes); errors name the file, the key and
+    what was expected."""
+    p = Path(path) if path else BUNDLED_VLLM
+    raw = _read_toml(p)
     try:
         return WatchConfig.model_validate(raw)
     except ValidationError as exc:

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from bench.jobs import job_views
 from config.errors import ReportError
@@ -28,6 +29,8 @@ class OwnerLine:
     median_first_review_hours: float | None
     counts: tuple[tuple[str, int], ...]
     active: bool
+    discord: str | None = None  # their Discord username, when linked for sure (/link or the config)
+    examples: tuple[int, ...] = ()  # issues/PRs of theirs in this subsystem (the evidence's examples)
 
 
 @dataclass(frozen=True)
@@ -65,11 +68,33 @@ class MaintainersCard:
     extra: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
-def _owner_lines(rows: list[OwnershipScore], now: datetime, active_days: float) -> list[OwnerLine]:
+TRUSTED_LINKS = ("verified", "config")  # guessed links are not shown next to a login
+
+
+def discord_handles(session: Session, logins: Collection[str]) -> dict[str, str]:
+    """GitHub login -> Discord username, for the logins linked by /link or the operator's config."""
+    from storage.models import ChatUser
+
+    if not logins:
+        return {}
+    rows = session.execute(select(ChatUser.github_login, ChatUser.username).where(
+        ChatUser.github_login.in_(list(logins)), ChatUser.link_source.in_(TRUSTED_LINKS)).order_by(ChatUser.id))
+    out: dict[str, str] = {}
+    for login, username in rows:
+        out.setdefault(str(login), str(username))
+    return out
+
+
+def _owner_lines(rows: list[OwnershipScore], now: datetime, active_days: float,
+                 handles: Mapping[str, str] | None = None) -> list[OwnerLine]:
     cutoff = now - timedelta(days=active_days)
+    if handles is None:
+        session = object_session(rows[0]) if rows else None
+        handles = discord_handles(session, {o.login for o in rows}) if session is not None else {}
     out = []
     for o in rows:
         ev = o.evidence or {}
+        examples = tuple(int(x) for x in ev.get("examples") or () if isinstance(x, int) and not isinstance(x, bool))
         counts = ev.get("counts") if isinstance(ev.get("counts"), dict) else ev
         mfr = ev.get("median_first_review_hours")
         out.append(OwnerLine(
@@ -78,7 +103,8 @@ def _owner_lines(rows: list[OwnershipScore], now: datetime, active_days: float) 
             median_first_review_hours=float(mfr) if isinstance(mfr, int | float) else None,
             counts=tuple(sorted((str(k), int(v)) for k, v in counts.items()
                                 if isinstance(v, int) and not isinstance(v, bool))),
-            active=o.last_active_at is not None and o.last_active_at >= cutoff))
+            active=o.last_active_at is not None and o.last_active_at >= cutoff,
+            discord=handles.get(o.login), examples=examples[-3:]))
     return out
 
 

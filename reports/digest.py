@@ -101,6 +101,16 @@ class ChatThread:
 
 
 @dataclass(frozen=True)
+class Newcomer:
+    """Someone whose first PR in the repo was opened in the window (the digest welcomes them)."""
+
+    login: str
+    number: int
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Digest:
     repo: str
     day: str
@@ -115,6 +125,8 @@ class Digest:
     shortlist: Shortlist | None = None
     chart_path: str | None = None
     gfi_scores: Mapping[str, float] = field(default_factory=dict, hash=False)  # for "rising" tomorrow
+    newcomers: tuple[Newcomer, ...] = ()
+    shortlist_changed: bool = True  # False: the same issues and maintainers as the previous day's digest
 
     def to_dict(self) -> dict[str, Any]:
         return _plain({
@@ -123,6 +135,7 @@ class Digest:
             "gfi": self.gfi, "chat": self.chat,
             "shortlist": self.shortlist.to_dict() if self.shortlist else None,
             "chart_path": self.chart_path, "gfi_scores": dict(self.gfi_scores),
+            "newcomers": self.newcomers, "shortlist_changed": self.shortlist_changed,
         })
 
 
@@ -297,16 +310,43 @@ def chat_threads(snap: RepoSnapshot, limit: int = 5) -> tuple[ChatThread, ...]:
     return tuple(out)
 
 
+def newcomers(snap: RepoSnapshot) -> tuple[Newcomer, ...]:
+    """Authors (not bots) whose first PR in the repo was opened in the window, oldest first."""
+    from reports.prflow import first_time_authors
+
+    first = first_time_authors(snap)
+    seen: set[str] = set()
+    out = []
+    for p in sorted(snap.pulls, key=lambda p: (p.created_at, p.number)):
+        if (p.author and not p.author_is_bot and p.author not in snap.bots and first.get(p.number)
+                and snap.since <= p.created_at < snap.until and p.author not in seen):
+            seen.add(p.author)
+            out.append(Newcomer(p.author, p.number, p.title, p.url))
+    return tuple(out)
+
+
+def shortlist_key(shortlist: Mapping[str, Any] | None) -> tuple[tuple[int, ...], tuple[str, ...]] | None:
+    """What makes a shortlist news: its issues and maintainers (scores and times move daily)."""
+    if not shortlist:
+        return None
+    return (tuple(int(i["number"]) for i in shortlist.get("issues") or ()),
+            tuple(str(m["login"]) for m in shortlist.get("maintainers") or ()))
+
+
 def build_digest(snap: RepoSnapshot, day: str, previous_gfi: Mapping[int, float] | None = None,
                  shortlist: Shortlist | None = None, stall_days: float = 3.0,
-                 chart_path: str | None = None) -> Digest:
-    """Pure: the digest of a snapshot's window."""
+                 chart_path: str | None = None, previous_shortlist: Mapping[str, Any] | None = None) -> Digest:
+    """Pure: the digest of a snapshot's window. `previous_shortlist` is the last day's (its
+    `to_dict` form): the same issues and maintainers again is no news (`shortlist_changed`)."""
     rows, totals = activity(snap)
     scores = {str(g.number): round(g.probability, 4) for g in snap.gfi
               if (i := snap.issue(g.number)) is not None and i.state == "open"}
     return Digest(repo=snap.repo, day=day, since=snap.since, until=snap.until, activity=rows, totals=totals,
                   active=active_people(snap), flow=pr_flow(snap, stall_days), gfi=gfi_candidates(snap, previous_gfi),
-                  chat=chat_threads(snap), shortlist=shortlist, chart_path=chart_path, gfi_scores=scores)
+                  chat=chat_threads(snap), shortlist=shortlist, chart_path=chart_path, gfi_scores=scores,
+                  newcomers=newcomers(snap),
+                  shortlist_changed=(shortlist is None or previous_shortlist is None
+                                     or shortlist_key(shortlist.to_dict()) != shortlist_key(previous_shortlist)))
 
 
 # ----------------------------------------------------------------------------- I/O
@@ -327,15 +367,18 @@ def digest_window(now: datetime, tz: str, day: date | None = None, days: int = 1
     return start, min(end, now), day.isoformat()
 
 
-def previous_scores(session: Session, repo: str, before_day: str) -> dict[int, float]:
-    """GFI probabilities recorded by the latest stored digest of an earlier day."""
+def _previous_payload(session: Session, repo: str, before_day: str) -> dict[str, Any]:
+    """The payload of the latest stored digest of an earlier day ({} when there is none)."""
     from storage.models import Digest as DigestRow
 
     row = session.scalars(select(DigestRow).where(DigestRow.repo == repo, DigestRow.day < before_day)
                           .order_by(DigestRow.day.desc(), DigestRow.id.desc()).limit(1)).first()
-    if row is None:
-        return {}
-    raw = (row.payload or {}).get("gfi_scores") or {}
+    return dict(row.payload or {}) if row is not None else {}
+
+
+def previous_scores(session: Session, repo: str, before_day: str) -> dict[int, float]:
+    """GFI probabilities recorded by the latest stored digest of an earlier day."""
+    raw = _previous_payload(session, repo, before_day).get("gfi_scores") or {}
     return {int(k): float(v) for k, v in raw.items() if str(k).isdigit() and isinstance(v, int | float)}
 
 
@@ -358,7 +401,8 @@ def make_digest(session: Session, watch: WatchConfig, repo: str | None, now: dat
 
         path = chart_path or (out_dir / f"digest-{snap.repo.replace('/', '__')}-{day_s}.png")
     d = build_digest(snap, day_s, previous_scores(session, snap.repo, day_s), sl, stall_days,
-                     str(path.resolve()) if path else None)
+                     str(path.resolve()) if path else None,
+                     previous_shortlist=_previous_payload(session, snap.repo, day_s).get("shortlist"))
     if path is not None:
         digest_chart(d, path)
     if store:

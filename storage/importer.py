@@ -109,7 +109,7 @@ def import_dataset(engine: Engine, root: Path | str, progress: Progress | None =
     if not root.is_dir():
         raise DatasetError(f"{root}: not a dataset directory")
     if not (root / "github").is_dir() and not (root / "discord").is_dir() and not has_chat_sources(root):
-        raise DatasetError(f"{root}: no github/, discord/, slack/ or discourse/ folder (see DATASET.md)")
+        raise DatasetError(f"{root}: no github/, discord/, slack/ or discourse/ folder (see docs/dataset.md)")
     step = progress or (lambda _name, _n: None)
     meta = read_meta(root)
     summary = ImportSummary(now=parse_utc(meta["now"]) if meta.get("now") else None)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ ALLOWED_MENTIONS_NONE: dict[str, list[str]] = {"parse": []}
 COLOR = {"digest": 0x2B6CB0, "flow": 0x38A169, "stall": 0xDD6B20, "gfi": 0x805AD5, "chat": 0x319795,
          "shortlist": 0xD69E2E, "bench": 0x4A5568, "error": 0xC53030}
 TITLE = 90
+DIGEST_TITLE = "Digest · "  # the title of every digest post starts so (bot.digest_post finds posts by it)
 PING = re.compile(r"@(everyone|here)|<@[!&]?\d+>")
 
 
@@ -257,11 +259,18 @@ def _subs(subs: Sequence[str]) -> str:
 
 
 def _bench(b: BenchLink | None) -> str:
+    """The bench job of an issue: its link when it is a URL; a local file is never shown (the
+    channel has no business with the bot's file system), only the backend and the job id."""
     if b is None:
         return "no bench job"
     u = safe_url(b.link)
-    where = f"[{safe(b.backend, 20)}]({u})" if u else f"{safe(b.backend, 20)} `{b.link.replace('`', '')[-120:]}`"
+    where = f"[{safe(b.backend, 20)}]({u})" if u else safe(b.backend, 20)
     return f"{safe(b.target, 30)} on {where} · {safe(b.status, 20)} · job {b.id}"
+
+
+def timestamp(when: datetime, style: str = "R") -> str:
+    """A Discord timestamp (`<t:UNIX:R>`): each reader sees it in their own time zone ("3 hours ago")."""
+    return f"<t:{int(when.timestamp())}:{style}>"
 
 
 def _footer(d_until: Any, extra: str = "") -> str:
@@ -271,10 +280,18 @@ def _footer(d_until: Any, extra: str = "") -> str:
 # ----------------------------------------------------------------------------- documents
 
 
-def flow_sections(flow: PrFlow, footer: str | None = None) -> list[Section]:
+def flow_sections(flow: PrFlow, footer: str | None = None, min_n: int = 1, max_groups: int | None = None
+                  ) -> list[Section]:
+    """PR flow and stalling PRs. Groups with fewer than `min_n` PRs are left out (a median of one
+    PR says nothing), the rest capped at `max_groups` rows, busiest first."""
     lines = [f"**All PRs** — first review {_lat(flow.overall.first_review)} · merge {_lat(flow.overall.merge)}"]
-    lines += [f"**{safe(g.key, 40)}** — first review {_lat(g.first_review)} · merge {_lat(g.merge)}"
-              for g in (*flow.by_subsystem, *flow.by_size, *flow.by_author)]
+    groups = [g for g in (*flow.by_subsystem, *flow.by_size, *flow.by_author)
+              if max(g.first_review.n, g.merge.n) >= min_n]
+    if max_groups is not None and len(groups) > max_groups:
+        left = len(groups) - max_groups
+        groups = sorted(groups, key=lambda g: -max(g.first_review.n, g.merge.n))[:max_groups]
+        lines.append(f"_(the {max_groups} busiest groups; {left} smaller ones left out)_")
+    lines += [f"**{safe(g.key, 40)}** — first review {_lat(g.first_review)} · merge {_lat(g.merge)}" for g in groups]
     lines.append("")
     lines.append("**Landing fast**")
     lines += [f"{issue_link(p.number, p.url)} {safe(p.title, TITLE)} — merged in {_h(p.hours_to_merge)} · {_subs(p.subsystems)}"
@@ -315,24 +332,106 @@ def shortlist_sections(sl: Shortlist, footer: str | None = None) -> list[Section
                     footer=footer)]
 
 
-def digest_messages(d: Digest) -> list[DiscordMessage]:
-    """The digest as messages; the chart (when drawn) is attached to the first one."""
-    footer = _footer(d.until, f"window from {iso_z(d.since)}")
+POST_MAX = 2800  # the channel post (content + embeds as JSON): a glance at the day, not a report
+POST_ITEMS = 3  # PRs / issues named per line of the post
+ACTIVITY_ROWS = 10  # subsystems in the thread's activity table
+ACTIVE_ROWS = 8  # subsystems in "who is active where"
+FLOW_MIN_N = 2  # a latency group needs this many PRs to be shown
+FLOW_ROWS = 10
+THREAD_NAME = 100  # Discord's limit on a thread name
+
+
+@dataclass(frozen=True)
+class DigestDiscord:
+    """The daily digest in Discord: one compact channel `post`, the details in a `thread` under it
+    (named `thread_name`); the chart rides on the first thread message."""
+
+    post: DiscordMessage
+    thread: tuple[DiscordMessage, ...]
+    thread_name: str
+
+    def to_payload(self) -> dict[str, Any]:
+        """`{"post": message, "thread": [messages]}` (each message a REST body plus its file names)."""
+        def one(m: DiscordMessage) -> dict[str, Any]:
+            return m.to_payload() | {"files": [Path(f).name for f in m.files]}
+
+        return {"post": one(self.post), "thread": [one(m) for m in self.thread], "thread_name": self.thread_name}
+
+
+def post_size(m: DiscordMessage) -> int:
+    """How big a post reads: its content plus each embed as JSON (the measure of `POST_MAX`)."""
+    import json
+
+    return len(m.content) + sum(len(json.dumps(e)) for e in m.embeds)
+
+
+def _names(items: Sequence[Any], total: int, more: str = "more") -> str:
+    """`[#1](url) title, [#2](url) title (+4 more)`: the first few items of a post line."""
+    shown = [f"{issue_link(x.number, x.url)} {safe(x.title, 48)}" for x in items[:POST_ITEMS]]
+    extra = total - len(shown)
+    return ", ".join(shown) + (f" (+{extra} {more})" if extra > 0 else "")
+
+
+def _post_lines(d: Digest) -> list[str]:
+    """The day in a few lines, most important first (the tail is dropped when it runs long)."""
     t = d.totals
-    head = [f"**{t.opened_issues}** new issues · **{t.opened_pulls}** new PRs · **{t.merged_pulls}** merged · "
-            f"**{t.closed_issues}** issues closed · **{t.reviews}** reviews", ""]
-    head += [f"**{safe(a.subsystem, 40)}** — {a.opened_issues} new issues, {a.opened_pulls} new PRs, "
-             f"{a.merged_pulls} merged, {a.closed_issues + a.closed_pulls} closed, {a.reviews} reviews"
-             for a in d.activity] or ["nothing happened in this window"]
-    chart = Path(d.chart_path) if d.chart_path and Path(d.chart_path).is_file() else None
-    sections = [Section(f"Digest · {safe(d.repo, 100)} · {d.day}", tuple(head),
-                        url=f"https://github.com/{d.repo}" if safe_url(f"https://github.com/{d.repo}") else None,
-                        color=COLOR["digest"], image=f"attachment://{chart.name}" if chart else None, footer=footer)]
+    lines = [f"**{t.opened_issues}** new issues · **{t.opened_pulls}** new PRs · **{t.merged_pulls}** merged · "
+             f"**{t.closed_issues}** issues closed · **{t.reviews}** reviews",
+             f"{timestamp(d.since, 'f')} → {timestamp(d.until, 'R')}"]
+    if d.flow.fast:
+        lines.append(f"✅ **Landed:** {_names(d.flow.fast, max(t.merged_pulls, len(d.flow.fast)))}")
+    if d.flow.stalling:
+        oldest = max(d.flow.stalling, key=lambda s: s.idle_days)  # of those listed in the thread
+        lines.append(f"⏳ **Stalling:** {d.flow.stalling_total} PRs idle ≥ {d.flow.stall_days:g} days, e.g. "
+                     f"{issue_link(oldest.number, oldest.url)} {safe(oldest.title, 48)} (idle {oldest.idle_days:g}d)")
+    fresh = [c for c in d.gfi if c.why == "new" and not (c.claimed or c.blocked)]
+    if fresh:
+        lines.append(f"🌱 **New good first issues:** {_names(fresh, len(fresh))}")
+    if d.newcomers:
+        who = ", ".join(f"{safe(n.login, 32)} ({issue_link(n.number, n.url)})" for n in d.newcomers[:5])
+        extra = len(d.newcomers) - 5
+        more = f" and {extra} more" if extra > 0 else ""
+        lines.append(f"👋 **Welcome** to our first-time contributors: {who}{more}. Thank you!")
+    busiest = [a for a in d.activity if a.total][:3]
+    if busiest:
+        lines.append("📈 **Busiest:** " + ", ".join(f"{safe(a.subsystem, 30)} ({a.total})" for a in busiest))
+    if d.shortlist is not None and d.shortlist_changed and d.shortlist.issues:
+        lines.append(f"📋 **Shortlist changed:** {len(d.shortlist.maintainers)} maintainers, "
+                     f"{len(d.shortlist.issues)} issues (in the thread)")
+    return lines
+
+
+def _digest_post(d: Digest, url: str | None) -> DiscordMessage:
+    """The channel post: lines dropped from the end until it fits `POST_MAX`."""
+    lines = _post_lines(d)
+    closing = "Details in the thread below."
+    while True:
+        embed: dict[str, Any] = {"title": cut(f"{DIGEST_TITLE}{safe(d.repo, 100)} · {d.day}", LIMITS["title"]),
+                                 "description": "\n".join([*lines, closing]), "color": COLOR["digest"],
+                                 "footer": {"text": _footer(d.until)}}
+        if url:
+            embed["url"] = url
+        m = DiscordMessage(embeds=(_defuse(embed),))
+        if post_size(m) <= POST_MAX or len(lines) <= 1:
+            return validate_message(m)
+        lines.pop()
+
+
+def _thread_sections(d: Digest, chart: Path | None) -> list[Section]:
+    footer = _footer(d.until, f"window from {iso_z(d.since)}")
+    rows = list(d.activity)
+    head = [f"**{safe(a.subsystem, 40)}** — {a.opened_issues} new issues, {a.opened_pulls} new PRs, "
+            f"{a.merged_pulls} merged, {a.closed_issues + a.closed_pulls} closed, {a.reviews} reviews"
+            for a in rows[:ACTIVITY_ROWS]] or ["nothing happened in this window"]
+    if len(rows) > ACTIVITY_ROWS:
+        head.append(f"_and {len(rows) - ACTIVITY_ROWS} quieter subsystems_")
+    sections = [Section("Activity by subsystem", tuple(head), color=COLOR["digest"],
+                        image=f"attachment://{chart.name}" if chart else None, footer=footer)]
     active = [f"**{safe(s.subsystem, 40)}** — " + "; ".join(
         f"{safe(p.login, 40)}{' (owner)' if p.owner else ''}: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in p.counts)
-        for p in s.people) for s in d.active] or ["no maintainer activity in this window"]
+        for p in s.people[:4]) for s in d.active[:ACTIVE_ROWS]] or ["no maintainer activity in this window"]
     sections.append(Section("Who is active where", tuple(active), color=COLOR["digest"], footer=footer))
-    sections += flow_sections(d.flow, footer)
+    sections += flow_sections(d.flow, footer, min_n=FLOW_MIN_N, max_groups=FLOW_ROWS)
     gfi = []
     for c in d.gfi:
         flags = (" · ⚠ claimed" + (f" by {', '.join(safe(x, 32) for x in c.claimed_by)}" if c.claimed_by else "")
@@ -342,6 +441,10 @@ def digest_messages(d: Digest) -> list[DiscordMessage]:
                    f"{_subs(c.subsystems)}{flags}" + (f" · {'; '.join(safe(r, 60) for r in c.reasons[:2])}" if c.reasons else ""))
     sections.append(Section("Good first issue candidates", tuple(gfi or ["no scored candidates"]), color=COLOR["gfi"],
                             footer=footer))
+    if d.newcomers:
+        sections.append(Section("First-time contributors", tuple(
+            f"👋 {safe(n.login, 40)} — {issue_link(n.number, n.url)} {safe(n.title, TITLE)}" for n in d.newcomers),
+            color=COLOR["digest"], footer=footer))
     chat = []
     for th in d.chat:
         where = safe(f"{th.parent} / {th.name}" if th.parent else th.name, 80)
@@ -352,8 +455,29 @@ def digest_messages(d: Digest) -> list[DiscordMessage]:
     sections.append(Section("Hottest chat threads", tuple(chat or ["the chat was quiet"]), color=COLOR["chat"],
                             footer=footer))
     if d.shortlist is not None:
-        sections += shortlist_sections(d.shortlist, footer)
-    return render_sections(sections, files=[str(chart)] if chart else [])
+        if d.shortlist_changed:
+            sections += shortlist_sections(d.shortlist, footer)
+        else:
+            sections.append(Section(f"Shortlist · {safe(d.shortlist.repo, 100)}",
+                                    ("unchanged since the last digest (`/shortlist` shows it)",),
+                                    color=COLOR["shortlist"], footer=footer))
+    return sections
+
+
+def digest_discord(d: Digest) -> DigestDiscord:
+    """The digest as one compact channel post and the detailed messages of its thread."""
+    chart = Path(d.chart_path) if d.chart_path and Path(d.chart_path).is_file() else None
+    url = f"https://github.com/{d.repo}"
+    post = _digest_post(d, url if safe_url(url) else None)
+    thread = render_sections(_thread_sections(d, chart), files=[str(chart)] if chart else [])
+    name = cut(f"{d.repo} · {d.day} · details", THREAD_NAME)
+    return DigestDiscord(post=post, thread=tuple(thread), thread_name=name)
+
+
+def digest_messages(d: Digest) -> list[DiscordMessage]:
+    """The whole digest as one list of messages (the post, then the thread's), e.g. for `/digest`."""
+    dd = digest_discord(d)
+    return [dd.post, *dd.thread]
 
 
 def shortlist_messages(sl: Shortlist) -> list[DiscordMessage]:
@@ -372,19 +496,30 @@ def text_messages(title: str, lines: Sequence[str], fields: Sequence[tuple[str, 
                                     color=color, footer=safe(footer, 200) if footer else None)])
 
 
-def _owner_line(o: Any) -> str:
+def _owner_name(o: Any) -> str:
+    """`alice · Discord alice_dc`: the GitHub login, and the Discord username when linked (as text:
+    it cannot ping)."""
+    handle = getattr(o, "discord", None)
+    return safe(o.login, 60) + (f" · Discord {safe(handle, 40)}" if handle else "")
+
+
+def _owner_line(o: Any, repo: str | None = None) -> str:
     bits = [f"score {o.score:g}"] + (["declared"] if o.declared else []) + ([] if o.active else ["inactive"])
     if o.median_first_review_hours is not None:
         bits.append(f"first review ~{_h(o.median_first_review_hours)}")
     if o.last_active_at is not None:
-        bits.append(f"last active {iso_z(o.last_active_at)[:10]}")
+        bits.append(f"last active {timestamp(o.last_active_at)}")
     counts = ", ".join(f"{n} {safe(k.replace('_', ' '), 24)}" for k, n in o.counts if n)
-    return " · ".join(bits) + (f"\n{counts}" if counts else "")
+    examples = getattr(o, "examples", ())
+    links = ""
+    if examples and repo and safe_url(f"https://github.com/{repo}"):
+        links = "\nexamples: " + ", ".join(issue_link(n, f"https://github.com/{repo}/issues/{n}") for n in examples)
+    return " · ".join(bits) + (f"\n{counts}" if counts else "") + links
 
 
 def maintainers_messages(card: Any) -> list[DiscordMessage]:
     """/maintainers SUBSYSTEM: the owners with their evidence, declared vs actual."""
-    fields = [(safe(o.login, 60), _owner_line(o)) for o in card.owners]
+    fields = [(_owner_name(o), _owner_line(o, card.repo)) for o in card.owners]
     lines = [] if card.owners else ["no owners scored yet for this subsystem (run `scout classify`)"]
     if card.declared_inactive:
         lines.append("Declared but inactive: " + ", ".join(safe(x, 40) for x in card.declared_inactive))
@@ -415,7 +550,7 @@ def issue_messages(card: Any) -> list[DiscordMessage]:
     if card.chat_mentions:
         lines.append(f"mentioned in {card.chat_mentions} chat message(s)")
     lines += [f"bench: {_bench(b)}" for b in card.bench_jobs]
-    fields = [(f"{safe(o.login, 60)} ({safe(o.subsystem, 40)})", _owner_line(o)) for o in card.owners]
+    fields = [(f"{_owner_name(o)} ({safe(o.subsystem, 40)})", _owner_line(o, card.repo)) for o in card.owners]
     title = f"{kind} #{card.number}: {safe(card.title, 200)}"
     return render_sections([Section(title, tuple(lines), tuple(fields), url=card.url, color=COLOR["gfi"])])
 

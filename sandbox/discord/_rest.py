@@ -20,6 +20,8 @@ from sandbox.discord._store import (
     BOT_PERMISSIONS,
     FLAG_EPHEMERAL,
     FLAG_LOADING,
+    GUILD_ANNOUNCEMENT,
+    GUILD_TEXT,
     MESSAGEABLE_TYPES,
     PRIVATE_THREAD,
     PUBLIC_THREAD,
@@ -245,6 +247,39 @@ class RestRoutes:
         msg = self.sb._bot_message(cid, payload, body.files)
         return 200, await self.sb._publish(msg)
 
+    async def thread_from_message(self, request: web.Request) -> tuple[int, Any]:
+        """POST /channels/{channel_id}/messages/{message_id}/threads (create_thread_from_message): a
+        public thread whose id is the message's, THREAD_CREATE to the gateway, 201 with the thread."""
+        cid = self._channel(request)
+        ctype = int(self.s.channels[cid].get("type", 0))
+        if ctype not in (GUILD_TEXT, GUILD_ANNOUNCEMENT):
+            raise ApiError(400, "Cannot execute action on this channel type", 50024)
+        mid = request.match_info["message_id"]
+        msg = self.s.message(cid, int(mid)) if mid.isdigit() else None
+        if msg is None:
+            raise ApiError(404, "Unknown Message", 10008)
+        if int(mid) in self.s.channels:
+            raise ApiError(400, "A thread has already been created for this message", 160004)
+        body = self._body(request).json
+        body = body if isinstance(body, dict) else {}
+        errors: dict[str, Any] = {}
+        name = body.get("name")
+        if not isinstance(name, str) or not 1 <= len(name.strip()) <= 100:
+            errors["name"] = {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH",
+                                           "message": "Must be between 1 and 100 in length."}]}
+        archive = body.get("auto_archive_duration")
+        if archive is not None and archive not in (60, 1440, 4320, 10080):
+            errors["auto_archive_duration"] = {"_errors": [{
+                "code": "BASE_TYPE_CHOICES", "message": "Value must be one of {60, 1440, 4320, 10080}."}]}
+        slowmode = body.get("rate_limit_per_user")
+        if slowmode is not None and (not isinstance(slowmode, int) or not 0 <= slowmode <= 21600):
+            errors["rate_limit_per_user"] = {"_errors": [{
+                "code": "NUMBER_TYPE_MAX", "message": "int value should be less than or equal to 21600."}]}
+        if errors:
+            raise ApiError(400, "Invalid Form Body", 50035, errors)
+        tid = await self.sb.open_thread(cid, int(mid), str(name).strip(), archive or 1440, slowmode or 0)
+        return 201, tid
+
     def _archived(self, request: web.Request, types: tuple[int, ...]) -> tuple[int, Any]:
         cid = self._channel(request)
         before_raw = request.query.get("before")
@@ -412,6 +447,10 @@ class RestRoutes:
                     {"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 25 or fewer in length."}]}}})
         if ctype == 4:
             check_message_body(data, [(f.filename, len(f.data)) for f in body.files])
+        if ctype in (6, 7) and not inter.payload.get("message"):
+            raise ApiError(400, "Interaction callback type not valid for this interaction", 40060)
+        if ctype == 7:
+            check_message_body(data, [(f.filename, len(f.data)) for f in body.files], require_content=False)
         inter.callback = cb
         inter.callback_after = round(elapsed, 3)
         inter.files = [f.filename for f in body.files]
@@ -426,6 +465,20 @@ class RestRoutes:
             inter.original = msg
             if ctype == 4:  # a deferred answer has no resource yet (only the loading message's id)
                 resource = {"type": ctype, "message": msg}
+        if ctype == 7:  # UPDATE_MESSAGE: the message whose component was pressed, edited in place
+            target = inter.payload["message"]
+            fresh = self.sb._bot_message(int(target["channel_id"]), dict(data), body.files)
+            edited = dict(target)
+            for key in ("content", "embeds", "components"):
+                if key in data:
+                    edited[key] = fresh[key]
+            edited["edited_timestamp"] = _iso(self.s.clock())
+            inter.original = edited
+            inter.edits.append(dict(data))
+            if not int(edited.get("flags") or 0) & FLAG_EPHEMERAL and self.s.message(int(edited["channel_id"]),
+                                                                                    int(edited["id"])):
+                self.s.add_message(edited)
+            resource = {"type": ctype, "message": edited}
         if request.query.get("with_response", "").lower() not in ("1", "true"):
             return 204, None
         summary: Payload = {"id": str(inter.id), "type": inter.payload["type"]}

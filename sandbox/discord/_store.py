@@ -208,7 +208,7 @@ class DiscordStore:
         root = Path(dataset_dir)
         ddir = root / "discord"
         if not ddir.is_dir():
-            raise DatasetError(f"{root}: no discord/ folder (see DATASET.md)")
+            raise DatasetError(f"{root}: no discord/ folder (see docs/dataset.md)")
 
         def load(name: str, kind: type) -> Any:
             p = ddir / name

@@ -29,9 +29,11 @@ from sandbox.discord._limits import FormError, resolve_mentions
 from sandbox.discord._ratelimit import RateLimits
 from sandbox.discord._rest import ApiError, RestRoutes, Upload, body_key, json_response, read_body
 from sandbox.discord._store import (
+    ANNOUNCEMENT_THREAD,
     APPLICATION_ID,
     BOT_PERMISSIONS,
     FLAG_EPHEMERAL,
+    GUILD_ANNOUNCEMENT,
     GUILD_FORUM,
     GUILD_MEDIA,
     MESSAGEABLE_TYPES,
@@ -216,6 +218,23 @@ class DiscordSandbox:
             await self._dispatch_message(stored, user)
         return self.store.channel_payload(tid)
 
+    async def open_thread(self, parent_id: int, message_id: int, name: str, auto_archive_duration: int = 1440,
+                          rate_limit_per_user: int = 0) -> Payload:
+        """The bot starts a public thread from one of the channel's messages (the thread takes the
+        message's id, as on Discord); dispatches THREAD_CREATE and returns the thread."""
+        now = _iso(self.store.clock())
+        kind = ANNOUNCEMENT_THREAD if int(self.store.channels[parent_id].get("type", 0)) == GUILD_ANNOUNCEMENT \
+            else PUBLIC_THREAD
+        self.store.channels[message_id] = {
+            "id": str(message_id), "type": kind, "guild_id": str(self.store.guild_id), "parent_id": str(parent_id),
+            "name": name, "owner_id": self.store.bot_user["id"], "rate_limit_per_user": rate_limit_per_user,
+            "thread_metadata": {"archived": False, "archive_timestamp": now, "locked": False,
+                                "auto_archive_duration": auto_archive_duration, "create_timestamp": now},
+        }
+        thread = self.store.channel_payload(message_id)
+        await self.gateway.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        return thread
+
     async def add_role(self, name: str, permissions: int = 0) -> Payload:
         """Create a guild role (GUILD_ROLE_CREATE), e.g. the role allowed to start bench jobs."""
         for r in self.store._roles:
@@ -267,6 +286,30 @@ class DiscordSandbox:
                                                            "features": []},
             "channel_id": str(cid), "channel": self.store.channel_payload(cid), "member": member, "token": token,
             "version": 1, "app_permissions": str(BOT_PERMISSIONS), "locale": locale, "guild_locale": "en-US",
+            "entitlements": [], "authorizing_integration_owners": {"0": str(self.store.guild_id)}, "context": 0,
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        inter = Interaction(id=iid, token=token, payload=payload, created=time.monotonic())
+        self.store.interactions[iid] = inter
+        await self.gateway.dispatch("INTERACTION_CREATE", payload)
+        return inter
+
+    async def inject_component(self, message: Payload, custom_id: str, *, user: Payload | int | str | None = None,
+                               component_type: int = 2) -> Interaction:
+        """A user presses a component (a button: type 2) of a message the bot sent (MESSAGE_COMPONENT)."""
+        member_user = self._user(user)
+        cid = int(message["channel_id"])
+        member = self.store.member_payload(member_user, None)
+        member["permissions"] = next(r for r in self.store._roles if int(r["id"]) == self.store.guild_id)["permissions"]
+        iid = self.store.new_id()
+        token = "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(48)
+        payload: Payload = {
+            "id": str(iid), "application_id": str(APPLICATION_ID), "type": 3,
+            "data": {"custom_id": custom_id, "component_type": component_type}, "message": message,
+            "guild_id": str(self.store.guild_id), "guild": {"id": str(self.store.guild_id), "locale": "en-US",
+                                                           "features": []},
+            "channel_id": str(cid), "channel": self.store.channel_payload(cid), "member": member, "token": token,
+            "version": 1, "app_permissions": str(BOT_PERMISSIONS), "locale": "en-US", "guild_locale": "en-US",
             "entitlements": [], "authorizing_integration_owners": {"0": str(self.store.guild_id)}, "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
         }
@@ -353,11 +396,16 @@ class DiscordSandbox:
             user = interaction.payload["member"]["user"]
             msg["webhook_id"] = str(APPLICATION_ID)
             msg["application_id"] = str(APPLICATION_ID)
-            msg["interaction_metadata"] = {"id": str(interaction.id), "type": interaction.payload["type"],
-                                           "user": user, "authorizing_integration_owners": {"0": str(self.store.guild_id)},
-                                           "name": interaction.payload["data"]["name"], "command_type": 1}
+            meta: Payload = {"id": str(interaction.id), "type": interaction.payload["type"], "user": user,
+                             "authorizing_integration_owners": {"0": str(self.store.guild_id)}}
+            name = interaction.payload["data"].get("name")
+            if name is not None:  # an application command (a component interaction has none)
+                meta.update(name=name, command_type=1)
+            else:
+                meta["interacted_message_id"] = str((interaction.payload.get("message") or {}).get("id"))
+            msg["interaction_metadata"] = meta
             msg["interaction"] = {"id": str(interaction.id), "type": interaction.payload["type"],
-                                  "name": interaction.payload["data"]["name"], "user": user}
+                                  "name": name or "", "user": user}
         return msg
 
     @staticmethod
@@ -480,6 +528,7 @@ def make_app(sb: DiscordSandbox) -> web.Application:
     r.add_get(a + "/channels/{channel_id}/messages", rest.messages)
     r.add_post(a + "/channels/{channel_id}/messages", rest.create_message)
     r.add_get(a + "/channels/{channel_id}/messages/{message_id}", rest.message)
+    r.add_post(a + "/channels/{channel_id}/messages/{message_id}/threads", rest.thread_from_message)
     r.add_get(a + "/channels/{channel_id}/threads/archived/public", rest.archived_public)
     r.add_get(a + "/channels/{channel_id}/threads/archived/private", rest.archived_private)
     r.add_get(a + "/channels/{channel_id}/users/@me/threads/archived/private", rest.joined_archived_private)

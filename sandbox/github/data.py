@@ -218,7 +218,7 @@ def load_github_data(root: Path | str) -> GitHubData:
         raise DatasetError(f"{root}: not a dataset directory")
     meta = _read(root / "meta.json", {})
     if not isinstance(meta, dict) or not meta.get("now"):
-        raise DatasetError(f"{root / 'meta.json'}: missing or without `now` (see DATASET.md)")
+        raise DatasetError(f"{root / 'meta.json'}: missing or without `now` (see docs/dataset.md)")
     repos: dict[str, RepoData] = {}
     gh = root / "github"
     for d in sorted(p for p in gh.glob("*__*") if p.is_dir()) if gh.is_dir() else []:

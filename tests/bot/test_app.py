@@ -40,12 +40,53 @@ async def test_bot_reaches_ready_with_safe_defaults_and_syncs_commands(discord_e
         assert len(bot.cogs) == len(bot.extensions)
         names = [c.name for c in bot.tree.get_commands()]
         assert len(names) == len(set(names)) and "link" in names
-    (put,) = discord_endpoints.requests_to("PUT", r"/applications/\d+/commands$")
-    assert put["status"] == 200
-    assert not errors(request_schema("/applications/{application_id}/commands", "put"), put["body"])
-    assert [c["name"] for c in discord_endpoints.store.global_commands] == [c["name"] for c in put["body"]]
-    link = next(c for c in put["body"] if c["name"] == "link")
-    assert [o["name"] for o in link["options"]] == ["github-login"]
+        guild = discord_endpoints.store.guild_id
+        put = await _wait_for_put(discord_endpoints, rf"/applications/\d+/guilds/{guild}/commands$")
+    # registered in the watched guild (shows at once), never globally
+    assert put["status"] == 200 and not discord_endpoints.requests_to("PUT", r"/applications/\d+/commands$")
+    assert not errors(request_schema("/applications/{application_id}/guilds/{guild_id}/commands", "put"), put["body"])
+    assert discord_endpoints.store.global_commands == []
+    assert [c["name"] for c in discord_endpoints.store.guild_commands[guild]] == [c["name"] for c in put["body"]]
+    by_name = {c["name"]: c for c in put["body"]}
+    assert {"bench", "digest", "help", "issue", "link", "maintainers", "shortlist"} <= set(by_name)
+    assert [o["name"] for o in by_name["link"]["options"]] == ["github-login"]
+    # /bench: hidden but for admins until granted (default_member_permissions "0"), never in DMs
+    assert str(by_name["bench"]["default_member_permissions"]) == "0"
+    assert by_name["bench"]["dm_permission"] is False or by_name["bench"].get("contexts") == [0]
+    assert all(by_name[n].get("default_member_permissions") is None for n in ("help", "issue", "maintainers"))
+
+
+async def _wait_for_put(sb: DiscordSandbox, path: str) -> dict:
+    for _ in range(300):
+        found = sb.requests_to("PUT", path)
+        if found:
+            return found[0]
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no PUT {path}")
+
+
+async def test_global_commands_only_when_the_config_asks(discord_endpoints: DiscordSandbox, discord_settings: Settings,
+                                                         engine: Engine, tmp_path) -> None:
+    from config.settings import get_settings
+    from tests.helpers.bot_answers import BUNDLED_CONFIG
+
+    config = tmp_path / "global.toml"
+    config.write_text(BUNDLED_CONFIG.read_text().replace('digest_channel = "oss-scout"',
+                                                         'digest_channel = "oss-scout"\ncommand_scope = "global"'))
+    async with running_bot(get_settings(config=config), engine):
+        put = await _wait_for_put(discord_endpoints, r"/applications/\d+/commands$")
+    assert put["status"] == 200 and "help" in [c["name"] for c in discord_endpoints.store.global_commands]
+    assert not discord_endpoints.requests_to("PUT", r"/guilds/\d+/commands$")
+
+
+async def test_guild_scope_removes_commands_an_earlier_version_registered_globally(
+        discord_endpoints: DiscordSandbox, discord_settings: Settings, engine: Engine) -> None:
+    discord_endpoints.store.global_commands = [{"id": "1", "application_id": "1", "name": "old", "type": 1,
+                                                "description": "stale", "version": "1"}]
+    async with running_bot(discord_settings, engine):
+        await _wait_for_put(discord_endpoints, r"/applications/\d+/commands$")
+    assert discord_endpoints.store.global_commands == []
+    assert discord_endpoints.store.guild_commands[discord_endpoints.store.guild_id]
 
 
 async def test_run_bot_points_discord_py_at_the_settings_and_restores(discord_sandbox: DiscordSandbox,

@@ -21,6 +21,7 @@ from storage.db import session_scope
 from storage.models import Digest
 from tests.helpers.bot_answers import config_file
 from tests.helpers.discord_fixtures import running_bot
+from tests.helpers.discord_schema import errors, request_schema
 from tests.reports.world import HOSTILE, NOW, build_world
 
 
@@ -35,7 +36,7 @@ def channel_posts(sb: DiscordSandbox, channel: str) -> list[dict]:
     return sb.requests_to("POST", rf"/channels/{channel}/messages$")
 
 
-async def test_daily_digest_is_posted_with_chart_within_limits_and_recorded(
+async def test_daily_digest_is_one_post_with_its_details_and_chart_in_a_thread(
         discord_endpoints: DiscordSandbox, world_settings: Settings, engine: Engine, discord_dataset) -> None:
     sb = discord_endpoints
     general = discord_dataset.channel_ids["general"]
@@ -43,33 +44,74 @@ async def test_daily_digest_is_posted_with_chart_within_limits_and_recorded(
         post = await post_daily_digest(bot)
     assert (post.repo, post.day, post.channel_id, post.already_posted) == ("vllm-project/vllm", "2026-11-27",
                                                                           int(general), False)
-    sent = channel_posts(sb, general)
-    assert [r["status"] for r in sent] == [200] * len(sent) and len(sent) == len(post.message_ids)
-    messages = sb.posted(general)
-    assert [int(m["id"]) for m in messages] == list(post.message_ids)
-    # The chart rides on the first message, shown by its first embed.
-    (chart,) = sent[0]["files"]
-    assert chart == "digest-vllm-project__vllm-2026-11-27.png" and all("files" not in r for r in sent[1:])
+    # One compact message in the channel: no chart, one embed, a glance (under ~3,000 characters).
+    (sent,) = channel_posts(sb, general)
+    assert sent["status"] == 200 and "files" not in sent
+    (channel_msg,) = sb.posted(general)
+    (head,) = channel_msg["embeds"]
+    assert head["title"] == "Digest · vllm-project/vllm · 2026-11-27"
+    assert len(channel_msg["content"]) + len(json.dumps(head)) < 3000
+    assert head["description"].endswith("Details in the thread below.")
+    # The bot opens a public thread from that post (Discord's create_thread_from_message) ...
+    (opened,) = sb.requests_to("POST", rf"/channels/{general}/messages/{channel_msg['id']}/threads$")
+    assert opened["status"] == 201
+    assert opened["body"]["name"] == "vllm-project/vllm · 2026-11-27 · details"
+    assert opened["body"]["auto_archive_duration"] == 1440
+    assert not errors(request_schema("/channels/{channel_id}/messages/{message_id}/threads", "post"), opened["body"])
+    thread_id = int(channel_msg["id"])
+    assert sb.store.channels[thread_id]["parent_id"] == str(general)
+    # ... and posts the details there, the chart on the first message, shown by its first embed.
+    thread_sent = channel_posts(sb, str(thread_id))
+    details = sb.posted(thread_id)
+    assert [int(m["id"]) for m in [channel_msg, *details]] == list(post.message_ids)
+    (chart,) = thread_sent[0]["files"]
+    assert chart == "digest-vllm-project__vllm-2026-11-27.png" and all("files" not in r for r in thread_sent[1:])
     assert next(u for u in sb.uploads if u.filename == chart).data.startswith(b"\x89PNG")
-    first = messages[0]
-    assert first["embeds"][0]["title"] == "Digest · vllm-project/vllm · 2026-11-27"
-    assert first["embeds"][0]["image"]["url"] == first["attachments"][0]["url"]
-    titles = [e["title"] for m in messages for e in m["embeds"]]
+    assert details[0]["embeds"][0]["title"] == "Activity by subsystem"
+    assert details[0]["embeds"][0]["image"]["url"] == details[0]["attachments"][0]["url"]
+    titles = [e["title"] for m in details for e in m["embeds"]]
     assert {"Who is active where", "Good first issue candidates", "Hottest chat threads"} <= set(titles)
     assert any(t.startswith("Shortlist · vllm-project/vllm") for t in titles)
     # Limits and mentions: every body as sent, and what Discord made of it (hostile titles included).
-    for r in sent:
+    for r in [sent, *thread_sent]:
         assert problems({"content": r["body"].get("content") or "", "embeds": r["body"]["embeds"],
                          "allowed_mentions": r["body"]["allowed_mentions"]}) == []
+    messages = [channel_msg, *details]
     assert not any(m["mention_everyone"] or m["mentions"] or m["mention_roles"] for m in messages)
     shown = json.dumps([m["embeds"] for m in messages], ensure_ascii=False)
     assert "@\u200beveryone" in shown and "@\u200b123" in shown and "@\u200bhere" in shown
     assert HOSTILE not in shown and not PING.search(shown)
+    assert "/tmp/" not in shown  # no local path
     with session_scope(engine) as s:
         (row,) = s.scalars(select(Digest)).all()
         assert row.id == post.digest_id and row.day == "2026-11-27" and row.posted_at == NOW
         assert row.channel_id == int(general) and [int(m) for m in row.message_ids] == list(post.message_ids)
         assert row.chart_path and Path(row.chart_path).name == chart
+
+
+async def test_without_thread_permission_the_details_follow_the_post_in_the_channel(
+        discord_endpoints: DiscordSandbox, world_settings: Settings, engine: Engine, discord_dataset,
+        caplog: pytest.LogCaptureFixture) -> None:
+    sb = discord_endpoints
+    general = discord_dataset.channel_ids["general"]
+    real = sb.open_thread
+
+    async def refuse(*args, **kwargs):  # Discord's answer without the Create Public Threads permission
+        from sandbox.discord._rest import ApiError
+
+        raise ApiError(403, "Missing Permissions", 50013)
+
+    sb.open_thread = refuse  # type: ignore[method-assign]
+    try:
+        async with running_bot(world_settings, engine) as bot:
+            post = await post_daily_digest(bot)
+    finally:
+        sb.open_thread = real  # type: ignore[method-assign]
+    posted = sb.posted(general)
+    assert [int(m["id"]) for m in posted] == list(post.message_ids) and len(posted) >= 2
+    assert posted[0]["embeds"][0]["title"] == "Digest · vllm-project/vllm · 2026-11-27"
+    assert posted[1]["embeds"][0]["title"] == "Activity by subsystem"
+    assert "could not open its thread (Missing Permissions); details posted in the channel" in caplog.text
 
 
 async def test_one_post_per_repo_and_day_even_when_called_twice_at_once(
@@ -88,7 +130,7 @@ async def test_one_post_per_repo_and_day_even_when_called_twice_at_once(
     assert second.message_ids == first.message_ids == again.message_ids and again.already_posted
     assert (again.digest_id, again.day, again.channel_id) == (first.digest_id, "2026-11-27", int(general))
     assert other_day.day == "2026-11-26" and not other_day.already_posted
-    assert len(channel_posts(sb, general)) == n_sent + len(other_day.message_ids)
+    assert len(channel_posts(sb, general)) == n_sent + 1  # the other day: one more channel post (details in its thread)
     with session_scope(engine) as s:
         days = sorted(s.execute(select(Digest.day, func.count()).where(Digest.posted_at.is_not(None))
                                 .group_by(Digest.day)).all())

@@ -49,6 +49,7 @@ from storage.models import (
     SyncRun,
     User,
 )
+from tests.helpers import run_scout
 from tests.helpers.watch_config import write_config
 
 REPO = "vllm-project/vllm"
@@ -238,6 +239,11 @@ def test_service_collects_classifies_posts_on_time_and_catches_up_once(db_url: s
     wait_until("the scheduler", lambda: "scheduler started" in run1.text(), 40, run1.proc, run1.log)
     wait_until("the gateway session", lambda: sb.get("/_sandbox/health")["sessions"] >= 1, 20, run1.proc, run1.log)
     wait_until("a classified repo", lambda: count(engine, SubsystemLabel) > 0, 40, run1.proc, run1.log)
+    # liveness for the container health check: the running service's heartbeat, no database read
+    live = run_scout("status", "--live", env={"SCOUT_OUTPUT_DIR": str(tmp_path / "out"),
+                                               "SCOUT_DATABASE_URL": "postgresql://nowhere.invalid/x"}, check=False)
+    assert live.returncode == 0 and live.stdout.startswith("alive: heartbeat ")
+    assert "connected to Discord" in live.stdout
     answered = sb.post("/_sandbox/inject/interaction", {"name": "maintainers", "options": {"subsystem": "v1"},
                                                         "wait": True, "timeout": 20})
     assert answered["callback"] is not None  # an interaction token went through the logs' reach

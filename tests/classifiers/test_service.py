@@ -115,8 +115,13 @@ def test_cli_maintainers(judged_db: tuple[Path, Path, str], small_dataset: Path,
         monkeypatch.setenv(k, v)
     table = CliRunner().invoke(app, ["maintainers", sub])
     assert table.exit_code == 0 and report["maintainers"][0]["login"] in table.stdout
-    bad = CliRunner().invoke(app, ["maintainers", "nope"])
-    assert isinstance(bad.exception, ClassifierError) and "unknown subsystem" in str(bad.exception)
+    bad = CliRunner().invoke(app, ["maintainers", "nope"])  # a usage error now (exit 2), before any database read
+    assert bad.exit_code == 2 and "unknown subsystem 'nope'" in bad.output
+    with pytest.raises(ClassifierError, match="unknown subsystem 'nope'"):
+        from classifiers.service import resolve_subsystem
+        from config import load_watch_config
+
+        resolve_subsystem(load_watch_config(), REPO, "nope")
 
 
 def test_read_acks_agrees_with_read_thread(small_dataset: Path, tmp_path: Path) -> None:

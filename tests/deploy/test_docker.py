@@ -30,7 +30,7 @@ def test_image_is_multi_stage_non_root_with_healthcheck_and_volume() -> None:
     assert len(re.findall(r"^FROM ", DOCKERFILE, re.M)) >= 2
     user = re.search(r"^USER (\S+)", DOCKERFILE, re.M).group(1)
     assert not user.startswith(("root", "0"))
-    assert re.search(r'^HEALTHCHECK .*CMD \["scout", "status"\]', DOCKERFILE, re.M)
+    assert re.search(r'^HEALTHCHECK .*CMD \["scout", "status", "--live"\]', DOCKERFILE, re.M)
     assert 'VOLUME ["/data"]' in DOCKERFILE
     assert re.search(r'^ENTRYPOINT \["scout"\]', DOCKERFILE, re.M)
 

@@ -51,3 +51,26 @@ def test_bench_message(world: Engine, watch, tmp_path) -> None:
     assert problems(m.to_payload()) == []
     text = m.embeds[0]["description"]
     assert "vllm bench latency" in text and "https://github.com/vllm-project/vllm/actions/workflows/bench.yml" in text
+
+
+def test_maintainers_show_linked_discord_handles_example_links_and_discord_timestamps(world: Engine, watch) -> None:
+    from storage.models import ChatUser, OwnershipScore
+
+    with session_scope(world) as s:
+        s.add_all([ChatUser(id=901, username="alice_dc", github_login="alice", link_source="verified"),
+                   ChatUser(id=902, username="bob_maybe", github_login="bob", link_source="guess-name")])
+        alice = s.get(OwnershipScore, (1, "kernel", "alice"))
+        alice.evidence = {**alice.evidence, "examples": [21, 22, 1]}
+    with session_scope(world) as s:
+        card = maintainers_card(s, watch, "kernel", NOW)
+    alice, _, bob = card.owners
+    assert alice.discord == "alice_dc" and alice.examples == (21, 22, 1)
+    assert bob.discord is None  # a guessed link is never shown next to a login
+    (m,) = maintainers_messages(card)
+    assert problems(m.to_payload()) == []
+    fields = m.embeds[0]["fields"]
+    assert [f["name"] for f in fields] == ["alice · Discord alice\\_dc", "carol", "bob"]
+    value = fields[0]["value"]
+    base = "https://github.com/vllm-project/vllm/issues"
+    assert f"examples: [#21]({base}/21), [#22]({base}/22), [#1]({base}/1)" in value
+    assert f"last active <t:{int(alice.last_active_at.timestamp())}:R>" in value

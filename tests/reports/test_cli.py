@@ -67,7 +67,7 @@ def test_shortlist_formats(env: dict[str, str], tmp_path: Path, run_scout) -> No
     md = run_scout("shortlist", "--subsystem", "kernel", env=env).stdout
     assert md.startswith("# Shortlist for vllm-project/vllm (kernel)") and "#3" in md
     bad = run_scout("shortlist", "--subsystem", "kernal", env=env, check=False)
-    assert bad.returncode == 1 and "unknown subsystem" in bad.stderr
+    assert bad.returncode == 2 and "unknown subsystem 'kernal'; did you mean kernel?" in bad.stderr
 
 
 def test_digest_markdown_and_json(env: dict[str, str], tmp_path: Path, run_scout) -> None:
@@ -77,10 +77,18 @@ def test_digest_markdown_and_json(env: dict[str, str], tmp_path: Path, run_scout
     doc = json.loads((tmp_path / "d.json").read_text())["digests"][0]
     assert doc["digest"]["day"] == "2026-11-26" and Path(doc["chart"]) == tmp_path / "d.png"
     assert (tmp_path / "d.png").read_bytes()[:4] == b"\x89PNG"
-    msg = doc["discord"][0]
-    assert msg["allowed_mentions"] == {"parse": []} and msg["files"] == [str(tmp_path / "d.png")]
+    post, thread = doc["discord"]["post"], doc["discord"]["thread"]
+    # one compact channel post (no file: the chart goes with the details in the thread)
+    assert post["allowed_mentions"] == {"parse": []} and post["files"] == [] and len(post["embeds"]) == 1
+    assert post["embeds"][0]["title"] == "Digest · vllm-project/vllm · 2026-11-26"
+    assert len(post["content"]) + len(json.dumps(post["embeds"])) <= 3000
+    assert thread and thread[0]["files"] == ["d.png"] and all(m["allowed_mentions"] == {"parse": []} for m in thread)
+    assert doc["discord"]["thread_name"] == "vllm-project/vllm · 2026-11-26 · details"
+    assert str(tmp_path) not in json.dumps(doc["discord"])  # no local path reaches Discord
     bad = run_scout("digest", "--date", "27/11/2026", env=env, check=False)
-    assert bad.returncode == 1 and "YYYY-MM-DD" in bad.stderr
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    future = run_scout("digest", "--date", "2027-01-01", env=env, check=False)
+    assert future.returncode == 2 and "2027-01-01 is in the future (now is 2026-11-27)" in future.stderr
 
 
 def test_prflow(env: dict[str, str], run_scout) -> None:

@@ -84,3 +84,33 @@ def test_windows() -> None:
 def test_no_data_for_the_repo_is_a_clear_error(engine: Engine, watch, out_dir: Path) -> None:
     with session_scope(engine) as s, pytest.raises(ReportError, match="no stored data"):
         make_digest(s, watch, REPO, NOW, out_dir)
+
+
+def test_newcomers_are_first_prs_opened_in_the_window(world: Engine, watch, out_dir: Path) -> None:
+    with session_scope(world) as s:
+        week = make_digest(s, watch, REPO, NOW, out_dir, days=7, chart=False, store=False)
+        day = make_digest(s, watch, REPO, NOW, out_dir, chart=False, store=False)
+    # zed (#20, 5 days ago) and newbie (#26, 3 days ago) opened their first PRs this week; yuki's
+    # first (#25) is 9 days old and bob is returning (#22 long ago)
+    assert [(n.login, n.number) for n in week.newcomers] == [("zed", 20), ("newbie", 26)]
+    assert day.newcomers == ()
+    assert week.to_dict()["newcomers"][0] == {"login": "zed", "number": 20, "title": "[Scheduler] log the budget",
+                                              "url": "https://github.com/vllm-project/vllm/pull/20"}
+
+
+def test_shortlist_is_news_only_when_it_changed(world: Engine, watch, out_dir: Path) -> None:
+    with session_scope(world) as s:
+        first = make_digest(s, watch, REPO, NOW - timedelta(days=1), out_dir, chart=False)
+    with session_scope(world) as s:
+        same = make_digest(s, watch, REPO, NOW, out_dir, chart=False)
+    assert first.shortlist_changed  # nothing to compare with
+    assert not same.shortlist_changed and [i.number for i in same.shortlist.issues] == [1, 2, 4, 5, 10]
+    before = same.shortlist.to_dict()
+    before["issues"] = before["issues"][:4]  # yesterday #10 was not on it
+    with session_scope(world) as s:
+        from reports.queries import load_snapshot
+
+        snap = load_snapshot(s, REPO, NOW, NOW - timedelta(days=1), NOW)
+    assert build_digest(snap, "2026-11-27", shortlist=same.shortlist, previous_shortlist=before).shortlist_changed
+    moved = same.shortlist.to_dict() | {"generated_at": "2026-11-20T00:00:00Z"}  # only times and scores moved
+    assert not build_digest(snap, "2026-11-27", shortlist=same.shortlist, previous_shortlist=moved).shortlist_changed

@@ -4,20 +4,33 @@ for the planted world and for random hostile text (hypothesis)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reports.digest import ActivePerson, ActiveSubsystem, ChatIssue, ChatThread, Digest, GfiCandidate, SubsystemActivity
+from reports.digest import (
+    ActivePerson,
+    ActiveSubsystem,
+    ChatIssue,
+    ChatThread,
+    Digest,
+    GfiCandidate,
+    Newcomer,
+    SubsystemActivity,
+)
 from reports.prflow import FlowGroup, LatencyStats, PrFlow, PullBrief, StalledPull
 from reports.render.discord import (
     ALLOWED_MENTIONS_NONE,
     LIMITS,
+    POST_MAX,
     Section,
+    digest_discord,
     digest_messages,
     embed_size,
     flow_messages,
+    post_size,
     problems,
     render_sections,
     shortlist_messages,
@@ -67,22 +80,65 @@ def _strings(v):
 # ----------------------------------------------------------------------------- the world
 
 
-def test_world_digest_is_one_clean_message_with_the_chart(world, watch, out_dir) -> None:
+def test_world_digest_is_a_compact_post_with_the_details_and_chart_in_its_thread(world, watch, out_dir) -> None:
     from reports.digest import make_digest
     from storage.db import session_scope
     from tests.reports.world import NOW, REPO
 
     with session_scope(world) as s:
         d = make_digest(s, watch, REPO, NOW, out_dir)
-    msgs = digest_messages(d)
-    check(msgs)
-    first = msgs[0].to_payload()
+    dd = digest_discord(d)
+    check([dd.post, *dd.thread])
+    post = dd.post.to_payload()
+    assert "attachments" not in post and dd.post.files == () and len(post["embeds"]) == 1
+    (embed,) = post["embeds"]
+    assert embed["title"] == "Digest · vllm-project/vllm · 2026-11-27" and post_size(dd.post) <= POST_MAX
+    lines = embed["description"].split("\n")
+    assert lines[0].startswith("**") and "new issues" in lines[0] and "merged" in lines[0]
+    # Discord renders these in each reader's time zone
+    assert lines[1] == f"<t:{int(d.since.timestamp())}:f> → <t:{int(d.until.timestamp())}:R>"
+    assert any(x.startswith("✅ **Landed:** [#21](") for x in lines)
+    assert lines[-1] == "Details in the thread below."
+    first = dd.thread[0].to_payload()
     assert first["attachments"] == [{"id": 0, "filename": "digest-vllm-project__vllm-2026-11-27.png"}]
     assert first["embeds"][0]["image"]["url"] == "attachment://digest-vllm-project__vllm-2026-11-27.png"
-    titles = [e["title"] for m in msgs for e in m.embeds]
-    assert titles[:3] == ["Digest · vllm-project/vllm · 2026-11-27", "Who is active where", "PR flow (median / p90)"]
-    text = "\n".join(e.get("description", "") for m in msgs for e in m.embeds)
+    titles = [e["title"] for m in dd.thread for e in m.embeds]
+    assert titles[:3] == ["Activity by subsystem", "Who is active where", "PR flow (median / p90)"]
+    assert dd.thread_name == "vllm-project/vllm · 2026-11-27 · details"
+    text = "\n".join(e.get("description", "") for m in dd.thread for e in m.embeds)
     assert "@\u200beveryone" in text and "\\*\\*bold\\*\\*" in text and "\\[x\\]\\(http://evil" in text
+    assert str(out_dir) not in repr(dd.to_payload())  # no local path reaches Discord
+    assert [m.to_payload() for m in digest_messages(d)] == [dd.post.to_payload(), *(m.to_payload() for m in dd.thread)]
+
+
+def test_digest_post_welcomes_newcomers_and_shows_the_shortlist_only_when_it_changed() -> None:
+    d = make_digest(["[Bug] crash on start"], ["kernel"], ["reason"])
+    d = replace(d, newcomers=(Newcomer("zoe", 31, "Fix typo", "https://github.com/o/r/pull/31"),
+                              Newcomer("yan", 32, "Add test", "https://github.com/o/r/pull/32")))
+    post = digest_discord(d).post.embeds[0]["description"]
+    assert ("👋 **Welcome** to our first-time contributors: zoe ([#31](https://github.com/o/r/pull/31)), "
+            "yan ([#32](https://github.com/o/r/pull/32)). Thank you!") in post
+    assert "📋 **Shortlist changed:** 1 maintainers, 1 issues (in the thread)" in post
+    thread_titles = [e["title"] for m in digest_discord(d).thread for e in m.embeds]
+    assert "First-time contributors" in thread_titles and "Shortlist · vllm-project/vllm (kernel)" in thread_titles
+    same = digest_discord(replace(d, shortlist_changed=False))
+    assert "Shortlist" not in same.post.embeds[0]["description"]
+    (card,) = [e for m in same.thread for e in m.embeds if e["title"].startswith("Shortlist")]
+    assert card["description"] == "unchanged since the last digest (\\`/shortlist\\` shows it)" or \
+        card["description"] == "unchanged since the last digest (`/shortlist` shows it)"
+
+
+def test_digest_thread_leaves_out_medians_of_one_and_local_bench_paths() -> None:
+    d = make_digest([f"t{i}" for i in range(30)], ["a", "b", "c"], ["fine"])
+    local = BenchLink(7, "local", "kernel", "/home/ops/scout-out/bench/job-7.json", "created")
+    issues = tuple(replace(i, bench_job=local) for i in d.shortlist.issues)
+    d = replace(d, shortlist=replace(d.shortlist, issues=issues))
+    text = repr(digest_discord(d).to_payload())
+    assert "/home/ops" not in text and "kernel on local · created · job 7" in text  # backend and job id only
+    flow = next(e for m in digest_discord(d).thread for e in m.embeds if e["title"] == "PR flow (median / p90)")
+    # groups of 0 or 1 PR are left out; of the rest, the 10 busiest are shown
+    assert "(n=1)" not in flow["description"]
+    assert "(the 10 busiest groups; 18 smaller ones left out)" in flow["description"]
 
 
 def test_world_shortlist_has_maintainer_fields(snap) -> None:
@@ -178,7 +234,9 @@ def make_digest(titles, names, bodies) -> Digest:
         chat=tuple(ChatThread(i, name(i), name(i + 1), 5, 2, f"https://discord.com/channels/1/{i}",
                               (ChatIssue(i, titles[i], "open", f"https://github.com/o/r/issues/{i}"),))
                    for i in range(k)),
-        shortlist=sl)
+        shortlist=sl,
+        newcomers=tuple(Newcomer(name(i), 100 + i, titles[i], f"https://github.com/o/r/pull/{100 + i}")
+                        for i in range(k)))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -187,6 +245,7 @@ def make_digest(titles, names, bodies) -> Digest:
 def test_every_payload_respects_limits_and_cannot_ping(titles, names, bodies) -> None:
     d = make_digest(titles, names, bodies)
     check(digest_messages(d))
+    assert post_size(digest_discord(d).post) <= POST_MAX
     check(shortlist_messages(d.shortlist))
     check(flow_messages(d.flow, names[0]))
     check(text_messages(titles[0], bodies, [(n, b) for n, b in zip(names, bodies, strict=False)], footer=names[0]))

@@ -97,3 +97,34 @@ def test_dataset_payloads_validate(discord_dataset: DiscordDataset) -> None:
     for m in discord_dataset.messages:
         assert not errors("MessageResponse", m), m["id"]
     assert not errors("GuildResponse", discord_dataset.guild)
+
+
+async def test_thread_from_message_validates_and_answers_like_discord(http, discord_dataset: DiscordDataset) -> None:
+    from tests.helpers.discord_schema import request_schema
+
+    cid = discord_dataset.channel_ids["general"]
+    quiet = {"allowed_mentions": {"parse": []}}
+    _, msg = await call(http, "POST", f"/channels/{cid}/messages", {"content": "digest", **quiet})
+    body = {"name": "vllm-project/vllm · 2026-11-27 · details", "auto_archive_duration": 1440}
+    assert not errors(request_schema("/channels/{channel_id}/messages/{message_id}/threads", "post"), body)
+    path = f"/channels/{cid}/messages/{msg['id']}/threads"
+    status, thread = await call(http, "POST", path, body)
+    assert status == 201
+    check("/channels/{channel_id}/messages/{message_id}/threads", "post", status, thread)
+    # the thread takes the message's id, under the channel, owned by the bot, and holds messages
+    assert (thread["id"], thread["parent_id"], thread["type"]) == (msg["id"], str(cid), 11)
+    assert thread["name"] == body["name"]
+    assert thread["owner_id"] == str(APPLICATION_ID) and thread["thread_metadata"]["auto_archive_duration"] == 1440
+    status, inside = await call(http, "POST", f"/channels/{thread['id']}/messages",
+                                {"content": "details", "allowed_mentions": {"parse": []}})
+    assert status == 200 and inside["channel_id"] == thread["id"]
+    # Discord's refusals: a second thread on the message, a bad name or archive duration, an unknown message
+    assert (await call(http, "POST", path, body))[1]["code"] == 160004
+    status, err = await call(http, "POST", f"/channels/{cid}/messages/{inside['id']}/threads", {"name": ""})
+    assert status == 404 and err["code"] == 10008  # that message is in the thread, not in #general
+    _, other = await call(http, "POST", f"/channels/{cid}/messages", {"content": "x", **quiet})
+    status, err = await call(http, "POST", f"/channels/{cid}/messages/{other['id']}/threads",
+                             {"name": "x" * 101, "auto_archive_duration": 5})
+    assert status == 400 and err["code"] == 50035 and set(err["errors"]) == {"name", "auto_archive_duration"}
+    status, err = await call(http, "POST", f"/channels/{thread['id']}/messages/{inside['id']}/threads", {"name": "n"})
+    assert status == 400 and err["code"] == 50024  # no thread inside a thread

@@ -53,6 +53,10 @@ class Bench(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="bench", description="Create the GPU bench job for an issue (maintainers only)")
+    # Hidden from everyone but server admins until they grant it (Server Settings → Integrations), and
+    # never in DMs; `check_bench_access` still decides who may, by role and user ids.
+    @app_commands.default_permissions()
+    @app_commands.guild_only()
     @app_commands.describe(issue="The issue or PR number", backend="Where it would run (default: the config's)",
                            target="A bench target other than the subsystem's", repo="OWNER/REPO (default: the first watched repo)")
     @app_commands.choices(backend=BACKENDS)

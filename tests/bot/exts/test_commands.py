@@ -184,20 +184,40 @@ async def test_issue_shows_its_bench_job_once_created(community: Community) -> N
     assert f"bench job {job_id} (" in after.content and f"job {job_id}" in after.embeds[0]["description"]
 
 
-async def test_digest_now_is_private_with_the_chart(community: Community) -> None:
+async def test_digest_now_is_private_with_the_chart_in_pages_only_the_asker_turns(community: Community) -> None:
     from storage.models import Digest
 
     c = community
     async with running_bot(c.settings(), c.engine):
         a = await ask(c.sandbox, "digest")
+        (msg,) = a.messages
+        buttons = [b for row in msg["components"] for b in row["components"]]
+        pages = int(buttons[1]["label"].split(" / ")[1])
+        shown = {k: v for k, v in msg.items() if k != "files"}
+        turned = await c.sandbox.inject_component(shown, buttons[2]["custom_id"])  # ▶, by the asker
+        await c.sandbox.wait_for_response(turned)
+        stranger = await c.sandbox.inject_component(shown, buttons[2]["custom_id"], user=NEWCOMER)
+        await c.sandbox.wait_for_response(stranger)
     assert a.deferred
     assert_safe(a, ephemeral=True)
     (chart,) = a.files
     assert chart.endswith(".png") and uploaded(c.sandbox, chart).startswith(b"\x89PNG")
+    # the compact post first, then the details; the chart shows on the details' first embed
     assert a.embeds[0]["title"].startswith("Digest · vllm-project/vllm · 2026-11-27")
-    assert a.embeds[0]["image"]["url"].startswith("attachment://") or a.embeds[0]["image"]["url"].endswith(chart)
-    titles = [e["title"] for e in a.embeds]
-    assert {"Who is active where", "Good first issue candidates", "Hottest chat threads"} <= set(titles)
+    assert a.embeds[1]["title"] == "Activity by subsystem" and a.embeds[1]["image"]["url"].endswith(chart)
+    # one message with ◀ 1/N ▶ instead of a wall of follow-ups; ◀ is greyed out on the first page
+    assert [b["label"] for b in buttons] == ["◀", f"1 / {pages}", "▶"] and pages >= 2
+    assert buttons[0]["disabled"] and buttons[1]["disabled"] and not buttons[2].get("disabled", False)
+    assert turned.callback["type"] == 7  # the same message, edited in place
+    page2 = turned.original["embeds"]
+    assert page2 and page2[0]["title"] != a.embeds[0]["title"]
+    labels = [b["label"] for row in turned.original["components"] for b in row["components"]]
+    assert labels == ["◀", f"2 / {pages}", "▶"]
+    titles = [e["title"] for e in a.embeds + page2]
+    assert {"Who is active where", "Good first issue candidates"} & set(titles)
+    # someone else pressing gets a private note, and the page does not move
+    assert stranger.callback["type"] == 4 and stranger.ephemeral
+    assert stranger.original["content"] == "Only the person who asked can turn these pages."
     assert c.sandbox.posted() == []
     with session_scope(c.engine) as s:
         assert s.scalar(select(func.count()).select_from(Digest)) == 0  # shown, not stored
@@ -285,10 +305,13 @@ async def test_no_data_yet_is_said_clearly(community: Community, unjudged_small_
 async def test_the_repo_option_picks_another_watched_repo(community: Community) -> None:
     c = community
     async with running_bot(c.settings(), c.engine):
-        other = await ask(c.sandbox, "maintainers", {"subsystem": "kernel", "repo": "sgl-project/sglang"})
+        # SGLang has its own taxonomy (its CODEOWNERS and labels): sgl-kernel, not vLLM's kernel
+        wrong = await ask(c.sandbox, "maintainers", {"subsystem": "kernel", "repo": "sgl-project/sglang"})
+        other = await ask(c.sandbox, "maintainers", {"subsystem": "sgl-kernel", "repo": "sgl-project/sglang"})
         unknown = await ask(c.sandbox, "shortlist", {"repo": "someone/else"})
         number = c.truth["good_first_issue"][0]
         explicit = await ask(c.sandbox, "issue", {"number": number, "repo": "VLLM-PROJECT/vllm"})
+    assert wrong.ephemeral and "unknown subsystem 'kernel'; did you mean sgl-kernel?" in wrong.content
     assert other.ephemeral and "sgl-project/sglang has no stored data" in other.content
     assert unknown.ephemeral and "'someone/else' is not in the watch config" in unknown.content
     assert not explicit.ephemeral and explicit.content.startswith(f"**Issue #{number}**")
