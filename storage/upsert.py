@@ -68,9 +68,32 @@ def _upsert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]],
     return len(unique)
 
 
+def _show(value: Any) -> str:
+    """A value for a message, cut short: a hostile payload's field may be megabytes long."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _where(obj: Payload, kind: str) -> str:
     ident = obj.get("id", obj.get("number", "?")) if isinstance(obj, Mapping) else "?"
-    return f"{kind} {ident}"
+    return f"{kind} {str(ident)[:40]}"
+
+
+def _check_numbers(session: Session, model: Any, repo_id: int, rows: Sequence[dict[str, Any]], kind: str) -> None:
+    """A number names one issue (or pull request) of a repository: another id with a stored or
+    given number is a bad payload, said before the database's unique constraint says it worse."""
+    owner: dict[int, int] = {}
+    for r in rows:
+        first = owner.setdefault(r["number"], r["id"])
+        if first != r["id"]:
+            raise PayloadError(f"{kind} {r['id']}: number {r['number']} is also {kind} {first}'s")
+    numbers = list(owner)
+    for i in range(0, len(numbers), CHUNK):
+        stored = session.execute(select(model.id, model.number).where(model.repo_id == repo_id,
+                                                                       model.number.in_(numbers[i:i + CHUNK])))
+        for stored_id, number in stored:
+            if owner[number] != stored_id:
+                raise PayloadError(f"{kind} {owner[number]}: number {number} is already stored as {kind} {stored_id}")
 
 
 def _convert(payloads: Iterable[Payload], kind: str, fn: Callable[[Payload], dict[str, Any]]) -> list[dict[str, Any]]:
@@ -88,8 +111,8 @@ def _convert(payloads: Iterable[Payload], kind: str, fn: Callable[[Payload], dic
 
 
 def _time(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise TypeError(f"expected an ISO 8601 time string, got {value!r}")
+    if not isinstance(value, str) or len(value) > 40:
+        raise TypeError(f"expected an ISO 8601 time string, got {_show(value)}")
     return parse_utc(value)
 
 
@@ -97,15 +120,20 @@ def _time_opt(value: Any) -> datetime | None:
     return None if value is None else _time(value)
 
 
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # a BIGINT column, in SQLite and PostgreSQL alike
+
+
 def _int(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{what}: expected an integer, got {value!r}")
+        raise TypeError(f"{what}: expected an integer, got {str(value)[:40]!r}")
+    if not INT_MIN <= value <= INT_MAX:
+        raise ValueError(f"{what}: {str(value)[:40]} is out of range")
     return value
 
 
 def _str(value: Any, what: str) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"{what}: expected a string, got {value!r}")
+        raise TypeError(f"{what}: expected a string, got {_show(value)}")
     return value
 
 
@@ -120,7 +148,7 @@ def _text(value: Any) -> str:
 def _number_from_url(url: Any, what: str) -> int:
     tail = _str(url, what).rstrip("/").rsplit("/", 1)[-1]
     if not tail.isdigit():
-        raise ValueError(f"{what}: no issue/pull number in {url!r}")
+        raise ValueError(f"{what}: no issue/pull number in {_show(url)}")
     return int(tail)
 
 
@@ -132,14 +160,17 @@ def _user_row(u: Payload) -> dict[str, Any]:
             "type": u.get("type") or "User", "site_admin": bool(u.get("site_admin", False))}
 
 
-def _collect_users(payloads: Iterable[Payload], *keys: str) -> list[dict[str, Any]]:
+def _collect_users(payloads: Iterable[Payload], *keys: str, kind: str = "object") -> list[dict[str, Any]]:
     users: dict[int, dict[str, Any]] = {}
     for obj in payloads:
         for key in keys:
             val = obj.get(key)
             for u in (val if isinstance(val, list) else [val]):
                 if isinstance(u, Mapping) and "id" in u and "login" in u:
-                    row = _user_row(u)
+                    try:
+                        row = _user_row(u)
+                    except (TypeError, ValueError) as exc:
+                        raise PayloadError(f"{_where(obj, kind)}: {key}: {exc}") from None
                     users[row["id"]] = row
     return list(users.values())
 
@@ -148,7 +179,7 @@ def _user_id(u: Any) -> int | None:
     if u is None:
         return None
     if not isinstance(u, Mapping):
-        raise TypeError(f"user: expected an object or null, got {u!r}")
+        raise TypeError(f"user: expected an object or null, got {_show(u)}")
     return _int(u["id"], "user.id")
 
 
@@ -165,8 +196,8 @@ def upsert_users(session: Session, payloads: Iterable[Payload]) -> int:
     return _upsert_rows(session, User.__table__, with_bio, ["id"]) + _upsert_rows(session, User.__table__, without, ["id"])
 
 
-def _store_users(session: Session, payloads: Sequence[Payload], *keys: str) -> None:
-    _upsert_rows(session, User.__table__, _collect_users(payloads, *keys), ["id"])
+def _store_users(session: Session, payloads: Sequence[Payload], *keys: str, kind: str = "object") -> None:
+    _upsert_rows(session, User.__table__, _collect_users(payloads, *keys, kind=kind), ["id"])
 
 
 # ----------------------------------------------------------------------------- github
@@ -181,7 +212,7 @@ def upsert_repo(session: Session, payload: Payload) -> int:
         "pushed_at": _time_opt(r.get("pushed_at")),
     })
     if isinstance(payload.get("owner"), Mapping):
-        _store_users(session, [payload], "owner")
+        _store_users(session, [payload], "owner", kind="repo")
     _upsert_rows(session, Repo.__table__, [row], ["id"])
     return row["id"]
 
@@ -217,7 +248,8 @@ def _issue_row(repo_id: int) -> Callable[[Payload], dict[str, Any]]:
 def upsert_issues(session: Session, repo_id: int, payloads: Sequence[Payload]) -> int:
     """Issues as listed by /issues (pull requests included, marked by their `pull_request` key)."""
     rows = _convert(payloads, "issue", _issue_row(repo_id))
-    _store_users(session, payloads, "user", "assignees", "assignee", "closed_by")
+    _check_numbers(session, Issue, repo_id, rows, "issue")
+    _store_users(session, payloads, "user", "assignees", "assignee", "closed_by", kind="issue")
     return _upsert_rows(session, Issue.__table__, rows, ["id"])
 
 
@@ -242,7 +274,8 @@ def _pull_row(repo_id: int) -> Callable[[Payload], dict[str, Any]]:
 
 def upsert_pulls(session: Session, repo_id: int, payloads: Sequence[Payload]) -> int:
     rows = _convert(payloads, "pull request", _pull_row(repo_id))
-    _store_users(session, payloads, "user", "merged_by", "requested_reviewers", "assignees")
+    _check_numbers(session, PullRequest, repo_id, rows, "pull request")
+    _store_users(session, payloads, "user", "merged_by", "requested_reviewers", "assignees", kind="pull request")
     # A list payload has no merged_by: never erase one we learnt from a fuller payload.
     keep = ["merged_by_id"] if all(r["merged_by_id"] is None for r in rows) else []
     return _upsert_rows(session, PullRequest.__table__, rows, ["id"], keep=keep)
@@ -254,7 +287,7 @@ def upsert_issue_comments(session: Session, repo_id: int, payloads: Sequence[Pay
         "user_id": _user_id(c.get("user")), "author_association": c.get("author_association") or "NONE",
         "body": _text(c.get("body")), "created_at": _time(c["created_at"]), "updated_at": _time(c["updated_at"]),
     })
-    _store_users(session, payloads, "user")
+    _store_users(session, payloads, "user", kind="issue comment")
     return _upsert_rows(session, IssueComment.__table__, rows, ["id"])
 
 
@@ -266,7 +299,7 @@ def upsert_reviews(session: Session, repo_id: int, payloads: Sequence[Payload]) 
         "state": _str(r["state"], "state"), "body": _text(r.get("body")), "commit_id": r.get("commit_id"),
         "submitted_at": _time_opt(r.get("submitted_at")),
     })
-    _store_users(session, payloads, "user")
+    _store_users(session, payloads, "user", kind="review")
     return _upsert_rows(session, Review.__table__, rows, ["id"])
 
 
@@ -279,7 +312,7 @@ def upsert_review_comments(session: Session, repo_id: int, payloads: Sequence[Pa
         "path": _str(c["path"], "path"), "body": _text(c.get("body")),
         "created_at": _time(c["created_at"]), "updated_at": _time(c["updated_at"]),
     })
-    _store_users(session, payloads, "user")
+    _store_users(session, payloads, "user", kind="review comment")
     return _upsert_rows(session, ReviewComment.__table__, rows, ["id"])
 
 
@@ -288,7 +321,10 @@ def upsert_pull_files(session: Session, repo_id: int, files_by_pull: Mapping[str
     rows: list[dict[str, Any]] = []
     numbers = []
     for num, files in files_by_pull.items():
-        number = int(num)
+        text = str(num)
+        if not (text.isdigit() and len(text) <= 18):
+            raise PayloadError(f"pull files key {text[:40]!r}: expected a pull number")
+        number = int(text)
         numbers.append(number)
         if not isinstance(files, list):
             raise PayloadError(f"pull files of #{number}: expected a list")
@@ -322,7 +358,7 @@ def upsert_issue_events(session: Session, repo_id: int, payloads: Sequence[Paylo
             "commit_id": e.get("commit_id"), "created_at": _time(e["created_at"]),
         }
     rows = _convert(payloads, "issue event", row)
-    _store_users(session, payloads, "actor", "assignee", "assigner", "requested_reviewer", "review_requester")
+    _store_users(session, payloads, "actor", "assignee", "assigner", "requested_reviewer", "review_requester", kind="issue event")
     return _upsert_rows(session, IssueEvent.__table__, rows, ["id"])
 
 
@@ -350,11 +386,11 @@ def upsert_repo_file(session: Session, repo_id: int, path: str, content: str, sh
 def _snowflake(value: Any, what: str) -> int:
     if isinstance(value, bool):
         raise TypeError(f"{what}: expected a snowflake")
-    if isinstance(value, int):
+    if isinstance(value, str) and value.isdigit() and len(value) <= 20:
+        value = int(value)
+    if isinstance(value, int) and 0 <= value <= INT_MAX:
         return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    raise TypeError(f"{what}: expected a snowflake string, got {value!r}")
+    raise TypeError(f"{what}: expected a snowflake string, got {str(value)[:40]!r}")
 
 
 def _snowflake_opt(value: Any, what: str) -> int | None:
@@ -410,6 +446,13 @@ def upsert_messages(session: Session, payloads: Sequence[Payload], default_repo:
             "timestamp": _time(m["timestamp"]), "edited_timestamp": _time_opt(m.get("edited_timestamp")),
         }
     rows = _convert(payloads, "message", row)
+    channels = sorted({r["channel_id"] for r in rows})
+    known: set[int] = set()
+    for i in range(0, len(channels), CHUNK):
+        known.update(session.scalars(select(DiscordChannel.id).where(DiscordChannel.id.in_(channels[i:i + CHUNK]))))
+    for r in rows:
+        if r["channel_id"] not in known:
+            raise PayloadError(f"message {r['id']}: channel {r['channel_id']} is not a known channel")
     authors = {r["id"]: r for r in _convert([m["author"] for m in payloads], "message author", _chat_user_row)}
     _upsert_rows(session, ChatUser.__table__, list(authors.values()), ["id"])
     n = _upsert_rows(session, DiscordMessage.__table__, rows, ["id"])
