@@ -73,52 +73,59 @@ def _build_items(events: Iterator[tuple[str, Any]], kv: bool, limits: Limits,
     want = "start_map" if kv else "start_array"
     if first[0] != want:
         raise JSONLimitError("expected " + ("a JSON object at the top level" if kv else "a JSON list at the top level"))
+    # One loop, branches in the order events are common, locals only: this runs once per JSON token.
     stack: list[Any] = []  # open containers of the current item
-    keys: list[Any] = []  # the pending key of each open dict (None for lists)
+    keys: list[Any] = []  # the pending key of each enclosing dict, saved when a child opens
+    key: Any = None  # the pending key of the innermost open dict
     top_key: str | None = None
     index = 0
-    units = 0
+    units = 0  # characters and values of the current item so far
     max_depth, max_string, max_units = limits.depth - 1, limits.string, limits.item_units
     for event, value in events:
-        if event == "map_key" or event == "string":
-            if len(value) > max_string:
-                raise JSONLimitError(f"{_where(top_key if kv else index)}: a string of {len(value)} characters "
-                                     f"(at most {max_string})")
-            units += len(value)
-        units += 1
-        if units > max_units:
-            raise JSONLimitError(f"{_where(top_key if kv else index)}: larger than {max_units} characters and values")
         if event == "map_key":
+            if len(value) > max_string:
+                raise JSONLimitError(f"{_where(top_key if kv else index)}: a key of {len(value)} characters")
             if stack:
-                keys[-1] = value
+                key = value
             else:
                 top_key = where[0] = value
             continue
-        if event == "start_map" or event == "start_array":
+        if event == "string":
+            units += len(value)
+            if len(value) > max_string:
+                raise JSONLimitError(f"{_where(top_key if kv else index)}: a string of {len(value)} characters "
+                                     f"(at most {max_string})")
+        elif event == "start_map" or event == "start_array":
             if len(stack) >= max_depth:
                 raise JSONLimitError(f"{_where(top_key if kv else index)}: nested deeper than {limits.depth} levels")
             if not stack and not kv:
                 where[0] = index
             stack.append({} if event == "start_map" else [])
-            keys.append(None)
+            keys.append(key)
+            key = None
+            units += 1
             continue
-        if event == "end_map" or event == "end_array":
+        elif event == "end_map" or event == "end_array":
             if not stack:  # the top level closed
                 if next(events, None) is not None:
                     raise JSONLimitError("data after the top-level value")
                 return
             value = stack.pop()
-            keys.pop()
-        if not stack:
+            key = keys.pop()
+            units += len(value)
+            if units > max_units:
+                raise JSONLimitError(f"{_where(top_key if kv else index)}: larger than {max_units} characters "
+                                     "and values")
+        if stack:
+            parent = stack[-1]
+            if type(parent) is dict:
+                parent[key] = value
+            else:
+                parent.append(value)
+        else:
             yield (top_key, value) if kv else value
             index += 1
             units = 0
-            continue
-        parent = stack[-1]
-        if type(parent) is dict:
-            parent[keys[-1]] = value
-        else:
-            parent.append(value)
     raise JSONLimitError("the file ends inside the top-level value")
 
 
