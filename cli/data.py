@@ -23,7 +23,7 @@ def import_cmd(
     from storage.importer import import_dataset, repo_dirs
     from storage.models import SyncRun
 
-    eng = engine()
+    eng = engine(create=True)
     files = sum(1 for r in repo_dirs(dataset) for _ in range(8)) + (2 if (dataset / "discord").is_dir() else 0)
     started = utcnow()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
