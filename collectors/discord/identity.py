@@ -56,14 +56,38 @@ def _set_link(u: ChatUser, login: str, source: str, now: datetime | None) -> boo
     return True
 
 
+@dataclass(frozen=True)
+class ConfigLinks:
+    """The operator's `[discord.github_links]`, read as two maps: a key of digits is a Discord user
+    id, any other key a username. A user *named* like an id never matches the id's entry."""
+
+    by_id: dict[int, str]
+    by_username: dict[str, str]
+
+    @classmethod
+    def of(cls, links: dict[str, str]) -> ConfigLinks:
+        by_id: dict[int, str] = {}
+        by_username: dict[str, str] = {}
+        for key, login in links.items():
+            k = str(key).strip()
+            if k.isdigit():
+                by_id[int(k)] = login.strip()
+            else:
+                by_username[k.lower()] = login.strip()
+        return cls(by_id, by_username)
+
+    def login_for(self, user_id: int, username: str) -> str | None:
+        return self.by_id.get(user_id) or self.by_username.get(username.lower())
+
+
 def apply_config_links(session: Session, links: dict[str, str], now: datetime | None = None) -> int:
     """The operator's mapping: Discord user id or username -> GitHub login. Returns links changed."""
     if not links:
         return 0
-    by_key = {str(k).strip().lower(): v.strip() for k, v in links.items()}
+    config = ConfigLinks.of(links)
     changed = 0
     for u in session.scalars(select(ChatUser)):
-        login = by_key.get(str(u.id)) or by_key.get(u.username.lower())
+        login = config.login_for(u.id, u.username)
         if login and _set_link(u, login, LINK_CONFIG, now):
             changed += 1
     return changed

@@ -72,10 +72,11 @@ class Bench(commands.Cog):
             raise ReportError(f"unknown bench target {target[:60]!r} (configured: {', '.join(sorted(watch.bench.targets))})")
         chosen = backend.value if backend else watch.bench.default_backend
         user = interaction.user
-        roles = [r.name for r in getattr(user, "roles", []) if not r.is_default()]
+        role_ids = [r.id for r in getattr(user, "roles", []) if not r.is_default()]  # ids: names prove nothing
 
         def work(session: Any) -> tuple[str, list[Any], Attachment]:
-            who = check_bench_access(watch, trusted_login(session, watch, user.id, user.name), user.id, roles)
+            who = check_bench_access(watch, trusted_login(session, watch, user.id), user.id, interaction.guild_id,
+                                     role_ids)
             stored = require_judgement(session, name)
             job = prepare_for_issue(session, stored, issue, watch, chosen, settings.output_dir, target=target,
                                     requested_by=who)
