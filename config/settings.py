@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.clock import parse_utc
@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     output_dir: Path = Path("scout-out")
     log_level: str = "INFO"
     log_json: bool = False
+    # Slash commands: at most this many answers per minute for one user, and for everyone, per
+    # command (a costly one allows a share of it); 0 turns a limit off (benchmarks measure latency).
+    command_limit: int = Field(default=30, ge=0, le=100_000)
+    command_limit_all: int = Field(default=300, ge=0, le=1_000_000)
 
     @field_validator("github_token", "discord_token", mode="before")
     @classmethod

@@ -137,7 +137,7 @@ def ensure_schema(engine: Engine, create: bool = False) -> None:
         if not create:
             raise StorageError(f"database {path} does not exist: check SCOUT_DATABASE_URL, or create it with "
                                "`scout db upgrade` (or `scout import DATASET`)")
-        log.warning("creating a new database at %s", path)
+        log.info("creating a new database at %s", path)
         _make_room(engine)
     if current_revision(engine) != head_revision():
         upgrade(engine)

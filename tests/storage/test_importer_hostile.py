@@ -142,7 +142,7 @@ CASES = [
     ("a snowflake past BIGINT", _huge_snowflake, "messages.json", "id: expected a snowflake"),
     ("data after the list", _trailing, "reviews.json", "not valid JSON"),
     ("meta.json a list", _list_as_meta, "meta.json", "expected a JSON object"),
-    ("a label name twice", _label_clash, "labels.json", "the database refused an object"),
+    ("a label name twice", _label_clash, "labels.json", "label 777777: name 'bug' is also label 11's"),
 ]
 
 

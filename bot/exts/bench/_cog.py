@@ -20,6 +20,7 @@ from bot.answers import (
     require_judgement,
     within_deadline,
 )
+from bot.cooldowns import limited
 from bot.exts.bench._access import check_bench_access, trusted_login
 from bot.interactions import reply
 from bot.posting import Attachment
@@ -57,6 +58,7 @@ class Bench(commands.Cog):
                            target="A bench target other than the subsystem's", repo="OWNER/REPO (default: the first watched repo)")
     @app_commands.choices(backend=BACKENDS)
     @app_commands.autocomplete(target=target_autocomplete, repo=repo_autocomplete)
+    @limited(0.5)
     async def bench(self, interaction: discord.Interaction, issue: app_commands.Range[int, 1, 10**9],
                     backend: app_commands.Choice[str] | None = None, target: app_commands.Range[str, 1, 60] | None = None,
                     repo: app_commands.Range[str, 1, 140] | None = None) -> None:

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cooldowns import limited
 from bot.interactions import defer, reply, run_blocking
 from collectors.discord.identity import LinkLimiter, link_github
 
@@ -27,6 +28,7 @@ class Identity(commands.Cog):
     @app_commands.command(name="link", description="Link your Discord account to your GitHub login (verified by a code)")
     @app_commands.rename(github_login="github-login")
     @app_commands.describe(github_login="Your GitHub login, e.g. octocat")
+    @limited(0.2)
     async def link(self, interaction: discord.Interaction, github_login: app_commands.Range[str, 1, 39]) -> None:
         """First run: get a code. Second run (code published): verified. Private replies."""
         await defer(interaction, ephemeral=True)  # GitHub lookups may take longer than 3 s

@@ -175,9 +175,11 @@ async def test_issue_says_claimed_blocked_or_free_as_planted(community: Communit
 async def test_issue_shows_its_bench_job_once_created(community: Community) -> None:
     c = community
     n = sorted(set(c.truth["good_first_issue"]) - set(c.truth["claimed"]) - set(c.truth["blocked"]))[0]
-    async with running_bot(c.settings(), c.engine):
+    role = await c.sandbox.add_role("maintainer")
+    cfg = config_file(c.tmp / "watch.toml", discord_guilds=[str(c.sandbox.store.guild_id)], discord_roles=[role["id"]])
+    async with running_bot(c.settings(cfg), c.engine):
         before = await ask(c.sandbox, "issue", {"number": n})
-        made = await ask(c.sandbox, "bench", {"issue": n}, roles=["maintainer"])
+        made = await ask(c.sandbox, "bench", {"issue": n}, roles=[role["id"]])
         after = await ask(c.sandbox, "issue", {"number": n})
     assert f"no bench job yet (`/bench issue:{n}`)" in before.content
     job_id = re.search(r"Bench job \*\*(\d+)\*\*", made.content).group(1)
