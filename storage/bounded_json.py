@@ -80,43 +80,47 @@ def _build_items(events: Iterator[tuple[str, Any]], kv: bool, limits: Limits,
     top_key: str | None = None
     index = 0
     units = 0  # characters and values of the current item so far
+    depth = 0  # len(stack), kept by hand: this loop runs once per token
     max_depth, max_string, max_units = limits.depth - 1, limits.string, limits.item_units
     for event, value in events:
         if event == "map_key":
             if len(value) > max_string:
                 raise JSONLimitError(f"{_where(top_key if kv else index)}: a key of {len(value)} characters")
-            if stack:
+            if depth:
                 key = value
             else:
                 top_key = where[0] = value
             continue
         if event == "string":
-            units += len(value)
-            if len(value) > max_string:
-                raise JSONLimitError(f"{_where(top_key if kv else index)}: a string of {len(value)} characters "
+            n = len(value)
+            units += n
+            if n > max_string:
+                raise JSONLimitError(f"{_where(top_key if kv else index)}: a string of {n} characters "
                                      f"(at most {max_string})")
         elif event == "start_map" or event == "start_array":
-            if len(stack) >= max_depth:
+            if depth >= max_depth:
                 raise JSONLimitError(f"{_where(top_key if kv else index)}: nested deeper than {limits.depth} levels")
-            if not stack and not kv:
+            if not depth and not kv:
                 where[0] = index
+            depth += 1
             stack.append({} if event == "start_map" else [])
             keys.append(key)
             key = None
             units += 1
             continue
         elif event == "end_map" or event == "end_array":
-            if not stack:  # the top level closed
+            if not depth:  # the top level closed
                 if next(events, None) is not None:
                     raise JSONLimitError("data after the top-level value")
                 return
             value = stack.pop()
             key = keys.pop()
+            depth -= 1
             units += len(value)
             if units > max_units:
                 raise JSONLimitError(f"{_where(top_key if kv else index)}: larger than {max_units} characters "
                                      "and values")
-        if stack:
+        if depth:
             parent = stack[-1]
             if type(parent) is dict:
                 parent[key] = value
