@@ -223,7 +223,8 @@ async def _commands(dataset: Path, env: dict[str, str], n: int, profile_dir: Pat
     sb = await DiscordSandbox(dataset).start()
     load_s = time.perf_counter() - t_load
     env = {**env, "SCOUT_DISCORD_API_URL": sb.api_url, "SCOUT_DISCORD_GATEWAY_URL": sb.gateway_url,
-           "SCOUT_DISCORD_TOKEN": "bench-bot-token"}
+           "SCOUT_DISCORD_TOKEN": "bench-bot-token",
+           "SCOUT_COMMAND_LIMIT": "0", "SCOUT_COMMAND_LIMIT_ALL": "0"}  # latency is measured, not the flood limits
     cmd = [sys.executable, "-m", "benchmarks.scale", "--serve-bot"]
     if profile_dir is not None:
         cmd += ["--profile-dir", str(profile_dir)]

@@ -20,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from pydantic import SecretStr
+from sqlalchemy import Engine
 
 from config import Settings, get_settings, parse_utc
 from config.errors import OssScoutError
@@ -27,6 +28,11 @@ from config.errors import OssScoutError
 log = logging.getLogger(__name__)
 
 DEMO_TOKEN = "demo-token-not-a-secret"  # noqa: S105 - the sandbox accepts any token
+# What makes a folder and a database the demo's own: it deletes and rewrites only those. A marker
+# file names the folder; the database carries SQLite's `application_id` (a header field no other
+# writer of ours sets), so a production database copied into a demo folder is still refused.
+DEMO_MARKER = ".scout-demo"
+DEMO_APPLICATION_ID = 0x53435444  # "SCTD"
 
 
 @dataclass
@@ -82,13 +88,55 @@ def serving(dataset: Path, github_port: int, discord_port: int) -> Iterator[None
         thread.join(30)
 
 
+def is_demo_database(db: Path) -> bool:
+    """True if `db` is an SQLite file the demo made. Reads the file's header only: opening it with
+    SQLite, even read-only, would add -wal/-shm files beside a database that is not ours."""
+    try:
+        with db.open("rb") as f:
+            header = f.read(100)
+    except OSError:
+        return False
+    return (len(header) == 100 and header.startswith(b"SQLite format 3\x00")
+            and int.from_bytes(header[68:72], "big") == DEMO_APPLICATION_ID)
+
+
+def create_demo_database(db: Path) -> Engine:
+    """A new, migrated SQLite database at `db`, marked as the demo's (replaces the demo's old one)."""
+    from storage.db import make_engine, upgrade
+
+    if db.exists() and not is_demo_database(db):  # claim_output checked; never delete what is not ours
+        raise OssScoutError(f"{db} is not a database `scout demo` made; it is left as it is")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
+    upgrade(engine)
+    return engine
+
+
+def claim_output(out: Path) -> None:
+    """Make `out` the demo's folder, or refuse (before anything is written) when it holds files the
+    demo did not make: in Docker `--out /data` is where the production database lives."""
+    out = out.resolve()
+    if out.exists() and not out.is_dir():
+        raise OssScoutError(f"{out} is a file, not a folder: the demo needs a folder of its own")
+    if out.is_dir() and any(out.iterdir()) and not (out / DEMO_MARKER).is_file():
+        raise OssScoutError(f"{out} is not empty and was not made by `scout demo`; it is left as it is "
+                            "(give --out an empty or new folder)")
+    db = out / "scout.db"
+    if db.exists() and not is_demo_database(db):
+        raise OssScoutError(f"{db} is not a database `scout demo` made; it is left as it is "
+                            "(give --out an empty or new folder)")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / DEMO_MARKER).write_text("made by `scout demo`: it may delete and rewrite what is in this folder\n")
+
+
 def run_demo(out: Path, seed: int = 7, scale: str = "vllm-week", fresh: bool = False,
              step: Callable[[str, float, str], None] | None = None) -> DemoResult:
     """Run the whole path offline into `out` (dataset, SQLite database, models, reports)."""
-    from storage.db import make_engine, upgrade
-
     out = out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    claim_output(out)
     result = DemoResult(out)
 
     def done(name: str, started: float, detail: str) -> None:
@@ -114,8 +162,6 @@ def run_demo(out: Path, seed: int = 7, scale: str = "vllm-week", fresh: bool = F
     now = parse_utc(now_text)
 
     db = out / "scout.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
     github_port, discord_port = _free_port(), _free_port()
     os.environ["SCOUT_NOW"] = now_text  # the dataset's present is the demo's present
     base: Settings = get_settings()
@@ -131,8 +177,7 @@ def run_demo(out: Path, seed: int = 7, scale: str = "vllm-week", fresh: bool = F
         "output_dir": out,
     })
     result.now, result.database_url = now_text, f"sqlite:///{db.resolve()}"
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
+    engine = create_demo_database(db)
 
     # 2-3. serve it and collect through the real clients
     t = time.perf_counter()

@@ -109,7 +109,7 @@ async def serve(settings: Settings, options: ScheduleOptions | None = None, *, g
 
     discord_token(settings)  # no token: a clear error before anything starts
     engine = engine_for(settings.database_url)
-    ensure_schema(engine)
+    ensure_schema(engine, create=True)  # a container's first start on an empty volume
     previous = configure_endpoints(settings.discord_api_url, settings.discord_gateway_url)
     try:
         await wait_reachable(connect_timeout)

@@ -86,12 +86,13 @@ def settings() -> Settings:
     return get_settings()
 
 
-def engine():
-    """The database engine for `SCOUT_DATABASE_URL`, migrated to head."""
+def engine(create: bool = False):
+    """The database engine for `SCOUT_DATABASE_URL`, migrated to head; a missing SQLite file is an
+    error unless the command `create`s databases."""
     from storage.db import engine_for, ensure_schema
 
     eng = engine_for(settings().database_url)
-    ensure_schema(eng)
+    ensure_schema(eng, create=create)
     return eng
 
 

@@ -25,7 +25,7 @@ def import_cmd(
     from storage.importer import import_dataset, repo_dirs
     from storage.models import SyncRun
 
-    eng = engine()
+    eng = engine(create=True)
     files = sum(1 for r in repo_dirs(dataset) for _ in range(8)) + (2 if (dataset / "discord").is_dir() else 0) \
         + (3 if (dataset / "slack").is_dir() else 0) + (4 if (dataset / "discourse").is_dir() else 0)
     started = utcnow()

@@ -6,12 +6,30 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.clock import parse_utc
 from config.errors import ConfigError
 from config.watch import BUNDLED_VLLM, WatchConfig, load_watch_config
+
+
+def clean_token(value: object) -> object:
+    """A token as an HTTP header can carry it: surrounding whitespace (a file's trailing newline) is
+    dropped, an empty one is unset, and any other space or control character is refused with a
+    message that never holds the token (it would otherwise surface in a client's header error)."""
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if not isinstance(value, str):
+        return value
+    token = value.strip()
+    if not token:
+        return None
+    bad = next((i for i, ch in enumerate(token) if not 0x21 <= ord(ch) <= 0x7E), None)
+    if bad is not None:
+        raise ValueError(f"the token has a space, control or non-ASCII character at position {bad + 1} "
+                         f"of {len(token)}; a token is printable ASCII only")
+    return token
 
 
 class Settings(BaseSettings):
@@ -38,6 +56,15 @@ class Settings(BaseSettings):
     output_dir: Path = Path("scout-out")
     log_level: str = "INFO"
     log_json: bool = False
+    # Slash commands: at most this many answers per minute for one user, and for everyone, per
+    # command (a costly one allows a share of it); 0 turns a limit off (benchmarks measure latency).
+    command_limit: int = Field(default=30, ge=0, le=100_000)
+    command_limit_all: int = Field(default=300, ge=0, le=1_000_000)
+
+    @field_validator("github_token", "discord_token", mode="before")
+    @classmethod
+    def _clean_token(cls, value: object) -> object:
+        return clean_token(value)
 
     @cached_property
     def watch(self) -> WatchConfig:

@@ -187,12 +187,24 @@ class BenchTarget(_Strict):
 
 class BenchConfig(_Strict):
     allowed_users: tuple[str, ...] = ()
-    allowed_roles: tuple[str, ...] = ("maintainer",)
+    allowed_roles: tuple[str, ...] = ("maintainer",)  # names, for `scout bench --role` (the operator's word)
+    # Discord: role *ids* of the servers (guild ids) whose roles count; never names, which anyone can
+    # give a role in a server of their own.
+    discord_guilds: tuple[str, ...] = ()
+    discord_roles: tuple[str, ...] = ()
     default_backend: Literal["skypilot", "github-actions", "local"] = "skypilot"
     workflow: str = "bench.yml"
     targets: dict[str, BenchTarget] = Field(default_factory=dict)
     # The target for subsystems that name none (None: such issues get no bench job).
     default_target: str | None = None
+
+    @field_validator("discord_guilds", "discord_roles")
+    @classmethod
+    def _snowflakes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [x for x in v if not (str(x).isdigit() and len(str(x)) <= 20)]
+        if bad:
+            raise ValueError(f"expected Discord ids (digits, e.g. '1299000000000000001'), got {bad[0]!r}")
+        return tuple(str(x) for x in v)
 
     @model_validator(mode="after")
     def _known_default(self) -> BenchConfig:

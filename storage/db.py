@@ -36,11 +36,24 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of an SQLite database (None for PostgreSQL or an in-memory one)."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    return Path(engine.url.database).expanduser()
+
+
+def _make_room(engine: Engine) -> None:
+    """Create the folder of a new SQLite file: only the commands that create a database call this."""
+    path = sqlite_file(engine)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
 def make_engine(url: str, **kwargs: object) -> Engine:
-    """An engine with WAL and foreign keys on for SQLite; creates the SQLite file's folder."""
+    """An engine with WAL and foreign keys on for SQLite. Connecting creates nothing until a command
+    that may create a database (`ensure_schema(create=True)`, `upgrade`) has made the file."""
     url = normalise_url(url)
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = create_engine(url, **kwargs)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
@@ -88,6 +101,7 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 
+    _make_room(engine)
     try:
         command.upgrade(_alembic_config(engine), revision)
         with engine.connect() as conn:
@@ -112,8 +126,19 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(cfg).get_current_head() or "base"
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Migrate to head if the database is behind (commands call this before touching tables)."""
+def ensure_schema(engine: Engine, create: bool = False) -> None:
+    """Migrate to head if the database is behind (commands call this before touching tables).
+
+    A missing SQLite file is created only with `create` (`scout db upgrade`, `scout import`, the
+    demo, the service's first start): any other command says it does not exist, so a mistyped
+    path never becomes a new empty database that reports "no data"."""
+    path = sqlite_file(engine)
+    if path is not None and not path.exists():
+        if not create:
+            raise StorageError(f"database {path} does not exist: check SCOUT_DATABASE_URL, or create it with "
+                               "`scout db upgrade` (or `scout import DATASET`)")
+        log.info("creating a new database at %s", path)
+        _make_room(engine)
     if current_revision(engine) != head_revision():
         upgrade(engine)
 

@@ -13,6 +13,19 @@ from config.watch import WatchConfig
 from storage.models import Digest, ModelVersion, SyncRun
 from storage.queries import stored_counts
 
+ABANDONED = "did not finish: the process stopped before it could record an end (killed or crashed)"
+
+
+def close_abandoned_runs(session: Session, source: str, scope: str, now: datetime) -> int:
+    """Close the runs of (source, scope) that never recorded an end: a new run of the same collection
+    starts, so no earlier one is still going (a killed process cannot close its own). Returns how
+    many were closed; a run that does finish after all still records its own end over this one."""
+    runs = session.scalars(select(SyncRun).where(SyncRun.source == source, SyncRun.scope == scope,
+                                                 SyncRun.finished_at.is_(None))).all()
+    for run in runs:
+        run.finished_at, run.ok, run.error = now, False, ABANDONED
+    return len(runs)
+
 
 def _last_ok(session: Session, scope: str, sources: tuple[str, ...]) -> SyncRun | None:
     return session.scalars(

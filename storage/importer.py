@@ -1,27 +1,31 @@
 """Load a dataset directory (shared/DATASET.md) through the same upserts the collectors use.
 
-Files are streamed (ijson) in batches, so a year of activity imports in bounded memory, and the
-whole import is one transaction: a corrupt file stops the import with a message naming the file
-and the object, and the database is left exactly as it was.
+Files are streamed (ijson events, `storage.bounded_json`) in batches, so a year of activity imports
+in bounded memory and a hostile file (nested 200,000 deep, a gigabyte string) is refused at its
+first excess. The whole import is one transaction: a corrupt file stops the import with one line
+naming the file and the object, and the database is left exactly as it was. Files in `contents/`
+are read only when they are regular files: a symlink could point anywhere on this machine.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
+import os
+import stat
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-import ijson
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from config.clock import parse_utc
 from config.errors import DatasetError
-from storage import upsert
+from storage import bounded_json, upsert
 from storage.chat_import import has_chat_sources, import_chat_sources
 from storage.db import session_scope
 
@@ -41,54 +45,86 @@ class ImportSummary:
     chat: dict[str, dict[str, int]] = field(default_factory=dict)  # slack/ and discourse/ parts
 
 
-def _read_json(path: Path) -> Any:
+MAX_DOCUMENT_BYTES = 16 << 20  # meta.json, repo.json, guild.json: one object each, a few KB
+MAX_REPO_FILE_BYTES = 1 << 20  # GitHub's contents API serves files up to 1 MB
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """Open a dataset file for reading: a regular file only (not a folder, a FIFO or a device)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        st = path.stat()
     except FileNotFoundError:
         raise DatasetError(f"{path}: missing") from None
-    except UnicodeDecodeError as exc:
-        raise DatasetError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise DatasetError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
-
-
-def _stream(path: Path, prefix: str, kv: bool = False) -> Iterator[Any]:
-    """Items of a top-level JSON list (or key/value pairs of an object), read incrementally."""
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot be read ({exc.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise DatasetError(f"{path}: is a folder, expected a JSON file")
+    if not stat.S_ISREG(st.st_mode):
+        raise DatasetError(f"{path}: not a regular file")
     try:
-        with path.open("rb") as f:
-            it = ijson.kvitems(f, prefix, use_float=True) if kv else ijson.items(f, prefix, use_float=True)
-            yield from it
-    except ijson.JSONError as exc:
-        raise DatasetError(f"{path}: not valid JSON ({exc})") from None
-    except UnicodeDecodeError as exc:
-        raise DatasetError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        f = path.open("rb")
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot be read ({exc.strerror})") from None
+    bounded_json.skip_bom(f)
+    return f
 
 
-def _top_level_kind(path: Path) -> str:
-    """'list', 'object' or something else, from the first non-blank byte."""
-    with path.open("rb") as f:
-        while chunk := f.read(256):
-            stripped = chunk.lstrip()
-            if stripped:
-                return {ord("["): "list", ord("{"): "object"}.get(stripped[0], "other")
-    return "empty"
+def _read_json(path: Path) -> Any:
+    """A small whole-document file (meta.json, repo.json, guild.json), under the JSON limits."""
+    with _open_regular(path) as f:
+        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            raise DatasetError(f"{path}: {path.stat().st_size} bytes, more than {MAX_DOCUMENT_BYTES} for one object")
+        try:
+            return bounded_json.load_document(f)
+        except bounded_json.JSONLimitError as exc:
+            raise DatasetError(f"{path}: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise DatasetError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 def _batches(path: Path, kv: bool = False, size: int = BATCH) -> Iterator[list[Any]]:
-    """A list file (or, with kv, an object file) in batches; a wrong top-level shape is an error."""
-    want = "object" if kv else "list"
-    kind = _top_level_kind(path)
-    if kind != want:
-        what = "a JSON object of pull number -> file list" if kv else "a JSON list of objects"
-        raise DatasetError(f"{path}: expected {what}" + (" (the file is empty)" if kind == "empty" else ""))
+    """A list file (or, with kv, an object file) in batches, streamed under the JSON limits; a wrong
+    top-level shape, malformed JSON or an item past a limit stops it with a `DatasetError`."""
     batch: list[Any] = []
-    for item in _stream(path, "" if kv else "item", kv=kv):
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
+    with _open_regular(path) as f:
+        try:
+            for item in bounded_json.iter_top_level(f, kv=kv):
+                batch.append(item)
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+        except bounded_json.JSONLimitError as exc:
+            what = "a JSON object of pull number -> file list" if kv else "a JSON list of objects"
+            detail = f"expected {what}" if str(exc).startswith(("expected", "empty file")) else str(exc)
+            raise DatasetError(f"{path}: {detail}" + (" (the file is empty)" if str(exc) == "empty file" else "")) from None
+        except UnicodeDecodeError as exc:
+            raise DatasetError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     if batch:
         yield batch
+
+
+def _no_follow(path: str, flags: int) -> int:
+    """open(2) that refuses a symlink swapped in after the walk looked."""
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
+
+
+def repo_files(contents: Path) -> Iterator[Path]:
+    """Regular files under `contents/`, sorted; symlinks (which could point anywhere on this machine)
+    and special files are skipped with a warning, and folders behind symlinks are never entered."""
+    for dirpath, dirnames, filenames in os.walk(contents, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]):
+            f = Path(dirpath) / name
+            st = f.lstat()
+            if stat.S_ISLNK(st.st_mode):
+                log.warning("skipping symlink %s in a dataset's contents/", f)
+            elif not stat.S_ISREG(st.st_mode):
+                log.warning("skipping %s in a dataset's contents/: not a regular file", f)
+            elif st.st_size > MAX_REPO_FILE_BYTES:
+                log.warning("skipping %s: %d bytes, more than the %d a repository file may have", f, st.st_size,
+                            MAX_REPO_FILE_BYTES)
+            else:
+                yield f
 
 
 def read_meta(root: Path) -> dict[str, Any]:
@@ -96,6 +132,34 @@ def read_meta(root: Path) -> dict[str, Any]:
     if not isinstance(meta, dict):
         raise DatasetError(f"{root / 'meta.json'}: expected a JSON object")
     return meta
+
+
+def _meta_now(root: Path, meta: dict[str, Any]) -> datetime | None:
+    value = meta.get("now")
+    if value is None:
+        return None
+    try:
+        return parse_utc(_check_str(value))
+    except (TypeError, ValueError, OverflowError):
+        raise DatasetError(f"{root / 'meta.json'}: now: expected an ISO 8601 time such as 2026-11-27T00:00:00Z, "
+                           f"got {str(value)[:60]!r}") from None
+
+
+def _check_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+@contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """Turn a bad object (or a row the database refuses) into one line naming the file."""
+    try:
+        yield
+    except upsert.PayloadError as exc:
+        raise DatasetError(f"{path}: {exc}") from None
+    except IntegrityError as exc:
+        raise DatasetError(f"{path}: the database refused an object ({str(exc.orig).splitlines()[0][:200]})") from None
 
 
 def repo_dirs(root: Path) -> list[Path]:
@@ -112,7 +176,7 @@ def import_dataset(engine: Engine, root: Path | str, progress: Progress | None =
         raise DatasetError(f"{root}: no github/, discord/, slack/ or discourse/ folder (see docs/dataset.md)")
     step = progress or (lambda _name, _n: None)
     meta = read_meta(root)
-    summary = ImportSummary(now=parse_utc(meta["now"]) if meta.get("now") else None)
+    summary = ImportSummary(now=_meta_now(root, meta))
     repos = repo_dirs(root)
     if default_repo is None and repos:
         default_repo = repos[0].name.replace("__", "/")
@@ -124,10 +188,8 @@ def import_dataset(engine: Engine, root: Path | str, progress: Progress | None =
             if not isinstance(repo_obj, dict):
                 raise DatasetError(f"{rdir / 'repo.json'}: expected a JSON object")
             counts: dict[str, int] = {}
-            try:
+            with _naming(rdir / "repo.json"):
                 repo_id = upsert.upsert_repo(s, repo_obj)
-            except upsert.PayloadError as exc:
-                raise DatasetError(f"{rdir / 'repo.json'}: {exc}") from None
             if repo_obj.get("full_name", "").lower() != name.lower():
                 raise DatasetError(f"{rdir / 'repo.json'}: full_name {repo_obj.get('full_name')!r} "
                                    f"does not match the folder {rdir.name}")
@@ -148,19 +210,18 @@ def import_dataset(engine: Engine, root: Path | str, progress: Progress | None =
                 seen = 0
                 for batch in _batches(path, kv=kv):
                     data = dict(batch) if kv else batch
-                    try:
+                    with _naming(path):
                         counts[key] += writers[fname](s, repo_id, data)
-                    except upsert.PayloadError as exc:
-                        raise DatasetError(f"{path}: {exc}") from None
                     seen += len(batch)
                 step(f"{name} {fname}", seen)
             contents = rdir / "contents"
             fetched = summary.now or parse_utc("1970-01-01T00:00:00Z")
             if contents.is_dir():
-                for f in sorted(p for p in contents.rglob("*") if p.is_file()):
+                for f in sorted(repo_files(contents)):
                     rel = f.relative_to(contents).as_posix()
                     try:
-                        text = f.read_text(encoding="utf-8")
+                        with open(f, "rb", opener=_no_follow) as fh:
+                            text = fh.read(MAX_REPO_FILE_BYTES + 1).decode("utf-8")
                     except UnicodeDecodeError:
                         log.warning("skipping binary repository file %s", f)
                         continue
@@ -176,10 +237,8 @@ def import_dataset(engine: Engine, root: Path | str, progress: Progress | None =
                 guild = _read_json(ddir / "guild.json")
                 if not isinstance(guild, dict):
                     raise DatasetError(f"{ddir / 'guild.json'}: expected a JSON object")
-                try:
+                with _naming(ddir / "guild.json"):
                     guild_id = upsert.upsert_guild(s, guild)
-                except upsert.PayloadError as exc:
-                    raise DatasetError(f"{ddir / 'guild.json'}: {exc}") from None
             for fname, fn in (("channels.json", lambda d: upsert.upsert_channels(s, d, guild_id)),
                               ("messages.json", lambda d: upsert.upsert_messages(s, d, default_repo))):
                 path = ddir / fname
@@ -189,10 +248,8 @@ def import_dataset(engine: Engine, root: Path | str, progress: Progress | None =
                     continue
                 seen = 0
                 for batch in _batches(path):
-                    try:
+                    with _naming(path):
                         summary.discord[key] += fn(batch)
-                    except upsert.PayloadError as exc:
-                        raise DatasetError(f"{path}: {exc}") from None
                     seen += len(batch)
                 step(f"discord {fname}", seen)
         summary.chat = import_chat_sources(s, root, _batches, step)  # slack/ and discourse/ (storage.chat_import)

@@ -12,9 +12,13 @@ Chat counts as evidence for maintainers only through these links (see classifier
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import secrets
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -56,14 +60,38 @@ def _set_link(u: ChatUser, login: str, source: str, now: datetime | None) -> boo
     return True
 
 
+@dataclass(frozen=True)
+class ConfigLinks:
+    """The operator's `[discord.github_links]`, read as two maps: a key of digits is a Discord user
+    id, any other key a username. A user *named* like an id never matches the id's entry."""
+
+    by_id: dict[int, str]
+    by_username: dict[str, str]
+
+    @classmethod
+    def of(cls, links: dict[str, str]) -> ConfigLinks:
+        by_id: dict[int, str] = {}
+        by_username: dict[str, str] = {}
+        for key, login in links.items():
+            k = str(key).strip()
+            if k.isdigit():
+                by_id[int(k)] = login.strip()
+            else:
+                by_username[k.lower()] = login.strip()
+        return cls(by_id, by_username)
+
+    def login_for(self, user_id: int, username: str) -> str | None:
+        return self.by_id.get(user_id) or self.by_username.get(username.lower())
+
+
 def apply_config_links(session: Session, links: dict[str, str], now: datetime | None = None) -> int:
     """The operator's mapping: Discord user id or username -> GitHub login. Returns links changed."""
     if not links:
         return 0
-    by_key = {str(k).strip().lower(): v.strip() for k, v in links.items()}
+    config = ConfigLinks.of(links)
     changed = 0
     for u in session.scalars(select(ChatUser)):
-        login = by_key.get(str(u.id)) or by_key.get(u.username.lower())
+        login = config.login_for(u.id, u.username)
         if login and _set_link(u, login, LINK_CONFIG, now):
             changed += 1
     return changed
@@ -109,9 +137,11 @@ class GitHubProfiles(Protocol):
 
 @dataclass(frozen=True)
 class LinkResult:
-    status: Literal["code-issued", "verified", "already-linked", "not-found-yet", "unknown-login", "invalid-login"]
+    status: Literal["code-issued", "verified", "already-linked", "not-found-yet", "unknown-login", "invalid-login",
+                    "rate-limited"]
     login: str
     code: str | None = None
+    retry_after: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -120,6 +150,9 @@ class LinkResult:
     def message(self) -> str:
         """The reply the user sees (plain text; the bot sends it with no mentions allowed)."""
         login = self.login
+        if self.status == "rate-limited":
+            return (f"Too many `/link` checks right now: try again in {max(1, round(self.retry_after))} s "
+                    f"(your code stays the same).")
         if self.status == "invalid-login":
             return f"`{login[:60]}` is not a valid GitHub login."
         if self.status == "unknown-login":
@@ -128,8 +161,8 @@ class LinkResult:
             return f"You are already linked to GitHub user `{login}` (verified)."
         if self.status == "verified":
             return f"Linked: your Discord account is now verified as GitHub user `{login}`. You can remove the code."
-        where = ("your GitHub profile bio (github.com/settings/profile), or a public gist "
-                 "(its description or a file)")
+        where = ("your GitHub profile bio (github.com/settings/profile), or one of your "
+                 f"{MAX_GISTS_CHECKED} newest public gists (its description or a file)")
         if self.status == "not-found-yet":
             return (f"I could not find the code `{self.code}` in the bio or the public gists of `{login}` yet. "
                     f"Add it to {where} and run `/link {login}` again.")
@@ -143,6 +176,39 @@ def _pending(u: ChatUser | None) -> tuple[str, str] | None:
         return None
     login, _, code = u.link_code.partition(":")
     return login, code
+
+
+MAX_GISTS_CHECKED = 10  # so one verification costs at most 2 + 10 GitHub requests
+
+
+class LinkLimiter:
+    """How often `/link` may check GitHub: once a minute per Discord user, and a cap per hour for
+    everyone, so chat users cannot spend the bot's GitHub token (5,000 requests an hour). Issuing a
+    code costs no request and is not limited here. In memory: a restart forgets, which is harmless."""
+
+    def __init__(self, per_user_seconds: float = 60.0, per_hour: int = 30,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_user_seconds = per_user_seconds
+        self.per_hour = per_hour
+        self.clock = clock
+        self._last: dict[int, float] = {}
+        self._recent: deque[float] = deque()
+
+    def acquire(self, user_id: int) -> float:
+        """0 if a check may run now (and it is counted), else the seconds to wait."""
+        now = self.clock()
+        last = self._last.get(user_id)
+        if last is not None and now - last < self.per_user_seconds:
+            return self.per_user_seconds - (now - last)
+        while self._recent and now - self._recent[0] >= 3600:
+            self._recent.popleft()
+        if len(self._recent) >= self.per_hour:
+            return 3600 - (now - self._recent[0])
+        self._recent.append(now)
+        self._last[user_id] = now
+        if len(self._last) > 10_000:  # forget users whose minute is long over
+            self._last = {u: t for u, t in self._last.items() if now - t < self.per_user_seconds}
+        return 0.0
 
 
 def code_is_published(github: GitHubProfiles, login: str, code: str) -> bool | None:
@@ -162,7 +228,9 @@ def code_is_published(github: GitHubProfiles, login: str, code: str) -> bool | N
     if code in bio:
         return True
     try:
-        for gist in user.get_gists():
+        # The newest gists only (one page of the list): a user with 400 gists would otherwise cost
+        # 400 requests of our token for every /link.
+        for gist in itertools.islice(user.get_gists(), MAX_GISTS_CHECKED):
             if not gist._rawData.get("public", True):
                 continue
             if code in (gist._rawData.get("description") or "") or any(code in name for name in gist._rawData.get("files") or {}):
@@ -180,10 +248,11 @@ def code_is_published(github: GitHubProfiles, login: str, code: str) -> bool | N
 
 
 def link_github(engine: Engine, github: GitHubProfiles, discord_user: dict[str, Any], login: str,
-                now: datetime) -> LinkResult:
+                now: datetime, limiter: LinkLimiter | None = None) -> LinkResult:
     """One `/link` invocation: issue a code the first time, verify it the next time.
 
     A verified link replaces any config link or guess. Claiming another login issues a new code.
+    With a `limiter` (the bot always passes one), a verification over its limits asks to wait.
     """
     login = login.strip().lstrip("@")
     if not _LOGIN.match(login):
@@ -201,6 +270,9 @@ def link_github(engine: Engine, github: GitHubProfiles, discord_user: dict[str, 
             u.link_code = f"{login.lower()}:{code}"
             return LinkResult("code-issued", login, code)
         code = pending[1]
+    wait = limiter.acquire(uid) if limiter is not None else 0.0
+    if wait > 0:
+        return LinkResult("rate-limited", login, code, retry_after=wait)
     found = code_is_published(github, login, code)
     if found is None:
         return LinkResult("unknown-login", login, code)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from config.clock import utcnow
 from storage.db import session_scope
+from storage.health import close_abandoned_runs
 from storage.models import SyncCheckpoint, SyncRun
 
 SOURCE = "github"
@@ -46,6 +47,7 @@ def save_checkpoint(session: Session, scope: str, cp: Checkpoint) -> None:
 
 def start_run(engine: Engine, scope: str) -> int:
     with session_scope(engine) as s:
+        close_abandoned_runs(s, SOURCE, scope, utcnow())  # a killed earlier run never closed its row
         run = SyncRun(source=SOURCE, scope=scope, started_at=utcnow(), ok=False, stored={})
         s.add(run)
         s.flush()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import pickle
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +121,77 @@ def test_refuses_untrusted_types(copy: tuple[str, Path]) -> None:
     _set_card(models, GFI, sha256=persist._sha256(model))
     with pytest.raises(persist.ModelFileError, match="does not trust"):
         load_models(models, REPO)
+
+
+def _plant_exec(model: Path, marker: Path) -> None:
+    """Add a `builtins.exec` reduce node to a skops file and re-sign its card, as an attacker with write
+    access to the model folder would (the sha256 in the card is no guard against that)."""
+    with zipfile.ZipFile(model) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    schema = json.loads(members["schema.json"])
+    code = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')"
+    schema["content"]["content"]["_planted"] = {
+        "__class__": "exec", "__module__": "builtins", "__loader__": "ConstructorFromReduceNode", "__id__": 990003,
+        "content": {"__class__": "tuple", "__module__": "builtins", "__loader__": "TupleNode", "__id__": 990002,
+                    "content": [{"__class__": "str", "__module__": "builtins", "__loader__": "JsonNode",
+                                 "is_json": True, "__id__": 990001, "content": json.dumps(code)}]}}
+    kt = schema["content"].get("key_types", {}).get("content")
+    if isinstance(kt, list) and kt:
+        kt.append(kt[0])
+    members["schema.json"] = json.dumps(schema).encode()
+    with zipfile.ZipFile(model, "w") as w:
+        for name, data in members.items():
+            w.writestr(name, data)
+
+
+def test_a_planted_builtins_exec_never_runs_and_classify_retrains(copy: tuple[str, Path], small_dataset: Path,
+                                                                    tmp_path: Path) -> None:
+    url, models = copy
+    marker = tmp_path / "pwned"
+    for name in (SUBSYSTEM, GFI):
+        model, _ = _paths(models, name)
+        _plant_exec(model, marker)
+        _set_card(models, name, sha256=persist._sha256(model))
+    with pytest.raises(persist.ModelFileError, match=r"does not trust: builtins\.exec|never writes"):
+        load_models(models, REPO)
+    assert not marker.exists()
+    now = parse_utc(json.loads((small_dataset / "meta.json").read_text())["now"])
+    eng = make_engine(url)
+    with session_scope(eng) as s:
+        summary = classify(s, RepoContext.of(load_watch_config(), REPO), now, models)
+    eng.dispose()
+    assert not marker.exists()
+    assert summary.retrained and "subsystem.skops" in summary.retrained
+    load_models(models, REPO)  # retrained files load again
+
+
+def test_a_trusted_type_behind_a_reduce_node_is_refused(copy: tuple[str, Path]) -> None:
+    """The loader kind is checked too: a reduce node calls what it names, even a listed type."""
+    _, models = copy
+    model, _ = _paths(models, GFI)
+    with zipfile.ZipFile(model) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    schema = json.loads(members["schema.json"])
+    schema["content"]["content"]["_x"] = {"__class__": "dict", "__module__": "builtins",
+                                          "__loader__": "ReduceNode", "__id__": 990010, "content": {}}
+    members["schema.json"] = json.dumps(schema).encode()
+    with zipfile.ZipFile(model, "w") as w:
+        for n, data in members.items():
+            w.writestr(n, data)
+    _set_card(models, GFI, sha256=persist._sha256(model))
+    with pytest.raises(persist.ModelFileError, match="loaders oss-scout never writes: ReduceNode"):
+        load_models(models, REPO)
+
+
+def test_the_trained_files_hold_only_allow_listed_types(trained: tuple[Path, Path]) -> None:
+    """TRUSTED_TYPES lists what our models are made of: a new estimator class fails here until it is added."""
+    _, models = trained
+    files = sorted(models.rglob("*.skops"))
+    assert {f.stem for f in files} == {SUBSYSTEM, GFI}
+    for f in files:
+        assert set(sio.get_untrusted_types(file=f)) <= persist.TRUSTED_TYPES, f
+        assert persist.file_types(f) <= persist.TRUSTED_TYPES, f
+        assert {t for t in persist.file_types(f) if t.startswith("sklearn.")}, f  # the walk sees the estimators
 
 
 def test_missing_card_is_a_clear_error(tmp_path: Path) -> None:

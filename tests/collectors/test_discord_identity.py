@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import Engine, select
 
 from collectors.discord.identity import (
@@ -12,6 +13,8 @@ from collectors.discord.identity import (
     LINK_GUESS_HANDLE,
     LINK_GUESS_NAME,
     LINK_VERIFIED,
+    MAX_GISTS_CHECKED,
+    LinkLimiter,
     apply_links,
     link_github,
     make_github,
@@ -107,3 +110,39 @@ def test_unknown_and_invalid_logins(engine: Engine, github_profiles) -> None:
     bad = link_github(engine, gh, DISCORD_USER, "not a login; DROP TABLE", NOW)
     assert bad.status == "invalid-login" and not bad.ok
     assert github_profiles.requests[-1]["path"] == "/users/no-such-user"
+
+
+def test_verification_reads_only_the_newest_gists(engine: Engine, github_profiles) -> None:
+    """A user with 400 gists costs at most 2 + MAX_GISTS_CHECKED requests per /link, not 400."""
+    gh = make_github(github_profiles.url, fast=True)
+    code = link_github(engine, gh, DISCORD_USER, "gistfan", NOW).code
+    many = [dict(gist("gistfan", "unrelated"), id=f"{i:020x}") for i in range(400)]
+    github_profiles.data.gists["gistfan"] = many
+    before = len(github_profiles.requests)
+    assert link_github(engine, gh, DISCORD_USER, "gistfan", NOW).status == "not-found-yet"
+    assert len(github_profiles.requests) - before <= 2 + MAX_GISTS_CHECKED
+    many[-1]["description"] = f"oss-scout {code}"  # too old to be read
+    assert link_github(engine, gh, DISCORD_USER, "gistfan", NOW).status == "not-found-yet"
+    many[0]["description"] = f"oss-scout {code}"  # the newest is
+    assert link_github(engine, gh, DISCORD_USER, "gistfan", NOW).status == "verified"
+
+
+def test_link_checks_have_a_per_user_cooldown_and_a_global_cap(engine: Engine, github_profiles) -> None:
+    gh = make_github(github_profiles.url, fast=True)
+    clock = [1000.0]
+    limiter = LinkLimiter(per_user_seconds=60, per_hour=3, clock=lambda: clock[0])
+    users = [{"id": str(1210000000000000100 + i), "username": f"u{i}", "global_name": None} for i in range(4)]
+    for u in users:
+        assert link_github(engine, gh, u, "octocat", NOW, limiter).status == "code-issued"  # costs no request
+    before = len(github_profiles.requests)
+    assert link_github(engine, gh, users[0], "octocat", NOW, limiter).status == "not-found-yet"
+    again = link_github(engine, gh, users[0], "octocat", NOW, limiter)
+    assert again.status == "rate-limited" and again.retry_after == 60 and "try again in 60 s" in again.message()
+    clock[0] += 61
+    assert link_github(engine, gh, users[0], "octocat", NOW, limiter).status == "not-found-yet"
+    assert link_github(engine, gh, users[1], "octocat", NOW, limiter).status == "not-found-yet"
+    capped = link_github(engine, gh, users[2], "octocat", NOW, limiter)  # the 4th check within the hour
+    assert capped.status == "rate-limited" and capped.retry_after == pytest.approx(3600 - 61)
+    assert len(github_profiles.requests) - before == 3 * 2  # bio + the gist list, three times; none when refused
+    clock[0] += 3600
+    assert link_github(engine, gh, users[3], "octocat", NOW, limiter).status == "not-found-yet"

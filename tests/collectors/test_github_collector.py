@@ -249,6 +249,7 @@ def test_crash_at_any_request_then_rerun_is_exact(engine: Engine, github_dataset
 
 
 def _scout_env(sb, db: str) -> dict[str, str]:
+    upgrade(make_engine(f"sqlite:///{db}"))  # only `scout db upgrade`/`import` create a database
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCOUT_")}
     config = Path(db).parent / "watch.toml"
     config.write_text('[[repos]]\nname = "acme/engine"\n[taxonomies.vllm]\nsubsystems = [{name = "core"}]\n')

@@ -56,7 +56,8 @@ def copy_db(db: Path, to: Path) -> str:
 
 
 def config_file(path: Path, *, digest_channel: str | None = None, allowed_users: list[str] | None = None,
-                allowed_roles: list[str] | None = None, github_links: dict[str, str] | None = None) -> Path:
+                allowed_roles: list[str] | None = None, github_links: dict[str, str] | None = None,
+                discord_guilds: list[str] | None = None, discord_roles: list[str] | None = None) -> Path:
     """The bundled watch config with a few values changed (written to `path`)."""
     text = BUNDLED_CONFIG.read_text(encoding="utf-8")
 
@@ -72,6 +73,10 @@ def config_file(path: Path, *, digest_channel: str | None = None, allowed_users:
         sub(r'^(allowed_users\s*=\s*).*$', json.dumps(allowed_users))
     if allowed_roles is not None:
         sub(r'^(allowed_roles\s*=\s*).*$', json.dumps(allowed_roles))
+    if discord_guilds is not None:
+        sub(r'^(discord_guilds\s*=\s*)[^#\n]*', json.dumps(discord_guilds) + " ")
+    if discord_roles is not None:
+        sub(r'^(discord_roles\s*=\s*)[^#\n]*', json.dumps(discord_roles) + " ")
     if github_links:
         lines = "".join(f"{json.dumps(k)} = {json.dumps(v)}\n" for k, v in github_links.items())
         sub(r'^(\[discord\.github_links\][^\n]*\n)', lines)

@@ -20,6 +20,7 @@ from bot.answers import (
     require_judgement,
     within_deadline,
 )
+from bot.cooldowns import limited
 from bot.exts.bench._access import check_bench_access, trusted_login
 from bot.interactions import reply
 from bot.posting import Attachment
@@ -61,6 +62,7 @@ class Bench(commands.Cog):
                            target="A bench target other than the subsystem's", repo="OWNER/REPO (default: the first watched repo)")
     @app_commands.choices(backend=BACKENDS)
     @app_commands.autocomplete(target=target_autocomplete, repo=repo_autocomplete)
+    @limited(0.5)
     async def bench(self, interaction: discord.Interaction, issue: app_commands.Range[int, 1, 10**9],
                     backend: app_commands.Choice[str] | None = None, target: app_commands.Range[str, 1, 60] | None = None,
                     repo: app_commands.Range[str, 1, 140] | None = None) -> None:
@@ -76,10 +78,11 @@ class Bench(commands.Cog):
             raise ReportError(f"unknown bench target {target[:60]!r} (configured: {', '.join(sorted(watch.bench.targets))})")
         chosen = backend.value if backend else watch.bench.default_backend
         user = interaction.user
-        roles = [r.name for r in getattr(user, "roles", []) if not r.is_default()]
+        role_ids = [r.id for r in getattr(user, "roles", []) if not r.is_default()]  # ids: names prove nothing
 
         def work(session: Any) -> tuple[str, list[Any], Attachment]:
-            who = check_bench_access(watch, trusted_login(session, watch, user.id, user.name), user.id, roles)
+            who = check_bench_access(watch, trusted_login(session, watch, user.id), user.id, interaction.guild_id,
+                                     role_ids)
             stored = require_judgement(session, name)
             job = prepare_for_issue(session, stored, issue, watch, chosen, settings.output_dir, target=target,
                                     requested_by=who)

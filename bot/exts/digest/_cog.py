@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.answers import has_judgement, read, repo_autocomplete, repo_name
+from bot.cooldowns import limited
 from bot.digest_post import RenderedDigest, render_digest
 from bot.interactions import defer, reply, run_blocking
 
@@ -37,6 +38,7 @@ class DigestCommand(commands.Cog):
     @app_commands.command(name="digest", description="Today's digest now (only you see it)")
     @app_commands.describe(repo="OWNER/REPO (default: the first watched repo)")
     @app_commands.autocomplete(repo=repo_autocomplete)
+    @limited(0.2)
     async def digest(self, interaction: discord.Interaction, repo: app_commands.Range[str, 1, 140] | None = None) -> None:
         services = self.bot.services
         name = repo_name(services.settings.watch, repo)

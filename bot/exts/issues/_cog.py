@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.answers import flatten, read, repo_autocomplete, repo_name, require_judgement, within_deadline
+from bot.cooldowns import limited
 from bot.interactions import reply
 from reports.render.text import safe
 
@@ -58,6 +59,7 @@ class Issues(commands.Cog):
     @app_commands.command(name="issue", description="What oss-scout knows about an issue or PR")
     @app_commands.describe(number="The issue or PR number", repo="OWNER/REPO (default: the first watched repo)")
     @app_commands.autocomplete(repo=repo_autocomplete)
+    @limited()
     async def issue(self, interaction: discord.Interaction, number: app_commands.Range[int, 1, 10**9],
                     repo: app_commands.Range[str, 1, 140] | None = None) -> None:
         """Public answer: subsystem, GFI probability and reasons, claims/blockers, owners, bench jobs."""

@@ -18,6 +18,7 @@ from bot.answers import (
     subsystem_autocomplete,
     within_deadline,
 )
+from bot.cooldowns import limited
 from bot.interactions import reply
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class Ownership(commands.Cog):
     @app_commands.describe(subsystem="A subsystem of the repo's taxonomy", repo="OWNER/REPO (default: the first watched repo)",
                            top="How many people to list (default 3)")
     @app_commands.autocomplete(subsystem=subsystem_autocomplete, repo=repo_autocomplete)
+    @limited()
     async def maintainers(self, interaction: discord.Interaction, subsystem: app_commands.Range[str, 1, 100],
                           repo: app_commands.Range[str, 1, 140] | None = None,
                           top: app_commands.Range[int, 1, 10] = 3) -> None:

@@ -19,6 +19,7 @@ from bot.answers import (
     subsystem_autocomplete,
     within_deadline,
 )
+from bot.cooldowns import limited
 from bot.interactions import defer, reply, run_blocking
 from bot.posting import Attachment
 
@@ -48,6 +49,7 @@ class Shortlist(commands.Cog):
     @app_commands.describe(subsystem="Only this subsystem (default: spread over all)",
                            repo="OWNER/REPO (default: the first watched repo)")
     @app_commands.autocomplete(subsystem=subsystem_autocomplete, repo=repo_autocomplete)
+    @limited(0.5)
     async def shortlist(self, interaction: discord.Interaction, subsystem: app_commands.Range[str, 1, 100] | None = None,
                         repo: app_commands.Range[str, 1, 140] | None = None) -> None:
         """Private answer with the exports attached; each issue carries its bench job. The stored

@@ -175,9 +175,11 @@ async def test_issue_says_claimed_blocked_or_free_as_planted(community: Communit
 async def test_issue_shows_its_bench_job_once_created(community: Community) -> None:
     c = community
     n = sorted(set(c.truth["good_first_issue"]) - set(c.truth["claimed"]) - set(c.truth["blocked"]))[0]
-    async with running_bot(c.settings(), c.engine):
+    role = await c.sandbox.add_role("maintainer")
+    cfg = config_file(c.tmp / "watch.toml", discord_guilds=[str(c.sandbox.store.guild_id)], discord_roles=[role["id"]])
+    async with running_bot(c.settings(cfg), c.engine):
         before = await ask(c.sandbox, "issue", {"number": n})
-        made = await ask(c.sandbox, "bench", {"issue": n}, roles=["maintainer"])
+        made = await ask(c.sandbox, "bench", {"issue": n}, roles=[role["id"]])
         after = await ask(c.sandbox, "issue", {"number": n})
     assert f"no bench job yet (`/bench issue:{n}`)" in before.content
     job_id = re.search(r"Bench job \*\*(\d+)\*\*", made.content).group(1)
@@ -224,14 +226,18 @@ async def test_digest_now_is_private_with_the_chart_in_pages_only_the_asker_turn
     assert answer_problems(c) == []
 
 
-async def test_bench_only_for_allowed_roles_and_trusted_logins(community: Community) -> None:
+async def test_bench_only_for_allowed_role_ids_and_trusted_logins(community: Community) -> None:
     c = community
-    cfg = config_file(c.tmp / "watch.toml", allowed_users=["emma_zhu", f"discord:{NEWCOMER['id']}"],
-                      github_links={"gh_mapped_user": "emma_zhu"})
-    n = c.truth["good_first_issue"][0]
+    role = await c.sandbox.add_role("maintainer")  # the server's real role: its id is what counts
     guesser = {"id": "1299000000000000002", "username": "emma_zhu_fan", "global_name": "x"}
     verified = {"id": "1299000000000000003", "username": "someone", "global_name": None}
     mapped = {"id": "1299000000000000004", "username": "gh_mapped_user", "global_name": None}
+    named_like_id = {"id": "1299000000000000005", "username": "1299000000000000004", "global_name": None}
+    by_name = {"id": "1299000000000000006", "username": "name_keyed", "global_name": None}
+    cfg = config_file(c.tmp / "watch.toml", allowed_users=["emma_zhu", f"discord:{NEWCOMER['id']}"],
+                      github_links={mapped["id"]: "emma_zhu", "name_keyed": "emma_zhu"},
+                      discord_guilds=[str(c.sandbox.store.guild_id)], discord_roles=[role["id"]])
+    n = c.truth["good_first_issue"][0]
     with session_scope(c.engine) as s:  # a guessed link to an allowed login, and a verified one
         s.add(ChatUser(id=int(guesser["id"]), username=guesser["username"], github_login="emma_zhu",
                        link_source="guess-handle"))
@@ -244,17 +250,18 @@ async def test_bench_only_for_allowed_roles_and_trusted_logins(community: Commun
 
     async with running_bot(c.settings(cfg), c.engine):
         refused = [await ask(c.sandbox, "bench", {"issue": n}, user=u, roles=r)
-                   for u, r in ((None, []), (guesser, ["contributor"]), (None, ["@maintainer-fan"]))]
+                   for u, r in ((None, []), (guesser, ["contributor"]), (None, ["Maintainer"]), (None, ["maintainer "]),
+                                (named_like_id, []), (by_name, []))]
         assert jobs() == []
-        by_role = await ask(c.sandbox, "bench", {"issue": n, "backend": "github-actions"}, roles=["Maintainer"])
+        by_role = await ask(c.sandbox, "bench", {"issue": n, "backend": "github-actions"}, roles=[role["id"]])
         by_link = await ask(c.sandbox, "bench", {"issue": n}, user=verified)
         by_config = await ask(c.sandbox, "bench", {"issue": n, "backend": "local"}, user=mapped)
         by_id = await ask(c.sandbox, "bench", {"issue": n}, user=NEWCOMER)
-        bad_target = await ask(c.sandbox, "bench", {"issue": n, "target": "warp"}, roles=["maintainer"])
-        missing = await ask(c.sandbox, "bench", {"issue": 999999}, roles=["maintainer"])
-    for a in refused:
+        bad_target = await ask(c.sandbox, "bench", {"issue": n, "target": "warp"}, roles=[role["id"]])
+        missing = await ask(c.sandbox, "bench", {"issue": 999999}, roles=[role["id"]])
+    for a in refused:  # no role *named* maintainer, no username that looks like an id, no name-keyed link
         assert_safe(a, ephemeral=True)
-        assert a.content.startswith("You may not create bench jobs") and "maintainer" in a.content
+        assert a.content.startswith("You may not create bench jobs") and "bench.discord_roles" in a.content
     assert "link it first with `/link`" in refused[0].content
     for a, ext in ((by_role, "json"), (by_link, "yaml"), (by_config, "json"), (by_id, "yaml")):
         assert_safe(a, ephemeral=True)

@@ -5,14 +5,15 @@ nothing in any answer can ping or break a limit. Also: slow work is deferred wit
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
-from config.settings import Settings
+from config.settings import Settings, get_settings
 from reports.render.discord import PING, problems
 from sandbox.discord import DiscordSandbox
-from tests.helpers.bot_answers import Answer, ask, uploaded
+from tests.helpers.bot_answers import Answer, ask, config_file, uploaded
 from tests.helpers.discord_fixtures import running_bot
 from tests.reports.world import HOSTILE, build_world
 
@@ -81,15 +82,18 @@ async def test_shortlist_is_exactly_the_planted_one(discord_endpoints: DiscordSa
 
 async def test_slow_work_is_deferred_within_the_deadline(discord_endpoints: DiscordSandbox,
                                                          discord_settings: Settings, world: Engine,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+                                                         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import bot.answers
 
     monkeypatch.setattr(bot.answers, "FAST_ANSWER_S", 0.0)  # every database answer counts as slow
     sb = discord_endpoints
-    async with running_bot(discord_settings, world):
+    role = await sb.add_role("maintainer")  # /bench counts role ids of configured servers only
+    monkeypatch.setenv("SCOUT_CONFIG", str(config_file(tmp_path / "watch.toml", discord_guilds=[str(sb.store.guild_id)],
+                                                       discord_roles=[role["id"]])))
+    async with running_bot(get_settings(), world):
         public = await ask(sb, "issue", {"number": 6})
         missing = await ask(sb, "issue", {"number": 4242})
-        bench = await ask(sb, "bench", {"issue": 1}, roles=["maintainer"])
+        bench = await ask(sb, "bench", {"issue": 1}, roles=[role["id"]])
     assert public.interaction.callback == {"type": 5} and not public.ephemeral
     assert public.content.startswith("**Issue #6**: **claimed**")
     assert missing.interaction.callback == {"type": 5}
