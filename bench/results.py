@@ -166,5 +166,6 @@ def verdict_of(summaries: Iterable[MetricSummary]) -> str:
         if s.comparison is not None:
             parts.append(f"{s.metric.key}: {s.comparison.verdict}")
         elif s.samples:
-            parts.append(f"{s.metric.key}: " + ", ".join(f"{x.label} {x.median:.4g} {s.metric.unit}" for x in s.samples))
+            medians = ", ".join(f"{x.label} {x.median:.4g} {s.metric.unit}" for x in s.samples)
+            parts.append(f"{s.metric.key}: {medians}")
     return "; ".join(parts)

@@ -113,7 +113,7 @@ def _stop(proc: subprocess.Popen[bytes], grace_s: float = 20.0) -> None:
 
 def _healthy(port: int) -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:  # noqa: S310 - loopback
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:  # loopback only
             return bool(r.status == 200)
     except (OSError, ValueError):
         return False
@@ -238,7 +238,8 @@ def results_from_log(spec: BenchSpec, log_text: str, noise_sigmas: float = 2.0,
     summaries = summarize(spec, files, noise_sigmas)
     result = {"files": files, "summary": [s.to_dict() for s in summaries],
               "summary_lines": [s.line() for s in summaries], "verdict": verdict_of(summaries)}
-    return dict(redact_tree(result, secret_values(dict(os.environ if environ is None else environ))))  # type: ignore[call-overload]
+    secrets = secret_values(dict(os.environ if environ is None else environ))
+    return dict(redact_tree(result, secrets))  # type: ignore[call-overload]
 
 
 # ----------------------------------------------------------------------------- SkyPilot

@@ -153,10 +153,15 @@ def bench_cmd(
     target: Annotated[str | None, typer.Option("--target", help="A bench target other than the subsystem's (e.g. torch-op).")] = None,
     user: Annotated[str | None, typer.Option("--as", envvar="SCOUT_BENCH_USER", help="Who is asking (checked against bench.allowed_users).")] = None,
     role: Annotated[list[str] | None, typer.Option("--role", help="A role the caller holds (checked against bench.allowed_roles).")] = None,
-    pull: Annotated[int | None, typer.Option("--pull", help="Measure this PR against its base (an allowed caller names it).")] = None,
-    ref: Annotated[str | None, typer.Option("--ref", help="Measure this branch against the default branch (allowed caller).")] = None,
-    fork: Annotated[str | None, typer.Option("--fork", help="The fork --ref lives in (https://github.com/OWNER/REPO).")] = None,
-    results: Annotated[Path | None, typer.Option("--results", help="Store the results of a remote run from its log (sky jobs logs / the Actions log).", exists=True, dir_okay=False)] = None,
+    pull: Annotated[int | None, typer.Option(
+        "--pull", help="Measure this PR against its base (an allowed caller names it).")] = None,
+    ref: Annotated[str | None, typer.Option(
+        "--ref", help="Measure this branch against the default branch (an allowed caller names it).")] = None,
+    fork: Annotated[str | None, typer.Option(
+        "--fork", help="The fork --ref lives in (https://github.com/OWNER/REPO).")] = None,
+    results: Annotated[Path | None, typer.Option(
+        "--results", exists=True, dir_okay=False,
+        help="Store a remote run's results from its log (`sky jobs logs`, the Actions run log).")] = None,
     cwd: Annotated[Path | None, typer.Option("--cwd", help="local: run the commands in this checkout.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the stored job as JSON.")] = False,
 ) -> None:

@@ -68,7 +68,8 @@ def test_one_repetition_claims_nothing() -> None:
 
 def test_summary_per_command_and_missing_results() -> None:
     spec = _spec(LAT, TPUT)
-    files = {**_files("before", 0, "avg_latency", [1.0, 1.01, 0.99]), **_files("after", 0, "avg_latency", [0.8, 0.81, 0.79]),
+    files = {**_files("before", 0, "avg_latency", [1.0, 1.01, 0.99]),
+             **_files("after", 0, "avg_latency", [0.8, 0.81, 0.79]),
              **_files("before", 1, "tokens_per_second", [500.0, 505.0]),
              result_name("after", 1, 0): {"error": "CUDA out of memory"}}
     lat, tput = summarize(spec, files)

@@ -53,6 +53,7 @@ def test_bench_message(world: Engine, watch, tmp_path) -> None:
     (m,) = bench_messages(job)
     assert problems(m.to_payload()) == []
     text = m.embeds[0]["description"]
-    assert "vllm bench latency" in text and "https://github.com/vllm-project/vllm/actions/workflows/scout-bench.yml" in text
+    assert "vllm bench latency" in text
+    assert "https://github.com/vllm-project/vllm/actions/workflows/scout-bench.yml" in text
     assert "metric: end-to-end latency of one batch of 8 requests" in text and "(s, lower is better)" in text
     assert "PR #20 by zed \\(CONTRIBUTOR\\) is not measured" in text
