@@ -238,6 +238,8 @@ def build_spec(*, repo: str, issue_number: int, subsystems: tuple[str, ...], tax
     if hw is not None:
         gpu, cpus = hw.accelerator, hw.cpus
         setup = hw.setup if hw.setup is not None else setup
+        for i, c in enumerate(setup):
+            check_template(c, f"bench.hardware setup command {i + 1}")
     if reason:
         gpu, cpus = None, cpus or "8+"
         extra.append(f"CPU-only check: {reason}")
