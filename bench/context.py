@@ -45,11 +45,15 @@ def _repo(session: Session, repo: str) -> Repo:
     return found
 
 
-def _subsystems(session: Session, repo_id: int, number: int) -> tuple[str, ...]:
+def _subsystems(session: Session, repo_id: int, number: int, min_confidence: float) -> tuple[str, ...]:
+    """The issue's subsystems the classifier is confident of (at least `min_confidence`; the best
+    one whatever its confidence), best first: a 1 % guess must not pick a GPU vendor."""
     label = session.get(SubsystemLabel, (repo_id, number))
     if label is None:
         return ()
-    return tuple(str(x["name"]) for x in (label.subsystems or []) if isinstance(x, dict) and x.get("name"))
+    items = [(str(x["name"]), float(x.get("confidence", 1.0) or 0.0))
+             for x in (label.subsystems or []) if isinstance(x, dict) and x.get("name")]
+    return tuple(name for i, (name, conf) in enumerate(items) if i == 0 or conf >= min_confidence)
 
 
 def _candidate(p: PullRequest, login: str | None, default_branch: str) -> PullCandidate:
@@ -67,8 +71,8 @@ def stored_pull(session: Session, repo: str, number: int) -> PullCandidate:
     return _candidate(row[0], row[1], r.default_branch or "main")
 
 
-def bench_context(session: Session, repo: str, number: int) -> BenchContext:
-    """An issue/PR by number, its subsystems and the PR a bench job could measure."""
+def bench_context(session: Session, repo: str, number: int, min_confidence: float = 0.3) -> BenchContext:
+    """An issue/PR by number, its confident subsystems and the PR a bench job could measure."""
     r = _repo(session, repo)
     issue = session.scalar(select(Issue).where(Issue.repo_id == r.id, Issue.number == number))
     if issue is None:
@@ -92,5 +96,5 @@ def bench_context(session: Session, repo: str, number: int) -> BenchContext:
                 pull = _candidate(p, login, default_branch)
                 break
     return BenchContext(repo=r.full_name, default_branch=default_branch, number=number, is_pull=issue.is_pull,
-                        text=f"{issue.title}\n{issue.body or ''}", subsystems=_subsystems(session, r.id, number),
+                        text=f"{issue.title}\n{issue.body or ''}", subsystems=_subsystems(session, r.id, number, min_confidence),
                         pull=pull)

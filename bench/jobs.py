@@ -241,8 +241,8 @@ def prepare_job(session: Session, ctx: BenchContext, watch: WatchConfig, backend
 def prepare_for_issue(session: Session, repo: str, number: int, watch: WatchConfig, backend: str, out_dir: Path,
                       target: str | None = None, requested_by: str = "", named: NamedChange | None = None,
                       roles: Iterable[str] = ()) -> BenchJobView:
-    return prepare_job(session, bench_context(session, repo, number), watch, backend, out_dir, target,
-                       requested_by, named, roles)
+    ctx = bench_context(session, repo, number, watch.bench.min_subsystem_confidence)
+    return prepare_job(session, ctx, watch, backend, out_dir, target, requested_by, named, roles)
 
 
 def launch(job: BenchJobView, watch: WatchConfig, *, user: str | None, roles: tuple[str, ...] = (),

@@ -255,6 +255,8 @@ class BenchConfig(_Strict):
     no_gpu: dict[str, NoGpu] = Field(default_factory=dict)
     # Author associations whose PRs a job measures without being named (write access).
     trusted_associations: tuple[str, ...] = ("OWNER", "MEMBER", "COLLABORATOR")
+    # An issue's subsystems below this classifier confidence (all but its best) choose nothing.
+    min_subsystem_confidence: float = Field(default=0.3, ge=0, le=1)
     # A before/after change smaller than this many spreads (combined, relative) is "within noise".
     noise_sigmas: float = Field(default=2.0, gt=0)
 
