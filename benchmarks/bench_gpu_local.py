@@ -50,10 +50,7 @@ def run_op(op: str, repetitions: int, work: Path) -> dict[str, Any]:
             "gpu": first.get("gpu"), "torch": first.get("torch"), "shape": first.get("shape"),
             "reference_median_ms": [(s.get("result") or {}).get("impls", {}).get("reference", {}).get("median_ms")
                                     for s in out.result["steps"]],
-            "optimized_median_ms": [(s.get("result") or {}).get("impls", {}).get("optimized", {}).get("median_ms")
-                                    for s in out.result["steps"]],
-            "speedup": [(s.get("result") or {}).get("speedup_vs_reference", {}).get("optimized")
-                        for s in out.result["steps"]],
+            "best": [(s.get("result") or {}).get("best") for s in out.result["steps"]],
             "error": first.get("error")}
 
 
@@ -82,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         aa = [a_a(op, args.repetitions, work) for op in args.aa]
     record = {"host": platform.node(), "python": sys.version.split()[0], "ops": ops, "a_a": aa}
     for o in ops:
-        print(f"{o['op']:>13}: {o['status']}; {o['verdict']}; speedup {o['speedup']}; {o['gpu']}; {o['error'] or ''}")
+        print(f"{o['op']:>13}: {o['status']}; {o['verdict']}; best {o['best']}; {o['gpu']}; {o['error'] or ''}")
     for a in aa:
         print(f"A/A {a['op']}: {a['verdict']}")
     args.out.parent.mkdir(parents=True, exist_ok=True)

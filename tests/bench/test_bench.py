@@ -435,7 +435,7 @@ def test_local_torch_op_job_end_to_end(world: Engine, watch, tmp_path: Path) -> 
     assert stored.status in ("succeeded", "failed") and stored.link.endswith("result.json")
     if stored.status == "succeeded":
         assert result["impls"]["reference"]["median_ms"] > 0
-        assert stored.verdict.startswith("impls.optimized.median_ms: baseline ")
+        assert stored.verdict.startswith("best.median_ms: baseline ")
     else:
         assert "PyTorch is not installed" in result["error"]
     with session_scope(world) as s:
