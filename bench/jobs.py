@@ -148,8 +148,9 @@ def measures_for(ctx: BenchContext, bench: BenchConfig, named: NamedChange | Non
         where = f" of {named.fork}" if named.fork else ""
         return ((Measure("before", base), Measure("after", named.ref, remote=named.fork)), None,
                 (f"branch {named.ref}{where} measured because {named_by} named it",))
-    p = ctx.pull
-    if p is not None and p.head_sha:
+    found = ctx.pull
+    if found is not None and found.head_sha:
+        p = found
         if trusted(p, bench):
             return ((Measure("before", p.base_ref or base), Measure("after", p.head_sha, pull_number=p.number)),
                     p.number, ())

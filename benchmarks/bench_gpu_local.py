@@ -45,7 +45,7 @@ def _files(outcome_result: dict[str, Any]) -> dict[str, Any]:
 def run_op(op: str, repetitions: int, work: Path) -> dict[str, Any]:
     spec = torch_op_spec(op, repetitions)
     out = run_local(spec, work / op)
-    first = next((s["result"] for s in out.result["steps"] if isinstance(s.get("result"), dict)), {}) or {}
+    first: dict[str, Any] = next((s["result"] for s in out.result["steps"] if isinstance(s.get("result"), dict)), {})
     return {"op": op, "status": out.status, "verdict": out.result["verdict"], "summary": out.result["summary"],
             "gpu": first.get("gpu"), "torch": first.get("torch"), "shape": first.get("shape"),
             "reference_median_ms": [(s.get("result") or {}).get("impls", {}).get("reference", {}).get("median_ms")
