@@ -284,7 +284,10 @@ def record_log(session: Session, job_id: int, log_text: str, watch: WatchConfig)
     job = session.get(BenchJob, job_id)
     if job is None:
         raise ReportError(f"bench job {job_id} is gone")
-    result = results_from_log(BenchSpec.from_dict(job.spec), log_text, watch.bench.noise_sigmas)
+    spec = BenchSpec.from_dict(job.spec)
+    if not spec.needed:
+        raise ReportError(f"bench job {job_id} needs no benchmark ({spec.no_gpu_reason}): no results to store")
+    result = results_from_log(spec, log_text, watch.bench.noise_sigmas)
     job.result = {**(job.result or {}), **result}
     job.verdict = str(result.get("verdict") or "")[:300]
     job.status = "succeeded" if result["verdict"] else "failed"

@@ -236,6 +236,9 @@ def build_spec(*, repo: str, issue_number: int, subsystems: tuple[str, ...], tax
     gpu, cpus, setup = t.gpu, t.cpus, t.setup
     hw = None if t.kind in ("torch-op", "cpu-check") or reason else hardware_for(subsystems, bench)
     if hw is not None:
+        vendors = [s for s in subsystems if s in bench.hardware and bench.hardware[s] != hw]
+        if vendors:  # one job runs on one machine: say what it leaves out
+            extra.append(f"also about {', '.join(vendors)}: this job runs on {hw.accelerator or 'a CPU instance'} only")
         gpu, cpus = hw.accelerator, hw.cpus
         setup = hw.setup if hw.setup is not None else setup
         for i, c in enumerate(setup):

@@ -65,6 +65,8 @@ def test_vendor_hardware_brings_the_vendor_build(watch) -> None:
     assert cpu.cpus == "32+" and any("VLLM_TARGET_DEVICE=cpu" in c for c in cpu.setup)
     assert yaml.safe_load(skypilot_yaml(cpu))["resources"] == {"cpus": "32+"}
     assert yaml.safe_load(skypilot_yaml(rocm))["resources"] == {"accelerators": "MI300X:1"}
+    both = _spec(watch, ("rocm", "tpu"))
+    assert both.gpu == "MI300X:1" and both.notes == ("also about tpu: this job runs on MI300X:1 only",)
 
 
 def test_no_gpu_for_documentation_and_a_cpu_check_for_ci(watch) -> None:
