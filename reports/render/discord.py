@@ -260,7 +260,7 @@ def _bench(b: BenchLink | None) -> str:
     if b is None:
         return "no bench job"
     if b.status == "not-needed":
-        return safe(b.note or "no benchmark needed", 200)
+        return safe(b.note or "no benchmark needed", 200) + f" · job {b.id}"
     u = safe_url(b.link)
     where = f"[{safe(b.backend, 20)}]({u})" if u else f"{safe(b.backend, 20)} `{b.link.replace('`', '')[-120:]}`"
     verdict = f" · {safe(b.verdict, 200)}" if b.verdict else ""
