@@ -16,16 +16,19 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+import urllib.request
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench.render import Dispatch, local_commands
+from bench.hygiene import redact_tree, runner_env, secret_values
+from bench.render import HEALTH_WAIT_S, Dispatch, local_commands, local_server
+from bench.results import parse_log, summarize, verdict_of
 from bench.spec import BenchSpec
 from config.clock import iso_z, utcnow
-from config.errors import ReportError
+from config.errors import CollectorError, ReportError
 from config.watch import BenchConfig
 
 log = logging.getLogger(__name__)
@@ -94,62 +97,149 @@ def _json_from(path: Path, stdout: str) -> Any:
     return None
 
 
-def run_local(spec: BenchSpec, workdir: Path, cwd: Path | None = None, python: str | None = None,
-              timeout_s: float | None = None) -> LaunchResult:
-    """Run the spec's commands here, one after another, within the target's timeout in total;
-    each command's JSON result (its `{result}` file, or its last JSON stdout line) is captured.
+def _stop(proc: subprocess.Popen[bytes], grace_s: float = 20.0) -> None:
+    """SIGTERM the process group, SIGKILL it after `grace_s`."""
+    for sig, wait in ((signal.SIGTERM, grace_s), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
-    No shell is involved; a command that runs past the deadline is killed with its process group.
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:  # loopback only
+            return bool(r.status == 200)
+    except (OSError, ValueError):
+        return False
+
+
+def _start_server(spec: BenchSpec, workdir: Path, cwd: Path, env: dict[str, str], python: str,
+                  deadline: float) -> tuple[subprocess.Popen[bytes] | None, dict[str, Any]]:
+    """Start the target's server and wait for /health (or its exit, or the deadline)."""
+    cmd = local_server(spec, python)
+    assert cmd is not None and spec.port is not None
+    step: dict[str, Any] = {"label": "server", "argv": list(cmd.argv), "log": "server.log"}
+    log_file = (workdir / "server.log").open("wb")
+    try:
+        proc = subprocess.Popen(cmd.argv, cwd=cwd, env={**env, **runner_env({}, cmd.env)}, stdout=log_file,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    except OSError as exc:
+        log_file.close()
+        step["error"] = f"cannot start {cmd.argv[0]}: {exc.strerror or exc}"
+        return None, step
+    log_file.close()
+    t0 = time.monotonic()
+    while time.monotonic() < min(deadline, t0 + HEALTH_WAIT_S):
+        if proc.poll() is not None:
+            step["error"] = f"the server exited with {proc.returncode} before /health answered"
+            return None, step
+        if _healthy(spec.port):
+            step["ready_after_s"] = round(time.monotonic() - t0, 3)
+            return proc, step
+        time.sleep(0.2)
+    _stop(proc)
+    step["error"] = f"the server did not answer /health on port {spec.port} in {time.monotonic() - t0:.0f} s"
+    return None, step
+
+
+def run_local(spec: BenchSpec, workdir: Path, cwd: Path | None = None, python: str | None = None,
+              timeout_s: float | None = None, environ: Mapping[str, str] | None = None,
+              noise_sigmas: float = 2.0) -> LaunchResult:
+    """Run the spec here: its server first where it has one (stopped after), then its commands
+    `repetitions` times, within the target's timeout in total. Each command's JSON result (its
+    `{result}` file, or its last JSON stdout line) is captured, summarised and stored redacted.
+
+    No shell is involved; the processes get a minimal environment (`hygiene.runner_env`), and a
+    command that runs past the deadline is killed with its process group.
     """
+    if not spec.needed:
+        raise ReportError(f"no benchmark needed for {spec.repo}#{spec.issue_number}: {spec.no_gpu_reason}")
+    parent = dict(os.environ if environ is None else environ)
+    secrets = secret_values(parent)
     workdir.mkdir(parents=True, exist_ok=True)
+    where = cwd or workdir
+    python = python or sys.executable
+    env = runner_env(parent)
     deadline = time.monotonic() + (timeout_s if timeout_s is not None else spec.timeout_minutes * 60)
     started = utcnow()
     steps: list[dict[str, Any]] = []
+    files: dict[str, Any] = {}
     status = "succeeded"
-    for cmd in local_commands(spec, python=python or sys.executable):
-        remaining = deadline - time.monotonic()
-        step: dict[str, Any] = {"label": cmd.label, "argv": list(cmd.argv), "result_file": cmd.result}
-        if remaining <= 0:
-            step.update(returncode=None, seconds=0.0, skipped="timeout")
-            status = "timeout"
-            steps.append(step)
-            continue
-        env = {**os.environ, **cmd.env, "PYTHONUNBUFFERED": "1"}
-        t0 = time.monotonic()
-        try:
-            proc = subprocess.Popen(cmd.argv, cwd=cwd or workdir, env=env, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, start_new_session=True)
-        except OSError as exc:
-            step.update(returncode=None, seconds=0.0, error=f"cannot start {cmd.argv[0]}: {exc.strerror or exc}")
-            status = "failed"
-            steps.append(step)
-            continue
-        try:
-            out, err = proc.communicate(timeout=remaining)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            out, err = proc.communicate()
-            step["timed_out"] = True
-            status = "timeout"
-        stdout = _tail(out)
-        step.update(returncode=proc.returncode, seconds=round(time.monotonic() - t0, 3), stdout_tail=stdout,
-                    stderr_tail=_tail(err))
-        result_path = (cwd or workdir) / cmd.result
-        step["result"] = _json_from(result_path, out.decode("utf-8", "replace") if out else "")
-        if result_path.is_file() and (cwd or workdir) != workdir:
-            shutil.copy2(result_path, workdir / cmd.result)
-        if proc.returncode != 0 and status == "succeeded":
-            status = "failed"
+    server = None
+    if spec.server:
+        server, step = _start_server(spec, workdir, where, env, python, deadline)
         steps.append(step)
+        if server is None:
+            status = "failed"
+    try:
+        for cmd in local_commands(spec, python=python) if status == "succeeded" else []:
+            remaining = deadline - time.monotonic()
+            step = {"label": cmd.label, "argv": list(cmd.argv), "result_file": cmd.result}
+            steps.append(step)
+            if remaining <= 0:
+                step.update(returncode=None, seconds=0.0, skipped="timeout")
+                status = "timeout"
+                continue
+            t0 = time.monotonic()
+            try:
+                proc = subprocess.Popen(cmd.argv, cwd=where, env={**env, **runner_env({}, cmd.env)},
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+            except OSError as exc:
+                step.update(returncode=None, seconds=0.0, error=f"cannot start {cmd.argv[0]}: {exc.strerror or exc}")
+                status = "failed"
+                continue
+            try:
+                out, err = proc.communicate(timeout=remaining)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                out, err = proc.communicate()
+                step["timed_out"] = True
+                status = "timeout"
+            step.update(returncode=proc.returncode, seconds=round(time.monotonic() - t0, 3), stdout_tail=_tail(out),
+                        stderr_tail=_tail(err))
+            result_path = where / cmd.result
+            step["result"] = files[cmd.result] = _json_from(result_path, out.decode("utf-8", "replace") if out else "")
+            if result_path.is_file() and where != workdir:
+                shutil.copy2(result_path, workdir / cmd.result)
+            if proc.returncode != 0 and status == "succeeded":
+                status = "failed"
+    finally:
+        if server is not None:
+            _stop(server)
+    summaries = summarize(spec, files, noise_sigmas)
     finished = utcnow()
-    result = {"backend": "local", "host": platform.node(), "started_at": iso_z(started),
-              "finished_at": iso_z(finished), "status": status, "workdir": str(workdir), "steps": steps}
+    result: dict[str, Any] = {
+        "backend": "local", "host": platform.node(), "started_at": iso_z(started), "finished_at": iso_z(finished),
+        "status": status, "workdir": str(workdir), "steps": steps,
+        "summary": [s.to_dict() for s in summaries], "summary_lines": [s.line() for s in summaries],
+        "verdict": verdict_of(summaries)}
+    result = dict(redact_tree(result, secrets))  # type: ignore[call-overload]
     (workdir / "result.json").write_text(json.dumps(result, indent=2, sort_keys=True), encoding="utf-8")
     log.info("bench job %s ran locally: %s", spec.name, status)
     return LaunchResult(status=status, link=str(workdir / "result.json"), result=result, finished_at=finished)
+
+
+def results_from_log(spec: BenchSpec, log_text: str, noise_sigmas: float = 2.0,
+                     environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A SkyPilot or GitHub Actions job's results, from its log (`sky jobs logs`, the run's log):
+    the printed result files, summarised, redacted."""
+    files = parse_log(log_text)
+    if not files:
+        raise ReportError("no result files in that log (lines `=== PATH.json` followed by the JSON)")
+    summaries = summarize(spec, files, noise_sigmas)
+    result = {"files": files, "summary": [s.to_dict() for s in summaries],
+              "summary_lines": [s.line() for s in summaries], "verdict": verdict_of(summaries)}
+    secrets = secret_values(dict(os.environ if environ is None else environ))
+    return dict(redact_tree(result, secrets))  # type: ignore[call-overload]
 
 
 # ----------------------------------------------------------------------------- SkyPilot
@@ -196,33 +286,33 @@ def launch_skypilot(spec: BenchSpec, yaml_path: Path) -> LaunchResult:
 
 
 def dispatch_github(dispatch: Dispatch, repo: str, api_url: str, token: str | None) -> LaunchResult:
-    """POST .../actions/workflows/{workflow}/dispatches through PyGithub; the link is the run's
-    URL when GitHub returns run details, else the workflow's runs page."""
-    import requests
-    from github import Auth, Github, GithubException
+    """POST .../actions/workflows/{workflow}/dispatches through the shared GitHub client (its
+    retries and rate-limit handling); the link is the run's URL when GitHub returns run details,
+    else the newest dispatched run of the workflow on that ref, else the workflow's runs page."""
+    from collectors.github.client import GitHubClient
 
     if not token:
         raise ReportError("dispatching a GitHub Actions bench job needs SCOUT_GITHUB_TOKEN")
-    g = Github(base_url=api_url.rstrip("/"), auth=Auth.Token(token), seconds_between_requests=0,
-               seconds_between_writes=0, retry=None, timeout=30, lazy=True)
+    client = GitHubClient(api_url, token)
+    path = f"/repos/{repo}/actions/workflows/{dispatch.workflow}"
     try:
-        repository = g.get_repo(repo)
-        workflow = repository.get_workflow(dispatch.workflow)
-        run = workflow.create_dispatch(dispatch.ref, dispatch.inputs, throw=True, return_run_details=True)
-        if isinstance(run, bool):
-            # No run details (older API, 204): the newest dispatched run of this workflow on that ref.
-            runs = workflow.get_runs(event="workflow_dispatch", branch=dispatch.ref)
-            run = next(iter(runs.get_page(0)), True)
-    except GithubException as exc:
-        msg = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
-        raise ReportError(f"GitHub refused the bench dispatch to {repo} {dispatch.workflow}: {exc.status} {msg}") from exc
-    except (requests.RequestException, OSError) as exc:  # connection refused, retries exhausted
-        raise ReportError(f"cannot reach GitHub at {api_url} to dispatch {dispatch.workflow}: {exc}") from exc
+        resp = client.request("POST", f"{path}/dispatches", body={"ref": dispatch.ref, "inputs": dispatch.inputs,
+                                                                   "return_run_details": True},
+                              what=f"dispatch {dispatch.workflow} on {repo}")
+        run = resp.data if isinstance(resp.data, dict) else None
+        if run is None:  # 204, no run details: the newest dispatched run of this workflow on that ref
+            runs = client.get(f"{path}/runs", params={"event": "workflow_dispatch", "branch": dispatch.ref,
+                                                      "per_page": 1}, what="dispatched runs").data
+            found = (runs or {}).get("workflow_runs") or [] if isinstance(runs, dict) else []
+            run = found[0] if found else None
+    except CollectorError as exc:
+        raise ReportError(f"GitHub refused or did not answer the bench dispatch to {repo} {dispatch.workflow}: "
+                          f"{exc}") from exc
     finally:
-        g.close()
-    html = getattr(run, "html_url", None) if not isinstance(run, bool) else None
-    link = html or f"https://github.com/{repo}/actions/workflows/{dispatch.workflow}"
+        client.close()
+    link = (run or {}).get("html_url") or f"https://github.com/{repo}/actions/workflows/{dispatch.workflow}"
     result: dict[str, Any] = {"backend": "github-actions", "workflow": dispatch.workflow, "ref": dispatch.ref}
-    if not isinstance(run, bool):
-        result["run_id"] = run.id
-    return LaunchResult(status="launched", link=link, result=result)
+    run_id = (run or {}).get("workflow_run_id") or (run or {}).get("id")
+    if run_id:
+        result["run_id"] = run_id
+    return LaunchResult(status="launched", link=str(link), result=result)

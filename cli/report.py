@@ -156,11 +156,21 @@ def bench_cmd(
     target: Annotated[str | None, typer.Option("--target", help="A bench target other than the subsystem's (e.g. torch-op).")] = None,
     user: Annotated[str | None, typer.Option("--as", envvar="SCOUT_BENCH_USER", help="Who is asking (checked against bench.allowed_users).")] = None,
     role: Annotated[list[str] | None, typer.Option("--role", help="A role the caller holds (checked against bench.allowed_roles).")] = None,
+    pull: Annotated[int | None, typer.Option(
+        "--pull", help="Measure this PR against its base (an allowed caller names it).")] = None,
+    ref: Annotated[str | None, typer.Option(
+        "--ref", help="Measure this branch against the default branch (an allowed caller names it).")] = None,
+    fork: Annotated[str | None, typer.Option(
+        "--fork", help="The fork --ref lives in (https://github.com/OWNER/REPO).")] = None,
+    results: Annotated[Path | None, typer.Option(
+        "--results", exists=True, dir_okay=False,
+        help="Store a remote run's results from its log (`sky jobs logs`, the Actions run log).")] = None,
     cwd: Annotated[Path | None, typer.Option("--cwd", help="local: run the commands in this checkout.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the stored job as JSON.")] = False,
 ) -> None:
-    """Build, store and render the bench job for an issue; --launch starts it on the backend."""
-    from bench import authorize, prepare_for_issue, record
+    """Build, store and render the bench job for an issue; --launch starts it on the backend;
+    --results takes in a remote run's results."""
+    from bench import NamedChange, authorize, prepare_for_issue, record, record_log
     from bench import launch as launch_job
     from storage.db import session_scope
 
@@ -168,12 +178,16 @@ def bench_cmd(
     name = s.watch.repo(repo).name
     chosen = backend.value if backend else s.watch.bench.default_backend
     roles = tuple(role or ()) + tuple(r for r in os.environ.get("SCOUT_BENCH_ROLES", "").split(",") if r.strip())
+    named = NamedChange(pull=pull, ref=ref, fork=fork) if (pull or ref or fork) else None
     eng = engine()
-    if launch:
+    if launch or named is not None:
         authorize(s.watch.bench, user, roles)  # refuse before anything is stored or started
     with session_scope(eng) as session:
         job = prepare_for_issue(session, name, issue, s.watch, chosen, s.output_dir, target=target,
-                                requested_by=user or "")
+                                requested_by=user or "", named=named, roles=roles)
+    if results is not None:
+        with session_scope(eng) as session:
+            job = record_log(session, job.id, results.read_text(encoding="utf-8", errors="replace"), s.watch)
     if launch:
         token = s.github_token.get_secret_value() if s.github_token else None
         console.print(f"launching bench job {job.id} ({job.backend}, {job.target}) for {name}#{issue}", markup=False)
@@ -184,16 +198,46 @@ def bench_cmd(
     if as_json:
         out.print(json.dumps(job.to_dict(), indent=2), markup=False)
         return
+    if not job.spec.needed:
+        out.print(f"bench job {job.id}: {name}#{issue} · no benchmark needed: {job.spec.no_gpu_reason}", markup=False)
+        return
+    hardware = job.spec.gpu or f"CPU instance ({job.spec.cpus or 'any'} vCPUs)"
     out.print(f"bench job {job.id}: {name}#{issue} · subsystem {job.subsystem} · target {job.target} "
-              f"({job.spec.kind}) · {job.backend} · {job.status}", markup=False)
-    out.print("measures: " + ", ".join(f"{m.label}={m.ref}" for m in job.spec.measures), markup=False)
+              f"({job.spec.kind}) on {hardware} · {job.backend} · {job.status}", markup=False)
+    out.print("measures: " + ", ".join(f"{m.label}={m.ref}" for m in job.spec.measures)
+              + f" · {job.spec.repetitions} repetition(s)", markup=False)
+    for m in job.spec.metrics:
+        out.print(f"metric: {m.measures} [{m.unit}, {m.better} is better]", markup=False)
+    for n in job.spec.notes:
+        out.print(f"note: {n}", markup=False)
     out.print(f"link: {job.link}", markup=False)
-    if not launch:
+    if not launch and results is None:
         out.print(job.rendered, markup=False)
-    elif job.result.get("steps"):
-        for st in job.result["steps"]:
-            out.print(f"  {' '.join(st['argv'])} -> rc={st.get('returncode')} in {st.get('seconds')} s", markup=False)
-            if st.get("result") is not None:
-                out.print(json.dumps(st["result"], indent=2)[:4000], markup=False)
+    for line in job.result.get("summary_lines", []):
+        out.print(f"  {line}", markup=False)
+    if job.verdict:
+        out.print(f"verdict: {job.verdict}", markup=False)
     if job.status in ("failed", "timeout"):
         raise typer.Exit(1)
+
+
+@app.command("bench-workflow")
+def bench_workflow_cmd(
+    out_dir: Annotated[Path, typer.Option("--out", help="The root of the watched repository's checkout.")] = Path("."),
+) -> None:
+    """Write the GitHub Actions workflow the github-actions backend dispatches, and the scripts its
+    targets use, into a checkout (.github/workflows/ and .github/scout/)."""
+    import shutil
+
+    from bench.render import SCRIPTS_DIR, WORKFLOW_FILE
+
+    s = settings()
+    wf = out_dir / ".github" / "workflows" / s.watch.bench.workflow
+    scripts = out_dir / ".github" / "scout"
+    wf.parent.mkdir(parents=True, exist_ok=True)
+    scripts.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(WORKFLOW_FILE, wf)
+    for p in sorted(SCRIPTS_DIR.glob("*.py")):
+        shutil.copyfile(p, scripts / p.name)
+    out.print(f"wrote {wf} and {len(list(SCRIPTS_DIR.glob('*.py')))} scripts in {scripts}; run it on a self-hosted "
+              "runner labelled gpu-h100 (or the label of the job's hardware)", markup=False)

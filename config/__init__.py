@@ -13,7 +13,10 @@ from config.errors import (
 from config.settings import Settings, get_settings
 from config.watch import (
     BUNDLED_VLLM,
+    BenchHardware,
+    BenchMetric,
     BenchTarget,
+    NoGpu,
     RepoWatch,
     Subsystem,
     Taxonomy,
@@ -23,11 +26,14 @@ from config.watch import (
 
 __all__ = [
     "BUNDLED_VLLM",
+    "BenchHardware",
+    "BenchMetric",
     "BenchTarget",
     "ClassifierError",
     "CollectorError",
     "ConfigError",
     "DatasetError",
+    "NoGpu",
     "OssScoutError",
     "RepoWatch",
     "ReportError",

@@ -146,22 +146,48 @@ class OwnershipConfig(_Strict):
     top: int = 3
 
 
-class BenchTarget(_Strict):
-    """How to measure a perf change in a subsystem (see bench).
+_ACCELERATOR = r"[A-Za-z0-9_-]+(:[0-9]+)?"
 
-    `commands` and `setup` are command templates; the only placeholders are `{model}`, `{result}`
-    (the JSON file a command writes), `{script}` (a script shipped in bench/scripts) and
-    `{op}` (one of `ops`). Issue text never reaches them.
+
+class BenchMetric(_Strict):
+    """What one bench command measures: `key` of the headline number in its JSON result (dots for
+    nesting), what that number is, its unit, and which way is an improvement."""
+
+    key: str
+    measures: str
+    unit: str
+    better: Literal["higher", "lower"] = "higher"
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*", v):
+            raise ValueError("expected a JSON key such as output_throughput or percentiles.50")
+        return v
+
+
+class BenchTarget(_Strict):
+    """How to measure a perf change in a subsystem (see bench), and what the number means.
+
+    `commands`, `setup` and `server` are command templates; the only placeholders are `{model}`,
+    `{result}` (the JSON file a command writes), `{script}` (a script shipped in bench/scripts),
+    `{op}` (one of `ops`) and `{port}` (the server's port). Issue text never reaches them.
+    `server` is started before the commands (and stopped after) once `/health` answers.
+    `metrics` says, for each command, which number of its JSON result is the headline and what it is.
     """
 
-    kind: Literal["vllm-bench", "kernel-script", "torch-op"] = "vllm-bench"
+    kind: Literal["vllm-bench", "kernel-script", "torch-op", "cpu-check"] = "vllm-bench"
     commands: tuple[str, ...] = ()
     setup: tuple[str, ...] = ()
+    server: str | None = None
     model: str = "facebook/opt-125m"
-    gpu: str = "H100:1"
+    gpu: str | None = "H100:1"
+    cpus: str | None = None
     timeout_minutes: int = Field(default=30, gt=0)
     script: str | None = None
     ops: tuple[str, ...] = ()
+    metrics: tuple[BenchMetric, ...] = ()
+    repetitions: int = Field(default=3, ge=1, le=20)
 
     @field_validator("model")
     @classmethod
@@ -172,9 +198,18 @@ class BenchTarget(_Strict):
 
     @field_validator("gpu")
     @classmethod
-    def _gpu(cls, v: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9_-]+(:[0-9]+)?", v):
+    def _gpu(cls, v: str | None) -> str | None:
+        if not v:
+            return None  # TOML has no null: "" means a CPU instance
+        if not re.fullmatch(_ACCELERATOR, v):
             raise ValueError("expected an accelerator such as H100:1")
+        return v
+
+    @field_validator("cpus")
+    @classmethod
+    def _cpus(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[0-9]{1,4}\+?", v):
+            raise ValueError("expected a CPU count such as 16 or 16+")
         return v
 
     @field_validator("script")
@@ -183,6 +218,44 @@ class BenchTarget(_Strict):
         if v is not None and not re.fullmatch(r"[A-Za-z0-9_-]+\.py", v):
             raise ValueError("expected the file name of a script in bench/scripts, e.g. torch_op.py")
         return v
+
+    @model_validator(mode="after")
+    def _metric_per_command(self) -> BenchTarget:
+        if self.commands and len(self.metrics) != len(self.commands):
+            raise ValueError(f"declare one entry in `metrics` per command ({len(self.commands)} commands, "
+                             f"{len(self.metrics)} metrics): what each measures and in which unit")
+        return self
+
+
+class BenchHardware(_Strict):
+    """The machine a subsystem's work runs on: a SkyPilot accelerator name (`MI300X:1`,
+    `tpu-v6e-8`), or none for a CPU instance (`cpus`); `setup` replaces the target's install step
+    with the vendor's build of the project."""
+
+    accelerator: str | None = None
+    cpus: str | None = None
+    setup: tuple[str, ...] | None = None
+
+    @field_validator("accelerator")
+    @classmethod
+    def _accelerator(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(_ACCELERATOR, v):
+            raise ValueError("expected a SkyPilot accelerator such as MI300X:1 or tpu-v6e-8")
+        return v
+
+    @field_validator("cpus")
+    @classmethod
+    def _cpus(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[0-9]{1,4}\+?", v):
+            raise ValueError("expected a CPU count such as 16 or 16+")
+        return v
+
+
+class NoGpu(_Strict):
+    """A subsystem no GPU can measure: why, and the CPU-only check (a target) where one makes sense."""
+
+    reason: str
+    check: str | None = None
 
 
 class BenchConfig(_Strict):
@@ -193,10 +266,21 @@ class BenchConfig(_Strict):
     discord_guilds: tuple[str, ...] = ()
     discord_roles: tuple[str, ...] = ()
     default_backend: Literal["skypilot", "github-actions", "local"] = "skypilot"
-    workflow: str = "bench.yml"
+    # The workflow the github-actions backend dispatches (shipped as bench/workflows/scout-bench.yml).
+    workflow: str = "scout-bench.yml"
     targets: dict[str, BenchTarget] = Field(default_factory=dict)
     # The target for subsystems that name none (None: such issues get no bench job).
     default_target: str | None = None
+    # Vendor hardware by subsystem (the first of an issue's subsystems found here wins).
+    hardware: dict[str, BenchHardware] = Field(default_factory=dict)
+    # Subsystems no GPU can measure; an issue only in these gets no GPU job.
+    no_gpu: dict[str, NoGpu] = Field(default_factory=dict)
+    # Author associations whose PRs a job measures without being named (write access).
+    trusted_associations: tuple[str, ...] = ("OWNER", "MEMBER", "COLLABORATOR")
+    # An issue's subsystems below this classifier confidence (all but its best) choose nothing.
+    min_subsystem_confidence: float = Field(default=0.3, ge=0, le=1)
+    # A before/after change smaller than this many spreads (combined, relative) is "within noise".
+    noise_sigmas: float = Field(default=2.0, gt=0)
 
     @field_validator("discord_guilds", "discord_roles")
     @classmethod
@@ -207,9 +291,12 @@ class BenchConfig(_Strict):
         return tuple(str(x) for x in v)
 
     @model_validator(mode="after")
-    def _known_default(self) -> BenchConfig:
+    def _known_targets(self) -> BenchConfig:
         if self.default_target is not None and self.default_target not in self.targets:
             raise ValueError(f"default_target {self.default_target!r} is not among bench.targets")
+        for sub, ng in self.no_gpu.items():
+            if ng.check is not None and ng.check not in self.targets:
+                raise ValueError(f"bench.no_gpu.{sub}.check {ng.check!r} is not among bench.targets")
         return self
 
 

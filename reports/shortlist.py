@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bench.jobs import BenchLink
 from config.clock import iso_z
 from config.errors import ReportError
 from config.watch import WatchConfig
@@ -36,26 +37,6 @@ MIN_SUBSYSTEM_CONFIDENCE = 0.3
 ACTIVE_DAYS = 30.0  # a maintainer active within this many days is preferred...
 MAX_REVIEW_HOURS = 7 * 24.0  # ...and one whose median first review comes within this
 NOT_COUNTS = frozenset({"items", "score", "rank"})  # evidence integers that are not counts of actions
-
-
-@dataclass(frozen=True)
-class BenchLink:
-    """Where a shortlisted issue's bench job lives: a YAML path, a run URL, or a stored result."""
-
-    id: int | None
-    backend: str
-    target: str
-    link: str
-    status: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "backend": self.backend, "target": self.target, "link": self.link,
-                "status": self.status}
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> BenchLink:
-        return cls(id=d.get("id"), backend=str(d["backend"]), target=str(d["target"]), link=str(d["link"]),
-                   status=str(d["status"]))
 
 
 @dataclass(frozen=True)
@@ -428,8 +409,8 @@ def make_shortlist(session: Session, watch: WatchConfig, repo: str | None, now: 
     in `shortlists` unless `store` is False, with what it was computed from (so that
     `stored_shortlist` can serve it again while nothing changed). A caller passing its own
     `snapshot` passes the `inputs_state` it read before the snapshot."""
-    from bench.jobs import prepare_job
-    from reports.queries import issue_context, load_snapshot
+    from bench.jobs import prepare_for_issue
+    from reports.queries import load_snapshot
 
     rw = watch.repo(repo)
     wanted = _wanted(watch, rw.name, subsystems)
@@ -441,7 +422,7 @@ def make_shortlist(session: Session, watch: WatchConfig, repo: str | None, now: 
     links: dict[int, BenchLink] = {}
     for i in sl.issues:
         try:
-            job = prepare_job(session, issue_context(session, snap.repo, i.number), watch, backend, out_dir)
+            job = prepare_for_issue(session, snap.repo, i.number, watch, backend, out_dir)
         except ReportError as exc:  # e.g. no target for the subsystem and no default: say so, keep going
             log.warning("no bench job for %s#%d: %s", snap.repo, i.number, exc)
             continue
@@ -470,7 +451,7 @@ def stored_shortlist(session: Session, watch: WatchConfig, repo: str | None, now
     and their bench jobs are still stored; the maintainers (who depend on the clock: active in
     the last ACTIVE_DAYS) are picked again as of now from the stored owners, the bench jobs show
     their current status, and the list is dated now."""
-    from bench.jobs import _view
+    from bench.jobs import view as _view
     from storage.models import BenchJob
     from storage.models import Shortlist as ShortlistRow
 

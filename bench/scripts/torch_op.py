@@ -222,6 +222,10 @@ def run(op: str, iters: int, warmup: int, device: str | None, small: bool) -> di
         out["impls"][name] = {"impl": impl, **_stats(_time(torch, fn, iters, warmup, cuda))}
         speedup[name] = round(ref_med / out["impls"][name]["median_ms"], 3) if out["impls"][name]["median_ms"] else None
     out["speedup_vs_reference"] = speedup
+    timed = [(v["median_ms"], name) for name, v in out["impls"].items() if name != "reference" and v["median_ms"]]
+    if timed:  # the headline the bench target reads: the fastest optimised path
+        best_ms, best = min(timed)
+        out["best"] = {"impl": best, "median_ms": best_ms, "speedup_vs_reference": speedup[best]}
     out["max_abs_diff_vs_reference"] = diff
     out["max_rel_err_vs_reference"] = rel  # max |diff| over max |reference|
     unit = "tflops" if op in ("attention", "matmul", "fused_moe") else "gbytes_per_s"

@@ -263,9 +263,12 @@ def _bench(b: BenchLink | None) -> str:
     channel has no business with the bot's file system), only the backend and the job id."""
     if b is None:
         return "no bench job"
+    if b.status == "not-needed":
+        return safe(b.note or "no benchmark needed", 200) + f" · job {b.id}"
     u = safe_url(b.link)
     where = f"[{safe(b.backend, 20)}]({u})" if u else safe(b.backend, 20)
-    return f"{safe(b.target, 30)} on {where} · {safe(b.status, 20)} · job {b.id}"
+    verdict = f" · {safe(b.verdict, 200)}" if b.verdict else ""
+    return f"{safe(b.target, 30)} on {where} · {safe(b.status, 20)}{verdict} · job {b.id}"
 
 
 def timestamp(when: datetime, style: str = "R") -> str:
@@ -556,21 +559,27 @@ def issue_messages(card: Any) -> list[DiscordMessage]:
 
 
 def bench_messages(job: Any) -> list[DiscordMessage]:
-    """/bench N: the job's target, commits, commands, status and link (and results once run)."""
+    """/bench N: the job's target, hardware, commits, what it measures, status, link, and the
+    results and verdict once run (or why no benchmark is needed)."""
     spec = job.spec
-    lines = [f"target **{safe(spec.target, 40)}** ({safe(spec.kind, 20)}) · {safe(spec.gpu, 20)} · model "
+    if not spec.needed:
+        lines = [safe(f"no benchmark needed: {spec.no_gpu_reason}", 300)]
+        return render_sections([Section(f"Bench job {job.id} · {safe(job.repo, 100)}#{job.issue_number}",
+                                        tuple(lines), color=COLOR["bench"])])
+    hardware = spec.gpu or f"CPU instance ({spec.cpus or 'any'} vCPUs)"
+    lines = [f"target **{safe(spec.target, 40)}** ({safe(spec.kind, 20)}) · {safe(hardware, 40)} · model "
              f"`{spec.model}` · backend {safe(job.backend, 20)} · **{safe(job.status, 20)}**",
-             "measures: " + ", ".join(f"{safe(m.label, 20)} `{m.ref[:12]}`" for m in spec.measures)]
+             "measures: " + ", ".join(f"{safe(m.label, 20)} `{m.ref[:12]}`" for m in spec.measures)
+             + f" · {spec.repetitions} repetition(s)"]
+    lines += [f"metric: {safe(m.measures, 150)} ({safe(m.unit, 10)}, {m.better} is better)" for m in spec.metrics]
+    lines += [safe(n, 300) for n in spec.notes]
+    if spec.server:
+        lines.append(f"server first: `{safe_block(spec.server, 200).replace('`', '')}` (waits for /health)")
     lines += [f"`{safe_block(c, 300).replace('`', '')}`" for c in spec.commands]
     u = safe_url(job.link)
     lines.append(f"link: {u}" if u else f"link: `{job.link.replace('`', '')[-200:]}`")
-    for step in (job.result or {}).get("steps", [])[:5]:
-        res = step.get("result")
-        summary = ""
-        if isinstance(res, dict) and isinstance(res.get("speedup_vs_reference"), dict):
-            summary = ", ".join(f"{safe(str(k), 20)} ×{v}" for k, v in res["speedup_vs_reference"].items())
-        elif isinstance(res, dict) and res.get("error"):
-            summary = safe(str(res["error"]), 200)
-        lines.append(f"rc={step.get('returncode')} in {step.get('seconds')} s" + (f" — {summary}" if summary else ""))
+    lines += [safe(str(x), 300) for x in (job.result or {}).get("summary_lines", [])[:6]]
+    if job.verdict:
+        lines.append(f"verdict: **{safe(job.verdict, 300)}**")
     return render_sections([Section(f"Bench job {job.id} · {safe(job.repo, 100)}#{job.issue_number}", tuple(lines),
                                     color=COLOR["bench"])])

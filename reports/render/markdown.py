@@ -35,9 +35,12 @@ def _subs(subs: Sequence[str]) -> str:
 def _bench(b: BenchLink | None) -> str:
     if b is None:
         return "no bench job"
+    if b.status == "not-needed":
+        return safe(b.note or "no benchmark needed", 200)
     link = safe_url(b.link)
     where = f"[{b.backend}]({link})" if link else f"{b.backend}: `{b.link.replace('`', '')}`"
-    return f"{safe(b.target, 40)} on {where} ({b.status}, job {b.id})"
+    verdict = f": {safe(b.verdict, 200)}" if b.verdict else ""
+    return f"{safe(b.target, 40)} on {where} ({b.status}, job {b.id}){verdict}"
 
 
 def _flow_table(groups: Sequence[FlowGroup], key: str) -> list[str]:

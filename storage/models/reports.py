@@ -47,6 +47,7 @@ class BenchJob(Base):
     link: Mapped[text]
     status: Mapped[str] = mapped_column(String(30), default="created")
     result: Mapped[json_dict]
+    verdict: Mapped[str] = mapped_column(String(300), default="")  # "faster by 4.1 % ± 0.8 %", "within noise"
     requested_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[utc]
     finished_at: Mapped[utc_opt]

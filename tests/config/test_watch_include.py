@@ -56,7 +56,8 @@ def test_a_config_for_one_more_project_inherits_the_defaults(tmp_path: Path) -> 
                     '[[repos]]\nname = "acme/engine"\ntaxonomy = "sglang"\ndigest_channel = "acme-digest"\n\n'
                     '[repos.bench]\ndefault_target = "acme-bench"\n\n'
                     '[repos.bench.targets.acme-bench]\nkind = "torch-op"\nscript = "torch_op.py"\nops = ["matmul"]\n'
-                    'commands = ["python {script} --op {op} --json {result}"]\n\n'
+                    'commands = ["python {script} --op {op} --json {result}"]\n'
+                    'metrics = [{ key = "best.median_ms", measures = "matmul time", unit = "ms", better = "lower" }]\n\n'
                     '[[repos]]\nname = "vllm-project/vllm"\nenabled = false\n\n'
                     '[digest]\ntime = "07:30"\n')
     w = load_watch_config(mine)  # found in the bundled folder: the copy does not need vllm.toml beside it

@@ -46,11 +46,18 @@ def test_maintainers_card(world: Engine, watch) -> None:
 
 def test_bench_message(world: Engine, watch, tmp_path) -> None:
     with session_scope(world) as s:
-        job = prepare_for_issue(s, REPO, 10, watch, "github-actions", tmp_path)  # the hostile-titled issue
+        docs = prepare_for_issue(s, REPO, 10, watch, "github-actions", tmp_path)  # the hostile-titled docs issue
+        job = prepare_for_issue(s, REPO, 9, watch, "github-actions", tmp_path)
+    (d,) = bench_messages(docs)
+    assert d.embeds[0]["description"] == "no benchmark needed: a documentation change: no GPU can measure it"
     (m,) = bench_messages(job)
     assert problems(m.to_payload()) == []
     text = m.embeds[0]["description"]
-    assert "vllm bench latency" in text and "https://github.com/vllm-project/vllm/actions/workflows/bench.yml" in text
+    assert "vllm bench latency" in text
+    assert "https://github.com/vllm-project/vllm/actions/workflows/scout-bench.yml" in text
+    assert "metric: end-to-end latency of one batch of 8 requests" in text and "(s, lower is better)" in text
+    assert "PR #20 by zed \\(CONTRIBUTOR\\) is not measured" in text
+
 
 
 def test_maintainers_show_linked_discord_handles_example_links_and_discord_timestamps(world: Engine, watch) -> None:

@@ -61,7 +61,9 @@ def test_shortlist_formats(env: dict[str, str], tmp_path: Path, run_scout) -> No
     doc = json.loads((tmp_path / "sl.json").read_text())
     assert [i["number"] for i in doc["issues"]] == [1, 2, 4, 5, 10]
     assert [m["login"] for m in doc["maintainers"]] == ["alice", "gina", "dave"]
-    assert all(i["bench_job"]["link"] for i in doc["issues"])
+    assert all(i["bench_job"]["link"] for i in doc["issues"] if i["number"] != 10)
+    docs = doc["issues"][-1]["bench_job"]  # #10 is a documentation issue: no GPU can measure it
+    assert docs["status"] == "not-needed" and docs["note"].startswith("no benchmark needed")
     rows = list(csv.DictReader(io.StringIO(run_scout("shortlist", "--format", "csv", env=env).stdout)))
     assert [r["number"] for r in rows if r["kind"] == "issue"] == ["1", "2", "4", "5", "10"]
     md = run_scout("shortlist", "--subsystem", "kernel", env=env).stdout
@@ -101,6 +103,18 @@ def test_bench(env: dict[str, str], tmp_path: Path, run_scout) -> None:
     assert "target kernel (kernel-script)" in out and "benchmarks/kernels/benchmark_moe.py" in out
     job = json.loads(run_scout("bench", "1", "--json", env=env).stdout)
     assert job["backend"] == "skypilot" and Path(job["link"]).is_file() and job["status"] == "created"
+    assert job["spec"]["metrics"][0]["unit"] == "us" and job["spec"]["gpu"] == "H100:1"
+    docs = json.loads(run_scout("bench", "6", "--json", env=env).stdout)
+    assert docs["spec"]["gpu"] is None and docs["status"] == "not-needed"
+    named = run_scout("bench", "9", "--pull", "20", env=env, check=False)
+    assert named.returncode == 3 and "identity" in named.stderr  # naming a PR needs an allowed caller
+    named = run_scout("bench", "9", "--pull", "20", "--as", "alice", "--role", "maintainer", "--json", env=env)
+    assert json.loads(named.stdout)["spec"]["pull_number"] == 20
+    log = tmp_path / "sky.log"
+    log.write_text("=== /h/scout-results/before-1-1.json\n{\"kernel_us\": 10.0}\n"
+                   "=== /h/scout-results/before-1-2.json\n{\"kernel_us\": 10.1}\n")
+    stored = json.loads(run_scout("bench", "1", "--results", str(log), "--json", env=env).stdout)
+    assert stored["verdict"] == "kernel_us: before 10.05 us" and stored["status"] == "succeeded"
     refused = run_scout("bench", "2", "--target", "torch-op", "--backend", "local", "--launch", env=env, check=False)
     assert refused.returncode == 3 and "identity" in refused.stderr
     refused = run_scout("bench", "2", "--backend", "local", "--launch", "--as", "mallory", env=env, check=False)

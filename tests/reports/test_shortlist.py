@@ -36,8 +36,11 @@ def test_picks_clean_issues_spread_over_subsystems_and_their_owners(world: Engin
     assert first.probability == pytest.approx(0.9)
     assert first.last_maintainer_word == "PR welcome" and first.acknowledged_by == ("alice",)
     assert all(i.bench_job and i.bench_job.link.endswith(".yaml") and Path(i.bench_job.link).is_file()
-               for i in sl.issues)
-    assert [i.bench_job.target for i in sl.issues] == ["kernel", "kernel", "serving", "quantization", "engine"]
+               for i in sl.issues[:4])
+    assert [i.bench_job.target for i in sl.issues] == ["kernel", "kernel", "serving", "quantization", ""]
+    docs = sl.issues[4].bench_job  # #10, documentation: no GPU can measure it
+    assert docs is not None and docs.status == "not-needed" and docs.link == ""
+    assert docs.describe() == "no benchmark needed: a documentation change: no GPU can measure it"
     with session_scope(world) as s:
         assert s.scalar(select(func.count()).select_from(Shortlist)) == 1
         assert s.scalar(select(func.count()).select_from(BenchJob)) == 5

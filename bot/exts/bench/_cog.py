@@ -40,6 +40,9 @@ def job_file(job: BenchJobView) -> Attachment:
 
 
 def summary(job: BenchJobView, who: str) -> str:
+    if not job.spec.needed:
+        return (f"Bench job **{job.id}** for {safe(job.repo, 100)}#{job.issue_number}: no benchmark needed, "
+                f"{safe(job.spec.no_gpu_reason or '', 200)} (requested by {safe(who, 60)}).")
     return (f"Bench job **{job.id}** for {safe(job.repo, 100)}#{job.issue_number}: target {safe(job.target, 40)} on "
             f"{safe(job.backend, 20)}, {safe(job.status, 20)} (requested by {safe(who, 60)}). The rendered job is "
             f"attached; an operator launches it with `scout bench {job.issue_number} --backend {job.backend} --launch`.")

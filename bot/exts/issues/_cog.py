@@ -45,7 +45,11 @@ def verdict(card: IssueCard) -> str:
         state = f"open and free, but unlikely a good first issue (p={card.probability:.2f})"
     if card.bench_jobs:
         b = card.bench_jobs[0]
-        bench = f"bench job {b.id} ({safe(b.target, 30)} on {safe(b.backend, 20)}, {safe(b.status, 20)})"
+        if b.status == "not-needed":
+            bench = f"bench job {b.id} (no benchmark needed)"
+        else:
+            verdict = f": {safe(b.verdict, 120)}" if b.verdict else ""
+            bench = f"bench job {b.id} ({safe(b.target, 30)} on {safe(b.backend, 20)}, {safe(b.status, 20)}{verdict})"
     else:
         bench = f"no bench job yet (`/bench issue:{card.number}`)"
     ask = ", ".join(safe(o.login, 40) for o in card.owners[:3])

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 07:37:53.259043
+Create Date: 2026-12-03 08:31:19.084213
 """
 from collections.abc import Sequence
 
@@ -31,6 +31,7 @@ def upgrade() -> None:
     sa.Column('link', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=30), nullable=False),
     sa.Column('result', sa.JSON(), nullable=False),
+    sa.Column('verdict', sa.String(length=300), nullable=False),
     sa.Column('requested_by', sa.String(length=100), nullable=False),
     sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('finished_at', storage.types.UTCDateTime(timezone=True), nullable=True),
