@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,13 +26,32 @@ from bench.spec import BenchSpec, Measure, build_spec
 from config.clock import utcnow
 from config.errors import ReportError
 from config.watch import WatchConfig
-from reports.queries import IssueContext, issue_context
-from reports.shortlist import BenchLink
 from storage.models import BenchJob
+from storage.read import IssueContext, issue_context
 
 log = logging.getLogger(__name__)
 
 BACKENDS = ("skypilot", "github-actions", "local")
+
+
+@dataclass(frozen=True)
+class BenchLink:
+    """Where a shortlisted issue's bench job lives: a YAML path, a run URL, or a stored result."""
+
+    id: int | None
+    backend: str
+    target: str
+    link: str
+    status: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "backend": self.backend, "target": self.target, "link": self.link,
+                "status": self.status}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> BenchLink:
+        return cls(id=d.get("id"), backend=str(d["backend"]), target=str(d["target"]), link=str(d["link"]),
+                   status=str(d["status"]))
 
 
 @dataclass(frozen=True)
@@ -62,7 +82,7 @@ class BenchJobView:
                 "result": self.result}
 
 
-def _view(job: BenchJob) -> BenchJobView:
+def job_view(job: BenchJob) -> BenchJobView:
     spec = BenchSpec.from_dict(job.spec)
     return BenchJobView(id=job.id, repo=job.repo, issue_number=job.issue_number, subsystem=job.subsystem,
                         target=spec.target, backend=job.backend, status=job.status, link=job.link, spec=spec,
@@ -128,14 +148,14 @@ def prepare_job(session: Session, ctx: IssueContext, watch: WatchConfig, backend
             if backend == "skypilot" and job.link and not Path(job.link).is_file():
                 Path(job.link).parent.mkdir(parents=True, exist_ok=True)
                 Path(job.link).write_text(job.rendered, encoding="utf-8")
-            return _view(job)
+            return job_view(job)
     job = BenchJob(repo=ctx.repo, issue_number=ctx.issue.number, subsystem=spec.subsystem, backend=backend,
                    spec=want, rendered=rendered, link=_initial_link(spec, backend, watch, out_dir, rendered),
                    status="created", result={}, requested_by=requested_by, created_at=utcnow())
     session.add(job)
     session.flush()
     log.info("bench job %s stored for %s#%d (%s, %s)", job.id, ctx.repo, ctx.issue.number, backend, spec.target)
-    return _view(job)
+    return job_view(job)
 
 
 def prepare_for_issue(session: Session, repo: str, number: int, watch: WatchConfig, backend: str, out_dir: Path,
@@ -169,7 +189,7 @@ def record(session: Session, job_id: int, outcome: LaunchResult, requested_by: s
     job.requested_by = requested_by or job.requested_by
     job.finished_at = outcome.finished_at
     session.flush()
-    return _view(job)
+    return job_view(job)
 
 
 def job_views(session: Session, repo: str, issue_number: int | None = None, limit: int = 20) -> list[BenchJobView]:
@@ -177,7 +197,21 @@ def job_views(session: Session, repo: str, issue_number: int | None = None, limi
     stmt = select(BenchJob).where(BenchJob.repo == repo)
     if issue_number is not None:
         stmt = stmt.where(BenchJob.issue_number == issue_number)
-    return [_view(j) for j in session.scalars(stmt.order_by(BenchJob.id.desc()).limit(limit))]
+    return [job_view(j) for j in session.scalars(stmt.order_by(BenchJob.id.desc()).limit(limit))]
+
+
+def latest_links(session: Session, repo: str, numbers: Sequence[int], backend: str) -> dict[int, BenchLink]:
+    """The newest stored job of each issue for `backend`, as links (nothing is created: a job is
+    prepared only when someone asks for one)."""
+    if not numbers:
+        return {}
+    rows = session.scalars(select(BenchJob).where(BenchJob.repo == repo, BenchJob.backend == backend,
+                                                  BenchJob.issue_number.in_(list(numbers)))
+                           .order_by(BenchJob.id.desc()))
+    links: dict[int, BenchLink] = {}
+    for job in rows:
+        links.setdefault(job.issue_number, job_view(job).bench_link)
+    return links
 
 
 def workflow_file() -> str:

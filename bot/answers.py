@@ -101,7 +101,7 @@ def read(services: Services, fn: Callable[[Session], T]) -> T:
 def has_judgement(session: Session, repo: str) -> bool:
     """Whether `scout classify` has stored results for the repo; a clear error if nothing at all
     is stored for it (not imported or collected yet)."""
-    from reports.queries import repo_row
+    from storage.read import repo_row
 
     r = repo_row(session, repo)
     return bool(session.scalar(select(func.count()).select_from(SubsystemLabel).where(SubsystemLabel.repo_id == r.id)))

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from bench.jobs import job_views
 from config.errors import ReportError
 from config.watch import WatchConfig
-from reports.queries import UNCLASSIFIED, issue_context, repo_row
 from reports.shortlist import BenchLink
 from storage.models import GoodFirstIssueScore, MessageIssueLink, OwnershipScore, SubsystemLabel, ThreadSignal
+from storage.read import UNCLASSIFIED, issue_context, repo_row
 
 
 @dataclass(frozen=True)

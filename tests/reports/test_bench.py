@@ -19,9 +19,9 @@ from bench.run import run_local
 from bench.spec import BenchSpec, choose_op
 from config.errors import ConfigError, ReportError
 from config.watch import BenchConfig, BenchTarget
-from reports.queries import issue_context
 from storage.db import session_scope
 from storage.models import BenchJob
+from storage.read import issue_context
 from storage.upsert import upsert_issues
 from tests.reports.world import NOW, REPO, issue
 
