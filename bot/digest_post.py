@@ -82,7 +82,7 @@ def render_digest(services: Services, repo: str | None, day: date | None = None,
 
     `store=True` keeps it in `digests` (the daily post); otherwise nothing about the digest is
     stored and the chart goes to `chart_dir` (read into memory here, so the folder may go)."""
-    from reports.digest import make_digest
+    from pipeline import publish_digest
     from reports.render.discord import digest_messages
 
     settings = services.settings
@@ -92,12 +92,9 @@ def render_digest(services: Services, repo: str | None, day: date | None = None,
         chart_path = None
         if chart_dir is not None:
             chart_path = chart_dir / f"digest-{full.replace('/', '__')}.png"
-        d = make_digest(session, settings.watch, full, services.now(), settings.output_dir, day=day, store=store,
-                        chart_path=chart_path)
-        digest_id = None
-        if store:
-            digest_id = session.scalar(select(DigestRow.id).where(DigestRow.repo == d.repo, DigestRow.day == d.day)
-                                       .order_by(DigestRow.id.desc()).limit(1))
+        published = publish_digest(session, settings.watch, full, services.now(), settings.output_dir, day=day,
+                                   store=store, chart_path=chart_path)
+        d, digest_id = published.digest, published.row_id
         embeds, files = flatten(digest_messages(d))
         if chart_dir is not None:  # a temporary chart: attach its bytes, not the path
             files = [attachment_of(f) if isinstance(f, Path) else f for f in files]

@@ -23,10 +23,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bench.jobs import BenchLink
 from config.clock import iso_z
 from config.errors import ReportError
 from config.watch import WatchConfig
-from reports.queries import UNCLASSIFIED, GfiRec, IssueRec, OwnerRec, RepoSnapshot, load_owners, repo_row
+from storage.read import UNCLASSIFIED, GfiRec, IssueRec, OwnerRec, RepoSnapshot, load_owners, repo_row
 
 log = logging.getLogger(__name__)
 
@@ -36,26 +37,6 @@ MIN_SUBSYSTEM_CONFIDENCE = 0.3
 ACTIVE_DAYS = 30.0  # a maintainer active within this many days is preferred...
 MAX_REVIEW_HOURS = 7 * 24.0  # ...and one whose median first review comes within this
 NOT_COUNTS = frozenset({"items", "score", "rank"})  # evidence integers that are not counts of actions
-
-
-@dataclass(frozen=True)
-class BenchLink:
-    """Where a shortlisted issue's bench job lives: a YAML path, a run URL, or a stored result."""
-
-    id: int | None
-    backend: str
-    target: str
-    link: str
-    status: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "backend": self.backend, "target": self.target, "link": self.link,
-                "status": self.status}
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> BenchLink:
-        return cls(id=d.get("id"), backend=str(d["backend"]), target=str(d["target"]), link=str(d["link"]),
-                   status=str(d["status"]))
 
 
 @dataclass(frozen=True)
@@ -356,7 +337,7 @@ def with_bench_links(sl: Shortlist, links: Mapping[int, BenchLink]) -> Shortlist
 # ----------------------------------------------------------------------------- I/O
 
 
-def _wanted(watch: WatchConfig, repo: str, subsystems: Sequence[str]) -> tuple[str, ...]:
+def canonical_filter(watch: WatchConfig, repo: str, subsystems: Sequence[str]) -> tuple[str, ...]:
     """The subsystem filter in the taxonomy's spelling; a ReportError names unknown ones."""
     known = {s.lower(): s for s in watch.taxonomy_for(repo).names} | {UNCLASSIFIED: UNCLASSIFIED}
     unknown = [s for s in subsystems if s.lower() not in known]
@@ -420,42 +401,19 @@ def inputs_state(session: Session, repo: str) -> dict[str, Any]:
     return state
 
 
-def make_shortlist(session: Session, watch: WatchConfig, repo: str | None, now: datetime, out_dir: Path,
-                   subsystems: Sequence[str] = (), backend: str | None = None, store: bool = True,
-                   snapshot: RepoSnapshot | None = None, state: Mapping[str, Any] | None = None) -> Shortlist:
-    """The shortlist for `repo` (the first watched one by default), each issue with its bench job
-    (prepared for `backend`, the config's default, and reused when the spec is unchanged), stored
-    in `shortlists` unless `store` is False, with what it was computed from (so that
-    `stored_shortlist` can serve it again while nothing changed). A caller passing its own
-    `snapshot` passes the `inputs_state` it read before the snapshot."""
-    from bench.jobs import prepare_job
-    from reports.queries import issue_context, load_snapshot
+def store_shortlist(session: Session, watch: WatchConfig, sl: Shortlist, now: datetime, backend: str | None = None,
+                    state: Mapping[str, Any] | None = None) -> None:
+    """Keep `sl` in `shortlists` with what it was computed from (`state`: the `inputs_state` read
+    before its snapshot), so that `stored_shortlist` can serve it again while nothing changed."""
+    from storage.models import Shortlist as ShortlistRow
 
-    rw = watch.repo(repo)
-    wanted = _wanted(watch, rw.name, subsystems)
-    backend = backend or watch.bench.default_backend
-    if store and state is None:
-        state = inputs_state(session, rw.name)  # read before the data: a change in between makes it stale
-    snap = snapshot or load_snapshot(session, rw.name, now, now - timedelta(days=7), now, bots=rw.bots, view="open")
-    sl = build_shortlist(snap, wanted)
-    links: dict[int, BenchLink] = {}
-    for i in sl.issues:
-        try:
-            job = prepare_job(session, issue_context(session, snap.repo, i.number), watch, backend, out_dir)
-        except ReportError as exc:  # e.g. no target for the subsystem and no default: say so, keep going
-            log.warning("no bench job for %s#%d: %s", snap.repo, i.number, exc)
-            continue
-        links[i.number] = job.bench_link
-    sl = with_bench_links(sl, links)
-    if store:
-        from storage.models import Shortlist as ShortlistRow
-
-        basis = {"state": dict(state or {}), "options": _options_key(watch, rw.name, wanted, backend),
-                 "probabilities": [i.probability for i in sl.issues]}
-        session.add(ShortlistRow(repo=snap.repo, subsystems=list(wanted), payload={**sl.to_dict(), BASIS: basis},
-                                 created_at=now))
-        session.flush()
-    return sl
+    rw = watch.repo(sl.repo)
+    basis = {"state": dict(state or {}),
+             "options": _options_key(watch, rw.name, sl.subsystem_filter, backend or watch.bench.default_backend),
+             "probabilities": [i.probability for i in sl.issues]}
+    session.add(ShortlistRow(repo=sl.repo, subsystems=list(sl.subsystem_filter), payload={**sl.to_dict(), BASIS: basis},
+                             created_at=now))
+    session.flush()
 
 
 BASIS = "_basis"  # the stored payload's key for what the shortlist was computed from
@@ -465,17 +423,17 @@ RECENT_ROWS = 50  # stored shortlists looked at for one with the same filter
 def stored_shortlist(session: Session, watch: WatchConfig, repo: str | None, now: datetime,
                      subsystems: Sequence[str] = (), backend: str | None = None) -> Shortlist | None:
     """The newest stored shortlist of `repo` with the same filter and options when it is still what
-    `make_shortlist` would compute now, else None. Its issues are served when nothing they were
+    `pipeline.refresh_shortlist` would compute now, else None. Its issues are served when nothing they were
     computed from changed since (stored issues and PRs, classification, model versions, config)
     and their bench jobs are still stored; the maintainers (who depend on the clock: active in
     the last ACTIVE_DAYS) are picked again as of now from the stored owners, the bench jobs show
     their current status, and the list is dated now."""
-    from bench.jobs import _view
+    from bench.jobs import job_view
     from storage.models import BenchJob
     from storage.models import Shortlist as ShortlistRow
 
     rw = watch.repo(repo)
-    wanted = _wanted(watch, rw.name, subsystems)
+    wanted = canonical_filter(watch, rw.name, subsystems)
     backend = backend or watch.bench.default_backend
     state = inputs_state(session, rw.name)
     rows = session.execute(select(ShortlistRow.id, ShortlistRow.subsystems, ShortlistRow.created_at)
@@ -510,10 +468,10 @@ def stored_shortlist(session: Session, watch: WatchConfig, repo: str | None, now
     for i in sl.issues:
         if i.bench_job is None:
             continue
-        job = jobs.get(i.bench_job.id)  # type: ignore[arg-type]
+        job = jobs.get(i.bench_job.id) if i.bench_job.id is not None else None
         if job is None or (job.backend == "skypilot" and job.link and not Path(job.link).is_file()):
             return None  # gone, or its YAML file is (a fresh computation would write it again)
-        links[i.number] = _view(job).bench_link
+        links[i.number] = job_view(job).bench_link
     return with_bench_links(sl, links)
 
 
