@@ -42,11 +42,25 @@ def engine():
     return eng
 
 
+def _log_options() -> tuple[str, bool]:
+    """SCOUT_LOG_LEVEL / SCOUT_LOG_JSON before anything runs; with a bad setting, the defaults (the
+    command then names the bad variable)."""
+    from pydantic import ValidationError
+
+    from config.settings import DEFAULT_LOG_LEVEL, Settings
+
+    try:
+        s = Settings()
+    except ValidationError:
+        return DEFAULT_LOG_LEVEL, False
+    return s.log_level, s.log_json
+
+
 def main() -> None:
     """Console-script entry point: run the app, turning domain errors into exit codes."""
     from bot.logs import setup_logging
 
-    setup_logging()
+    setup_logging(*_log_options())
     try:
         rc = app(standalone_mode=False)
         # click returns the code of a `typer.Exit` instead of raising it when not standalone

@@ -38,7 +38,7 @@ from collectors.github.queries import (
     rest_review,
     users_in,
 )
-from config.clock import iso_z, parse_utc, utcnow
+from config.clock import Clock, iso_z, parse_utc, utcnow
 from config.watch import RepoWatch
 from storage import upsert
 from storage.db import session_scope
@@ -108,8 +108,10 @@ class GitHubCollector:
     """Collector of one repository (Perceval's role split: this decides what to fetch; the client how)."""
 
     def __init__(self, engine: Engine, client: GitHubClient, repo: RepoWatch | str, *, since: datetime,
-                 use_graphql: bool = True, workers: int = 4, progress: ProgressSink | None = None) -> None:
+                 use_graphql: bool = True, workers: int = 4, progress: ProgressSink | None = None,
+                 clock: Clock = utcnow) -> None:
         self.engine = engine
+        self.clock = clock  # the present (Settings.present): run times and checks follow a replay's clock
         self.client = client
         self.full_name = repo.name if isinstance(repo, RepoWatch) else repo
         self.codeowners_paths = repo.codeowners_paths if isinstance(repo, RepoWatch) else DEFAULT_CODEOWNERS
@@ -130,7 +132,7 @@ class GitHubCollector:
         """Collect everything new since the checkpoints (or `since`); records a sync_runs row.
 
         Raises CollectorError (after recording the run) when it cannot finish; what was stored stays."""
-        run_id = start_run(self.engine, self.full_name)
+        run_id = start_run(self.engine, self.full_name, self.clock())
         error: str | None = None
         try:
             self.cps = load_checkpoints(self.engine, self.full_name)
@@ -157,7 +159,7 @@ class GitHubCollector:
             r = self.result
             r.requests, r.not_modified, r.retries = st.requests, st.not_modified, st.retries
             r.rate_remaining, r.rate_limit, r.error = st.rate_remaining, st.rate_limit, error
-            finish_run(self.engine, run_id, ok=r.ok, stored=r.stored, requests=r.requests,
+            finish_run(self.engine, run_id, at=self.clock(), ok=r.ok, stored=r.stored, requests=r.requests,
                        not_modified=r.not_modified, retries=r.retries, rate_remaining=r.rate_remaining, error=error)
         return self.result
 
@@ -290,7 +292,7 @@ class GitHubCollector:
         self._store(none_found)
 
     def client_now(self) -> datetime:
-        return utcnow()
+        return self.clock()
 
     # ------------------------------------------------------------------ since-lists (keyset paging)
 
