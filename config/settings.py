@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from config.clock import parse_utc, utcnow
 from config.errors import ConfigError
@@ -34,7 +35,7 @@ class Settings(BaseSettings):
     log_level: str = DEFAULT_LOG_LEVEL
     log_json: bool = False
     bench_user: str | None = None  # SCOUT_BENCH_USER: who `scout bench --launch` acts as (default for --as)
-    bench_roles: tuple[str, ...] = ()  # SCOUT_BENCH_ROLES: comma-separated roles the CLI caller holds
+    bench_roles: Annotated[tuple[str, ...], NoDecode] = ()  # SCOUT_BENCH_ROLES: comma-separated roles the CLI caller holds
 
     @field_validator("now", mode="before")
     @classmethod

@@ -68,12 +68,12 @@ def _strings(v):
 
 
 def test_world_digest_is_one_clean_message_with_the_chart(world, watch, out_dir) -> None:
-    from reports.digest import make_digest
+    from pipeline import publish_digest
     from storage.db import session_scope
     from tests.reports.world import NOW, REPO
 
     with session_scope(world) as s:
-        d = make_digest(s, watch, REPO, NOW, out_dir)
+        d = publish_digest(s, watch, REPO, NOW, out_dir).digest
     msgs = digest_messages(d)
     check(msgs)
     first = msgs[0].to_payload()
