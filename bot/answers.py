@@ -20,7 +20,8 @@ from bot.posting import Attachment, FileLike
 from config.errors import ReportError
 from config.watch import Taxonomy, WatchConfig
 from storage.db import session_scope
-from storage.models import Repo, SubsystemLabel
+from storage.models import SubsystemLabel
+from storage.read import find_repo
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -52,13 +53,9 @@ def repo_name(watch: WatchConfig, repo: str | None) -> str:
 
 def resolve_subsystem(taxonomy: Taxonomy, text: str) -> str:
     """A taxonomy name from a name or one of its labels (case-insensitive), else a clear error."""
-    wanted = text.strip().lower()
-    for name in taxonomy.names:
-        if name.lower() == wanted:
-            return name
-    by_label = taxonomy.label_map().get(wanted)
-    if by_label:
-        return by_label
+    found = taxonomy.resolve(text)
+    if found is not None:
+        return found
     raise ReportError(f"unknown subsystem {text.strip()[:100]!r}; known: {', '.join(taxonomy.names)}")
 
 
@@ -118,7 +115,8 @@ def require_judgement(session: Session, repo: str) -> str:
 
 def stored_repo(session: Session, repo: str) -> str | None:
     """The stored full name of a repo, or None when nothing is stored for it."""
-    return session.scalar(select(Repo.full_name).where(func.lower(Repo.full_name) == repo.lower()))
+    found = find_repo(session, repo)
+    return found.full_name if found is not None else None
 
 
 async def within_deadline(interaction: discord.Interaction, fn: Callable[[], T], *, ephemeral: bool) -> T:

@@ -42,8 +42,8 @@ from classifiers.persist import ModelFileError
 from classifiers.signals import Signals, read_threads
 from classifiers.subsystem import Guess, Rules, label_all, pull_rule_guesses
 from classifiers.train import GFI, SUBSYSTEM, Models, RepoContext, fit_models, load, load_models, save_models
+from rules.github import issue_refs
 from storage.models import GoodFirstIssueScore, OwnershipScore, SubsystemLabel, ThreadSignal
-from storage.refs import issue_refs
 
 log = logging.getLogger(__name__)
 CHUNK = 1000

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, String, case, literal, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
-from config.errors import ClassifierError
+import rules.github as rules
 from storage.models import (
     ChatUser,
     DiscordChannel,
@@ -35,11 +35,12 @@ from storage.models import (
     ReviewComment,
     User,
 )
+from storage.read import repo_row
 from storage.types import fast_utc
 
 log = logging.getLogger(__name__)
 
-MAINTAINER_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+MAINTAINER_ASSOCIATIONS = rules.MAINTAINER_ASSOCIATIONS  # re-exported for the classifiers
 # The issue events any classifier reads (triage, assignment, labels); the rest are not loaded.
 EVENTS_READ = ("labeled", "unlabeled", "assigned", "unassigned", "closed", "reopened", "milestoned")
 # GitHub shows deleted accounts as "ghost": many different people, so no identity at all.
@@ -176,7 +177,9 @@ class RepoData:
         return found
 
     def is_bot(self, login: str | None) -> bool:
-        return login is None or login in self.bots or login.endswith("[bot]")
+        """A bot by `rules.is_bot` (config bots and stored Bot accounts are in `bots`); no login
+        (a deleted account) counts too: nobody to credit or to wait for."""
+        return login is None or rules.is_bot(login, known=self.bots)
 
 
 def _time_reader(conn: Connection) -> tuple[Callable[[Any], Any], Callable[[Any], datetime | None]]:
@@ -211,11 +214,7 @@ def _fetch(conn: Connection, stmt: Any) -> list[Any]:
 
 
 def repo_id_for(session: Session, full_name: str) -> int:
-    rid = session.scalar(select(Repo.id).where(Repo.full_name.ilike(full_name)))
-    if rid is None:
-        known = ", ".join(session.scalars(select(Repo.full_name)).all()) or "none"
-        raise ClassifierError(f"repo {full_name} is not in the database (stored: {known}); run `scout collect` or `scout import`")
-    return rid
+    return repo_row(session, full_name).id
 
 
 def stored_repos(session: Session) -> list[str]:

@@ -49,6 +49,7 @@ from classifiers import features as fx
 from classifiers.dataset import MAINTAINER_ASSOCIATIONS, IssueRec, RepoData
 from classifiers.signals import Signals
 from classifiers.subsystem import Guess
+from rules.github import closed_numbers
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ def newcomer_resolved(data: RepoData) -> set[int]:
         seen.add(p.author)  # type: ignore[arg-type]
         if not first or data.is_bot(p.author):
             continue
-        for num in fx.closing_refs(f"{p.title}\n{p.body}", data.full_name):
+        for num in closed_numbers(f"{p.title}\n{p.body}", data.full_name):
             rec = data.issues.get(num)
             if rec is not None and not rec.is_pull and rec.state == "closed":
                 out.add(rec.number)

@@ -35,7 +35,7 @@ appear, after the committers). Data without associations (converted archives) us
 
 An action `d` days before `now` weighs `0.5 ** (d / half_life_days)`. Bots, and people with
 fewer than `min_actions` actions in the whole repo (one-off commenters), are left out. Declared
-owners come from CODEOWNERS (RepoFile); `declared` marks them, and `declared_vs_actual` lists
+owners come from CODEOWNERS (RepoFile); `declared` marks them, and `rules.ownership.declared_inactive` lists
 declared owners who are inactive and active people who are not declared.
 """
 
@@ -52,23 +52,14 @@ from classifiers.codeowners import declared_by_subsystem, parse_codeowners
 from classifiers.dataset import MAINTAINER_ASSOCIATIONS, PullRec, RepoData
 from classifiers.subsystem import THRESHOLD, Guess, Rules
 from config.watch import Taxonomy
+from rules.github import ACTIVITY_WEIGHTS, TRIAGE_EVENTS
 
-WEIGHTS: Mapping[str, float] = {
-    "approvals": 4.0,
-    "changes_requested": 4.0,
-    "review_comments": 2.0,
-    "merges": 1.5,
-    "triage": 1.0,
-    "thread_answers": 0.5,
-    "chat_answers": 0.3,
-    "authored": 1.0,
-}
+WEIGHTS: Mapping[str, float] = ACTIVITY_WEIGHTS
 KINDS = tuple(WEIGHTS)
 _ZERO_COUNTS = dict.fromkeys(KINDS, 0)
 NO_WRITE_ACCESS = 0.25
 FOCUS = 0.5
 REVIEW_COMMENT_UNITS = 1.0  # a PR's review comments by one person count as this many units
-TRIAGE_EVENTS = frozenset({"labeled", "unlabeled", "assigned", "unassigned", "closed", "milestoned", "reopened"})
 
 
 @dataclass(slots=True)
@@ -356,24 +347,3 @@ def maintainer_set(data: RepoData) -> set[str]:
 
 def ranked(result: OwnershipResult, subsystem: str, top: int) -> list[Standing]:
     return result.by_subsystem.get(subsystem, [])[:top]
-
-
-@dataclass(frozen=True)
-class DeclaredVsActual:
-    subsystem: str
-    declared: tuple[str, ...]
-    active: tuple[str, ...]
-    declared_inactive: tuple[str, ...]
-    active_undeclared: tuple[str, ...]
-
-
-def declared_vs_actual(result: OwnershipResult, subsystem: str, top: int = 3,
-                       min_score: float = 0.5) -> DeclaredVsActual:
-    """Declared owners with (almost) no recent activity, and top active people not declared."""
-    people = result.by_subsystem.get(subsystem, [])
-    active = tuple(s.login for s in people[:top] if s.score >= min_score)
-    declared = tuple(result.declared.get(subsystem, ()))
-    scored = {s.login: s.score for s in people}
-    inactive = tuple(d for d in declared if "/" not in d and scored.get(d, 0.0) < min_score)
-    undeclared = tuple(a for a in active if a not in declared)
-    return DeclaredVsActual(subsystem, declared, active, inactive, undeclared)

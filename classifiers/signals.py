@@ -24,8 +24,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from classifiers import features as fx
 from classifiers.dataset import CommentRec, RepoData
+from rules.github import closed_numbers
 
 _I = r"(?:i)"  # claims are personal: "we'll handle this internally" is not someone taking the issue
 _A = r"(?:'|’)"  # either apostrophe
@@ -327,7 +327,7 @@ def open_pr_refs(data: RepoData) -> dict[int, list[tuple[int, str | None]]]:
     for pull in data.pulls.values():
         if pull.state != "open" or (pull.draft and not pull.body):
             continue
-        for num in fx.closing_refs(f"{pull.title}\n{pull.body}", data.full_name):
+        for num in closed_numbers(f"{pull.title}\n{pull.body}", data.full_name):
             rec = data.issues.get(num)
             if rec is not None and not rec.is_pull and num != pull.number:
                 out.setdefault(num, []).append((pull.number, pull.author))

@@ -81,7 +81,7 @@ def maintainers_cmd(
     s = settings()
     name = repo or _repos(None)[0]
     with session_scope(engine()) as session:
-        report = maintainers_report(session, s.watch, name, subsystem, top)
+        report = maintainers_report(session, s.watch, name, subsystem, s.present(), top)
     if as_json:
         out.print(json.dumps(report.as_dict(), indent=2, sort_keys=True), markup=False, emoji=False)
         return

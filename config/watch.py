@@ -58,6 +58,15 @@ class Taxonomy(_Strict):
         """Repo label (lower-case) -> subsystem name."""
         return {label.lower(): s.name for s in self.subsystems for label in (s.labels or (s.name,))}
 
+    def resolve(self, text: str) -> str | None:
+        """The subsystem a person means by `text`: a name or one of its labels, case-insensitive
+        (the one answer for the CLI, Discord and the reports); None when there is none."""
+        wanted = text.strip().lower()
+        for name in self.names:
+            if name.lower() == wanted:
+                return name
+        return self.label_map().get(wanted)
+
 
 class RepoWatch(_Strict):
     name: str

@@ -19,18 +19,19 @@ from config.clock import iso_z
 from config.errors import ReportError
 from reports.prflow import PrFlow, pr_flow
 from reports.shortlist import Shortlist, claimed_by_pull, listed_subsystems
+from rules.github import ACTIVITY_WEIGHTS, TRIAGE_EVENTS, has_write_access
 from storage.read import UNCLASSIFIED, RepoSnapshot
 
 log = logging.getLogger(__name__)
 
 GFI_THRESHOLD = 0.5
 RISE = 0.1
-MAINTAINER_ASSOC = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
-TRIAGE_EVENTS = frozenset({"labeled", "unlabeled", "assigned", "unassigned", "closed", "reopened", "milestoned",
-                           "demilestoned", "marked_as_duplicate", "locked", "review_requested"})
-# What counts, and how much, towards "active where" (reviews and merges weigh most).
-WEIGHTS = {"approvals": 3.0, "changes_requested": 3.0, "merges": 3.0, "reviews": 2.0, "review_comments": 1.0,
-           "triage": 1.0, "comments": 0.5}
+# What counts towards "active where", each kind weighed as its `rules.ACTIVITY_WEIGHTS` kind: a
+# review body is review discussion, a comment by an owner or member an answer in a thread.
+WEIGHTS = {kind: ACTIVITY_WEIGHTS[rule] for kind, rule in (
+    ("approvals", "approvals"), ("changes_requested", "changes_requested"), ("merges", "merges"),
+    ("reviews", "review_comments"), ("review_comments", "review_comments"), ("triage", "triage"),
+    ("comments", "thread_answers"))}
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,7 @@ def active_people(snap: RepoSnapshot, per_subsystem: int = 3, max_subsystems: in
             add(a.number, a.login, "review_comments")
         elif a.kind == "event" and a.detail in TRIAGE_EVENTS:
             add(a.number, a.login, "triage")
-        elif a.kind == "comment" and (a.detail in MAINTAINER_ASSOC or a.login in any_owner):
+        elif a.kind == "comment" and (has_write_access(a.detail) or a.login in any_owner):
             add(a.number, a.login, "comments")
     for p in snap.pulls:
         if p.merged_at is not None and since <= p.merged_at < until and p.merged_by and p.merged_by != p.author:

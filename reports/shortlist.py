@@ -27,6 +27,7 @@ from bench.jobs import BenchLink
 from config.clock import iso_z
 from config.errors import ReportError
 from config.watch import WatchConfig
+from rules.ownership import ACTIVE_DAYS as OWNER_ACTIVE_DAYS
 from storage.read import UNCLASSIFIED, GfiRec, IssueRec, OwnerRec, RepoSnapshot, load_owners, repo_row
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 N_ISSUES = 5
 N_MAINTAINERS = 3
 MIN_SUBSYSTEM_CONFIDENCE = 0.3
-ACTIVE_DAYS = 30.0  # a maintainer active within this many days is preferred...
+ACTIVE_DAYS = OWNER_ACTIVE_DAYS  # a maintainer active within this many days is preferred...
 MAX_REVIEW_HOURS = 7 * 24.0  # ...and one whose median first review comes within this
 NOT_COUNTS = frozenset({"items", "score", "rank"})  # evidence integers that are not counts of actions
 
@@ -338,12 +339,15 @@ def with_bench_links(sl: Shortlist, links: Mapping[int, BenchLink]) -> Shortlist
 
 
 def canonical_filter(watch: WatchConfig, repo: str, subsystems: Sequence[str]) -> tuple[str, ...]:
-    """The subsystem filter in the taxonomy's spelling; a ReportError names unknown ones."""
-    known = {s.lower(): s for s in watch.taxonomy_for(repo).names} | {UNCLASSIFIED: UNCLASSIFIED}
-    unknown = [s for s in subsystems if s.lower() not in known]
+    """The subsystem filter in the taxonomy's spelling (names or labels, and "unclassified"); a
+    ReportError names unknown ones."""
+    tax = watch.taxonomy_for(repo)
+    found = {s: UNCLASSIFIED if s.strip().lower() == UNCLASSIFIED else tax.resolve(s) for s in subsystems}
+    unknown = [s for s, name in found.items() if name is None]
     if unknown:
-        raise ReportError(f"unknown subsystem(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    return tuple(known[s.lower()] for s in subsystems)
+        known = sorted({*tax.names, UNCLASSIFIED})
+        raise ReportError(f"unknown subsystem(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    return tuple(name for s in subsystems if (name := found[s]) is not None)
 
 
 def _options_key(watch: WatchConfig, repo: str, wanted: Sequence[str], backend: str) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from config.clock import parse_utc
 from config.errors import DatasetError
+from rules.github import issue_refs
 from storage.models import (
     ChatUser,
     DiscordChannel,
@@ -37,7 +38,6 @@ from storage.models import (
     ReviewComment,
     User,
 )
-from storage.refs import issue_refs
 
 Payload = Mapping[str, Any]
 CHUNK = 500

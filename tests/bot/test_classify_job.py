@@ -12,9 +12,8 @@ from bot.scheduler import Runtime, ScheduleOptions, _classify_repo
 from config.settings import Settings
 from pipeline import refresh_shortlist
 from reports.shortlist import stored_shortlist
-from storage.models import BenchJob
 from storage.db import make_engine, session_scope
-from storage.models import Shortlist
+from storage.models import BenchJob, Shortlist
 from tests.helpers.bot_answers import copy_db
 
 REPO = "vllm-project/vllm"

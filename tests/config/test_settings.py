@@ -36,7 +36,7 @@ def test_scout_now_is_parsed_once_into_utc(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("SCOUT_NOW", "2026-11-27T01:00:00+01:00")
     assert get_settings().now.isoformat() == "2026-11-27T00:00:00+00:00"
     monkeypatch.setenv("SCOUT_NOW", "yesterday")
-    with pytest.raises(ConfigError, match="SCOUT_NOW: .*ISO 8601"):
+    with pytest.raises(ConfigError, match=r"SCOUT_NOW: .*ISO 8601"):
         get_settings()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from config.errors import ReportError
+from config.errors import ReportError, StorageError
 from pipeline import publish_digest
 from reports.digest import build_digest, digest_window
 from reports.render.markdown import digest_markdown
@@ -85,5 +85,5 @@ def test_windows() -> None:
 
 
 def test_no_data_for_the_repo_is_a_clear_error(engine: Engine, watch, out_dir: Path) -> None:
-    with session_scope(engine) as s, pytest.raises(ReportError, match="no stored data"):
+    with session_scope(engine) as s, pytest.raises(StorageError, match="no stored data"):
         publish_digest(s, watch, REPO, NOW, out_dir)

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from config.errors import ReportError
-from reports.render.markdown import shortlist_csv, shortlist_json, shortlist_markdown
 from pipeline import refresh_shortlist
+from reports.render.markdown import shortlist_csv, shortlist_json, shortlist_markdown
 from reports.shortlist import build_shortlist, candidates, pick_issues
 from storage.db import session_scope
 from storage.models import BenchJob, Shortlist
