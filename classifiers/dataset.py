@@ -13,12 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from sys import intern
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, String, case, literal, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 import rules.github as rules
+
+if TYPE_CHECKING:
+    from classifiers.features import CleanText
 from storage.models import (
     ChatUser,
     DiscordChannel,
@@ -161,13 +164,13 @@ class RepoData:
     chat: list[ChatRec] = field(default_factory=list)
     bots: set[str] = field(default_factory=set)
     codeowners: str | None = None
-    _clean: dict[int, object] = field(default_factory=dict, repr=False)
+    _clean: dict[int, CleanText] = field(default_factory=dict, repr=False)
     memo: dict[str, object] = field(default_factory=dict, repr=False)  # derived views, computed once per load
 
     def plain_issues(self) -> list[IssueRec]:
         return [i for i in self.issues.values() if not i.is_pull]
 
-    def clean(self, number: int):
+    def clean(self, number: int) -> CleanText:
         """The cleaned body of an issue or PR, computed once per load (several models read it)."""
         found = self._clean.get(number)
         if found is None:
@@ -182,10 +185,11 @@ class RepoData:
         return login is None or rules.is_bot(login, known=self.bots)
 
 
-def _time_reader(conn: Connection) -> tuple[Callable[[Any], Any], Callable[[Any], datetime | None]]:
+def _time_reader(conn: Connection) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
     """(wrap a time column, parse its value). SQLite keeps UTC times as text: read the text and
     parse it with `storage.types.fast_utc` (no per-row type machinery over a million rows); other
-    backends return datetimes already."""
+    backends return datetimes already. Like the driver's rows it reads, the parser is untyped: a
+    datetime, or None for a NULL (only nullable columns hold one)."""
     if conn.dialect.name != "sqlite":
         return (lambda col: col), (lambda v: v.astimezone(UTC) if v is not None else None)
     return (lambda col: type_coerce(col, String)), fast_utc()
@@ -208,7 +212,7 @@ def _fetch(conn: Connection, stmt: Any) -> list[Any]:
     cur = conn.connection.cursor()  # the session's own connection (and transaction)
     try:
         cur.execute(sql)
-        return cur.fetchall()
+        return list(cur.fetchall())
     finally:
         cur.close()
 

@@ -24,7 +24,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from classifiers.dataset import CommentRec, RepoData
+from classifiers.dataset import CommentRec, EventRec, RepoData
 from rules.github import closed_numbers
 
 _I = r"(?:i)"  # claims are personal: "we'll handle this internally" is not someone taking the issue
@@ -350,12 +350,14 @@ def read_thread(data: RepoData, number: int, maintainers: Collection[str],
         (rec.created_at, "body", rec.author, rec.body, None)]
     texts += [(c.created_at, "comment", c.author, c.body, c) for c in data.comments.get(number, [])]
     events = data.events.get(number, [])
-    merged: list[tuple[datetime, int, object]] = [(t[0], 0, t) for t in texts] + [(e.created_at, 1, e) for e in events]
+    merged: list[tuple[datetime, int, tuple[datetime, str, str | None, str, CommentRec | None] | EventRec]] = [
+        (t[0], 0, t) for t in texts]
+    merged += [(e.created_at, 1, e) for e in events]
     merged.sort(key=lambda x: (x[0], x[1]))
 
-    for _when, kind, item in merged:
-        if kind == 1:
-            e = item  # an EventRec
+    for _when, _kind, item in merged:
+        if isinstance(item, EventRec):
+            e = item
             if e.event == "assigned" and e.assignee:
                 claimers[e.assignee] = e.created_at
                 add("claim", e.assignee, e.created_at, f"assigned to {e.assignee}", "event")
@@ -368,8 +370,8 @@ def read_thread(data: RepoData, number: int, maintainers: Collection[str],
             elif e.event == "unlabeled" and e.label and f"label: {e.label}" in blockers:
                 blockers.pop(f"label: {e.label}", None)
             continue
-        at, source, login, body, _c = item  # type: ignore[misc]
-        if data.is_bot(login):
+        at, source, login, body, _c = item
+        if login is None or data.is_bot(login):  # no author (a deleted account) or a bot
             continue
         words = speech(body)
         low = words.lower()
@@ -378,7 +380,7 @@ def read_thread(data: RepoData, number: int, maintainers: Collection[str],
             sig.last_maintainer_word = f"{login} ({_iso(at)}): {_quote(body, None, 200)}"
         release = RELEASE.search(words) if login in claimers else None
         if release:
-            claimers.pop(login, None)  # type: ignore[arg-type]
+            claimers.pop(login, None)
             add("release", login, at, _quote(words, release), source)
         elif source == "comment" and "@" in words and (m := CLAIM_FOR.search(words)) and not NOT_CLAIM.search(words):
             who = m.group(1) or m.group(2)
