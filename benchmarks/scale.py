@@ -113,8 +113,10 @@ def run_stage(name: str, dataset: Path | None, profile_dir: Path | None) -> dict
     t0 = time.perf_counter()
     with _profiled(name, profile_dir):
         if name == "import":
-            summary = import_dataset(engine, dataset)  # type: ignore[arg-type]
-            detail = {"repos": summary.repos, "discord": summary.discord}
+            if dataset is None:
+                raise ValueError("the import stage needs a dataset")
+            imported = import_dataset(engine, dataset)
+            detail = {"repos": imported.repos, "discord": imported.discord}
         for repo in [] if name == "import" else repos:
             if name == "train":
                 models = train_repo(settings, sessions, repo, now)
@@ -123,11 +125,11 @@ def run_stage(name: str, dataset: Path | None, profile_dir: Path | None) -> dict
             elif name == "classify":
                 detail[repo] = classify_repo(settings, sessions, repo, now).stored
             elif name == "train+classify":
-                summary = classify_repo(settings, sessions, repo, now, retrain=True)
-                detail[repo] = {"stored": summary.stored, "phases": summary.phases}
+                judged = classify_repo(settings, sessions, repo, now, retrain=True)
+                detail[repo] = {"stored": judged.stored, "phases": judged.phases}
                 for phase, part in (("load", "train"), ("train", "train"), ("judge", "classify"),
                                     ("store", "classify")):
-                    phases[part] = phases.get(part, 0.0) + summary.phases.get(phase, 0.0)
+                    phases[part] = phases.get(part, 0.0) + judged.phases.get(phase, 0.0)
             elif name == "digest":
                 with sessions() as s:
                     published = publish_digest(s, watch, repo, now, settings.output_dir)
@@ -244,7 +246,7 @@ async def _commands(dataset: Path, env: dict[str, str], n: int, profile_dir: Pat
         with session_scope(eng) as s:
             subsystems = sorted(s.scalars(select(OwnershipScore.subsystem).distinct()))
         eng.dispose()
-        asks = {"maintainers": [{"subsystem": subsystems[i % len(subsystems)]} if subsystems else {"subsystem": "v1"}
+        asks: dict[str, list[dict[str, Any] | None]] = {"maintainers": [{"subsystem": subsystems[i % len(subsystems)]} if subsystems else {"subsystem": "v1"}
                                 for i in range(n)],
                 "shortlist": [None] * n}
         for name, option_list in asks.items():

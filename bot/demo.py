@@ -141,8 +141,7 @@ def run_demo(out: Path, seed: int = 7, scale: str = "vllm-week", fresh: bool = F
         for r in results:
             if r.exception is not None:
                 raise r.exception
-        done("collect github", t, "; ".join(r.summary_line() if hasattr(r, "summary_line") else str(r.stored)
-                                             for r in results))
+        done("collect github", t, "; ".join(r.summary() for r in results))
 
         from collectors.discord import collect_discord
 
@@ -160,8 +159,8 @@ def run_demo(out: Path, seed: int = 7, scale: str = "vllm-week", fresh: bool = F
     models = train_repo(settings, sessions, repo, now)
     done("train", t, ", ".join(f"{k} {v}" for k, v in models.versions.items()))
     t = time.perf_counter()
-    summary = classify_repo(settings, sessions, repo, now)
-    done("classify", t, ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.stored.items()))
+    judged = classify_repo(settings, sessions, repo, now)
+    done("classify", t, ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in judged.stored.items()))
 
     # 5. shortlist (with a bench job per issue, as `scout shortlist`), digest, chart
     from reports.render.markdown import shortlist_csv, shortlist_json, shortlist_markdown

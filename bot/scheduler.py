@@ -89,7 +89,8 @@ def parse_clock_time(value: str) -> time:
         parts = [int(p) for p in value.strip().split(":")]
         if len(parts) not in (2, 3):
             raise ValueError
-        return time(*parts)
+        hour, minute, second = (*parts, 0)[:3]
+        return time(hour, minute, second)
     except (ValueError, TypeError):
         raise ConfigError(f"expected a time of day HH:MM or HH:MM:SS, got {value!r}") from None
 
@@ -216,6 +217,7 @@ async def in_thread(rt: Runtime, name: str, fn: Callable[..., T], *args: Any) ->
             fut.set_exception(value)
 
     def work() -> None:
+        outcome: tuple[bool, Any]
         try:
             outcome = (True, fn(*args))
         except BaseException as exc:  # noqa: BLE001 - handed to the awaiting job

@@ -76,11 +76,13 @@ def main() -> None:
     except KeyboardInterrupt:
         console.print("interrupted")
         sys.exit(130)
-    except Exception as exc:
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except typer.TyperException as exc:  # a usage error (typer ships its own click: there is no `click` module)
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            console.print(f"Error: {exc.format_message()}", markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+    except Exception:
         logging.getLogger("scout").exception("unexpected error")
         sys.exit(1)

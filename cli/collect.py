@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli._app import collect_app, console, engine, out, settings
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 # ----------------------------------------------------------------------------- scout collect github
 
@@ -21,13 +24,13 @@ NoGraphQL = Annotated[bool, typer.Option("--no-graphql", help="REST only (GitHub
 class _RichProgress:
     """One bar per endpoint, advanced per page (the total is known once GitHub's Link names the last page)."""
 
-    def __init__(self, bar, repo: str) -> None:
+    def __init__(self, bar: Progress, repo: str) -> None:
         self.bar = bar
         self.repo = repo
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
         self.items: dict[str, int] = {}
 
-    def _task(self, endpoint: str) -> int:
+    def _task(self, endpoint: str) -> TaskID:
         if endpoint not in self.tasks:
             self.tasks[endpoint] = self.bar.add_task(f"{self.repo} {endpoint}", total=None)
             self.items[endpoint] = 0

@@ -10,6 +10,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from config.errors import ConfigError
 
@@ -227,7 +228,7 @@ class WatchConfig(_Strict):
         return self.taxonomies[self.repo(repo).taxonomy]
 
 
-def _describe(err: dict) -> str:
+def _describe(err: ErrorDetails) -> str:
     loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
     if err["type"] == "extra_forbidden":
         return f"key {loc!r}: unknown key"

@@ -71,7 +71,8 @@ def _owner_lines(rows: list[OwnershipScore], now: datetime) -> list[OwnerLine]:
     out = []
     for o in rows:
         ev = o.evidence or {}
-        counts = ev.get("counts") if isinstance(ev.get("counts"), dict) else ev
+        found = ev.get("counts")
+        counts: dict[str, Any] = found if isinstance(found, dict) else ev
         mfr = ev.get("median_first_review_hours")
         out.append(OwnerLine(
             login=o.login, subsystem=o.subsystem, score=round(float(o.score), 4), declared=o.declared,

@@ -201,7 +201,8 @@ def pick_issues(ranked: Sequence[tuple[IssueRec, GfiRec, tuple[str, ...]]], n: i
 
 
 def _counts(evidence: Mapping[str, Any]) -> dict[str, int]:
-    src = evidence.get("counts") if isinstance(evidence.get("counts"), Mapping) else evidence
+    found = evidence.get("counts")
+    src: Mapping[str, Any] = found if isinstance(found, Mapping) else evidence
     return {str(k): int(v) for k, v in src.items()
             if isinstance(v, int) and not isinstance(v, bool) and k not in NOT_COUNTS}
 
@@ -384,12 +385,14 @@ def inputs_state(session: Session, repo: str) -> dict[str, Any]:
 
     state: dict[str, Any] = {"repo": r.full_name}
     # One aggregate per query, each answered from an index (combined, they scan the table).
-    for name, model, extra in (("issues", Issue, Issue.state == "open"), ("pulls", PullRequest, None)):
-        where = model.repo_id == r.id
-        state[name] = [session.scalar(select(func.count()).select_from(model).where(where)),
-                       session.scalar(select(func.count()).select_from(model).where(where, extra))
+    stored: tuple[tuple[str, type[Issue] | type[PullRequest], Any], ...] = (
+        ("issues", Issue, Issue.state == "open"), ("pulls", PullRequest, None))
+    for name, item, extra in stored:
+        where = item.repo_id == r.id
+        state[name] = [session.scalar(select(func.count()).select_from(item).where(where)),
+                       session.scalar(select(func.count()).select_from(item).where(where, extra))
                        if extra is not None else None,
-                       stamp(session.scalar(select(func.max(model.updated_at)).where(where)))]
+                       stamp(session.scalar(select(func.max(item.updated_at)).where(where)))]
     # A classification rewrites all ownership rows and the rows of what it recomputed, at its `now`.
     for name, model, at in (("subsystem_labels", SubsystemLabel, False), ("gfi_scores", GoodFirstIssueScore, True),
                             ("thread_signals", ThreadSignal, True), ("ownership_scores", OwnershipScore, True)):

@@ -77,7 +77,8 @@ class Shortlist(commands.Cog):
         done = await within_deadline(interaction, lambda: read(services, stored), ephemeral=True)
         if done is None:
             await defer(interaction, ephemeral=True)  # a fresh shortlist reads the whole repo: may take a while
-            done = await run_blocking(read, services, fresh)
-        messages, files = done
+            messages, files = await run_blocking(read, services, fresh)
+        else:
+            messages, files = done
         embeds, _ = flatten(messages)
         await reply(interaction, embeds=embeds, files=files, ephemeral=True)
