@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     log_level: str = DEFAULT_LOG_LEVEL
     log_json: bool = False
     bench_user: str | None = None  # SCOUT_BENCH_USER: who `scout bench --launch` acts as (default for --as)
-    bench_roles: Annotated[tuple[str, ...], NoDecode] = ()  # SCOUT_BENCH_ROLES: comma-separated roles the CLI caller holds
+    bench_roles: Annotated[
+        tuple[str, ...], NoDecode
+    ] = ()  # SCOUT_BENCH_ROLES: comma-separated roles the CLI caller holds
 
     @field_validator("now", mode="before")
     @classmethod
