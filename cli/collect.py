@@ -66,8 +66,8 @@ def collect_github_cmd(
     (SCOUT_GITHUB_API_URL), incrementally from the last checkpoint."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from collectors.github import collect_github
     from config import ConfigError, parse_utc
+    from pipeline import collect_repo
 
     if days is not None and since is not None:
         raise ConfigError("give --days or --since, not both")
@@ -84,8 +84,8 @@ def collect_github_cmd(
     eng = engine()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=not console.is_terminal) as bar:
-        results = collect_github(eng, s, start, repo, use_graphql=not no_graphql, workers=workers,
-                                 progress=lambda name: _RichProgress(bar, name))
+        results = collect_repo(s, eng, start, repo, use_graphql=not no_graphql, workers=workers,
+                               progress=lambda name: _RichProgress(bar, name))
     for r in results:
         out.print(r.summary())
     failed = [r for r in results if r.exception is not None]

@@ -33,13 +33,12 @@ def _repos(repo: str | None) -> list[str]:
 @app.command("train")
 def train_cmd(repo: RepoOpt = None) -> None:
     """Fit the subsystem and good-first-issue models on the stored history (saved with skops)."""
-    from classifiers.train import RepoContext, train
-    from storage.db import session_scope
+    from pipeline import sessions_for, train_repo
 
     s = settings()
+    sessions = sessions_for(engine())
     for name in _repos(repo):
-        with session_scope(engine()) as session:
-            models = train(session, RepoContext.of(s.watch, name), s.present(), s.model_dir)
+        models = train_repo(s, sessions, name, s.present())
         for model_name, metrics in models.metrics.items():
             shown = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in metrics.items()}
             out.print(f"{name} {model_name} {models.versions.get(model_name, '')}: {shown}", markup=False)
@@ -57,15 +56,12 @@ def classify_cmd(
     ] = False,
 ) -> None:
     """Label subsystems, score ownership, read open threads and score good first issues; store them."""
-    from classifiers.classify import classify
-    from classifiers.train import RepoContext
-    from storage.db import session_scope
+    from pipeline import classify_repo, sessions_for
 
     s = settings()
+    sessions = sessions_for(engine())
     for name in _repos(repo):
-        with session_scope(engine()) as session:
-            summary = classify(session, RepoContext.of(s.watch, name), s.present(), s.model_dir, full=full,
-                               retrain=retrain)
+        summary = classify_repo(s, sessions, name, s.present(), retrain=retrain, full=full)
         if summary.retrained:
             console.print(f"[yellow]retrained:[/] {summary.retrained}", highlight=False)
         out.print(f"{name}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.stored.items())
