@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -121,7 +121,3 @@ def ensure_schema(engine: Engine) -> None:
     """Migrate to head if the database is behind (commands call this before touching tables)."""
     if current_revision(engine) != head_revision():
         upgrade(engine)
-
-
-def has_tables(engine: Engine) -> bool:
-    return bool(inspect(engine).get_table_names())

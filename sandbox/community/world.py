@@ -28,7 +28,7 @@ from sandbox.community.people import (
     owners_of,
 )
 from sandbox.community.scales import Scale
-from sandbox.community.text import TEMPLATES, Ctx
+from sandbox.community.text import Ctx
 from sandbox.community.util import DAY, HOUR, MINUTE, Picker, delay
 from sandbox.community.vocab import words_for
 
@@ -577,7 +577,3 @@ class World:
     def merged_ref(self, rnd: random.Random, sub: str, before: int) -> int | None:
         cands = [i for i in self._all_idx.get(sub, [])[-400:] if i.is_pr and i.merged is not None and i.merged < before]
         return rnd.choice(cands).number if cands else None
-
-
-def template_label(kind: str) -> str:
-    return TEMPLATES[kind][1]

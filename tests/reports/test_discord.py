@@ -21,7 +21,6 @@ from reports.render.discord import (
     problems,
     render_sections,
     shortlist_messages,
-    text_messages,
 )
 from reports.render.text import cut, escape_markdown, neutralize_mentions, safe, units
 from reports.shortlist import BenchLink, Shortlist, ShortlistIssue, ShortlistMaintainer, build_shortlist
@@ -192,4 +191,3 @@ def test_every_payload_respects_limits_and_cannot_ping(titles, names, bodies) ->
     check(digest_messages(d))
     check(shortlist_messages(d.shortlist))
     check(flow_messages(d.flow, names[0]))
-    check(text_messages(titles[0], bodies, [(n, b) for n, b in zip(names, bodies, strict=False)], footer=names[0]))
