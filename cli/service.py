@@ -20,8 +20,8 @@ def run_cmd(
         str | None,
         typer.Option(
             "--digest-at",
-            envvar="SCOUT_DIGEST_AT",
-            help="Post the digest at this local time instead of digest.time (HH:MM or HH:MM:SS, in digest.timezone).",
+            help="Post the digest at this local time instead of digest.time (HH:MM or HH:MM:SS, in digest.timezone;"
+            " default SCOUT_DIGEST_AT).",
         ),
     ] = None,
     shutdown_grace: Annotated[
@@ -47,6 +47,7 @@ def run_cmd(
     from bot.service import serve
 
     s = settings()
+    digest_at = digest_at or s.digest_at
     setup_logging(s.log_level, s.log_json)
     for secret in (s.github_token, s.discord_token):
         if secret is not None:

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     output_dir: Path = Path("scout-out")
     log_level: str = DEFAULT_LOG_LEVEL
     log_json: bool = False
+    digest_at: str | None = None  # SCOUT_DIGEST_AT: `scout run` posts the digest at this local time (HH:MM[:SS])
     bench_user: str | None = None  # SCOUT_BENCH_USER: who `scout bench --launch` acts as (default for --as)
     bench_roles: Annotated[
         tuple[str, ...], NoDecode
