@@ -163,19 +163,9 @@ def prepare_for_issue(session: Session, repo: str, number: int, watch: WatchConf
     return prepare_job(session, issue_context(session, repo, number), watch, backend, out_dir, target, requested_by)
 
 
-def launch(
-    job: BenchJobView,
-    watch: WatchConfig,
-    *,
-    user: str | None,
-    roles: tuple[str, ...] = (),
-    out_dir: Path,
-    github_api_url: str = "https://api.github.com",
-    github_token: str | None = None,
-    cwd: Path | None = None,
-    extra_users: tuple[str, ...] = (),
-    extra_roles: tuple[str, ...] = (),
-) -> LaunchResult:
+def launch(job: BenchJobView, watch: WatchConfig, *, user: str | None, roles: tuple[str, ...] = (),
+           out_dir: Path, github_api_url: str = "https://api.github.com", github_token: str | None = None,
+           cwd: Path | None = None, extra_users: tuple[str, ...] = (), extra_roles: tuple[str, ...] = ()) -> LaunchResult:
     """Start a prepared job on its backend, after checking the caller may (BenchRefused if not).
     Holds no database session: a local run can take the target's whole timeout."""
     authorize(watch.bench, user, roles, extra_users, extra_roles)

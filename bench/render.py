@@ -120,9 +120,7 @@ def skypilot_yaml(spec: BenchSpec) -> str:
     run.append('exit "$status"')
     doc["setup"] = _Literal("\n".join(setup) + "\n")
     doc["run"] = _Literal("\n".join(run) + "\n")
-    return "# oss-scout bench job (validated with sky.Task.from_yaml); launch: sky jobs launch -y THIS.yaml\n" + _dump(
-        doc
-    )
+    return "# oss-scout bench job (validated with sky.Task.from_yaml); launch: sky jobs launch -y THIS.yaml\n" + _dump(doc)
 
 
 # ----------------------------------------------------------------------------- GitHub Actions
@@ -168,31 +166,20 @@ def bench_workflow_yaml(runner_label: str = "gpu") -> str:
     names = ("issue", "target", "kind", "gpu", "measures", "pull", "setup", "commands", "timeout_minutes")
     doc = {
         "name": "oss-scout bench",
-        "on": {
-            "workflow_dispatch": {
-                "inputs": {
-                    n: {"required": n in ("issue", "measures", "commands"), "type": "string", "default": ""}
-                    for n in names
-                }
-            }
-        },
+        "on": {"workflow_dispatch": {"inputs": {n: {"required": n in ("issue", "measures", "commands"), "type": "string",
+                                                     "default": ""} for n in names}}},
         "permissions": {"contents": "read"},
-        "jobs": {
-            "bench": {
-                "runs-on": ["self-hosted", runner_label],
-                "timeout-minutes": 180,
-                "steps": [
-                    {"uses": "actions/checkout@v4", "with": {"fetch-depth": 0}},
-                    {
-                        "name": "bench",
-                        "shell": "bash",
-                        "env": {f"SCOUT_{n.upper()}": "${{ inputs." + n + " }}" for n in names},
-                        "run": _Literal(_WORKFLOW_RUN),
-                    },
-                    {"uses": "actions/upload-artifact@v4", "with": {"name": "bench-results", "path": "results/"}},
-                ],
-            }
-        },
+        "jobs": {"bench": {
+            "runs-on": ["self-hosted", runner_label],
+            "timeout-minutes": 180,
+            "steps": [
+                {"uses": "actions/checkout@v4", "with": {"fetch-depth": 0}},
+                {"name": "bench", "shell": "bash",
+                 "env": {f"SCOUT_{n.upper()}": "${{ inputs." + n + " }}" for n in names},
+                 "run": _Literal(_WORKFLOW_RUN)},
+                {"uses": "actions/upload-artifact@v4", "with": {"name": "bench-results", "path": "results/"}},
+            ],
+        }},
     }
     return _dump(doc).replace("'on':", "on:")
 

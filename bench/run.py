@@ -215,9 +215,7 @@ def dispatch_github(dispatch: Dispatch, repo: str, api_url: str, token: str | No
             run = next(iter(runs.get_page(0)), True)
     except GithubException as exc:
         msg = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
-        raise ReportError(
-            f"GitHub refused the bench dispatch to {repo} {dispatch.workflow}: {exc.status} {msg}"
-        ) from exc
+        raise ReportError(f"GitHub refused the bench dispatch to {repo} {dispatch.workflow}: {exc.status} {msg}") from exc
     except (requests.RequestException, OSError) as exc:  # connection refused, retries exhausted
         raise ReportError(f"cannot reach GitHub at {api_url} to dispatch {dispatch.workflow}: {exc}") from exc
     finally:

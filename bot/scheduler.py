@@ -265,7 +265,7 @@ async def _wait_ready(rt: Runtime) -> None:
         raise CollectorError(f"the bot did not reach the Discord gateway within {READY_TIMEOUT:.0f} s") from None
 
 
-# ----------------------------------------------------------------------------- jobs (module-level: pickled by ref)
+# ----------------------------------------------------------------------------- jobs (module-level: pickled by reference)
 
 
 class _StopAtPage:
@@ -358,22 +358,8 @@ async def collect_github_job(repo: str) -> None:
             log.error("collection of %s failed: %s", repo, result.error or result.exception)
         if rt.stop.is_set():
             return
-        if (
-            any(
-                result.stored.get(k)
-                for k in (
-                    "issues",
-                    "pulls",
-                    "issue_comments",
-                    "reviews",
-                    "review_comments",
-                    "issue_events",
-                    "pull_files",
-                    "files",
-                )
-            )
-            or repo.lower() not in rt.classified
-        ):
+        if any(result.stored.get(k) for k in ("issues", "pulls", "issue_comments", "reviews", "review_comments",
+                                              "issue_events", "pull_files", "files")) or repo.lower() not in rt.classified:
             await classify_repo(rt, repo)
         else:
             log.info("%s: nothing new, classification skipped", repo)

@@ -112,11 +112,8 @@ def write_slice(src: Path, dst: Path, hidden: Collection[str] = (), drop_numbers
                             continue
                     if fname in ("issues.json", "pulls.json") and isinstance(obj.get("labels"), list):
                         obj = dict(obj)
-                        obj["labels"] = [
-                            lb
-                            for lb in obj["labels"]
-                            if str(lb.get("name", "") if isinstance(lb, dict) else lb).lower() not in hidden_l
-                        ]
+                        obj["labels"] = [lb for lb in obj["labels"]
+                                         if str(lb.get("name", "") if isinstance(lb, dict) else lb).lower() not in hidden_l]
                 kept.append(obj)
             (out / fname).write_text(json.dumps(kept), encoding="utf-8")
         files = _load(rdir / "pull_files.json")
@@ -175,9 +172,7 @@ def _fit(train_root: Path, ctx: RepoContext, work: Path, tag: str) -> Models:
     return fit_models(data, ctx, _now(train_root), holdout=False)
 
 
-def _judge(
-    test_root: Path, ctx: RepoContext, models: Any, work: Path, tag: str, extra: Iterable[int]
-) -> tuple[Judgement, Any]:
+def _judge(test_root: Path, ctx: RepoContext, models: Any, work: Path, tag: str, extra: Iterable[int]) -> tuple[Judgement, Any]:
     from classifiers.classify import store
 
     engine = _fresh_engine(work / f"test-{tag}.db")
@@ -255,9 +250,7 @@ def _report(pooled: Pooled) -> dict[str, Any]:
 
 
 def _truth_numbers(truth: dict[str, Any]) -> set[int]:
-    nums = {
-        int(n) for key in ("good_first_issue", "not_good_first_issue", "claimed", "blocked") for n in truth.get(key, [])
-    }
+    nums = {int(n) for key in ("good_first_issue", "not_good_first_issue", "claimed", "blocked") for n in truth.get(key, [])}
     nums |= {int(n) for n in (truth.get("subsystem_of") or {})}
     return nums
 

@@ -136,9 +136,7 @@ def newcomer_resolved(data: RepoData) -> set[int]:
 def examples(data: RepoData, gfi_labels: Collection[str], use_newcomers: bool = True) -> dict[int, int]:
     """Issue number -> 1 (good first issue) / 0 (resolved, not one); see module docstring."""
     wanted = {g.lower() for g in gfi_labels}
-    labelled = {
-        n for n, rec in data.issues.items() if not rec.is_pull and any(lb.lower() in wanted for lb in rec.labels)
-    }
+    labelled = {n for n, rec in data.issues.items() if not rec.is_pull and any(lb.lower() in wanted for lb in rec.labels)}
     for n, evs in data.events.items():
         if any(e.event == "labeled" and e.label and e.label.lower() in wanted for e in evs):
             rec = data.issues.get(n)
@@ -280,12 +278,8 @@ def _feature_phrase(name: str, value: float, up: bool) -> str:
         return high if value > 0 else low
     if group == "tokens":
         kind, _, val = feat.partition(":")
-        label = {
-            "tmpl": f"{val.replace('-', ' ')} form",
-            "tag": f"title tag [{val}]",
-            "label": f"label {val.replace('_', ' ')}",
-            "sub": f"subsystem {val}",
-        }.get(kind, feat)
+        label = {"tmpl": f"{val.replace('-', ' ')} form", "tag": f"title tag [{val}]", "label": f"label {val.replace('_', ' ')}",
+                 "sub": f"subsystem {val}"}.get(kind, feat)
         return label if value > 0 else f"not {label}"
     return f"mentions “{feat}”"
 
@@ -337,17 +331,9 @@ _PRIOR_KINDS: Mapping[str, float] = {"feature": 0.8, "doc": 1.0, "help-wanted": 
                                      "rfc": -1.2, "roadmap": -1.5, "performance": -0.6, "installation": -0.8}
 
 
-_LABEL_KINDS: Mapping[str, str] = {
-    "label:enhancement": "feature",
-    "label:feature_request": "feature",
-    "label:feature": "feature",
-    "label:documentation": "doc",
-    "label:docs": "doc",
-    "label:bug": "bug",
-    "label:question": "usage",
-    "label:usage": "usage",
-    "label:rfc": "rfc",
-}
+_LABEL_KINDS: Mapping[str, str] = {"label:enhancement": "feature", "label:feature_request": "feature",
+                                   "label:feature": "feature", "label:documentation": "doc", "label:docs": "doc",
+                                   "label:bug": "bug", "label:question": "usage", "label:usage": "usage", "label:rfc": "rfc"}
 
 
 def prior_probability(row: np.ndarray, n_pos: int) -> tuple[float, tuple[str, ...]]:
@@ -367,8 +353,7 @@ def prior_probability(row: np.ndarray, n_pos: int) -> tuple[float, tuple[str, ..
     if kind in _PRIOR_KINDS:
         parts.append((abs(_PRIOR_KINDS[kind]), ("+ " if _PRIOR_KINDS[kind] > 0 else "− ") + f"{kind} form"))
     parts.sort(key=lambda x: -x[0])
-    head = (f"prior estimate: only {n_pos} labelled good first issue{'s' if n_pos != 1 else ''} in history "
-            f"(a model needs {MIN_POSITIVES})")
+    head = f"prior estimate: only {n_pos} labelled good first issue{'s' if n_pos != 1 else ''} in history (a model needs {MIN_POSITIVES})"
     p = 1.0 / (1.0 + math.exp(-logit))
     return p, (head, *(t for _, t in parts[:3]))
 

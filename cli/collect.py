@@ -14,14 +14,10 @@ if TYPE_CHECKING:
 
 # ----------------------------------------------------------------------------- scout collect github
 
-Repo = Annotated[
-    list[str] | None, typer.Option("--repo", help="OWNER/REPO (repeatable; default: the watch config's enabled repos).")
-]
+Repo = Annotated[list[str] | None, typer.Option("--repo", help="OWNER/REPO (repeatable; default: the watch config's enabled repos).")]
 Days = Annotated[float | None, typer.Option("--days", help="Collect the last N days (default 7).")]
 Since = Annotated[str | None, typer.Option("--since", help="Collect since this ISO 8601 time instead of --days.")]
-Workers = Annotated[
-    int, typer.Option("--workers", min=1, max=16, help="Concurrent requests for per-pull-request work.")
-]
+Workers = Annotated[int, typer.Option("--workers", min=1, max=16, help="Concurrent requests for per-pull-request work.")]
 NoGraphQL = Annotated[bool, typer.Option("--no-graphql", help="REST only (GitHub Enterprise servers without GraphQL).")]
 
 
@@ -76,9 +72,7 @@ def collect_github_cmd(
         try:
             start = parse_utc(since)
         except ValueError:
-            raise ConfigError(
-                f"--since: expected an ISO 8601 time such as 2026-11-20T00:00:00Z, got {since!r}"
-            ) from None
+            raise ConfigError(f"--since: expected an ISO 8601 time such as 2026-11-20T00:00:00Z, got {since!r}") from None
     else:
         start = s.present() - timedelta(days=7 if days is None else days)
     eng = engine()

@@ -90,9 +90,7 @@ def status_cmd(
                           str(remaining) if remaining is not None else "-")
         out.print(table)
         d = report["discord"]
-        out.print(
-            f"discord: {d['channels']} channels, {d['messages']} messages, last sync {d.get('last_sync') or 'never'}"
-        )
+        out.print(f"discord: {d['channels']} channels, {d['messages']} messages, last sync {d.get('last_sync') or 'never'}")
         for m in report["models"]:
             out.print(f"model {m['repo']} {m['name']} {m['version']} {m['metrics']}", markup=False)
         last = report.get("last_digest")

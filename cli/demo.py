@@ -13,9 +13,7 @@ from cli._app import app, console, out
 
 @app.command("demo")
 def demo_cmd(
-    out_dir: Annotated[Path, typer.Option("--out", help="Where the dataset, database, models and reports go.")] = Path(
-        "demo-out"
-    ),
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the dataset, database, models and reports go.")] = Path("demo-out"),
     seed: Annotated[int, typer.Option("--seed", help="Seed of the generated community.")] = 7,
     scale: Annotated[str, typer.Option("--scale", help="small, vllm-week or vllm-year.")] = "vllm-week",
     fresh: Annotated[bool, typer.Option("--fresh", help="Regenerate the dataset even if one is there.")] = False,

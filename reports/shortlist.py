@@ -118,9 +118,7 @@ class Shortlist:
 # ----------------------------------------------------------------------------- issues
 
 
-def listed_subsystems(
-    snap: RepoSnapshot, number: int, min_confidence: float = MIN_SUBSYSTEM_CONFIDENCE
-) -> tuple[str, ...]:
+def listed_subsystems(snap: RepoSnapshot, number: int, min_confidence: float = MIN_SUBSYSTEM_CONFIDENCE) -> tuple[str, ...]:
     """The subsystems shown for an issue: the best one always, others above `min_confidence`."""
     rec = snap.subsystem_rec(number)
     if rec is None or not rec.names:
@@ -299,13 +297,8 @@ def pick_maintainers(snap: RepoSnapshot, issues: Sequence[ShortlistIssue], n: in
 # ----------------------------------------------------------------------------- the whole list
 
 
-def build_shortlist(
-    snap: RepoSnapshot,
-    subsystems: Sequence[str] = (),
-    bench_links: Mapping[int, BenchLink] | None = None,
-    n_issues: int = N_ISSUES,
-    n_maintainers: int = N_MAINTAINERS,
-) -> Shortlist:
+def build_shortlist(snap: RepoSnapshot, subsystems: Sequence[str] = (), bench_links: Mapping[int, BenchLink] | None = None,
+                    n_issues: int = N_ISSUES, n_maintainers: int = N_MAINTAINERS) -> Shortlist:
     """Pure: the shortlist for a snapshot; `bench_links` maps issue numbers to their bench jobs."""
     bench_links = bench_links or {}
     ranked = candidates(snap, subsystems)
@@ -324,13 +317,8 @@ def build_shortlist(
                      notes=shortlist_notes(issues, subsystems, maintainers, n_issues, n_maintainers))
 
 
-def shortlist_notes(
-    issues: Sequence[ShortlistIssue],
-    subsystems: Sequence[str],
-    maintainers: Sequence[ShortlistMaintainer],
-    n_issues: int = N_ISSUES,
-    n_maintainers: int = N_MAINTAINERS,
-) -> tuple[str, ...]:
+def shortlist_notes(issues: Sequence[ShortlistIssue], subsystems: Sequence[str], maintainers: Sequence[ShortlistMaintainer],
+                    n_issues: int = N_ISSUES, n_maintainers: int = N_MAINTAINERS) -> tuple[str, ...]:
     """What the reader should know about a short list."""
     notes = []
     if len(issues) < n_issues:
@@ -366,14 +354,9 @@ def canonical_filter(watch: WatchConfig, repo: str, subsystems: Sequence[str]) -
 def _options_key(watch: WatchConfig, repo: str, wanted: Sequence[str], backend: str) -> str:
     """A digest of everything a shortlist depends on besides the database and the clock: the repo's
     config (bots, labels), its taxonomy, the bench config and backend, the filter and list sizes."""
-    blob = {
-        "repo": watch.repo(repo).model_dump(mode="json"),
-        "taxonomy": watch.taxonomy_for(repo).model_dump(mode="json"),
-        "bench": watch.bench.model_dump(mode="json"),
-        "backend": backend,
-        "subsystems": list(wanted),
-        "sizes": [N_ISSUES, N_MAINTAINERS, ACTIVE_DAYS, MAX_REVIEW_HOURS, MIN_SUBSYSTEM_CONFIDENCE],
-    }
+    blob = {"repo": watch.repo(repo).model_dump(mode="json"), "taxonomy": watch.taxonomy_for(repo).model_dump(mode="json"),
+            "bench": watch.bench.model_dump(mode="json"), "backend": backend, "subsystems": list(wanted),
+            "sizes": [N_ISSUES, N_MAINTAINERS, ACTIVE_DAYS, MAX_REVIEW_HOURS, MIN_SUBSYSTEM_CONFIDENCE]}
     return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 

@@ -93,10 +93,7 @@ class CollectResult:
     def summary(self) -> str:
         kinds = ("issues", "pulls", "issue_comments", "reviews", "review_comments", "issue_events", "pull_files",
                  "labels", "files")
-        stored = (
-            ", ".join(f"{self.stored.get(k, 0)} {k.replace('_', ' ')}" for k in kinds if k in self.stored)
-            or "nothing new"
-        )
+        stored = ", ".join(f"{self.stored.get(k, 0)} {k.replace('_', ' ')}" for k in kinds if k in self.stored) or "nothing new"
         rate = f"{self.rate_remaining}/{self.rate_limit}" if self.rate_remaining is not None else "unknown"
         skipped = f", {self.skipped} malformed objects skipped" if self.skipped else ""
         return (f"{self.repo}: stored {stored}; {self.requests} requests ({self.not_modified} answered 304), "
@@ -190,14 +187,8 @@ class GitHubCollector:
         if covered is None or parse_utc(covered) > self.since:
             cp.state["from"] = iso_z(self.since)
 
-    def _store_page(
-        self,
-        endpoint: str,
-        items: list[dict[str, Any]],
-        write: Callable[[Session, list[dict[str, Any]]], int],
-        after: Callable[[Session], None],
-        refetch: Callable[[], list[dict[str, Any]]] | None = None,
-    ) -> None:
+    def _store_page(self, endpoint: str, items: list[dict[str, Any]], write: Callable[[Session, list[dict[str, Any]]], int],
+                    after: Callable[[Session], None], refetch: Callable[[], list[dict[str, Any]]] | None = None) -> None:
         """Store a page and its checkpoint in one transaction. A malformed object makes us read the
         page again (it may have been damaged in transit); if it stays malformed it is logged with
         its endpoint and skipped, and the rest of the page is stored."""
@@ -436,9 +427,7 @@ class GitHubCollector:
         numbers = sorted(int(n) for n in todo)
         if self.use_graphql:
             batches = [numbers[i:i + MAX_PULLS_PER_QUERY] for i in range(0, len(numbers), MAX_PULLS_PER_QUERY)]
-            fetch: Callable[[list[int]], list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]] = (
-                self._graphql_batch
-            )
+            fetch: Callable[[list[int]], list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]] = self._graphql_batch
         else:
             known = self._rest_pull_list(todo)
             batches = [numbers[i:i + 10] for i in range(0, len(numbers), 10)]
@@ -451,12 +440,8 @@ class GitHubCollector:
                 self.progress.page(CATEGORY_PULLS, len(batch), len(batches))
         self.progress.done(CATEGORY_PULLS)
 
-    def _store_pulls(
-        self,
-        batch: list[int],
-        results: Iterable[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]],
-        todo: dict[str, str],
-    ) -> None:
+    def _store_pulls(self, batch: list[int], results: Iterable[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]],
+                     todo: dict[str, str]) -> None:
         """One transaction per batch: pulls, their reviews and files, and the pending list shrunk."""
         cp = self._cp(CATEGORY_PULLS)
         results = [r for r in results if r[0]]
@@ -495,9 +480,7 @@ class GitHubCollector:
                 self._user_ids[key] = int(resp.data["id"])
             u["id"] = self._user_ids[key]
 
-    def _graphql_batch(
-        self, numbers: list[int]
-    ) -> list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]:
+    def _graphql_batch(self, numbers: list[int]) -> list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]:
         """Pull requests, reviews and files of up to 50 pull requests (more pages when a pull has >100)."""
         variables = {"owner": self.owner, "name": self.name}
         data, errors = self.client.graphql(pulls_query(numbers), variables, what=f"{self.full_name} pulls (GraphQL)")
@@ -563,9 +546,7 @@ class GitHubCollector:
             next_url = resp.link("next")
         return items
 
-    def _rest_pull(
-        self, number: int, listed: dict[str, Any] | None
-    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    def _rest_pull(self, number: int, listed: dict[str, Any] | None) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
         base = f"{self._path}/pulls/{number}"
         try:
             pull = listed or self.client.get(base, what=f"{self.full_name} #{number}").data

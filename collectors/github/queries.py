@@ -43,21 +43,17 @@ def pulls_query(numbers: Sequence[int]) -> str:
     if not 0 < len(numbers) <= MAX_PULLS_PER_QUERY:
         raise ValueError(f"between 1 and {MAX_PULLS_PER_QUERY} pull requests per query, got {len(numbers)}")
     fields = "\n    ".join(f"p{n}: pullRequest(number: {int(n)}) {{ ...pull }}" for n in numbers)
-    return (
-        f"query($owner: String!, $name: String!) {{\n  repository(owner: $owner, name: $name) {{\n    {fields}\n  }}\n"
-        f"  rateLimit {{ cost remaining resetAt }}\n}}\n{PULL}\n{ACTOR}\n"
-    )
+    return (f"query($owner: String!, $name: String!) {{\n  repository(owner: $owner, name: $name) {{\n    {fields}\n  }}\n"
+            f"  rateLimit {{ cost remaining resetAt }}\n}}\n{PULL}\n{ACTOR}\n")
 
 
 def more_query(connection: str) -> str:
     """The next page of one pull request's `reviews` or `files` (pulls with more than 100)."""
     fields = REVIEW_FIELDS if connection == "reviews" else FILE_FIELDS
-    return (
-        f"query($owner: String!, $name: String!, $number: Int!, $after: String) {{\n"
-        f"  repository(owner: $owner, name: $name) {{ pullRequest(number: $number) {{\n"
-        f"    {connection}(first: 100, after: $after) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {fields} }} }}\n"
-        f"  }} }}\n}}\n" + (ACTOR if connection == "reviews" else "")
-    )
+    return (f"query($owner: String!, $name: String!, $number: Int!, $after: String) {{\n"
+            f"  repository(owner: $owner, name: $name) {{ pullRequest(number: $number) {{\n"
+            f"    {connection}(first: 100, after: $after) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {fields} }} }}\n"
+            f"  }} }}\n}}\n" + (ACTOR if connection == "reviews" else ""))
 
 
 # ----------------------------------------------------------------------------- GraphQL -> REST
@@ -71,12 +67,8 @@ def rest_user(actor: dict[str, Any] | None) -> dict[str, Any] | None:
     login = str(actor["login"])
     if kind == "Bot" and not login.endswith(BOT_SUFFIX):
         login += BOT_SUFFIX
-    return {
-        "login": login,
-        "id": actor.get("databaseId"),
-        "type": kind if kind in ("User", "Bot", "Organization") else "User",
-        "site_admin": bool(actor.get("isSiteAdmin", False)),
-    }
+    return {"login": login, "id": actor.get("databaseId"), "type": kind if kind in ("User", "Bot", "Organization") else "User",
+            "site_admin": bool(actor.get("isSiteAdmin", False))}
 
 
 def rest_review(node: dict[str, Any], pull_url: str) -> dict[str, Any]:

@@ -173,14 +173,8 @@ def section_embeds(s: Section, description_limit: int = 3800) -> list[dict[str, 
     # Each embed alone must fit the 6000 per message, with its title and footer.
     budget = LIMITS["total"] - max(units(title), units(cont)) - units(footer)
     descs = _chunks(s.lines, min(description_limit, LIMITS["description"], budget))
-    fields: list[dict[str, Any]] = [
-        {
-            "name": cut(n, LIMITS["field_name"]) or "\u200b",
-            "value": cut(v, LIMITS["field_value"]) or "–",
-            "inline": False,
-        }
-        for n, v in s.fields
-    ]
+    fields: list[dict[str, Any]] = [{"name": cut(n, LIMITS["field_name"]) or "\u200b", "value": cut(v, LIMITS["field_value"]) or "–",
+               "inline": False} for n, v in s.fields]
     embeds: list[dict[str, Any]] = []
 
     def new() -> dict[str, Any]:
@@ -283,16 +277,9 @@ def flow_sections(flow: PrFlow, footer: str | None = None) -> list[Section]:
               for g in (*flow.by_subsystem, *flow.by_size, *flow.by_author)]
     lines.append("")
     lines.append("**Landing fast**")
-    lines += [
-        f"{issue_link(p.number, p.url)} {safe(p.title, TITLE)} — merged in {_h(p.hours_to_merge)} ·"
-        f" {_subs(p.subsystems)}"
-        for p in flow.fast
-    ] or ["nothing merged in this window"]
-    waits = {
-        "review": "no review yet",
-        "author": "changes requested, author silent",
-        "reviewer": "waiting for re-review",
-    }
+    lines += [f"{issue_link(p.number, p.url)} {safe(p.title, TITLE)} — merged in {_h(p.hours_to_merge)} · {_subs(p.subsystems)}"
+              for p in flow.fast] or ["nothing merged in this window"]
+    waits = {"review": "no review yet", "author": "changes requested, author silent", "reviewer": "waiting for re-review"}
     stall = [f"{issue_link(s.number, s.url)} {safe(s.title, TITLE)} — {waits[s.waiting_on]}, idle {s.idle_days:g}d · "
              f"{_subs(s.subsystems)} · could review: {', '.join(safe(o, 32) for o in s.owners) or 'no owner known'}"
              for s in flow.stalling] or ["nothing stalling"]
@@ -311,9 +298,7 @@ def shortlist_sections(sl: Shortlist, footer: str | None = None) -> list[Section
         bits = [f"score {ev.get('score')}"] + (["declared owner"] if ev.get("declared") else [])
         if ev.get("median_first_review_hours") is not None:
             bits.append(f"first review ~{_h(ev['median_first_review_hours'])}")
-        fields.append(
-            (safe(m.login, 60), f"{_subs(m.subsystems)}\n{' · '.join(bits)}" + (f"\n{counts}" if counts else ""))
-        )
+        fields.append((safe(m.login, 60), f"{_subs(m.subsystems)}\n{' · '.join(bits)}" + (f"\n{counts}" if counts else "")))
     lines = []
     for n, i in enumerate(sl.issues, 1):
         lines.append(f"**{n}.** {issue_link(i.number, i.url)} {safe(i.title, TITLE)}")
@@ -343,15 +328,9 @@ def digest_messages(d: Digest) -> list[DiscordMessage]:
     sections = [Section(f"Digest · {safe(d.repo, 100)} · {d.day}", tuple(head),
                         url=f"https://github.com/{d.repo}" if safe_url(f"https://github.com/{d.repo}") else None,
                         color=COLOR["digest"], image=f"attachment://{chart.name}" if chart else None, footer=footer)]
-    active = [
-        f"**{safe(s.subsystem, 40)}** — "
-        + "; ".join(
-            f"{safe(p.login, 40)}{' (owner)' if p.owner else ''}: "
-            + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in p.counts)
-            for p in s.people
-        )
-        for s in d.active
-    ] or ["no maintainer activity in this window"]
+    active = [f"**{safe(s.subsystem, 40)}** — " + "; ".join(
+        f"{safe(p.login, 40)}{' (owner)' if p.owner else ''}: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in p.counts)
+        for p in s.people) for s in d.active] or ["no maintainer activity in this window"]
     sections.append(Section("Who is active where", tuple(active), color=COLOR["digest"], footer=footer))
     sections += flow_sections(d.flow, footer)
     gfi = []
@@ -359,11 +338,8 @@ def digest_messages(d: Digest) -> list[DiscordMessage]:
         flags = (" · ⚠ claimed" + (f" by {', '.join(safe(x, 32) for x in c.claimed_by)}" if c.claimed_by else "")
                  if c.claimed else "") + (" · ⛔ blocked" if c.blocked else "")
         why = f"rising from {c.previous:.2f}" if c.why == "rising" and c.previous is not None else c.why
-        gfi.append(
-            f"{issue_link(c.number, c.url)} {safe(c.title, TITLE)} — **{c.probability:.2f}** ({why}) · "
-            f"{_subs(c.subsystems)}{flags}"
-            + (f" · {'; '.join(safe(r, 60) for r in c.reasons[:2])}" if c.reasons else "")
-        )
+        gfi.append(f"{issue_link(c.number, c.url)} {safe(c.title, TITLE)} — **{c.probability:.2f}** ({why}) · "
+                   f"{_subs(c.subsystems)}{flags}" + (f" · {'; '.join(safe(r, 60) for r in c.reasons[:2])}" if c.reasons else ""))
     sections.append(Section("Good first issue candidates", tuple(gfi or ["no scored candidates"]), color=COLOR["gfi"],
                             footer=footer))
     chat = []
@@ -419,9 +395,7 @@ def issue_messages(card: Any) -> list[DiscordMessage]:
         lines.append(f"good-first-issue probability **{card.probability:.2f}**"
                      + (f" — {'; '.join(safe(r, 100) for r in card.reasons[:4])}" if card.reasons else ""))
     if card.claimed:
-        lines.append(
-            "⚠ claimed" + (f" by {', '.join(safe(x, 40) for x in card.claimed_by)}" if card.claimed_by else "")
-        )
+        lines.append("⚠ claimed" + (f" by {', '.join(safe(x, 40) for x in card.claimed_by)}" if card.claimed_by else ""))
     if card.blocked:
         lines.append("⛔ blocked" + (f": {'; '.join(safe(x, 120) for x in card.blockers)}" if card.blockers else ""))
     if card.not_recommended and not (card.claimed or card.blocked):

@@ -199,10 +199,7 @@ def list_events_of_issue(ctx: Ctx, repo: RepoData, number: str) -> Reply:
         return not_found()
     items = [e for e in repo.issue_events if (e.get("issue") or {}).get("number") == int(number)]
     # The per-issue list omits the embedded issue, as GitHub's does.
-    items = [
-        {k: v for k, v in e.items() if k != "issue"}
-        for e in sorted(items, key=lambda e: (ts(e["created_at"]), e["id"]))
-    ]
+    items = [{k: v for k, v in e.items() if k != "issue"} for e in sorted(items, key=lambda e: (ts(e["created_at"]), e["id"]))]
     return listing(ctx, items, _repo_link(repo, f"/issues/{number}/events"))
 
 
@@ -272,10 +269,7 @@ def list_pull_files(ctx: Ctx, repo: RepoData, number: str) -> Reply:
 def list_pull_reviews(ctx: Ctx, repo: RepoData, number: str) -> Reply:
     if repo.pull(int(number)) is None:
         return not_found()
-    items = sorted(
-        repo.reviews_of(int(number)),
-        key=lambda r: (ts(r["submitted_at"]) if r.get("submitted_at") else ctx.now, r["id"]),
-    )
+    items = sorted(repo.reviews_of(int(number)), key=lambda r: (ts(r["submitted_at"]) if r.get("submitted_at") else ctx.now, r["id"]))
     return listing(ctx, items, _repo_link(repo, f"/pulls/{number}/reviews"))
 
 
@@ -310,8 +304,7 @@ def git_blob_sha(content: bytes) -> str:
 
 def _content_entry(ctx: Ctx, repo: RepoData, path: str, kind: str, content: bytes | None) -> Obj:
     url = f"{ctx.api}/repos/{repo.full_name}/contents/{path}"
-    branch = repo.repo.get("default_branch") or "main"
-    html = f"https://github.com/{repo.full_name}/{'blob' if kind == 'file' else 'tree'}/{branch}/{path}"
+    html = f"https://github.com/{repo.full_name}/{'blob' if kind == 'file' else 'tree'}/{repo.repo.get('default_branch') or 'main'}/{path}"
     sha = git_blob_sha(content or b"") if kind == "file" else git_blob_sha(path.encode())
     git_url = f"{ctx.api}/repos/{repo.full_name}/git/{'blobs' if kind == 'file' else 'trees'}/{sha}"
     download = f"https://raw.githubusercontent.com/{repo.full_name}/{repo.repo.get('default_branch') or 'main'}/{path}"

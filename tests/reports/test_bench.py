@@ -100,10 +100,7 @@ def test_skypilot_yaml_structure(watch) -> None:
     torch_doc = yaml.safe_load(skypilot_yaml(_spec(watch, target="torch-op", text="rms norm")))
     assert list(torch_doc["file_mounts"]) == ["~/scout-bench/torch_op.py"]
     assert Path(torch_doc["file_mounts"]["~/scout-bench/torch_op.py"]).is_file()
-    assert (
-        "python $HOME/scout-bench/torch_op.py --op rms_norm --json $HOME/scout-results/baseline-1.json"
-        in torch_doc["run"]
-    )
+    assert "python $HOME/scout-bench/torch_op.py --op rms_norm --json $HOME/scout-results/baseline-1.json" in torch_doc["run"]
 
 
 def _sky_accepts(path: Path) -> tuple[bool, str]:

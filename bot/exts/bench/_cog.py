@@ -39,11 +39,9 @@ def job_file(job: BenchJobView) -> Attachment:
 
 
 def summary(job: BenchJobView, who: str) -> str:
-    return (
-        f"Bench job **{job.id}** for {safe(job.repo, 100)}#{job.issue_number}: target {safe(job.target, 40)} on "
-        f"{safe(job.backend, 20)}, {safe(job.status, 20)} (requested by {safe(who, 60)}). The rendered job is "
-        f"attached; an operator launches it with `scout bench {job.issue_number} --backend {job.backend} --launch`."
-    )
+    return (f"Bench job **{job.id}** for {safe(job.repo, 100)}#{job.issue_number}: target {safe(job.target, 40)} on "
+            f"{safe(job.backend, 20)}, {safe(job.status, 20)} (requested by {safe(who, 60)}). The rendered job is "
+            f"attached; an operator launches it with `scout bench {job.issue_number} --backend {job.backend} --launch`.")
 
 
 async def target_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -55,22 +53,13 @@ class Bench(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="bench", description="Create the GPU bench job for an issue (maintainers only)")
-    @app_commands.describe(
-        issue="The issue or PR number",
-        backend="Where it would run (default: the config's)",
-        target="A bench target other than the subsystem's",
-        repo="OWNER/REPO (default: the first watched repo)",
-    )
+    @app_commands.describe(issue="The issue or PR number", backend="Where it would run (default: the config's)",
+                           target="A bench target other than the subsystem's", repo="OWNER/REPO (default: the first watched repo)")
     @app_commands.choices(backend=BACKENDS)
     @app_commands.autocomplete(target=target_autocomplete, repo=repo_autocomplete)
-    async def bench(
-        self,
-        interaction: discord.Interaction,
-        issue: app_commands.Range[int, 1, 10**9],
-        backend: app_commands.Choice[str] | None = None,
-        target: app_commands.Range[str, 1, 60] | None = None,
-        repo: app_commands.Range[str, 1, 140] | None = None,
-    ) -> None:
+    async def bench(self, interaction: discord.Interaction, issue: app_commands.Range[int, 1, 10**9],
+                    backend: app_commands.Choice[str] | None = None, target: app_commands.Range[str, 1, 60] | None = None,
+                    repo: app_commands.Range[str, 1, 140] | None = None) -> None:
         """Private answer: the stored job and its rendering, or why the caller may not."""
         from bench import prepare_for_issue
         from reports.render.discord import bench_messages
@@ -80,9 +69,7 @@ class Bench(commands.Cog):
         watch = settings.watch
         name = repo_name(watch, repo)
         if target is not None and target not in watch.bench.targets:
-            raise ReportError(
-                f"unknown bench target {target[:60]!r} (configured: {', '.join(sorted(watch.bench.targets))})"
-            )
+            raise ReportError(f"unknown bench target {target[:60]!r} (configured: {', '.join(sorted(watch.bench.targets))})")
         chosen = backend.value if backend else watch.bench.default_backend
         user = interaction.user
         roles = [r.name for r in getattr(user, "roles", []) if not r.is_default()]

@@ -37,9 +37,7 @@ class DigestCommand(commands.Cog):
     @app_commands.command(name="digest", description="Today's digest now (only you see it)")
     @app_commands.describe(repo="OWNER/REPO (default: the first watched repo)")
     @app_commands.autocomplete(repo=repo_autocomplete)
-    async def digest(
-        self, interaction: discord.Interaction, repo: app_commands.Range[str, 1, 140] | None = None
-    ) -> None:
+    async def digest(self, interaction: discord.Interaction, repo: app_commands.Range[str, 1, 140] | None = None) -> None:
         services = self.bot.services
         name = repo_name(services.settings.watch, repo)
         await defer(interaction, ephemeral=True)  # the digest and its chart take a second or more

@@ -23,18 +23,13 @@ class Identity(commands.Cog):
     def __init__(self, bot: ScoutBot) -> None:
         self.bot = bot
 
-    @app_commands.command(
-        name="link", description="Link your Discord account to your GitHub login (verified by a code)"
-    )
+    @app_commands.command(name="link", description="Link your Discord account to your GitHub login (verified by a code)")
     @app_commands.rename(github_login="github-login")
     @app_commands.describe(github_login="Your GitHub login, e.g. octocat")
     async def link(self, interaction: discord.Interaction, github_login: app_commands.Range[str, 1, 39]) -> None:
         """First run: get a code. Second run (code published): verified. Private replies."""
         await defer(interaction, ephemeral=True)  # GitHub lookups may take longer than 3 s
         services = self.bot.services
-        result = await run_blocking(
-            lambda: link_github(
-                services.engine, services.github(), _user_payload(interaction.user), github_login, services.now()
-            )
-        )
+        result = await run_blocking(lambda: link_github(services.engine, services.github(), _user_payload(interaction.user),
+                                                        github_login, services.now()))
         await reply(interaction, result.message(), ephemeral=True)
