@@ -1,6 +1,8 @@
 # oss-scout: two commands from a fresh clone.
 #   make demo   - the whole bot offline: generate a vLLM week, serve it, collect, train, classify, report
 #   make test   - the test suite (SQLite; PostgreSQL too when SCOUT_TEST_POSTGRES_URL is set, as .ci/run does)
+#   make lint   - ruff (line length 120) and mypy
+#   make bench  - every benchmark at a small scale (python -m benchmarks.run; full runs in benchmarks/*.md)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -24,6 +26,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run

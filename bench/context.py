@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from config.errors import ReportError
 from storage.models import Issue, PullRequest, Repo, SubsystemLabel, User
-from storage.refs import closing_refs
+from rules.github import closing_refs
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from config.clock import utcnow
 from config.errors import ReportError
 from config.watch import BenchConfig, WatchConfig
 from storage.models import BenchJob
+from storage.read import IssueContext, issue_context
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,26 @@ class BenchLink:
             return self.note or "no benchmark needed"
         head = f"#{self.id} {self.target} on {self.backend}, {self.status}"
         return head + (f": {self.verdict}" if self.verdict else "") + (f" ({self.link})" if self.link else "")
+
+
+@dataclass(frozen=True)
+class BenchLink:
+    """Where a shortlisted issue's bench job lives: a YAML path, a run URL, or a stored result."""
+
+    id: int | None
+    backend: str
+    target: str
+    link: str
+    status: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "backend": self.backend, "target": self.target, "link": self.link,
+                "status": self.status}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> BenchLink:
+        return cls(id=d.get("id"), backend=str(d["backend"]), target=str(d["target"]), link=str(d["link"]),
+                   status=str(d["status"]))
 
 
 @dataclass(frozen=True)
@@ -303,3 +324,17 @@ def job_views(session: Session, repo: str, issue_number: int | None = None, limi
     if issue_number is not None:
         stmt = stmt.where(BenchJob.issue_number == issue_number)
     return [view(j) for j in session.scalars(stmt.order_by(BenchJob.id.desc()).limit(limit))]
+
+
+def latest_links(session: Session, repo: str, numbers: Sequence[int], backend: str) -> dict[int, BenchLink]:
+    """The newest stored job of each issue for `backend`, as links (nothing is created: a job is
+    prepared only when someone asks for one)."""
+    if not numbers:
+        return {}
+    rows = session.scalars(select(BenchJob).where(BenchJob.repo == repo, BenchJob.backend == backend,
+                                                  BenchJob.issue_number.in_(list(numbers)))
+                           .order_by(BenchJob.id.desc()))
+    links: dict[int, BenchLink] = {}
+    for job in rows:
+        links.setdefault(job.issue_number, view(job).bench_link)
+    return links

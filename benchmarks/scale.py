@@ -93,14 +93,13 @@ def run_stage(name: str, dataset: Path | None, profile_dir: Path | None) -> dict
 
         upgrade(engine)
     else:
-        from bot.scheduler import stored_repo_names
-        from classifiers.classify import classify
-        from classifiers.train import RepoContext, train
-        from reports.digest import make_digest
+        from pipeline import classify_repo, publish_digest, refresh_shortlist, sessions_for, train_repo
         from reports.render.chart import digest_chart  # noqa: F401 - imported before the clock, as a service has
         from reports.render.discord import digest_messages
-        from reports.render.markdown import digest_markdown, shortlist_markdown
-        from reports.shortlist import make_shortlist
+        from reports.render.markdown import shortlist_markdown
+        from storage.queries import stored_repo_names
+
+        sessions = sessions_for(engine)
 
         with session_scope(engine) as s:
             stored = stored_repo_names(s)
@@ -114,30 +113,34 @@ def run_stage(name: str, dataset: Path | None, profile_dir: Path | None) -> dict
     t0 = time.perf_counter()
     with _profiled(name, profile_dir):
         if name == "import":
-            summary = import_dataset(engine, dataset)  # type: ignore[arg-type]
-            detail = {"repos": summary.repos, "discord": summary.discord}
+            if dataset is None:
+                raise ValueError("the import stage needs a dataset")
+            imported = import_dataset(engine, dataset)
+            detail = {"repos": imported.repos, "discord": imported.discord}
         for repo in [] if name == "import" else repos:
-            with session_scope(engine) as s:
-                if name == "train":
-                    models = train(s, RepoContext.of(watch, repo), now, settings.model_dir)
-                    detail[repo] = {k: {m: v for m, v in d.items() if isinstance(v, int | float)}
-                                    for k, d in models.metrics.items()}
-                elif name == "classify":
-                    detail[repo] = classify(s, RepoContext.of(watch, repo), now, settings.model_dir).stored
-                elif name == "train+classify":
-                    summary = classify(s, RepoContext.of(watch, repo), now, settings.model_dir, retrain=True)
-                    detail[repo] = {"stored": summary.stored, "phases": summary.phases}
-                    for phase, part in (("load", "train"), ("train", "train"), ("judge", "classify"),
-                                        ("store", "classify")):
-                        phases[part] = phases.get(part, 0.0) + summary.phases.get(phase, 0.0)
-                elif name == "digest":
-                    d = make_digest(s, watch, repo, now, settings.output_dir)
-                    detail[repo] = {"messages": len(digest_messages(d)), "markdown_chars": len(digest_markdown(d)),
-                                    "subsystems": len(d.activity)}
-                elif name == "shortlist":
-                    sl = make_shortlist(s, watch, repo, now, settings.output_dir)
-                    detail[repo] = {"maintainers": len(sl.maintainers), "issues": len(sl.issues),
-                                    "markdown_chars": len(shortlist_markdown(sl))}
+            if name == "train":
+                models = train_repo(settings, sessions, repo, now)
+                detail[repo] = {k: {m: v for m, v in d.items() if isinstance(v, int | float)}
+                                for k, d in models.metrics.items()}
+            elif name == "classify":
+                detail[repo] = classify_repo(settings, sessions, repo, now).stored
+            elif name == "train+classify":
+                judged = classify_repo(settings, sessions, repo, now, retrain=True)
+                detail[repo] = {"stored": judged.stored, "phases": judged.phases}
+                for phase, part in (("load", "train"), ("train", "train"), ("judge", "classify"),
+                                    ("store", "classify")):
+                    phases[part] = phases.get(part, 0.0) + judged.phases.get(phase, 0.0)
+            elif name == "digest":
+                with sessions() as s:
+                    published = publish_digest(s, watch, repo, now, settings.output_dir)
+                detail[repo] = {"messages": len(digest_messages(published.digest)),
+                                "markdown_chars": len(published.markdown),
+                                "subsystems": len(published.digest.activity)}
+            elif name == "shortlist":
+                with sessions() as s:
+                    sl = refresh_shortlist(s, watch, repo, now, settings.output_dir, prepare_bench=True)
+                detail[repo] = {"maintainers": len(sl.maintainers), "issues": len(sl.issues),
+                                "markdown_chars": len(shortlist_markdown(sl))}
     out = {"stage": name, "seconds": round(time.perf_counter() - t0, 3), "peak_rss_mib": round(_peak_rss_mib(), 1),
            "detail": detail}
     if phases:
@@ -244,7 +247,7 @@ async def _commands(dataset: Path, env: dict[str, str], n: int, profile_dir: Pat
         with session_scope(eng) as s:
             subsystems = sorted(s.scalars(select(OwnershipScore.subsystem).distinct()))
         eng.dispose()
-        asks = {"maintainers": [{"subsystem": subsystems[i % len(subsystems)]} if subsystems else {"subsystem": "v1"}
+        asks: dict[str, list[dict[str, Any] | None]] = {"maintainers": [{"subsystem": subsystems[i % len(subsystems)]} if subsystems else {"subsystem": "v1"}
                                 for i in range(n)],
                 "shortlist": [None] * n}
         for name, option_list in asks.items():

@@ -20,7 +20,8 @@ from bot.posting import Attachment, FileLike
 from config.errors import ReportError
 from config.watch import Taxonomy, WatchConfig
 from storage.db import session_scope
-from storage.models import Repo, SubsystemLabel
+from storage.models import SubsystemLabel
+from storage.read import find_repo
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -52,13 +53,9 @@ def repo_name(watch: WatchConfig, repo: str | None) -> str:
 
 def resolve_subsystem(taxonomy: Taxonomy, text: str) -> str:
     """A taxonomy name from a name or one of its labels (case-insensitive), else a clear error."""
-    wanted = text.strip().lower()
-    for name in taxonomy.names:
-        if name.lower() == wanted:
-            return name
-    by_label = taxonomy.label_map().get(wanted)
-    if by_label:
-        return by_label
+    found = taxonomy.resolve(text)
+    if found is not None:
+        return found
     from classifiers.service import unknown_subsystem
 
     raise ReportError(unknown_subsystem(text.strip(), taxonomy.names, taxonomy.label_map()))
@@ -103,7 +100,7 @@ def read(services: Services, fn: Callable[[Session], T]) -> T:
 def has_judgement(session: Session, repo: str) -> bool:
     """Whether `scout classify` has stored results for the repo; a clear error if nothing at all
     is stored for it (not imported or collected yet)."""
-    from reports.queries import repo_row
+    from storage.read import repo_row
 
     r = repo_row(session, repo)
     return bool(session.scalar(select(func.count()).select_from(SubsystemLabel).where(SubsystemLabel.repo_id == r.id)))
@@ -120,7 +117,8 @@ def require_judgement(session: Session, repo: str) -> str:
 
 def stored_repo(session: Session, repo: str) -> str | None:
     """The stored full name of a repo, or None when nothing is stored for it."""
-    return session.scalar(select(Repo.full_name).where(func.lower(Repo.full_name) == repo.lower()))
+    found = find_repo(session, repo)
+    return found.full_name if found is not None else None
 
 
 async def within_deadline(interaction: discord.Interaction, fn: Callable[[], T], *, ephemeral: bool) -> T:

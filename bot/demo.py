@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import socket
 import threading
 import time
@@ -163,7 +162,6 @@ def run_demo(out: Path, seed: int = 7, scale: str = "vllm-week", fresh: bool = F
 
     db = out / "scout.db"
     github_port, discord_port = _free_port(), _free_port()
-    os.environ["SCOUT_NOW"] = now_text  # the dataset's present is the demo's present
     base: Settings = get_settings()
     settings = base.model_copy(update={
         "database_url": f"sqlite:///{db}",
@@ -172,7 +170,7 @@ def run_demo(out: Path, seed: int = 7, scale: str = "vllm-week", fresh: bool = F
         "discord_api_url": f"http://127.0.0.1:{discord_port}/api/v10",
         "discord_gateway_url": f"ws://127.0.0.1:{discord_port}/gateway",
         "discord_token": SecretStr(DEMO_TOKEN),
-        "now": now,
+        "now": now,  # the dataset's present is the demo's present
         "model_dir": out / "models",
         "output_dir": out,
     })
@@ -183,16 +181,15 @@ def run_demo(out: Path, seed: int = 7, scale: str = "vllm-week", fresh: bool = F
     t = time.perf_counter()
     with serving(dataset, github_port, discord_port):
         done("sandbox", t, f"GitHub {settings.github_api_url}, Discord {settings.discord_api_url}")
-        from collectors.github import collect_github
+        from pipeline import collect_repo
 
         t = time.perf_counter()
         # the whole history, so training has closed issues and merged PRs to learn from
-        results = collect_github(engine, settings, since=now - timedelta(days=3650))
+        results = collect_repo(settings, engine, since=now - timedelta(days=3650))
         for r in results:
             if r.exception is not None:
                 raise r.exception
-        done("collect github", t, "; ".join(r.summary_line() if hasattr(r, "summary_line") else str(r.stored)
-                                             for r in results))
+        done("collect github", t, "; ".join(r.summary() for r in results))
 
         from collectors.discord import collect_discord
 
@@ -201,29 +198,24 @@ def run_demo(out: Path, seed: int = 7, scale: str = "vllm-week", fresh: bool = F
         done("collect discord", t, f"{stats.channels} channels, {stats.messages} messages")
 
     # 4. train and classify
-    from classifiers.classify import classify
-    from classifiers.train import RepoContext, train
+    from pipeline import classify_repo, publish_digest, refresh_shortlist, sessions_for, train_repo
     from storage.db import session_scope
 
     repo = settings.watch.repo().name
-    ctx = RepoContext.of(settings.watch, repo)
+    sessions = sessions_for(engine)
     t = time.perf_counter()
-    with session_scope(engine) as s:
-        models = train(s, ctx, now, settings.model_dir)
+    models = train_repo(settings, sessions, repo, now)
     done("train", t, ", ".join(f"{k} {v}" for k, v in models.versions.items()))
     t = time.perf_counter()
-    with session_scope(engine) as s:
-        summary = classify(s, ctx, now, settings.model_dir)
-    done("classify", t, ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.stored.items()))
+    judged = classify_repo(settings, sessions, repo, now)
+    done("classify", t, ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in judged.stored.items()))
 
-    # 5. digest, shortlist, chart
-    from reports.digest import make_digest
-    from reports.render.markdown import digest_markdown, shortlist_csv, shortlist_json, shortlist_markdown
-    from reports.shortlist import make_shortlist
+    # 5. shortlist (with a bench job per issue, as `scout shortlist`), digest, chart
+    from reports.render.markdown import shortlist_csv, shortlist_json, shortlist_markdown
 
     t = time.perf_counter()
     with session_scope(engine) as s:
-        sl = make_shortlist(s, settings.watch, repo, now, out)
+        sl = refresh_shortlist(s, settings.watch, repo, now, out, prepare_bench=True)
     for ext, render in (("md", shortlist_markdown), ("csv", shortlist_csv), ("json", shortlist_json)):
         path = out / f"shortlist.{ext}"
         path.write_text(render(sl), encoding="utf-8")
@@ -231,8 +223,9 @@ def run_demo(out: Path, seed: int = 7, scale: str = "vllm-week", fresh: bool = F
     done("shortlist", t, f"{len(sl.issues)} issues, {len(sl.maintainers)} maintainers")
     t = time.perf_counter()
     with session_scope(engine) as s:
-        digest = make_digest(s, settings.watch, repo, now, out, chart=True, chart_path=out / "digest.png")
-    result.digest_markdown = digest_markdown(digest)
+        published = publish_digest(s, settings.watch, repo, now, out, chart=True, chart_path=out / "digest.png")
+    digest = published.digest
+    result.digest_markdown = published.markdown
     (out / "digest.md").write_text(result.digest_markdown, encoding="utf-8")
     result.files["digest.md"] = out / "digest.md"
     if digest.chart_path:

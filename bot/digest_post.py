@@ -95,7 +95,7 @@ def render_digest(services: Services, repo: str | None, day: date | None = None,
 
     `store=True` keeps it in `digests` (the daily post); otherwise nothing about the digest is
     stored and the chart goes to `chart_dir` (read into memory here, so the folder may go)."""
-    from reports.digest import make_digest
+    from pipeline import publish_digest
     from reports.render.discord import digest_discord
 
     settings = services.settings
@@ -105,12 +105,9 @@ def render_digest(services: Services, repo: str | None, day: date | None = None,
         chart_path = None
         if chart_dir is not None:
             chart_path = chart_dir / f"digest-{full.replace('/', '__')}.png"
-        d = make_digest(session, settings.watch, full, services.now(), settings.output_dir, day=day, store=store,
-                        chart_path=chart_path)
-        digest_id = None
-        if store:
-            digest_id = session.scalar(select(DigestRow.id).where(DigestRow.repo == d.repo, DigestRow.day == d.day)
-                                       .order_by(DigestRow.id.desc()).limit(1))
+        published = publish_digest(session, settings.watch, full, services.now(), settings.output_dir, day=day,
+                                   store=store, chart_path=chart_path)
+        d, digest_id = published.digest, published.row_id
         rendered = digest_discord(d)
         post, _ = flatten([rendered.post])
         thread, files = flatten(rendered.thread)

@@ -17,6 +17,8 @@ import os
 import re
 from datetime import UTC, datetime
 
+from config.settings import DEFAULT_LOG_LEVEL
+
 _SECRET_ENV = ("SCOUT_GITHUB_TOKEN", "SCOUT_DISCORD_TOKEN")
 _SECRETS: set[str] = set()
 _PATTERNS = [
@@ -104,14 +106,12 @@ def parse_levels(spec: str) -> tuple[str, dict[str, str]]:
             per_logger[name.strip()] = value.strip().upper()
         else:
             root = part.upper()
-    return root or "WARNING", per_logger
+    return root or DEFAULT_LOG_LEVEL, per_logger
 
 
-def setup_logging(level: str | None = None, as_json: bool | None = None) -> None:
-    """Configure the root logger once; `SCOUT_LOG_LEVEL` and `SCOUT_LOG_JSON` choose the defaults."""
-    level, per_logger = parse_levels(level or os.environ.get("SCOUT_LOG_LEVEL", "WARNING"))
-    if as_json is None:
-        as_json = os.environ.get("SCOUT_LOG_JSON", "").lower() in ("1", "true", "yes")
+def setup_logging(level: str = DEFAULT_LOG_LEVEL, as_json: bool = False) -> None:
+    """Configure the root logger once (`Settings.log_level` / `log_json`: SCOUT_LOG_LEVEL, SCOUT_LOG_JSON)."""
+    level, per_logger = parse_levels(level or DEFAULT_LOG_LEVEL)
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter(as_json))
     root = logging.getLogger()

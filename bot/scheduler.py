@@ -29,7 +29,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import pickle
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -90,7 +89,8 @@ def parse_clock_time(value: str) -> time:
         parts = [int(p) for p in value.strip().split(":")]
         if len(parts) not in (2, 3):
             raise ValueError
-        return time(*parts)
+        hour, minute, second = (*parts, 0)[:3]
+        return time(hour, minute, second)
     except (ValueError, TypeError):
         raise ConfigError(f"expected a time of day HH:MM or HH:MM:SS, got {value!r}") from None
 
@@ -105,6 +105,7 @@ class JobSpec:
     trigger: BaseTrigger
     args: tuple[Any, ...] = ()
     run_now: bool = False
+    misfire_grace_seconds: int | None = None  # how late a run may still start (None: APScheduler's default)
 
     @property
     def name(self) -> str:
@@ -131,16 +132,19 @@ def job_specs(watch: WatchConfig, options: ScheduleOptions | None = None) -> lis
     """Every job the config asks for: per enabled repo, collection and retraining; chat; the digest."""
     options = options or ScheduleOptions()
     sched = watch.schedule
+    grace = sched.misfire_grace_seconds
     specs: list[JobSpec] = []
     for repo in watch.enabled_repos:
         specs.append(JobSpec(github_job_id(repo.name), collect_github_job, _every(sched.github_every_minutes * 60),
-                             (repo.name,), run_now=True))
+                             (repo.name,), run_now=True, misfire_grace_seconds=grace))
     if options.chat:
-        specs.append(JobSpec(CHAT_JOB, collect_chat_job, _every(sched.discord_every_minutes * 60), run_now=True))
+        specs.append(JobSpec(CHAT_JOB, collect_chat_job, _every(sched.discord_every_minutes * 60), run_now=True,
+                             misfire_grace_seconds=grace))
     for repo in watch.enabled_repos:
         specs.append(JobSpec(retrain_job_id(repo.name), retrain_job, _every(sched.retrain_every_days * 86400),
-                             (repo.name,)))
-    specs.append(JobSpec(DIGEST_JOB, digest_job, digest_trigger(watch, options.digest_at)))
+                             (repo.name,), misfire_grace_seconds=grace))
+    specs.append(JobSpec(DIGEST_JOB, digest_job, digest_trigger(watch, options.digest_at),
+                         misfire_grace_seconds=grace))
     return specs
 
 
@@ -213,6 +217,7 @@ async def in_thread(rt: Runtime, name: str, fn: Callable[..., T], *args: Any) ->
             fut.set_exception(value)
 
     def work() -> None:
+        outcome: tuple[bool, Any]
         try:
             outcome = (True, fn(*args))
         except BaseException as exc:  # noqa: BLE001 - handed to the awaiting job
@@ -285,16 +290,15 @@ class _StopAtPage:
 def _classify_repo(rt: Runtime, repo: str, retrain: bool = False) -> str:
     """Classify a repo (with `retrain`, fit its models first on the same loaded data: one load,
     not two), then store its shortlist."""
-    from storage.db import session_scope
+    from pipeline import classify_repo as classify_use_case
+    from pipeline import sessions_for
 
     s = rt.settings
-    with session_scope(rt.engine) as session:
+    sessions = sessions_for(rt.engine)
+    with sessions() as session:
         if repo.lower() not in stored_repo_names(session):
             return f"{repo}: nothing stored yet, nothing to classify"
-        from classifiers.classify import classify
-        from classifiers.train import RepoContext
-
-        summary = classify(session, RepoContext.of(s.watch, repo), s.present(), s.model_dir, retrain=retrain)
+    summary = classify_use_case(s, sessions, repo, s.present(), retrain=retrain)
     stored = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.stored.items())
     return f"{repo}: classified ({stored}) in {summary.seconds:.1f} s" + (
         f"; retrained: {summary.retrained}" if summary.retrained else "") + _store_shortlist(rt, repo)
@@ -302,20 +306,22 @@ def _classify_repo(rt: Runtime, repo: str, retrain: bool = False) -> str:
 
 def _store_shortlist(rt: Runtime, repo: str) -> str:
     """A fresh shortlist after each classification (its own transaction, once the judgement is
-    committed), so that `/shortlist` answers from the stored one instead of computing it."""
+    committed), so that `/shortlist` answers from the stored one instead of computing it. It
+    links the bench jobs already asked for and creates none."""
     from config.errors import OssScoutError
-    from reports.shortlist import make_shortlist
+    from pipeline import refresh_shortlist
     from storage.db import session_scope
 
     s = rt.settings
     t0 = perf_counter()
     try:
         with session_scope(rt.engine) as session:
-            sl = make_shortlist(session, s.watch, repo, s.present(), s.output_dir)
+            sl = refresh_shortlist(session, s.watch, repo, s.present(), s.output_dir)
     except OssScoutError as exc:  # the classification stands; /shortlist computes one when asked
         log.warning("%s: no shortlist stored after classification: %s", repo, exc)
         return "; no shortlist stored"
-    return f"; shortlist stored ({len(sl.issues)} issues, {len(sl.maintainers)} maintainers) in {perf_counter() - t0:.1f} s"
+    took = perf_counter() - t0
+    return f"; shortlist stored ({len(sl.issues)} issues, {len(sl.maintainers)} maintainers) in {took:.1f} s"
 
 
 async def classify_repo(rt: Runtime, repo: str, retrain: bool = False) -> None:
@@ -330,12 +336,12 @@ async def classify_repo(rt: Runtime, repo: str, retrain: bool = False) -> None:
 
 
 def _collect_github(rt: Runtime, repo: str) -> Any:
-    from collectors.github import collect_github
+    from pipeline import collect_repo
 
     s = rt.settings
     since = s.present() - timedelta(days=rt.options.backfill_days)
     sink = _StopAtPage(rt.stop, repo)
-    [result] = collect_github(rt.engine, s, since, [repo], progress=lambda _name: sink)
+    [result] = collect_repo(s, rt.engine, since, [repo], progress=lambda _name: sink)
     return result
 
 
@@ -441,7 +447,6 @@ def install_jobs(scheduler: AsyncIOScheduler, specs: list[JobSpec], now: datetim
     done: dict[str, str] = {}
     stored = {job.id: job for job in scheduler.get_jobs()}
     wanted = {spec.id for spec in specs}
-    grace = scheduler._job_defaults.get("misfire_grace_time")  # the defaults make_scheduler set
     for job_id in stored:
         if job_id not in wanted:
             scheduler.remove_job(job_id)
@@ -449,13 +454,14 @@ def install_jobs(scheduler: AsyncIOScheduler, specs: list[JobSpec], now: datetim
     for spec in specs:
         old = stored.get(spec.id)
         if (old is not None and not spec.run_now and same_schedule(old.trigger, spec.trigger)
-                and old.func is spec.func and tuple(old.args) == spec.args and old.misfire_grace_time == grace
+                and old.func is spec.func and tuple(old.args) == spec.args
+                and old.misfire_grace_time == spec.misfire_grace_seconds
                 and old.next_run_time is not None):
             done[spec.id] = "kept"
             continue
         extra: dict[str, Any] = {"next_run_time": now} if spec.run_now else {}
         scheduler.add_job(spec.func, spec.trigger, args=list(spec.args), id=spec.id, name=spec.name,
-                          replace_existing=True, **extra)
+                          replace_existing=True, misfire_grace_time=spec.misfire_grace_seconds, **extra)
         done[spec.id] = "replaced" if old is not None else "added"
     for job in scheduler.get_jobs():
         log.info("job %s: %s, next run %s (%s)", job.id, done.get(job.id, "?"),
@@ -467,25 +473,18 @@ def install_jobs(scheduler: AsyncIOScheduler, specs: list[JobSpec], now: datetim
 
 
 def job_status(settings: Settings) -> list[dict[str, Any]]:
-    """Each stored job's id, trigger and next run (UTC), read straight from the job table; an
-    empty list when the service never ran on this database."""
-    from sqlalchemy import MetaData, Table, inspect, select
+    """Each stored job's id, trigger and next run (UTC), read through APScheduler's job store
+    without starting a scheduler; an empty list when the service never ran on this database.
+    (The store drops a job it cannot restore, as the service's own start would.)"""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from sqlalchemy import inspect
 
     from storage.db import engine_for
 
     engine = engine_for(settings.database_url)
     if not inspect(engine).has_table(JOB_TABLE):
         return []
-    table = Table(JOB_TABLE, MetaData(), autoload_with=engine)
-    jobs: list[dict[str, Any]] = []
-    with engine.connect() as conn:
-        rows = conn.execute(select(table.c.id, table.c.next_run_time, table.c.job_state).order_by(table.c.id)).all()
-    for job_id, next_ts, state in rows:
-        trigger = None
-        try:
-            trigger = str(pickle.loads(state).get("trigger"))  # noqa: S301 - our own job table
-        except Exception:  # noqa: BLE001 - a job of another code version still shows its next run
-            log.debug("job %s: state not readable", job_id)
-        jobs.append({"id": job_id, "trigger": trigger,
-                     "next_run": iso_z(datetime.fromtimestamp(next_ts, UTC)) if next_ts is not None else None})
-    return jobs
+    jobs = SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE).get_all_jobs()
+    return [{"id": job.id, "trigger": str(job.trigger),
+             "next_run": iso_z(job.next_run_time) if job.next_run_time is not None else None}
+            for job in sorted(jobs, key=lambda j: j.id)]

@@ -32,7 +32,7 @@ from storage.models import (
     SlackMessage,
     SlackUser,
 )
-from storage.refs import issue_refs
+from rules.github import issue_refs
 
 SLACK = "slack_answers"
 FORUM = "forum_answers"

@@ -42,8 +42,8 @@ from classifiers.persist import ModelFileError
 from classifiers.signals import Signals, read_threads
 from classifiers.subsystem import Guess, Rules, label_all, pull_rule_guesses
 from classifiers.train import GFI, SUBSYSTEM, Models, RepoContext, fit_models, load, load_models, save_models
-from storage.models import GoodFirstIssueScore, OwnershipScore, SubsystemLabel, ThreadSignal
-from storage.refs import issue_refs
+from rules.github import issue_refs
+from storage.models import Base, GoodFirstIssueScore, OwnershipScore, SubsystemLabel, ThreadSignal
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
@@ -111,7 +111,7 @@ def judge(data: RepoData, ctx: RepoContext, models: Models, now: datetime,
     rules = Rules(ctx.taxonomy)
     pulls = pull_rule_guesses(data, rules)
     stale = _stale(data, prev)
-    numbers = list(data.issues) if stale is None else sorted(stale | (set(data.issues) - set(prev.labels)))
+    numbers = list(data.issues) if stale is None or prev is None else sorted(stale | (set(data.issues) - set(prev.labels)))
     computed = label_all(data, rules, models.subsystem, models.subsystem_classes, pulls=pulls,
                          numbers=[n for n in numbers if n not in known] if known else numbers)
     labels = {n: known[n] if known and n in known else computed[n] for n in numbers
@@ -150,9 +150,9 @@ def _stale(data: RepoData, prev: Previous | None) -> set[int] | None:
     return stale
 
 
-def _insert(session: Session, table: object, rows: Sequence[dict]) -> None:
+def _insert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
     for i in range(0, len(rows), CHUNK):
-        session.execute(insert(table), rows[i:i + CHUNK])
+        session.execute(insert(model), rows[i:i + CHUNK])
 
 
 def store(session: Session, data: RepoData, j: Judgement, models: Models, now: datetime) -> dict[str, int]:

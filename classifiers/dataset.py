@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from sys import intern
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, String, case, literal, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
+import rules.github as rules
 from classifiers.chat_evidence import ChatAnswer, ChatMention, load_answers, load_mentions
 from config.errors import ClassifierError
 from storage.models import (
@@ -36,11 +37,15 @@ from storage.models import (
     ReviewComment,
     User,
 )
+
+if TYPE_CHECKING:
+    from classifiers.features import CleanText
+from storage.read import repo_row
 from storage.types import fast_utc
 
 log = logging.getLogger(__name__)
 
-MAINTAINER_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+MAINTAINER_ASSOCIATIONS = rules.MAINTAINER_ASSOCIATIONS  # re-exported for the classifiers
 # The issue events any classifier reads (triage, assignment, labels); the rest are not loaded.
 EVENTS_READ = ("labeled", "unlabeled", "assigned", "unassigned", "closed", "reopened", "milestoned")
 # GitHub shows deleted accounts as "ghost": many different people, so no identity at all.
@@ -164,13 +169,13 @@ class RepoData:
     chat_mentions: dict[int, list[ChatMention]] = field(default_factory=dict)
     bots: set[str] = field(default_factory=set)
     codeowners: str | None = None
-    _clean: dict[int, object] = field(default_factory=dict, repr=False)
+    _clean: dict[int, CleanText] = field(default_factory=dict, repr=False)
     memo: dict[str, object] = field(default_factory=dict, repr=False)  # derived views, computed once per load
 
     def plain_issues(self) -> list[IssueRec]:
         return [i for i in self.issues.values() if not i.is_pull]
 
-    def clean(self, number: int):
+    def clean(self, number: int) -> CleanText:
         """The cleaned body of an issue or PR, computed once per load (several models read it)."""
         found = self._clean.get(number)
         if found is None:
@@ -180,13 +185,16 @@ class RepoData:
         return found
 
     def is_bot(self, login: str | None) -> bool:
-        return login is None or login in self.bots or login.endswith("[bot]")
+        """A bot by `rules.is_bot` (config bots and stored Bot accounts are in `bots`); no login
+        (a deleted account) counts too: nobody to credit or to wait for."""
+        return login is None or rules.is_bot(login, known=self.bots)
 
 
-def _time_reader(conn: Connection) -> tuple[Callable[[Any], Any], Callable[[Any], datetime | None]]:
+def _time_reader(conn: Connection) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
     """(wrap a time column, parse its value). SQLite keeps UTC times as text: read the text and
     parse it with `storage.types.fast_utc` (no per-row type machinery over a million rows); other
-    backends return datetimes already."""
+    backends return datetimes already. Like the driver's rows it reads, the parser is untyped: a
+    datetime, or None for a NULL (only nullable columns hold one)."""
     if conn.dialect.name != "sqlite":
         return (lambda col: col), (lambda v: v.astimezone(UTC) if v is not None else None)
     return (lambda col: type_coerce(col, String)), fast_utc()
@@ -209,17 +217,13 @@ def _fetch(conn: Connection, stmt: Any) -> list[Any]:
     cur = conn.connection.cursor()  # the session's own connection (and transaction)
     try:
         cur.execute(sql)
-        return cur.fetchall()
+        return list(cur.fetchall())
     finally:
         cur.close()
 
 
 def repo_id_for(session: Session, full_name: str) -> int:
-    rid = session.scalar(select(Repo.id).where(Repo.full_name.ilike(full_name)))
-    if rid is None:
-        known = ", ".join(session.scalars(select(Repo.full_name)).all()) or "none"
-        raise ClassifierError(f"repo {full_name} is not in the database (stored: {known}); run `scout collect` or `scout import`")
-    return rid
+    return repo_row(session, full_name).id
 
 
 def stored_repos(session: Session) -> list[str]:

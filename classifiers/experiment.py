@@ -27,10 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
+
 from classifiers import evaluate
 from classifiers.classify import Judgement, judge
 from classifiers.subsystem import asserted
-from classifiers.train import RepoContext, fit_models, load
+from classifiers.train import Models, RepoContext, fit_models, load
 from config.clock import parse_utc
 from config.errors import DatasetError
 from config.watch import WatchConfig
@@ -155,13 +157,13 @@ def _now(root: Path) -> Any:
     return parse_utc(meta["now"])
 
 
-def _fresh_engine(path: Path):
+def _fresh_engine(path: Path) -> Engine:
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     return engine
 
 
-def _fit(train_root: Path, ctx: RepoContext, work: Path, tag: str):
+def _fit(train_root: Path, ctx: RepoContext, work: Path, tag: str) -> Models:
     engine = _fresh_engine(work / f"train-{tag}.db")
     import_dataset(engine, train_root)
     with session_scope(engine) as s:

@@ -76,25 +76,6 @@ def template_kind(title: str, body: str) -> str:
     return "none"
 
 
-# ------------------------------------------------------------------------------------ references
-
-# GitHub's closing keywords, followed by `#N`, `owner/repo#N` or an issue URL.
-_CLOSES = re.compile(
-    r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b:?\s*(?:(?:([\w.-]+/[\w.-]+))?#(\d+)"
-    r"|https?://github\.com/([\w.-]+/[\w.-]+)/issues/(\d+))", re.I)
-
-
-def closing_refs(text: str, repo: str) -> set[int]:
-    """Issue numbers of this repo that a PR text closes with GitHub's keywords (`Fixes #12`)."""
-    out = set()
-    for m in _CLOSES.finditer(text or ""):
-        other = m.group(1) or m.group(3)
-        if other and other.lower() != repo.lower():
-            continue
-        out.add(int(m.group(2) or m.group(4)))
-    return out
-
-
 # ------------------------------------------------------------------------------------ bodies
 
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)

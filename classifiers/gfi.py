@@ -49,6 +49,7 @@ from classifiers import features as fx
 from classifiers.dataset import MAINTAINER_ASSOCIATIONS, IssueRec, RepoData
 from classifiers.signals import Signals
 from classifiers.subsystem import Guess
+from rules.github import closed_numbers
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,8 @@ def leaky(label: str, gfi_labels: Collection[str]) -> bool:
 
 def newcomer_resolved(data: RepoData) -> set[int]:
     """Issues closed by a merged PR whose author had no earlier merged PR in the repo."""
-    merged = sorted((p for p in data.pulls.values() if p.merged_at and p.author), key=lambda p: p.merged_at)
+    merged = sorted((p for p in data.pulls.values() if p.merged_at and p.author),
+                    key=lambda p: p.merged_at.timestamp() if p.merged_at else 0.0)
     seen: set[str] = set()
     out: set[int] = set()
     for p in merged:
@@ -124,7 +126,7 @@ def newcomer_resolved(data: RepoData) -> set[int]:
         seen.add(p.author)  # type: ignore[arg-type]
         if not first or data.is_bot(p.author):
             continue
-        for num in fx.closing_refs(f"{p.title}\n{p.body}", data.full_name):
+        for num in closed_numbers(f"{p.title}\n{p.body}", data.full_name):
             rec = data.issues.get(num)
             if rec is not None and not rec.is_pull and rec.state == "closed":
                 out.add(rec.number)
@@ -365,8 +367,8 @@ def score(model: Pipeline | None, rows: np.ndarray, numbers: Sequence[int], n_po
             out.append(Score(n, p, reasons, True))
         return out
     probs = shrink_to_prior(probabilities(model, rows), rows, n_pos)
-    reasons = explain(model, rows)
-    return [Score(n, float(p), r, False) for n, p, r in zip(numbers, probs, reasons, strict=True)]
+    explained = explain(model, rows)
+    return [Score(n, float(p), r, False) for n, p, r in zip(numbers, probs, explained, strict=True)]
 
 
 def model_weight(n_pos: int) -> float:

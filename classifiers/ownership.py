@@ -37,7 +37,7 @@ appear, after the committers). Data without associations (converted archives) us
 
 An action `d` days before `now` weighs `0.5 ** (d / half_life_days)`. Bots, and people with
 fewer than `min_actions` actions in the whole repo (one-off commenters), are left out. Declared
-owners come from CODEOWNERS (RepoFile); `declared` marks them, and `declared_vs_actual` lists
+owners come from CODEOWNERS (RepoFile); `declared` marks them, and `rules.ownership.declared_inactive` lists
 declared owners who are inactive and active people who are not declared.
 """
 
@@ -49,33 +49,21 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from classifiers.chat_evidence import answers_by_subsystem
 from classifiers.codeowners import declared_by_subsystem, parse_codeowners
-from classifiers.dataset import MAINTAINER_ASSOCIATIONS, PullRec, RepoData
+from classifiers.dataset import MAINTAINER_ASSOCIATIONS, CommentRec, PullRec, RepoData, ReviewCommentRec, ReviewRec
 from classifiers.subsystem import THRESHOLD, Guess, Rules
 from config.watch import Taxonomy
+from rules.github import ACTIVITY_WEIGHTS, TRIAGE_EVENTS
 
-WEIGHTS: Mapping[str, float] = {
-    "approvals": 4.0,
-    "changes_requested": 4.0,
-    "review_comments": 2.0,
-    "merges": 1.5,
-    "triage": 1.0,
-    "thread_answers": 0.5,
-    "chat_answers": 0.3,
-    "authored": 1.0,
-    # Slack thread replies and Discourse posts in a subsystem's channels and categories (linked
-    # identities only; see classifiers.chat_evidence)
-    "slack_answers": 0.3,
-    "forum_answers": 0.4,
-}
+WEIGHTS: Mapping[str, float] = ACTIVITY_WEIGHTS
 KINDS = tuple(WEIGHTS)
 _ZERO_COUNTS = dict.fromkeys(KINDS, 0)
 NO_WRITE_ACCESS = 0.25
 FOCUS = 0.5
 REVIEW_COMMENT_UNITS = 1.0  # a PR's review comments by one person count as this many units
-TRIAGE_EVENTS = frozenset({"labeled", "unlabeled", "assigned", "unassigned", "closed", "milestoned", "reopened"})
 
 
 @dataclass(slots=True)
@@ -126,25 +114,25 @@ def authored(pull: PullRec) -> bool:
 def activity_counts(data: RepoData) -> dict[str, int]:
     """Actions per person over the whole repo (to leave out one-off participants)."""
     n: dict[str, int] = defaultdict(int)
-    for lst in data.reviews.values():
-        for r in lst:
+    for reviews in data.reviews.values():
+        for r in reviews:
             if r.author:
                 n[r.author] += 1
-    for lst in data.review_comments.values():
-        for c in lst:
-            if c.author:
-                n[c.author] += 1
-    for lst in data.comments.values():
-        for c in lst:
+    for review_comments in data.review_comments.values():
+        for rc in review_comments:
+            if rc.author:
+                n[rc.author] += 1
+    for comments in data.comments.values():
+        for c in comments:
             if c.author:
                 n[c.author] += 1
     for p in data.pulls.values():
         if p.merged_by:
             n[p.merged_by] += 1
-        if authored(p):
+        if authored(p) and p.author:
             n[p.author] += 1
-    for lst in data.events.values():
-        for e in lst:
+    for events in data.events.values():
+        for e in events:
             if e.actor and e.event in TRIAGE_EVENTS:
                 n[e.actor] += 1
     for m in data.chat:
@@ -204,12 +192,12 @@ def compute(data: RepoData, taxonomy: Taxonomy, labels: Mapping[int, Sequence[Gu
                 credit(r.author, subs, kind, r.submitted_at, number)
             elif (kind or (r.state == "COMMENTED" and r.body.strip())) and r.submitted_at is not None:
                 per_person[(r.author, None)].append(r.submitted_at)
-        for c in data.review_comments.get(number, []):
-            if c.author == pull.author or not c.author:
+        for rc in data.review_comments.get(number, []):
+            if rc.author == pull.author or not rc.author:
                 continue
-            sub = rules.paths.match(c.path) if c.path else None
-            per_person[(c.author, str(sub) if sub else None)].append(c.created_at)
-            first_review[c.author] = min(first_review.get(c.author, c.created_at), c.created_at)
+            sub = rules.paths.match(rc.path) if rc.path else None
+            per_person[(rc.author, str(sub) if sub else None)].append(rc.created_at)
+            first_review[rc.author] = min(first_review.get(rc.author, rc.created_at), rc.created_at)
         for (login, sub), times in per_person.items():
             target = [(sub, 1.0)] if sub else subs
             credit(login, target, "review_comments", max(times), number, count=len(times),
@@ -305,15 +293,15 @@ def write_access(data: RepoData) -> dict[str, bool] | None:
 
     for rec in data.issues.values():
         see(rec.author, rec.author_association, rec.created_at)
-    for lst in data.comments.values():
-        for c in lst:
+    for comments in data.comments.values():
+        for c in comments:
             see(c.author, c.author_association, c.created_at)
-    for lst in data.reviews.values():
-        for r in lst:
+    for reviews in data.reviews.values():
+        for r in reviews:
             see(r.author, r.author_association, r.submitted_at)
-    for lst in data.review_comments.values():
-        for c in lst:
-            see(c.author, c.author_association, c.created_at)
+    for review_comments in data.review_comments.values():
+        for rc in review_comments:
+            see(rc.author, rc.author_association, rc.created_at)
     if all(assoc in ("NONE", "") for _, assoc in latest.values()):
         return None
     out = {login: assoc in MAINTAINER_ASSOCIATIONS for login, (_, assoc) in latest.items()}
@@ -330,22 +318,23 @@ def maintainer_set(data: RepoData) -> set[str]:
     answered in at least max(4, 1 % of all threads) other people's threads."""
     memo = data.memo.get("maintainers")
     if memo is not None:
-        return set(memo)  # type: ignore[arg-type]
+        return set(cast(frozenset[str], memo))
     out: set[str] = set()
     known = write_access(data) is not None
     for rec in data.issues.values():
         if rec.author and rec.author_association in MAINTAINER_ASSOCIATIONS:
             out.add(rec.author)
     binding: dict[str, int] = defaultdict(int)
-    for lst in data.reviews.values():
-        for r in lst:
+    for reviews in data.reviews.values():
+        for r in reviews:
             if r.author and r.author_association in MAINTAINER_ASSOCIATIONS:
                 out.add(r.author)
             if r.author and r.state in ("APPROVED", "CHANGES_REQUESTED") and (
                     not known or r.author_association in MAINTAINER_ASSOCIATIONS):
                 binding[r.author] += 1
-    for lst in (*data.comments.values(), *data.review_comments.values()):
-        for c in lst:
+    said: list[Sequence[CommentRec | ReviewCommentRec]] = [*data.comments.values(), *data.review_comments.values()]
+    for comments_or_notes in said:
+        for c in comments_or_notes:
             if c.author and c.author_association in MAINTAINER_ASSOCIATIONS:
                 out.add(c.author)
     out.update(login for login, n in binding.items() if n >= 2)
@@ -355,11 +344,13 @@ def maintainer_set(data: RepoData) -> set[str]:
             out.update(o for o in rule.owners if "/" not in o and "@" not in o)
     if not known:
         threads: dict[str, set[int]] = defaultdict(set)
-        for lst in (*data.comments.values(), *data.review_comments.values(), *data.reviews.values()):
-            for c in lst:
-                rec = data.issues.get(c.number)
-                if c.author and rec is not None and c.author != rec.author:
-                    threads[c.author].add(c.number)
+        answered: list[Sequence[CommentRec | ReviewCommentRec | ReviewRec]] = [
+            *data.comments.values(), *data.review_comments.values(), *data.reviews.values()]
+        for items in answered:
+            for said_item in items:
+                thread = data.issues.get(said_item.number)
+                if said_item.author and thread is not None and said_item.author != thread.author:
+                    threads[said_item.author].add(said_item.number)
         need = max(4, math.ceil(0.01 * len(data.issues)))
         out.update(login for login, nums in threads.items() if len(nums) >= need)
     result = {m for m in out if not data.is_bot(m)}
@@ -369,24 +360,3 @@ def maintainer_set(data: RepoData) -> set[str]:
 
 def ranked(result: OwnershipResult, subsystem: str, top: int) -> list[Standing]:
     return result.by_subsystem.get(subsystem, [])[:top]
-
-
-@dataclass(frozen=True)
-class DeclaredVsActual:
-    subsystem: str
-    declared: tuple[str, ...]
-    active: tuple[str, ...]
-    declared_inactive: tuple[str, ...]
-    active_undeclared: tuple[str, ...]
-
-
-def declared_vs_actual(result: OwnershipResult, subsystem: str, top: int = 3,
-                       min_score: float = 0.5) -> DeclaredVsActual:
-    """Declared owners with (almost) no recent activity, and top active people not declared."""
-    people = result.by_subsystem.get(subsystem, [])
-    active = tuple(s.login for s in people[:top] if s.score >= min_score)
-    declared = tuple(result.declared.get(subsystem, ()))
-    scored = {s.login: s.score for s in people}
-    inactive = tuple(d for d in declared if "/" not in d and scored.get(d, 0.0) < min_score)
-    undeclared = tuple(a for a in active if a not in declared)
-    return DeclaredVsActual(subsystem, declared, active, inactive, undeclared)

@@ -28,15 +28,16 @@ from sqlalchemy.orm import Session
 
 from config.errors import ClassifierError
 from config.watch import WatchConfig
+from rules.ownership import declared_inactive, is_active
 from storage.models import (
     GoodFirstIssueScore,
     Issue,
     ModelVersion,
     OwnershipScore,
-    Repo,
     SubsystemLabel,
     ThreadSignal,
 )
+from storage.read import repo_row
 
 
 @dataclass(frozen=True)
@@ -110,10 +111,8 @@ class ModelInfo:
 
 
 def _repo_id(session: Session, repo: str) -> tuple[int, str]:
-    row = session.execute(select(Repo.id, Repo.full_name).where(func.lower(Repo.full_name) == repo.lower())).first()
-    if row is None:
-        raise ClassifierError(f"repo {repo} is not in the database; run `scout import` or `scout collect` first")
-    return int(row[0]), str(row[1])
+    found = repo_row(session, repo)
+    return found.id, found.full_name
 
 
 def _maintainer(row: OwnershipScore) -> Maintainer:
@@ -145,12 +144,9 @@ def resolve_subsystem(watch: WatchConfig, repo: str, subsystem: str) -> str:
     from classifiers.train import RepoContext
 
     tax = RepoContext.of(watch, repo).taxonomy
-    for name in tax.names:
-        if name.lower() == subsystem.lower():
-            return name
-    by_label = tax.label_map().get(subsystem.lower())
-    if by_label:
-        return by_label
+    found = tax.resolve(subsystem)
+    if found is not None:
+        return found
     raise ClassifierError(unknown_subsystem(subsystem, tax.names, tax.label_map()))
 
 
@@ -165,25 +161,35 @@ def unknown_subsystem(wanted: str, names: Sequence[str], labels: dict[str, str] 
     return f"unknown subsystem {wanted[:80]!r}; known: {', '.join(names)}"
 
 
-def maintainers_report(session: Session, watch: WatchConfig, repo: str, subsystem: str, top: int = 3,
-                       min_score: float = 0.5) -> MaintainersReport:
+def maintainers_report(session: Session, watch: WatchConfig, repo: str, subsystem: str, now: datetime,
+                       top: int = 3) -> MaintainersReport:
     """Top people with evidence, and declared (CODEOWNERS) vs actual owners side by side."""
     name = resolve_subsystem(watch, repo, subsystem)
     rid, full = _repo_id(session, repo)
     rows = list(session.scalars(select(OwnershipScore).where(OwnershipScore.repo_id == rid, OwnershipScore.subsystem == name)
                                 .order_by(OwnershipScore.score.desc(), OwnershipScore.login)))
     people = [_maintainer(r) for r in rows]
-    declared = _declared(session, watch, repo, name)
-    scored = {p.login: p.score for p in people}
-    active = [p.login for p in people[:top] if p.score >= min_score]
+    declared = declared_owners(session, watch, repo, name)
+    standing = {p.login: (p.score, p.last_active_at) for p in people}
+    active = [p.login for p in people[:top] if is_active(p.score, p.last_active_at, now)]
     computed = max((r.computed_at for r in rows), default=None)
     return MaintainersReport(
-        full, name, tuple(people[:top]), tuple(declared),
-        tuple(d for d in declared if "/" not in d and scored.get(d, 0.0) < min_score),
+        full, name, tuple(people[:top]), tuple(declared), declared_inactive(declared, standing, now),
         tuple(a for a in active if a not in declared), computed)
 
 
-def _declared(session: Session, watch: WatchConfig, repo: str, subsystem: str) -> list[str]:
+def declared_owners(session: Session, watch: WatchConfig, repo: str, subsystem: str) -> list[str]:
+    """The subsystem's declared owners (people and teams): the stored CODEOWNERS file's, then any
+    other owner the last classification marked declared."""
+    found = _codeowners(session, watch, repo, subsystem)
+    rid, _ = _repo_id(session, repo)
+    flagged = session.scalars(select(OwnershipScore.login).where(
+        OwnershipScore.repo_id == rid, OwnershipScore.subsystem == subsystem, OwnershipScore.declared.is_(True))
+        .order_by(OwnershipScore.score.desc(), OwnershipScore.login))
+    return found + [login for login in flagged if login not in found]
+
+
+def _codeowners(session: Session, watch: WatchConfig, repo: str, subsystem: str) -> list[str]:
     from classifiers.codeowners import declared_by_subsystem, parse_codeowners
     from classifiers.paths import PathMatcher
     from classifiers.train import RepoContext

@@ -24,8 +24,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from classifiers import features as fx
-from classifiers.dataset import CommentRec, RepoData
+from classifiers.dataset import CommentRec, EventRec, RepoData
+from rules.github import closed_numbers
 
 _I = r"(?:i)"  # claims are personal: "we'll handle this internally" is not someone taking the issue
 _A = r"(?:'|’)"  # either apostrophe
@@ -330,7 +330,7 @@ def open_pr_refs(data: RepoData) -> dict[int, list[tuple[int, str | None]]]:
     for pull in data.pulls.values():
         if pull.state != "open" or (pull.draft and not pull.body):
             continue
-        for num in fx.closing_refs(f"{pull.title}\n{pull.body}", data.full_name):
+        for num in closed_numbers(f"{pull.title}\n{pull.body}", data.full_name):
             rec = data.issues.get(num)
             if rec is not None and not rec.is_pull and num != pull.number:
                 out.setdefault(num, []).append((pull.number, pull.author))
@@ -357,12 +357,14 @@ def read_thread(data: RepoData, number: int, maintainers: Collection[str],
     texts += [(m.at, m.source, m.login or f"{m.handle} ({m.source})", m.text, None)
               for m in data.chat_mentions.get(number, [])]
     events = data.events.get(number, [])
-    merged: list[tuple[datetime, int, object]] = [(t[0], 0, t) for t in texts] + [(e.created_at, 1, e) for e in events]
+    merged: list[tuple[datetime, int, tuple[datetime, str, str | None, str, CommentRec | None] | EventRec]] = [
+        (t[0], 0, t) for t in texts]
+    merged += [(e.created_at, 1, e) for e in events]
     merged.sort(key=lambda x: (x[0], x[1]))
 
-    for _when, kind, item in merged:
-        if kind == 1:
-            e = item  # an EventRec
+    for _when, _kind, item in merged:
+        if isinstance(item, EventRec):
+            e = item
             if e.event == "assigned" and e.assignee:
                 claimers[e.assignee] = e.created_at
                 add("claim", e.assignee, e.created_at, f"assigned to {e.assignee}", "event")
@@ -375,8 +377,8 @@ def read_thread(data: RepoData, number: int, maintainers: Collection[str],
             elif e.event == "unlabeled" and e.label and f"label: {e.label}" in blockers:
                 blockers.pop(f"label: {e.label}", None)
             continue
-        at, source, login, body, _c = item  # type: ignore[misc]
-        if data.is_bot(login):
+        at, source, login, body, _c = item
+        if login is None or data.is_bot(login):  # no author (a deleted account) or a bot
             continue
         words = speech(body)
         low = words.lower()
@@ -385,7 +387,7 @@ def read_thread(data: RepoData, number: int, maintainers: Collection[str],
             sig.last_maintainer_word = f"{login} ({_iso(at)}): {_quote(body, None, 200)}"
         release = RELEASE.search(words) if login in claimers else None
         if release:
-            claimers.pop(login, None)  # type: ignore[arg-type]
+            claimers.pop(login, None)
             add("release", login, at, _quote(words, release), source)
         elif source == "comment" and "@" in words and (m := CLAIM_FOR.search(words)) and not NOT_CLAIM.search(words):
             who = m.group(1) or m.group(2)

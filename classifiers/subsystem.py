@@ -35,7 +35,7 @@ from classifiers import features as fx
 from classifiers.dataset import IssueRec, RepoData
 from classifiers.paths import PathMatcher
 from config.watch import Taxonomy
-from storage.refs import issue_refs
+from rules.github import closed_numbers, issue_refs
 
 log = logging.getLogger(__name__)
 
@@ -319,7 +319,7 @@ def pr_references(data: RepoData) -> dict[int, list[tuple[int, bool]]]:
         refs = issue_refs(text, data.full_name)
         if not refs:  # most PRs reference nothing: no need for the closing keywords either
             continue
-        closing = fx.closing_refs(text, data.full_name)
+        closing = closed_numbers(text, data.full_name)
         for ref_repo, num, _kind in refs:
             if ref_repo != repo or num == pull.number:
                 continue

@@ -96,6 +96,20 @@ def engine(create: bool = False):
     return eng
 
 
+def _log_options() -> tuple[str, bool]:
+    """SCOUT_LOG_LEVEL / SCOUT_LOG_JSON before anything runs; with a bad setting, the defaults (the
+    command then names the bad variable)."""
+    from pydantic import ValidationError
+
+    from config.settings import DEFAULT_LOG_LEVEL, Settings
+
+    try:
+        s = Settings()
+    except ValidationError:
+        return DEFAULT_LOG_LEVEL, False
+    return s.log_level, s.log_json
+
+
 def check_subsystems(watch: WatchConfig, repo: str | None, names: Iterable[str]) -> None:
     """A usage error (exit 2) for a subsystem the repo's taxonomy does not know, naming the nearest ones."""
     from classifiers.service import resolve_subsystem
@@ -132,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app, turning errors into one line and an exit code."""
     from bot.logs import setup_logging
 
-    setup_logging()
+    setup_logging(*_log_options())
     args = list(sys.argv[1:] if argv is None else argv)
     # `--debug` works anywhere before a `--` (not only right after `scout`)
     end = args.index("--") if "--" in args else len(args)

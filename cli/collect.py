@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli._app import DAYS_MAX, collect_app, console, engine, out, settings
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 # ----------------------------------------------------------------------------- scout collect github
 
@@ -22,13 +25,13 @@ NoGraphQL = Annotated[bool, typer.Option("--no-graphql", help="REST only (GitHub
 class _RichProgress:
     """One bar per endpoint, advanced per page (the total is known once GitHub's Link names the last page)."""
 
-    def __init__(self, bar, repo: str) -> None:
+    def __init__(self, bar: Progress, repo: str) -> None:
         self.bar = bar
         self.repo = repo
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
         self.items: dict[str, int] = {}
 
-    def _task(self, endpoint: str) -> int:
+    def _task(self, endpoint: str) -> TaskID:
         if endpoint not in self.tasks:
             self.tasks[endpoint] = self.bar.add_task(f"{self.repo} {endpoint}", total=None)
             self.items[endpoint] = 0
@@ -60,8 +63,8 @@ def collect_github_cmd(
     (SCOUT_GITHUB_API_URL), incrementally from the last checkpoint."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from collectors.github import collect_github
-    from config import parse_utc
+    from config import ConfigError, parse_utc
+    from pipeline import collect_repo
 
     if days is not None and since is not None:
         raise typer.BadParameter("give --days or --since, not both", param_hint="'--since'")
@@ -80,8 +83,8 @@ def collect_github_cmd(
     eng = engine()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=not console.is_terminal) as bar:
-        results = collect_github(eng, s, start, repo, use_graphql=not no_graphql, workers=workers,
-                                 progress=lambda name: _RichProgress(bar, name))
+        results = collect_repo(s, eng, start, repo, use_graphql=not no_graphql, workers=workers,
+                               progress=lambda name: _RichProgress(bar, name))
     for r in results:
         out.print(r.summary(), markup=False)
     failed = [r for r in results if r.exception is not None]

@@ -20,7 +20,6 @@ def import_cmd(
                                             file_okay=False, dir_okay=True)],
 ) -> None:
     """Load a dataset directory into the database (idempotent; all or nothing)."""
-    from config.clock import utcnow
     from storage.db import session_scope
     from storage.importer import import_dataset, repo_dirs
     from storage.models import SyncRun
@@ -28,12 +27,13 @@ def import_cmd(
     eng = engine(create=True)
     files = sum(1 for r in repo_dirs(dataset) for _ in range(8)) + (2 if (dataset / "discord").is_dir() else 0) \
         + (3 if (dataset / "slack").is_dir() else 0) + (4 if (dataset / "discourse").is_dir() else 0)
-    started = utcnow()
+    clock = settings().present  # the replay-aware present: status compares these times with it
+    started = clock()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
                   transient=True) as bar:
         task = bar.add_task("importing", total=files)
         summary = import_dataset(eng, dataset, progress=lambda name, _n: bar.update(task, advance=1, description=name))
-    finished = utcnow()
+    finished = clock()
     with session_scope(eng) as s:
         for name, counts in summary.repos.items():
             s.add(SyncRun(source="import", scope=name, started_at=started, finished_at=finished, ok=True,

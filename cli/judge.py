@@ -34,13 +34,12 @@ def _repos(repo: str | None) -> list[str]:
 @app.command("train")
 def train_cmd(repo: RepoOpt = None) -> None:
     """Fit the subsystem and good-first-issue models on the stored history (saved with skops)."""
-    from classifiers.train import RepoContext, train
-    from storage.db import session_scope
+    from pipeline import sessions_for, train_repo
 
     s = settings()
+    sessions = sessions_for(engine())
     for name in _repos(repo):
-        with session_scope(engine()) as session:
-            models = train(session, RepoContext.of(s.watch, name), s.present(), s.model_dir)
+        models = train_repo(s, sessions, name, s.present())
         for model_name, metrics in models.metrics.items():
             shown = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in metrics.items()}
             out.print(f"{name} {model_name} {models.versions.get(model_name, '')}: {shown}", markup=False)
@@ -53,15 +52,12 @@ def classify_cmd(
     retrain: Annotated[bool, typer.Option("--retrain", help="Fit the models first, on the same loaded data (train + classify in one pass).")] = False,
 ) -> None:
     """Label subsystems, score ownership, read open threads and score good first issues; store them."""
-    from classifiers.classify import classify
-    from classifiers.train import RepoContext
-    from storage.db import session_scope
+    from pipeline import classify_repo, sessions_for
 
     s = settings()
+    sessions = sessions_for(engine())
     for name in _repos(repo):
-        with session_scope(engine()) as session:
-            summary = classify(session, RepoContext.of(s.watch, name), s.present(), s.model_dir, full=full,
-                               retrain=retrain)
+        summary = classify_repo(s, sessions, name, s.present(), retrain=retrain, full=full)
         if summary.retrained:
             console.print(Text.assemble(("retrained:", "yellow"), f" {summary.retrained}"), highlight=False)
         out.print(f"{name}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.stored.items())
@@ -83,7 +79,7 @@ def maintainers_cmd(
     check_subsystems(s.watch, repo, [subsystem])
     name = repo or _repos(None)[0]
     with session_scope(engine()) as session:
-        report = maintainers_report(session, s.watch, name, subsystem, top)
+        report = maintainers_report(session, s.watch, name, subsystem, s.present(), top)
     if as_json:
         out.print(json.dumps(report.as_dict(), indent=2, sort_keys=True), markup=False, emoji=False)
         return

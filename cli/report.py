@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -57,7 +56,7 @@ def digest_cmd(
 ) -> None:
     """The daily digest: activity by subsystem, who is active, PR flow, GFI candidates, chat, shortlist."""
     from config.errors import ReportError
-    from reports.digest import make_digest
+    from pipeline import publish_digest
     from reports.render.discord import digest_discord
     from reports.render.markdown import digest_markdown
     from storage.db import session_scope
@@ -84,8 +83,8 @@ def digest_cmd(
             if out_path is not None and chart:
                 chart_path = (out_path.with_suffix(".png") if len(names) == 1
                               else out_path.with_name(f"{out_path.stem}-{name.replace('/', '__')}.png"))
-            digests.append(make_digest(session, s.watch, name, s.present(), s.output_dir, day=when, days=days,
-                                       stall_days=stall_days, chart=chart, chart_path=chart_path))
+            digests.append(publish_digest(session, s.watch, name, s.present(), s.output_dir, day=when, days=days,
+                                          stall_days=stall_days, chart=chart, chart_path=chart_path).digest)
     if fmt is DigestFormat.json:
         payload = {"digests": [{"digest": d.to_dict(), "chart": d.chart_path,
                                 "discord": digest_discord(d).to_payload()}
@@ -105,17 +104,19 @@ def shortlist_cmd(
     out_path: OutOpt = None,
     repo: RepoOpt = None,
     backend: Annotated[Backend | None, typer.Option("--backend", help="Backend of the bench jobs (default: config).")] = None,
+    bench: Annotated[bool, typer.Option("--bench/--no-bench", help="Prepare a bench job for each issue.")] = True,
 ) -> None:
-    """3 maintainers and 5 safe first issues, each issue with its bench job."""
+    """3 maintainers and 5 safe first issues, each issue with its bench job (prepared, or reused when
+    unchanged, unless --no-bench); the list is stored for the digest and `/shortlist`."""
+    from pipeline import refresh_shortlist
     from reports.render.markdown import shortlist_csv, shortlist_json, shortlist_markdown
-    from reports.shortlist import make_shortlist
     from storage.db import session_scope
 
     s = settings()
     check_subsystems(s.watch, repo, subsystem or ())
     with session_scope(engine()) as session:
-        sl = make_shortlist(session, s.watch, repo, s.present(), s.output_dir, subsystems=tuple(subsystem or ()),
-                            backend=backend.value if backend else None)
+        sl = refresh_shortlist(session, s.watch, repo, s.present(), s.output_dir, subsystems=tuple(subsystem or ()),
+                               backend=backend.value if backend else None, prepare_bench=bench)
     render = {ShortlistFormat.md: shortlist_markdown, ShortlistFormat.csv: shortlist_csv,
               ShortlistFormat.json: shortlist_json}[fmt]
     _emit(render(sl), out_path, "shortlist")
@@ -131,9 +132,9 @@ def prflow_cmd(
     """PR flow: first-review and merge latency by subsystem, size and author; stalling PRs."""
     from reports.digest import _plain
     from reports.prflow import pr_flow
-    from reports.queries import load_snapshot
     from reports.render.markdown import prflow_markdown
     from storage.db import session_scope
+    from storage.read import load_snapshot
 
     s = settings()
     now = s.present()
@@ -154,7 +155,7 @@ def bench_cmd(
     launch: Annotated[bool, typer.Option("--launch", help="Start it (needs an allowed caller).")] = False,
     repo: RepoOpt = None,
     target: Annotated[str | None, typer.Option("--target", help="A bench target other than the subsystem's (e.g. torch-op).")] = None,
-    user: Annotated[str | None, typer.Option("--as", envvar="SCOUT_BENCH_USER", help="Who is asking (checked against bench.allowed_users).")] = None,
+    user: Annotated[str | None, typer.Option("--as", help="Who is asking (checked against bench.allowed_users; default SCOUT_BENCH_USER).")] = None,
     role: Annotated[list[str] | None, typer.Option("--role", help="A role the caller holds (checked against bench.allowed_roles).")] = None,
     pull: Annotated[int | None, typer.Option(
         "--pull", help="Measure this PR against its base (an allowed caller names it).")] = None,
@@ -170,31 +171,24 @@ def bench_cmd(
 ) -> None:
     """Build, store and render the bench job for an issue; --launch starts it on the backend;
     --results takes in a remote run's results."""
-    from bench import NamedChange, authorize, prepare_for_issue, record, record_log
-    from bench import launch as launch_job
-    from storage.db import session_scope
+    from bench import NamedChange, authorize
+    from pipeline import prepare_bench_job, record_bench_log, run_bench_job, sessions_for
 
     s = settings()
     name = s.watch.repo(repo).name
-    chosen = backend.value if backend else s.watch.bench.default_backend
-    roles = tuple(role or ()) + tuple(r for r in os.environ.get("SCOUT_BENCH_ROLES", "").split(",") if r.strip())
+    user = user or s.bench_user
+    roles = tuple(role or ()) + s.bench_roles
     named = NamedChange(pull=pull, ref=ref, fork=fork) if (pull or ref or fork) else None
-    eng = engine()
+    sessions = sessions_for(engine())
     if launch or named is not None:
         authorize(s.watch.bench, user, roles)  # refuse before anything is stored or started
-    with session_scope(eng) as session:
-        job = prepare_for_issue(session, name, issue, s.watch, chosen, s.output_dir, target=target,
-                                requested_by=user or "", named=named, roles=roles)
+    job = prepare_bench_job(s, sessions, name, issue, backend.value if backend else None, target=target,
+                            requested_by=user or "", named=named, roles=roles)
     if results is not None:
-        with session_scope(eng) as session:
-            job = record_log(session, job.id, results.read_text(encoding="utf-8", errors="replace"), s.watch)
+        job = record_bench_log(s, sessions, job, results.read_text(encoding="utf-8", errors="replace"))
     if launch:
-        token = s.github_token.get_secret_value() if s.github_token else None
         console.print(f"launching bench job {job.id} ({job.backend}, {job.target}) for {name}#{issue}", markup=False)
-        outcome = launch_job(job, s.watch, user=user, roles=roles, out_dir=s.output_dir,
-                             github_api_url=s.github_api_url, github_token=token, cwd=cwd)
-        with session_scope(eng) as session:
-            job = record(session, job.id, outcome, user or "")
+        job = run_bench_job(s, sessions, job, user=user, roles=roles, cwd=cwd)
     if as_json:
         out.print(json.dumps(job.to_dict(), indent=2), markup=False)
         return

@@ -1,11 +1,12 @@
-"""The present moment. `SCOUT_NOW` pins it for replays of recorded or generated data."""
+"""Time helpers. The present is `Settings.present` (`SCOUT_NOW` pins it for replays of recorded or
+generated data), handed to whatever needs a clock; `utcnow` is the wall clock."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from config.errors import ConfigError
+Clock = Callable[[], datetime]  # returns the present, tz-aware UTC
 
 
 def parse_utc(value: str | datetime) -> datetime:
@@ -31,11 +32,6 @@ def iso_z(dt: datetime) -> str:
 
 
 def utcnow() -> datetime:
-    """Now, in UTC; `SCOUT_NOW` overrides it (replays treat a dataset's `now` as the present)."""
-    pinned = os.environ.get("SCOUT_NOW")
-    if pinned:
-        try:
-            return parse_utc(pinned)
-        except ValueError as exc:
-            raise ConfigError(f"SCOUT_NOW: expected an ISO 8601 time such as 2026-11-27T00:00:00Z, got {pinned!r}") from exc
+    """The wall clock in UTC (for durations and the default clock; the replay-aware present is
+    `Settings.present`)."""
     return datetime.now(UTC)

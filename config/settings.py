@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from config.clock import parse_utc
+from config.clock import parse_utc, utcnow
 from config.errors import ConfigError
 from config.watch import BUNDLED_VLLM, WatchConfig, load_watch_config
+
+DEFAULT_LOG_LEVEL = "WARNING"  # the root level when SCOUT_LOG_LEVEL is unset (chatty libraries stay quiet)
 
 
 def clean_token(value: object) -> object:
@@ -54,7 +57,7 @@ class Settings(BaseSettings):
     now: datetime | None = None
     model_dir: Path = Path("models")
     output_dir: Path = Path("scout-out")
-    log_level: str = "INFO"
+    log_level: str = DEFAULT_LOG_LEVEL
     log_json: bool = False
     # Slash commands: at most this many answers per minute for one user, and for everyone, per
     # command (a costly one allows a share of it); 0 turns a limit off (benchmarks measure latency).
@@ -65,19 +68,40 @@ class Settings(BaseSettings):
     @classmethod
     def _clean_token(cls, value: object) -> object:
         return clean_token(value)
+    digest_at: str | None = None  # SCOUT_DIGEST_AT: `scout run` posts the digest at this local time (HH:MM[:SS])
+    bench_user: str | None = None  # SCOUT_BENCH_USER: who `scout bench --launch` acts as (default for --as)
+    bench_roles: Annotated[tuple[str, ...], NoDecode] = ()  # SCOUT_BENCH_ROLES: comma-separated roles the CLI caller holds
+
+    @field_validator("now", mode="before")
+    @classmethod
+    def _utc_now(cls, value: object) -> object:
+        """Any ISO 8601 time (a trailing Z allowed), kept as tz-aware UTC."""
+        if value is None or value == "":
+            return None
+        if isinstance(value, str | datetime):
+            try:
+                return parse_utc(value)
+            except ValueError:
+                raise ValueError(f"expected an ISO 8601 time such as 2026-11-27T00:00:00Z, got {value!r}") from None
+        return value
+
+    @field_validator("bench_roles", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(r.strip() for r in value.split(",") if r.strip())
+        return value
 
     @cached_property
     def watch(self) -> WatchConfig:
         return load_watch_config(self.config)
 
     def present(self) -> datetime:
-        """The replay-aware present in UTC."""
-        from config.clock import utcnow
-
-        return parse_utc(self.now) if self.now else utcnow()
+        """The replay-aware present in UTC: the clock every use case is handed."""
+        return self.now if self.now is not None else utcnow()
 
 
-def get_settings(**overrides: object) -> Settings:
+def get_settings(**overrides: Any) -> Settings:
     """Build settings from the environment; a bad value fails with the variable it came from."""
     try:
         s = Settings(**overrides)

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from config.errors import ConfigError
 
@@ -66,6 +67,15 @@ class Taxonomy(_Strict):
     def label_map(self) -> dict[str, str]:
         """Repo label (lower-case) -> subsystem name."""
         return {label.lower(): s.name for s in self.subsystems for label in (s.labels or (s.name,))}
+
+    def resolve(self, text: str) -> str | None:
+        """The subsystem a person means by `text`: a name or one of its labels, case-insensitive
+        (the one answer for the CLI, Discord and the reports); None when there is none."""
+        wanted = text.strip().lower()
+        for name in self.names:
+            if name.lower() == wanted:
+                return name
+        return self.label_map().get(wanted)
 
 
 class SlackSource(_Strict):
@@ -386,7 +396,7 @@ class WatchConfig(_Strict):
         return self.taxonomies[self.repo(repo).taxonomy]
 
 
-def _describe(err: dict) -> str:
+def _describe(err: ErrorDetails) -> str:
     loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
     if err["type"] == "extra_forbidden":
         return f"key {loc!r}: unknown key"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session, object_session
 from bench.jobs import job_views
 from config.errors import ReportError
 from config.watch import WatchConfig
-from reports.queries import UNCLASSIFIED, issue_context, repo_row
 from reports.shortlist import BenchLink
+from rules.github import is_bot
+from rules.ownership import declared_inactive, is_active
 from storage.models import GoodFirstIssueScore, MessageIssueLink, OwnershipScore, SubsystemLabel, ThreadSignal
+from storage.read import UNCLASSIFIED, issue_context, repo_row
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,8 @@ def discord_handles(session: Session, logins: Collection[str]) -> dict[str, str]
     return out
 
 
-def _owner_lines(rows: list[OwnershipScore], now: datetime, active_days: float,
+def _owner_lines(rows: list[OwnershipScore], now: datetime,
                  handles: Mapping[str, str] | None = None) -> list[OwnerLine]:
-    cutoff = now - timedelta(days=active_days)
     if handles is None:
         session = object_session(rows[0]) if rows else None
         handles = discord_handles(session, {o.login for o in rows}) if session is not None else {}
@@ -103,29 +104,33 @@ def _owner_lines(rows: list[OwnershipScore], now: datetime, active_days: float,
             median_first_review_hours=float(mfr) if isinstance(mfr, int | float) else None,
             counts=tuple(sorted((str(k), int(v)) for k, v in counts.items()
                                 if isinstance(v, int) and not isinstance(v, bool))),
-            active=o.last_active_at is not None and o.last_active_at >= cutoff,
+            active=is_active(o.score, o.last_active_at, now),
             discord=handles.get(o.login), examples=examples[-3:]))
     return out
 
 
 def maintainers_card(session: Session, watch: WatchConfig, subsystem: str, now: datetime, repo: str | None = None,
-                     top: int = 3, active_days: float = 30.0) -> MaintainersCard:
-    """The owners of a subsystem (best score first, bots left out), with declared vs actual."""
+                     top: int = 3) -> MaintainersCard:
+    """The owners of a subsystem (best score first, bots left out), with declared vs actual as
+    `scout maintainers` tells them (`rules.ownership`)."""
+    from classifiers.service import declared_owners
+
     rw = watch.repo(repo)
-    names = {s.lower(): s for s in watch.taxonomy_for(rw.name).names}
-    if subsystem.lower() not in names:
-        raise ReportError(f"unknown subsystem {subsystem!r}; known: {', '.join(sorted(names.values()))}")
-    sub = names[subsystem.lower()]
+    tax = watch.taxonomy_for(rw.name)
+    sub = tax.resolve(subsystem)
+    if sub is None:
+        raise ReportError(f"unknown subsystem {subsystem!r}; known: {', '.join(sorted(tax.names))}")
     r = repo_row(session, rw.name)
     rows = [o for o in session.scalars(select(OwnershipScore).where(
         OwnershipScore.repo_id == r.id, OwnershipScore.subsystem == sub)
         .order_by(OwnershipScore.score.desc(), OwnershipScore.login))
-        if not (o.login.endswith("[bot]") or o.login in rw.bots)]
-    lines = _owner_lines(rows, now, active_days)
+        if not is_bot(o.login, known=rw.bots)]
+    lines = _owner_lines(rows, now)
     best = lines[:top]
+    declared = declared_owners(session, watch, r.full_name, sub)
     return MaintainersCard(
         repo=r.full_name, subsystem=sub, owners=tuple(best),
-        declared_inactive=tuple(o.login for o in lines if o.declared and not o.active),
+        declared_inactive=declared_inactive(declared, {o.login: (o.score, o.last_active_at) for o in rows}, now),
         active_undeclared=tuple(o.login for o in best if o.active and not o.declared))
 
 
@@ -147,8 +152,8 @@ def issue_card(session: Session, watch: WatchConfig, number: int, now: datetime,
         rows = list(session.scalars(select(OwnershipScore).where(
             OwnershipScore.repo_id == r.id, OwnershipScore.subsystem == name)
             .order_by(OwnershipScore.score.desc(), OwnershipScore.login).limit(top_owners + 2)))
-        owners += [o for o in _owner_lines(rows, now, 30.0)
-                   if not o.login.endswith("[bot]") and o.login not in {x.login for x in owners}][:top_owners]
+        owners += [o for o in _owner_lines(rows, now)
+                   if not is_bot(o.login) and o.login not in {x.login for x in owners}][:top_owners]
     why_not = None
     if not ctx.issue.is_pull:
         if ctx.issue.state != "open":

@@ -1,6 +1,6 @@
 """The daily digest: what happened by subsystem, who was active where, PRs landing fast and
 stalling, new and rising good-first-issue candidates, the hottest chat threads, and the current
-shortlist. `build_digest` is pure over a snapshot; `make_digest` does the I/O around it."""
+shortlist. `build_digest` is pure over a snapshot; `pipeline.publish_digest` does the I/O around it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,21 +17,21 @@ from sqlalchemy.orm import Session
 
 from config.clock import iso_z
 from config.errors import ReportError
-from config.watch import WatchConfig
 from reports.prflow import PrFlow, pr_flow
-from reports.queries import UNCLASSIFIED, RepoSnapshot, load_snapshot
 from reports.shortlist import Shortlist, claimed_by_pull, listed_subsystems
+from rules.github import ACTIVITY_WEIGHTS, TRIAGE_EVENTS, has_write_access
+from storage.read import UNCLASSIFIED, RepoSnapshot
 
 log = logging.getLogger(__name__)
 
 GFI_THRESHOLD = 0.5
 RISE = 0.1
-MAINTAINER_ASSOC = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
-TRIAGE_EVENTS = frozenset({"labeled", "unlabeled", "assigned", "unassigned", "closed", "reopened", "milestoned",
-                           "demilestoned", "marked_as_duplicate", "locked", "review_requested"})
-# What counts, and how much, towards "active where" (reviews and merges weigh most).
-WEIGHTS = {"approvals": 3.0, "changes_requested": 3.0, "merges": 3.0, "reviews": 2.0, "review_comments": 1.0,
-           "triage": 1.0, "comments": 0.5}
+# What counts towards "active where", each kind weighed as its `rules.ACTIVITY_WEIGHTS` kind: a
+# review body is review discussion, a comment by an owner or member an answer in a thread.
+WEIGHTS = {kind: ACTIVITY_WEIGHTS[rule] for kind, rule in (
+    ("approvals", "approvals"), ("changes_requested", "changes_requested"), ("merges", "merges"),
+    ("reviews", "review_comments"), ("review_comments", "review_comments"), ("triage", "triage"),
+    ("comments", "thread_answers"))}
 
 
 @dataclass(frozen=True)
@@ -224,7 +223,7 @@ def active_people(snap: RepoSnapshot, per_subsystem: int = 3, max_subsystems: in
             add(a.number, a.login, "review_comments")
         elif a.kind == "event" and a.detail in TRIAGE_EVENTS:
             add(a.number, a.login, "triage")
-        elif a.kind == "comment" and (a.detail in MAINTAINER_ASSOC or a.login in any_owner):
+        elif a.kind == "comment" and (has_write_access(a.detail) or a.login in any_owner):
             add(a.number, a.login, "comments")
     for p in snap.pulls:
         if p.merged_at is not None and since <= p.merged_at < until and p.merged_by and p.merged_by != p.author:
@@ -382,35 +381,12 @@ def previous_scores(session: Session, repo: str, before_day: str) -> dict[int, f
     return {int(k): float(v) for k, v in raw.items() if str(k).isdigit() and isinstance(v, int | float)}
 
 
-def make_digest(session: Session, watch: WatchConfig, repo: str | None, now: datetime, out_dir: Path,
-                day: date | None = None, days: int | None = None, stall_days: float = 3.0,
-                chart: bool = True, store: bool = True, chart_path: Path | None = None,
-                shortlist: bool = True) -> Digest:
-    """Compute the digest for `repo` (the first watched one by default), with the current
-    shortlist (stored too) and the chart; store it in `digests` unless `store` is False."""
-    from reports.render.markdown import digest_markdown
-    from reports.shortlist import make_shortlist
+def store_digest(session: Session, d: Digest, markdown: str, now: datetime) -> int:
+    """Keep a digest in `digests` (payload, its Markdown, the chart's path); returns the row id."""
+    from storage.models import Digest as DigestRow
 
-    name = watch.repo(repo).name
-    since, until, day_s = digest_window(now, watch.digest.timezone, day, days or watch.digest.days)
-    snap = load_snapshot(session, name, now, since, until, bots=watch.repo(repo).bots)
-    sl = make_shortlist(session, watch, name, now, out_dir, snapshot=snap) if shortlist else None
-    path = None
-    if chart:
-        from reports.render.chart import digest_chart
-
-        path = chart_path or (out_dir / f"digest-{snap.repo.replace('/', '__')}-{day_s}.png")
-    d = build_digest(snap, day_s, previous_scores(session, snap.repo, day_s), sl, stall_days,
-                     str(path.resolve()) if path else None,
-                     previous_shortlist=_previous_payload(session, snap.repo, day_s).get("shortlist"))
-    if path is not None:
-        digest_chart(d, path)
-    if store:
-        from storage.models import Digest as DigestRow
-
-        session.add(DigestRow(repo=snap.repo, day=day_s, payload=d.to_dict(), markdown=digest_markdown(d),
-                              chart_path=d.chart_path, created_at=now, message_ids=[]))
-        session.flush()
-    log.info("digest %s %s: %d subsystems active, %d stalling PRs", snap.repo, day_s, len(d.activity),
-             len(d.flow.stalling))
-    return d
+    row = DigestRow(repo=d.repo, day=d.day, payload=d.to_dict(), markdown=markdown, chart_path=d.chart_path,
+                    created_at=now, message_ids=[])
+    session.add(row)
+    session.flush()
+    return row.id

@@ -27,14 +27,15 @@ from bench.jobs import BenchLink
 from config.clock import iso_z
 from config.errors import ReportError
 from config.watch import WatchConfig
-from reports.queries import UNCLASSIFIED, GfiRec, IssueRec, OwnerRec, RepoSnapshot, load_owners, repo_row
+from rules.ownership import ACTIVE_DAYS as OWNER_ACTIVE_DAYS
+from storage.read import UNCLASSIFIED, GfiRec, IssueRec, OwnerRec, RepoSnapshot, load_owners, repo_row
 
 log = logging.getLogger(__name__)
 
 N_ISSUES = 5
 N_MAINTAINERS = 3
 MIN_SUBSYSTEM_CONFIDENCE = 0.3
-ACTIVE_DAYS = 30.0  # a maintainer active within this many days is preferred...
+ACTIVE_DAYS = OWNER_ACTIVE_DAYS  # a maintainer active within this many days is preferred...
 MAX_REVIEW_HOURS = 7 * 24.0  # ...and one whose median first review comes within this
 NOT_COUNTS = frozenset({"items", "score", "rank"})  # evidence integers that are not counts of actions
 
@@ -200,7 +201,8 @@ def pick_issues(ranked: Sequence[tuple[IssueRec, GfiRec, tuple[str, ...]]], n: i
 
 
 def _counts(evidence: Mapping[str, Any]) -> dict[str, int]:
-    src = evidence.get("counts") if isinstance(evidence.get("counts"), Mapping) else evidence
+    found = evidence.get("counts")
+    src: Mapping[str, Any] = found if isinstance(found, Mapping) else evidence
     return {str(k): int(v) for k, v in src.items()
             if isinstance(v, int) and not isinstance(v, bool) and k not in NOT_COUNTS}
 
@@ -337,13 +339,16 @@ def with_bench_links(sl: Shortlist, links: Mapping[int, BenchLink]) -> Shortlist
 # ----------------------------------------------------------------------------- I/O
 
 
-def _wanted(watch: WatchConfig, repo: str, subsystems: Sequence[str]) -> tuple[str, ...]:
-    """The subsystem filter in the taxonomy's spelling; a ReportError names unknown ones."""
-    known = {s.lower(): s for s in watch.taxonomy_for(repo).names} | {UNCLASSIFIED: UNCLASSIFIED}
-    unknown = [s for s in subsystems if s.lower() not in known]
+def canonical_filter(watch: WatchConfig, repo: str, subsystems: Sequence[str]) -> tuple[str, ...]:
+    """The subsystem filter in the taxonomy's spelling (names or labels, and "unclassified"); a
+    ReportError names unknown ones."""
+    tax = watch.taxonomy_for(repo)
+    found = {s: UNCLASSIFIED if s.strip().lower() == UNCLASSIFIED else tax.resolve(s) for s in subsystems}
+    unknown = [s for s, name in found.items() if name is None]
     if unknown:
-        raise ReportError(f"unknown subsystem(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    return tuple(known[s.lower()] for s in subsystems)
+        known = sorted({*tax.names, UNCLASSIFIED})
+        raise ReportError(f"unknown subsystem(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    return tuple(name for s in subsystems if (name := found[s]) is not None)
 
 
 def _options_key(watch: WatchConfig, repo: str, wanted: Sequence[str], backend: str) -> str:
@@ -380,12 +385,14 @@ def inputs_state(session: Session, repo: str) -> dict[str, Any]:
 
     state: dict[str, Any] = {"repo": r.full_name}
     # One aggregate per query, each answered from an index (combined, they scan the table).
-    for name, model, extra in (("issues", Issue, Issue.state == "open"), ("pulls", PullRequest, None)):
-        where = model.repo_id == r.id
-        state[name] = [session.scalar(select(func.count()).select_from(model).where(where)),
-                       session.scalar(select(func.count()).select_from(model).where(where, extra))
+    stored: tuple[tuple[str, type[Issue] | type[PullRequest], Any], ...] = (
+        ("issues", Issue, Issue.state == "open"), ("pulls", PullRequest, None))
+    for name, item, extra in stored:
+        where = item.repo_id == r.id
+        state[name] = [session.scalar(select(func.count()).select_from(item).where(where)),
+                       session.scalar(select(func.count()).select_from(item).where(where, extra))
                        if extra is not None else None,
-                       stamp(session.scalar(select(func.max(model.updated_at)).where(where)))]
+                       stamp(session.scalar(select(func.max(item.updated_at)).where(where)))]
     # A classification rewrites all ownership rows and the rows of what it recomputed, at its `now`.
     for name, model, at in (("subsystem_labels", SubsystemLabel, False), ("gfi_scores", GoodFirstIssueScore, True),
                             ("thread_signals", ThreadSignal, True), ("ownership_scores", OwnershipScore, True)):
@@ -401,42 +408,19 @@ def inputs_state(session: Session, repo: str) -> dict[str, Any]:
     return state
 
 
-def make_shortlist(session: Session, watch: WatchConfig, repo: str | None, now: datetime, out_dir: Path,
-                   subsystems: Sequence[str] = (), backend: str | None = None, store: bool = True,
-                   snapshot: RepoSnapshot | None = None, state: Mapping[str, Any] | None = None) -> Shortlist:
-    """The shortlist for `repo` (the first watched one by default), each issue with its bench job
-    (prepared for `backend`, the config's default, and reused when the spec is unchanged), stored
-    in `shortlists` unless `store` is False, with what it was computed from (so that
-    `stored_shortlist` can serve it again while nothing changed). A caller passing its own
-    `snapshot` passes the `inputs_state` it read before the snapshot."""
-    from bench.jobs import prepare_for_issue
-    from reports.queries import load_snapshot
+def store_shortlist(session: Session, watch: WatchConfig, sl: Shortlist, now: datetime, backend: str | None = None,
+                    state: Mapping[str, Any] | None = None) -> None:
+    """Keep `sl` in `shortlists` with what it was computed from (`state`: the `inputs_state` read
+    before its snapshot), so that `stored_shortlist` can serve it again while nothing changed."""
+    from storage.models import Shortlist as ShortlistRow
 
-    rw = watch.repo(repo)
-    wanted = _wanted(watch, rw.name, subsystems)
-    backend = backend or watch.bench.default_backend
-    if store and state is None:
-        state = inputs_state(session, rw.name)  # read before the data: a change in between makes it stale
-    snap = snapshot or load_snapshot(session, rw.name, now, now - timedelta(days=7), now, bots=rw.bots, view="open")
-    sl = build_shortlist(snap, wanted)
-    links: dict[int, BenchLink] = {}
-    for i in sl.issues:
-        try:
-            job = prepare_for_issue(session, snap.repo, i.number, watch, backend, out_dir)
-        except ReportError as exc:  # e.g. no target for the subsystem and no default: say so, keep going
-            log.warning("no bench job for %s#%d: %s", snap.repo, i.number, exc)
-            continue
-        links[i.number] = job.bench_link
-    sl = with_bench_links(sl, links)
-    if store:
-        from storage.models import Shortlist as ShortlistRow
-
-        basis = {"state": dict(state or {}), "options": _options_key(watch, rw.name, wanted, backend),
-                 "probabilities": [i.probability for i in sl.issues]}
-        session.add(ShortlistRow(repo=snap.repo, subsystems=list(wanted), payload={**sl.to_dict(), BASIS: basis},
-                                 created_at=now))
-        session.flush()
-    return sl
+    rw = watch.repo(sl.repo)
+    basis = {"state": dict(state or {}),
+             "options": _options_key(watch, rw.name, sl.subsystem_filter, backend or watch.bench.default_backend),
+             "probabilities": [i.probability for i in sl.issues]}
+    session.add(ShortlistRow(repo=sl.repo, subsystems=list(sl.subsystem_filter), payload={**sl.to_dict(), BASIS: basis},
+                             created_at=now))
+    session.flush()
 
 
 BASIS = "_basis"  # the stored payload's key for what the shortlist was computed from
@@ -446,17 +430,17 @@ RECENT_ROWS = 50  # stored shortlists looked at for one with the same filter
 def stored_shortlist(session: Session, watch: WatchConfig, repo: str | None, now: datetime,
                      subsystems: Sequence[str] = (), backend: str | None = None) -> Shortlist | None:
     """The newest stored shortlist of `repo` with the same filter and options when it is still what
-    `make_shortlist` would compute now, else None. Its issues are served when nothing they were
+    `pipeline.refresh_shortlist` would compute now, else None. Its issues are served when nothing they were
     computed from changed since (stored issues and PRs, classification, model versions, config)
     and their bench jobs are still stored; the maintainers (who depend on the clock: active in
     the last ACTIVE_DAYS) are picked again as of now from the stored owners, the bench jobs show
     their current status, and the list is dated now."""
-    from bench.jobs import view as _view
+    from bench.jobs import view as job_view
     from storage.models import BenchJob
     from storage.models import Shortlist as ShortlistRow
 
     rw = watch.repo(repo)
-    wanted = _wanted(watch, rw.name, subsystems)
+    wanted = canonical_filter(watch, rw.name, subsystems)
     backend = backend or watch.bench.default_backend
     state = inputs_state(session, rw.name)
     rows = session.execute(select(ShortlistRow.id, ShortlistRow.subsystems, ShortlistRow.created_at)
@@ -491,10 +475,10 @@ def stored_shortlist(session: Session, watch: WatchConfig, repo: str | None, now
     for i in sl.issues:
         if i.bench_job is None:
             continue
-        job = jobs.get(i.bench_job.id)  # type: ignore[arg-type]
+        job = jobs.get(i.bench_job.id) if i.bench_job.id is not None else None
         if job is None or (job.backend == "skypilot" and job.link and not Path(job.link).is_file()):
             return None  # gone, or its YAML file is (a fresh computation would write it again)
-        links[i.number] = _view(job).bench_link
+        links[i.number] = job_view(job).bench_link
     return with_bench_links(sl, links)
 
 

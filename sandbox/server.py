@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 
 
 class RunningServer(Protocol):
-    url: str | None
+    @property
+    def url(self) -> str | None: ...
 
     async def stop(self) -> None: ...
 
@@ -60,7 +61,7 @@ async def start_github(opts: SandboxOptions, port: int) -> RunningServer:
 async def start_discord(opts: SandboxOptions, port: int) -> RunningServer:
     """The Discord REST + gateway sandbox: `sandbox.discord.start(opts, port)` (issue 6 provides it)."""
     try:
-        from sandbox.discord import start  # type: ignore[attr-defined]
+        from sandbox.discord import start
     except ImportError as exc:
         raise ConfigError("--discord-port: the Discord sandbox is not part of this build yet") from exc
     return await start(opts, port)

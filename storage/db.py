@@ -7,12 +7,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from config.errors import StorageError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +31,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
@@ -86,8 +90,9 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def _alembic_config(engine: Engine):
+def _alembic_config(engine: Engine) -> Config:
     from alembic.config import Config
+
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -141,7 +146,3 @@ def ensure_schema(engine: Engine, create: bool = False) -> None:
         _make_room(engine)
     if current_revision(engine) != head_revision():
         upgrade(engine)
-
-
-def has_tables(engine: Engine) -> bool:
-    return bool(inspect(engine).get_table_names())

@@ -32,9 +32,9 @@ def stored_repo_names(session: Session) -> set[str]:
 def stored_counts(session: Session) -> dict[str, Any]:
     """Per repo the stored objects by kind (plain issues only under `issues`), plus chat totals."""
 
-    def per_repo(model: type, *where: Any) -> dict[int, int]:
+    def per_repo(model: type[Any], *where: Any) -> dict[int, int]:
         stmt = select(model.repo_id, func.count()).where(*where).group_by(model.repo_id)
-        return dict(session.execute(stmt).all())
+        return {int(rid): int(n) for rid, n in session.execute(stmt).all()}
 
     kinds = {
         "issues": per_repo(Issue, Issue.is_pull.is_(False)),

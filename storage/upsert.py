@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from config.clock import parse_utc
 from config.errors import DatasetError
+from rules.github import issue_refs
 from storage.models import (
+    Base,
     ChatUser,
     DiscordChannel,
     DiscordGuild,
@@ -38,7 +40,6 @@ from storage.models import (
     ReviewComment,
     User,
 )
-from storage.refs import issue_refs
 
 Payload = Mapping[str, Any]
 CHUNK = 500
@@ -66,6 +67,12 @@ def _check_lengths(table: Table, rows: Sequence[dict[str, Any]]) -> None:
                 ident = r.get("id", r.get("number", "?"))
                 raise PayloadError(f"{table.name} {str(ident)[:40]}: {name} has {len(v)} characters, "
                                    f"at most {length} fit")
+def _table(model: type[Base]) -> Table:
+    """A model's Table (the declarative base types `__table__` as any FromClause)."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
 
 
 def _upsert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str],
@@ -227,11 +234,11 @@ def upsert_users(session: Session, payloads: Iterable[Payload]) -> int:
         rows.append(row)
     with_bio = [r for r in rows if "bio" in r]
     without = [r for r in rows if "bio" not in r]
-    return _upsert_rows(session, User.__table__, with_bio, ["id"]) + _upsert_rows(session, User.__table__, without, ["id"])
+    return _upsert_rows(session, _table(User), with_bio, ["id"]) + _upsert_rows(session, _table(User), without, ["id"])
 
 
 def _store_users(session: Session, payloads: Sequence[Payload], *keys: str, kind: str = "object") -> None:
-    _upsert_rows(session, User.__table__, _collect_users(payloads, *keys, kind=kind), ["id"])
+    _upsert_rows(session, _table(User), _collect_users(payloads, *keys, kind=kind), ["id"])
 
 
 # ----------------------------------------------------------------------------- github
@@ -248,7 +255,7 @@ def upsert_repo(session: Session, payload: Payload) -> int:
     })
     if isinstance(payload.get("owner"), Mapping):
         _store_users(session, [payload], "owner", kind="repo")
-    _upsert_rows(session, Repo.__table__, [row], ["id"])
+    _upsert_rows(session, _table(Repo), [row], ["id"])
     return row["id"]
 
 
@@ -285,7 +292,7 @@ def upsert_issues(session: Session, repo_id: int, payloads: Sequence[Payload]) -
     rows = _convert(payloads, "issue", _issue_row(repo_id))
     _check_numbers(session, Issue, repo_id, rows, "issue")
     _store_users(session, payloads, "user", "assignees", "assignee", "closed_by", kind="issue")
-    return _upsert_rows(session, Issue.__table__, rows, ["id"])
+    return _upsert_rows(session, _table(Issue), rows, ["id"])
 
 
 def _pull_row(repo_id: int) -> Callable[[Payload], dict[str, Any]]:
@@ -314,7 +321,7 @@ def upsert_pulls(session: Session, repo_id: int, payloads: Sequence[Payload]) ->
     _store_users(session, payloads, "user", "merged_by", "requested_reviewers", "assignees", kind="pull request")
     # A list payload has no merged_by: never erase one we learnt from a fuller payload.
     keep = ["merged_by_id"] if all(r["merged_by_id"] is None for r in rows) else []
-    return _upsert_rows(session, PullRequest.__table__, rows, ["id"], keep=keep)
+    return _upsert_rows(session, _table(PullRequest), rows, ["id"], keep=keep)
 
 
 def upsert_issue_comments(session: Session, repo_id: int, payloads: Sequence[Payload]) -> int:
@@ -324,7 +331,7 @@ def upsert_issue_comments(session: Session, repo_id: int, payloads: Sequence[Pay
         "body": _text(c.get("body")), "created_at": _time(c["created_at"]), "updated_at": _time(c["updated_at"]),
     })
     _store_users(session, payloads, "user", kind="issue comment")
-    return _upsert_rows(session, IssueComment.__table__, rows, ["id"])
+    return _upsert_rows(session, _table(IssueComment), rows, ["id"])
 
 
 def upsert_reviews(session: Session, repo_id: int, payloads: Sequence[Payload]) -> int:
@@ -336,7 +343,7 @@ def upsert_reviews(session: Session, repo_id: int, payloads: Sequence[Payload]) 
         "submitted_at": _time_opt(r.get("submitted_at")),
     })
     _store_users(session, payloads, "user", kind="review")
-    return _upsert_rows(session, Review.__table__, rows, ["id"])
+    return _upsert_rows(session, _table(Review), rows, ["id"])
 
 
 def upsert_review_comments(session: Session, repo_id: int, payloads: Sequence[Payload]) -> int:
@@ -350,7 +357,7 @@ def upsert_review_comments(session: Session, repo_id: int, payloads: Sequence[Pa
         "created_at": _time(c["created_at"]), "updated_at": _time(c["updated_at"]),
     })
     _store_users(session, payloads, "user", kind="review comment")
-    return _upsert_rows(session, ReviewComment.__table__, rows, ["id"])
+    return _upsert_rows(session, _table(ReviewComment), rows, ["id"])
 
 
 def upsert_pull_files(session: Session, repo_id: int, files_by_pull: Mapping[str | int, Sequence[Payload]]) -> int:
@@ -365,15 +372,18 @@ def upsert_pull_files(session: Session, repo_id: int, files_by_pull: Mapping[str
         numbers.append(number)
         if not isinstance(files, list):
             raise PayloadError(f"pull files of #{number}: expected a list")
-        rows.extend(_convert(files, f"file of pull #{number}", lambda f, n=number: {
-            "repo_id": repo_id, "pull_number": n, "filename": _str(f["filename"], "filename"),
-            "status": _or(f.get("status"), "modified", "status"), "additions": _int(f.get("additions", 0), "additions"),
-            "deletions": _int(f.get("deletions", 0), "deletions"), "changes": _int(f.get("changes", 0), "changes"),
-        }))
+        def file_row(f: Payload, n: int = number) -> dict[str, Any]:
+            return {
+                "repo_id": repo_id, "pull_number": n, "filename": _str(f["filename"], "filename"),
+                "status": _or(f.get("status"), "modified", "status"), "additions": _int(f.get("additions", 0), "additions"),
+                "deletions": _int(f.get("deletions", 0), "deletions"), "changes": _int(f.get("changes", 0), "changes"),
+            }
+
+        rows.extend(_convert(files, f"file of pull #{number}", file_row))
     for i in range(0, len(numbers), CHUNK):
         session.execute(delete(PullFile).where(PullFile.repo_id == repo_id,
                                                PullFile.pull_number.in_(numbers[i:i + CHUNK])))
-    return _upsert_rows(session, PullFile.__table__, rows, ["repo_id", "pull_number", "filename"])
+    return _upsert_rows(session, _table(PullFile), rows, ["repo_id", "pull_number", "filename"])
 
 
 def _login(obj: Any) -> str | None:
@@ -396,7 +406,7 @@ def upsert_issue_events(session: Session, repo_id: int, payloads: Sequence[Paylo
         }
     rows = _convert(payloads, "issue event", row)
     _store_users(session, payloads, "actor", "assignee", "assigner", "requested_reviewer", "review_requester", kind="issue event")
-    return _upsert_rows(session, IssueEvent.__table__, rows, ["id"])
+    return _upsert_rows(session, _table(IssueEvent), rows, ["id"])
 
 
 def upsert_labels(session: Session, repo_id: int, payloads: Sequence[Payload], replace: bool = False) -> int:
@@ -417,11 +427,11 @@ def upsert_labels(session: Session, repo_id: int, payloads: Sequence[Payload], r
     for i in range(0, len(names), CHUNK):  # a label deleted and made again on GitHub comes back with a new id
         session.execute(delete(Label).where(Label.repo_id == repo_id, Label.name.in_(names[i:i + CHUNK]),
                                             Label.id.not_in([owner[n] for n in names[i:i + CHUNK]])))
-    return _upsert_rows(session, Label.__table__, rows, ["id"])
+    return _upsert_rows(session, _table(Label), rows, ["id"])
 
 
 def upsert_repo_file(session: Session, repo_id: int, path: str, content: str, sha: str, fetched_at: datetime) -> int:
-    return _upsert_rows(session, RepoFile.__table__, [{
+    return _upsert_rows(session, _table(RepoFile), [{
         "repo_id": repo_id, "path": path, "content": content, "sha": sha, "fetched_at": fetched_at,
     }], ["repo_id", "path"])
 
@@ -445,7 +455,7 @@ def _snowflake_opt(value: Any, what: str) -> int | None:
 
 def upsert_guild(session: Session, payload: Payload) -> int:
     (row,) = _convert([payload], "guild", lambda g: {"id": _snowflake(g["id"], "id"), "name": _str(g["name"], "name")})
-    _upsert_rows(session, DiscordGuild.__table__, [row], ["id"])
+    _upsert_rows(session, _table(DiscordGuild), [row], ["id"])
     return row["id"]
 
 
@@ -458,7 +468,7 @@ def upsert_channels(session: Session, payloads: Sequence[Payload], guild_id: int
         "parent_id": _snowflake_opt(c.get("parent_id"), "parent_id"), "topic": _opt(c.get("topic"), "topic"),
         "position": _int(c.get("position", 0) or 0, "position"),
     })
-    return _upsert_rows(session, DiscordChannel.__table__, rows, ["id"])
+    return _upsert_rows(session, _table(DiscordChannel), rows, ["id"])
 
 
 def _chat_user_row(a: Payload) -> dict[str, Any]:
@@ -469,7 +479,7 @@ def _chat_user_row(a: Payload) -> dict[str, Any]:
 def upsert_chat_users(session: Session, payloads: Sequence[Payload]) -> int:
     """Discord users; the GitHub link columns are never touched here."""
     rows = _convert(payloads, "chat user", _chat_user_row)
-    return _upsert_rows(session, ChatUser.__table__, rows, ["id"])
+    return _upsert_rows(session, _table(ChatUser), rows, ["id"])
 
 
 def upsert_messages(session: Session, payloads: Sequence[Payload], default_repo: str | None = None) -> int:
@@ -500,19 +510,19 @@ def upsert_messages(session: Session, payloads: Sequence[Payload], default_repo:
         if r["channel_id"] not in known:
             raise PayloadError(f"message {r['id']}: channel {r['channel_id']} is not a known channel")
     authors = {r["id"]: r for r in _convert([m["author"] for m in payloads], "message author", _chat_user_row)}
-    _upsert_rows(session, ChatUser.__table__, list(authors.values()), ["id"])
-    n = _upsert_rows(session, DiscordMessage.__table__, rows, ["id"])
+    _upsert_rows(session, _table(ChatUser), list(authors.values()), ["id"])
+    n = _upsert_rows(session, _table(DiscordMessage), rows, ["id"])
     repos = {name.lower(): rid for rid, name in session.execute(select(Repo.id, Repo.full_name))}
     links = []
     for r in rows:
         for repo, number, kind in issue_refs(r["content"], default_repo):
             if repo in repos:
                 links.append({"message_id": r["id"], "repo_id": repos[repo], "issue_number": number, "kind": kind})
-    _upsert_rows(session, MessageIssueLink.__table__, links, ["message_id", "repo_id", "issue_number"])
+    _upsert_rows(session, _table(MessageIssueLink), links, ["message_id", "repo_id", "issue_number"])
     return n
 
 
-def existing_ids(session: Session, model: type, ids: Sequence[int]) -> set[int]:
+def existing_ids(session: Session, model: type[Any], ids: Sequence[int]) -> set[int]:
     """Which of `ids` are already stored (for counting new vs updated objects)."""
     found: set[int] = set()
     for i in range(0, len(ids), CHUNK):

@@ -25,6 +25,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 OPS = ("fused_moe", "rms_norm", "attention", "silu_and_mul", "matmul")
 
@@ -36,7 +37,7 @@ def _stats(ms: list[float]) -> dict[str, float]:
             "mean_ms": round(statistics.fmean(xs), 4)}
 
 
-def _time(torch, fn: Callable[[], object], iters: int, warmup: int, cuda: bool) -> list[float]:
+def _time(torch: Any, fn: Callable[[], object], iters: int, warmup: int, cuda: bool) -> list[float]:
     for _ in range(warmup):
         fn()
     if cuda:

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from collectors.discord.client import ChatReader, Payload, raise_for
-from config.clock import parse_utc, utcnow
+from config.clock import Clock, parse_utc, utcnow
 from config.errors import CollectorError, DatasetError
 from config.watch import DiscordWatch
 from storage.db import session_scope
@@ -134,8 +134,9 @@ class DiscordCollector:
     """Collects the chat of every guild a connected discord.py client has joined."""
 
     def __init__(self, client: discord.Client, engine: Engine, watch: DiscordWatch, *, now: datetime,
-                 default_repo: str | None = None, concurrency: int = 4) -> None:
+                 default_repo: str | None = None, concurrency: int = 4, clock: Clock = utcnow) -> None:
         self.client = client
+        self.clock = clock  # the present (Settings.present): the sync run's times
         self.engine = engine
         self.filter = ChannelFilter.from_watch(watch)
         self.now = now
@@ -269,7 +270,7 @@ class DiscordCollector:
         """Store guilds, channels and messages (since each channel's checkpoint, or `days` back when
         a channel has none; `days=None` reads all history); records a SyncRun."""
         stats = ChatCollectStats()
-        started = utcnow()
+        started = self.clock()
         since = self.now - timedelta(days=days) if days is not None else None
         error: str | None = None
         try:
@@ -317,7 +318,7 @@ class DiscordCollector:
 
     def _record_run(self, started: datetime, stats: ChatCollectStats, error: str | None) -> None:
         with session_scope(self.engine) as s:
-            s.add(SyncRun(source=SOURCE, scope="discord", started_at=started, finished_at=utcnow(), ok=error is None,
+            s.add(SyncRun(source=SOURCE, scope="discord", started_at=started, finished_at=self.clock(), ok=error is None,
                           stored={"guilds": stats.guilds, "channels": stats.channels, "messages": stats.messages,
                                   "new_messages": stats.new_messages},
                           requests=stats.requests, error=error))

@@ -39,7 +39,7 @@ def make_client(*, guild_ready_timeout: float = 0.5) -> discord.Client:
 async def collect_with_client(client: discord.Client, settings: Settings, engine: Engine, *,
                               days: float | None = 7) -> ChatCollectStats:
     """Collect over an already connected client (the running bot), then refresh identity links."""
-    collector = DiscordCollector(client, engine, settings.watch.discord, now=settings.present(),
+    collector = DiscordCollector(client, engine, settings.watch.discord, now=settings.present(), clock=settings.present,
                                  default_repo=default_repo(settings))
     stats = await collector.collect(days)
     links = await asyncio.to_thread(apply_links, engine, dict(settings.watch.discord.github_links),

@@ -53,7 +53,7 @@ def collect_github(engine: Engine, settings: Settings, since: datetime, repos: S
         name = target.name if isinstance(target, RepoWatch) else target
         client = GitHubClient(settings.github_api_url, token, options)
         collector = GitHubCollector(engine, client, target, since=since, use_graphql=use_graphql, workers=workers,
-                                    progress=progress(name) if progress else None)
+                                    progress=progress(name) if progress else None, clock=settings.present)
         try:
             results.append(collector.run())
         except CollectionStopped as exc:  # a requested stop, not a failure: the other repos wait too

@@ -45,22 +45,22 @@ def save_checkpoint(session: Session, scope: str, cp: Checkpoint) -> None:
                                  cursor_id=cp.cursor_id, etag=cp.etag, state=dict(cp.state), updated_at=utcnow()))
 
 
-def start_run(engine: Engine, scope: str) -> int:
+def start_run(engine: Engine, scope: str, at: datetime) -> int:
     with session_scope(engine) as s:
-        close_abandoned_runs(s, SOURCE, scope, utcnow())  # a killed earlier run never closed its row
-        run = SyncRun(source=SOURCE, scope=scope, started_at=utcnow(), ok=False, stored={})
+        close_abandoned_runs(s, SOURCE, scope, at)  # a killed earlier run never closed its row
+        run = SyncRun(source=SOURCE, scope=scope, started_at=at, ok=False, stored={})
         s.add(run)
         s.flush()
         return run.id
 
 
-def finish_run(engine: Engine, run_id: int, *, ok: bool, stored: dict[str, int], requests: int, not_modified: int,
-               retries: int, rate_remaining: int | None, error: str | None) -> None:
+def finish_run(engine: Engine, run_id: int, *, at: datetime, ok: bool, stored: dict[str, int], requests: int,
+               not_modified: int, retries: int, rate_remaining: int | None, error: str | None) -> None:
     with session_scope(engine) as s:
         run = s.get(SyncRun, run_id)
         if run is None:
             return
-        run.finished_at = utcnow()
+        run.finished_at = at
         run.ok = ok
         run.stored = dict(stored)
         run.requests = requests

@@ -260,7 +260,7 @@ class GitHubClient:
                 return Response(status, resp_headers, None, url)
             try:
                 data = json.loads(text) if text else None
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 problem = f"malformed JSON ({exc.msg} at character {exc.pos} of {len(text)})"
                 attempt += 1
                 continue

@@ -38,7 +38,7 @@ from collectors.github.queries import (
     rest_review,
     users_in,
 )
-from config.clock import iso_z, parse_utc, utcnow
+from config.clock import Clock, iso_z, parse_utc, utcnow
 from config.watch import RepoWatch
 from storage import upsert
 from storage.db import session_scope
@@ -108,8 +108,10 @@ class GitHubCollector:
     """Collector of one repository (Perceval's role split: this decides what to fetch; the client how)."""
 
     def __init__(self, engine: Engine, client: GitHubClient, repo: RepoWatch | str, *, since: datetime,
-                 use_graphql: bool = True, workers: int = 4, progress: ProgressSink | None = None) -> None:
+                 use_graphql: bool = True, workers: int = 4, progress: ProgressSink | None = None,
+                 clock: Clock = utcnow) -> None:
         self.engine = engine
+        self.clock = clock  # the present (Settings.present): run times and checks follow a replay's clock
         self.client = client
         self.full_name = repo.name if isinstance(repo, RepoWatch) else repo
         self.codeowners_paths = repo.codeowners_paths if isinstance(repo, RepoWatch) else DEFAULT_CODEOWNERS
@@ -130,7 +132,7 @@ class GitHubCollector:
         """Collect everything new since the checkpoints (or `since`); records a sync_runs row.
 
         Raises CollectorError (after recording the run) when it cannot finish; what was stored stays."""
-        run_id = start_run(self.engine, self.full_name)
+        run_id = start_run(self.engine, self.full_name, self.clock())
         error: str | None = None
         try:
             self.cps = load_checkpoints(self.engine, self.full_name)
@@ -157,7 +159,7 @@ class GitHubCollector:
             r = self.result
             r.requests, r.not_modified, r.retries = st.requests, st.not_modified, st.retries
             r.rate_remaining, r.rate_limit, r.error = st.rate_remaining, st.rate_limit, error
-            finish_run(self.engine, run_id, ok=r.ok, stored=r.stored, requests=r.requests,
+            finish_run(self.engine, run_id, at=self.clock(), ok=r.ok, stored=r.stored, requests=r.requests,
                        not_modified=r.not_modified, retries=r.retries, rate_remaining=r.rate_remaining, error=error)
         return self.result
 
@@ -247,7 +249,7 @@ class GitHubCollector:
             url = resp.link("next")
 
         def write(s: Session) -> None:
-            self._count("labels", upsert.upsert_labels(s, self.repo_id, items, replace=True))
+            self._count("labels", upsert.upsert_labels(s, self.rid, items, replace=True))
             cp.state = {"pages": new_pages}
             save_checkpoint(s, self.full_name, cp)
         self._store(write)
@@ -276,7 +278,7 @@ class GitHubCollector:
 
             def write(s: Session, path: str = path, text: str = text, data: dict[str, Any] = data,
                       resp: Response = resp) -> None:
-                self._count("files", upsert.upsert_repo_file(s, self.repo_id, path, text, data.get("sha") or "", now))
+                self._count("files", upsert.upsert_repo_file(s, self.rid, path, text, data.get("sha") or "", now))
                 cp.etag = resp.etag
                 cp.state = {"path": path, "checked": iso_z(now)}
                 save_checkpoint(s, self.full_name, cp)
@@ -289,8 +291,15 @@ class GitHubCollector:
             save_checkpoint(s, self.full_name, cp)
         self._store(none_found)
 
+    @property
+    def rid(self) -> int:
+        """The stored repo's id (`_repo` stores the repository before anything else)."""
+        if self.repo_id is None:
+            raise CollectorError(f"{self.full_name}: the repository itself is not stored yet")
+        return self.repo_id
+
     def client_now(self) -> datetime:
-        return utcnow()
+        return self.clock()
 
     # ------------------------------------------------------------------ since-lists (keyset paging)
 
@@ -362,13 +371,13 @@ class GitHubCollector:
                 save_checkpoint(s, self.full_name, pulls_cp)
 
         def write(s: Session, items: list[dict[str, Any]]) -> int:
-            upsert.upsert_issues(s, self.repo_id, items)
+            upsert.upsert_issues(s, self.rid, items)
             return sum(1 for i in items if i.get("pull_request") is None)  # a PR's issue side counts as the PR
 
         self._keyset(CATEGORY_ISSUES, f"{self._path}/issues", {"state": "all"}, write, also=pending)
 
     def _comments(self, endpoint: str, tail: str, fn: Callable[[Session, int, Sequence[dict[str, Any]]], int]) -> None:
-        self._keyset(endpoint, f"{self._path}{tail}", {}, lambda s, items: fn(s, self.repo_id, items))
+        self._keyset(endpoint, f"{self._path}{tail}", {}, lambda s, items: fn(s, self.rid, items))
 
     # ------------------------------------------------------------------ issue events (newest first)
 
@@ -376,8 +385,9 @@ class GitHubCollector:
         cp = self._cp(CATEGORY_ISSUE_EVENTS)
         floor, incremental = self._window_start(cp, cp.cursor_at)
         what = f"{self.full_name} issue events"
-        url: str | None = f"{self._path}/issues/events?per_page={self.client.options.per_page}"
-        resp = self.client.get(url, etag=cp.etag if incremental else None, what=what)
+        first = f"{self._path}/issues/events?per_page={self.client.options.per_page}"
+        url: str | None = first
+        resp = self.client.get(first, etag=cp.etag if incremental else None, what=what)
         if resp.status == 304:
             self.progress.done(CATEGORY_ISSUE_EVENTS)
             return
@@ -391,7 +401,7 @@ class GitHubCollector:
             # Pages are stored as they come (upserts are idempotent); the checkpoint moves only
             # once the old boundary is reached, so a crash re-reads from the top, losing nothing.
             self._store_page(CATEGORY_ISSUE_EVENTS, keep,
-                             lambda s, objs: upsert.upsert_issue_events(s, self.repo_id, objs), lambda s: None)
+                             lambda s, objs: upsert.upsert_issue_events(s, self.rid, objs), lambda s: None)
             self.progress.page(CATEGORY_ISSUE_EVENTS, len(keep), resp.last_page)
             url = resp.link("next")
             if len(keep) < len(items) or not url:
@@ -439,9 +449,9 @@ class GitHubCollector:
 
         def write(s: Session, results: list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]) -> int:
             pulls = [p for p, _, _ in results]
-            n = upsert.upsert_pulls(s, self.repo_id, pulls)
-            self._count("reviews", upsert.upsert_reviews(s, self.repo_id, [r for _, rs, _ in results for r in rs]))
-            self._count("pull_files", upsert.upsert_pull_files(s, self.repo_id, {p["number"]: f for p, _, f in results}))
+            n = upsert.upsert_pulls(s, self.rid, pulls)
+            self._count("reviews", upsert.upsert_reviews(s, self.rid, [r for _, rs, _ in results for r in rs]))
+            self._count("pull_files", upsert.upsert_pull_files(s, self.rid, {p["number"]: f for p, _, f in results}))
             return n
 
         def after(s: Session) -> None:
@@ -480,7 +490,7 @@ class GitHubCollector:
             if e.get("type") != "NOT_FOUND" and not (path and path[-1] == "databaseId"):
                 raise CollectorError(f"{self.full_name} pulls (GraphQL): {e.get('message')}")
         repo = data.get("repository") or {}
-        out = []
+        out: list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]] = []
         api = self.client.base_url
         for n in numbers:
             node = repo.get(f"p{n}")

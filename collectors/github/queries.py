@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rules.github import BOT_SUFFIX
+
 MAX_PULLS_PER_QUERY = 50  # GitHub allows 100 nodes per connection; 50 pulls x 100 reviews stays well in limits
 
 ACTOR = "fragment actor on Actor { __typename login ... on User { databaseId isSiteAdmin } ... on Bot { databaseId } }"
@@ -63,8 +65,8 @@ def rest_user(actor: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     kind = actor.get("__typename") or "User"
     login = str(actor["login"])
-    if kind == "Bot" and not login.endswith("[bot]"):
-        login += "[bot]"
+    if kind == "Bot" and not login.endswith(BOT_SUFFIX):
+        login += BOT_SUFFIX
     return {"login": login, "id": actor.get("databaseId"), "type": kind if kind in ("User", "Bot", "Organization") else "User",
             "site_admin": bool(actor.get("isSiteAdmin", False))}
 

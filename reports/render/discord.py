@@ -175,7 +175,7 @@ def section_embeds(s: Section, description_limit: int = 3800) -> list[dict[str, 
     # Each embed alone must fit the 6000 per message, with its title and footer.
     budget = LIMITS["total"] - max(units(title), units(cont)) - units(footer)
     descs = _chunks(s.lines, min(description_limit, LIMITS["description"], budget))
-    fields = [{"name": cut(n, LIMITS["field_name"]) or "\u200b", "value": cut(v, LIMITS["field_value"]) or "–",
+    fields: list[dict[str, Any]] = [{"name": cut(n, LIMITS["field_name"]) or "\u200b", "value": cut(v, LIMITS["field_value"]) or "–",
                "inline": False} for n, v in s.fields]
     embeds: list[dict[str, Any]] = []
 

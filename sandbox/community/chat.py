@@ -122,6 +122,7 @@ class _ChatBuilder:
         self.threads: list[dict[str, Any]] = []
         self.thread_stats: dict[int, list[int]] = {}
         self.users: list[ChatUser] = []
+        self.guild_id = 0  # set once the guild is laid out
         self.user_by_id: dict[str, ChatUser] = {}
         self.by_person: dict[int, ChatUser] = {}
         self.links: dict[str, str] = {}
@@ -241,7 +242,7 @@ class _ChatBuilder:
             return s
         rnd, w = self.rnd, self.w
         sname = sub or rnd.choice(w.active)
-        words = words_for(w.tax.get(sname))
+        words = words_for(w.subsystem(sname))
         values: dict[str, object] = {"sub": sname, "uid": "{uid}", "repo": w.repo}
         for kind in ("issue", "pr", "gfi"):
             if "{" + kind + "}" in s:
@@ -329,7 +330,7 @@ def simulate_chat(w: World) -> Chat:
     b.build_users()
     guild_ms = 1_686_000_000_000 + rnd.randint(0, 10**9)
     gid = b.sf(guild_ms)
-    b.guild_id = gid  # type: ignore[attr-defined]
+    b.guild_id = gid
     role_ms = guild_ms + 1000
     roles = [
         {"id": str(gid), "name": "@everyone", "permissions": "2222085186637376", "position": 0, "color": 0,
@@ -382,15 +383,15 @@ def simulate_chat(w: World) -> Chat:
     sig_ids: dict[str, int] = {}
     sig_channels: dict[str, str] = {}
     pos = 0
-    for sub in w.tax.subsystems:
-        for name in sub.channels[:1]:
+    for declared in w.tax.subsystems:
+        for name in declared.channels[:1]:
             if name in sig_channels:
                 continue
-            cid = channel(name, 0, cat_sig, f"{sub.description or sub.name} ({sub.name})", pos)
+            cid = channel(name, 0, cat_sig, f"{declared.description or declared.name} ({declared.name})", pos)
             pos += 1
-            sig_channels[name] = sub.name
-            if sub.name in w.active:
-                sig_ids[sub.name] = cid
+            sig_channels[name] = declared.name
+            if declared.name in w.active:
+                sig_ids[declared.name] = cid
     by_id = {int(c["id"]): c for c in channels}
 
     # ---- messages over the window
@@ -405,11 +406,11 @@ def simulate_chat(w: World) -> Chat:
         n_rep = min(poisson(rnd, 3.2), 14)
         topic: dict[str, Item] = {}
         if kind == "general":
-            opener = b.pick_user((USER, CONTRIBUTOR, NEWCOMER, MAINTAINER))
+            asker_ = b.pick_user((USER, CONTRIBUTOR, NEWCOMER, MAINTAINER))
             q = b.fill(rnd.choice(GENERAL), None, topic)
             replies = [(b.pick_user((USER, CONTRIBUTOR, MAINTAINER)), b.fill(rnd.choice(GENERAL_REPLY), None, topic))
                        for _ in range(n_rep)]
-            msgs = b.conversation(general, start, (opener, q), replies)
+            msgs = b.conversation(general, start, (asker_, q), replies)
         elif kind in ("help", "forum"):
             sub = w.sub_picker.pick(rnd)
             asker = b.pick_user((USER, NEWCOMER, CONTRIBUTOR))
@@ -532,7 +533,7 @@ def _thread(b: _ChatBuilder, parent: int, start: int, author: ChatUser, text: st
     title = text if not forum else b.fill(rnd.choice(FORUM_TITLES), sub, {})
     title = re.sub(r"\s+", " ", title)[:100]
     duration = rnd.choice((1440, 4320, 10080))
-    thread = {"id": str(tid), "type": 11, "flags": 0, "guild_id": str(b.guild_id), "name": title,  # type: ignore[attr-defined]
+    thread = {"id": str(tid), "type": 11, "flags": 0, "guild_id": str(b.guild_id), "name": title,
               "parent_id": str(parent), "last_message_id": None, "rate_limit_per_user": 0, "owner_id": str(author.id),
               "thread_metadata": {"archived": False, "archive_timestamp": None, "auto_archive_duration": duration,
                                   "locked": False, "create_timestamp": iso_discord(start)},

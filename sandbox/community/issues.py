@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sandbox.community import phrases as P
@@ -20,6 +21,14 @@ MEAN_COMMENTS = {"bug": 9.0, "feature": 5.0, "usage": 4.5, "rfc": 11.0, "perform
                  "new_model": 6.0, "doc": 3.0, "ci_failure": 4.0, "misc": 4.0}
 VENDORS = {"rocm": "AMD", "nvidia": "NVIDIA", "tpu": "Google", "cpu": "Intel"}
 
+
+
+def _truth_time(it: Item, key: str, default: int) -> int:
+    """A time (epoch seconds) the plan recorded in `it.truth`, or `default`."""
+    value = it.truth.get(key, default)
+    if not isinstance(value, int | float):
+        raise TypeError(f"truth[{key!r}] of #{it.number} is not a time: {value!r}")
+    return int(value)
 
 def _ctx(w: World, it: Item) -> T.Ctx:
     extra = next((s for s in it.subs if s != it.text_sub), None)
@@ -164,7 +173,7 @@ def _discussion(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, a: Person, o
                 say(t, a, lambda: T.feature_comment(rnd, ctx, "author"))
             elif x < 0.55:
                 say(t, owner if rnd.random() < 0.7 else rnd.choice(w.maintainers),
-                    lambda ref=ref: T.feature_comment(rnd, ctx, "maintainer", ref))
+                    partial(T.feature_comment, rnd, ctx, "maintainer", ref))
             else:
                 say(t, w.users.pick(rnd) if rnd.random() < 0.8 else w.contributor_for(rnd, it.text_sub),
                     lambda: T.feature_comment(rnd, ctx, "user"))
@@ -195,7 +204,7 @@ def _good_first_issue(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner:
     if it.fixed_by is not None:  # labelled before someone picked it up
         t_label = min(t_label, it.fixed_by.created - HOUR)
     t_label = max(c0 + MINUTE, t_label)
-    labeler = it.author if it.author in w.owners.get(it.text_sub, ()) else owner
+    labeler = it.author if it.author is not None and it.author in w.owners.get(it.text_sub, ()) else owner
     w.add_label(it, t_label, labeler, "good first issue")
     if rnd.random() < 0.35:
         w.add_label(it, t_label + rnd.randint(1, 30), labeler, "help wanted")
@@ -262,7 +271,7 @@ def _claim(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0
     claimant: Person = it.truth.get("claimant") or (w.newcomer() if rnd.random() < 0.65 else w.contributor_for(rnd, it.text_sub))  # type: ignore[assignment]
     it.truth["claimant"] = claimant
     latest = it.end - (3 * DAY if kind == "released" else 30 * MINUTE)
-    lo = min(int(it.truth.get("gfi_label_t", c0 + HOUR)) + MINUTE, latest)  # type: ignore[arg-type]
+    lo = min(_truth_time(it, "gfi_label_t", c0 + HOUR) + MINUTE, latest)
     lo = max(lo, c0 + 5 * MINUTE, _window_floor(w, latest))
     pr = it.truth.get("claim_pr")
     hi = pr.created - 10 * MINUTE if isinstance(pr, Item) else max(last, lo)
@@ -302,7 +311,7 @@ def _block(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0
     latest = it.end - (3 * DAY if kind == "unblocked" else 30 * MINUTE)
     first = max(min(c0 + HOUR, latest), _window_floor(w, latest))
     t = _between(rnd, first, max(first, min(last, latest)))
-    sayer = owner if rnd.random() < 0.7 else it.author
+    sayer = owner if rnd.random() < 0.7 else (it.author or owner)
     if kind in ("ref", "body"):
         m = w.open_ref(rnd, it.text_sub, t, it.number)
         if m is None:
@@ -373,7 +382,7 @@ def _close(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, t:
 def _history_claim(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, fix: Item) -> None:
     """A resolved beginner task: the newcomer said they'd take it before opening the fixing PR."""
     if rnd.random() < (0.8 if it.role == "gfi_closed" else 0.5):
-        lo = int(it.truth.get("gfi_label_t", it.created + HOUR))  # type: ignore[arg-type]
+        lo = _truth_time(it, "gfi_label_t", it.created + HOUR)
         t = _between(rnd, lo, max(lo, fix.created - 10 * MINUTE))
         w.comment(it, t, fix.author, _claim_text(rnd, ctx, owner))  # type: ignore[arg-type]
         if rnd.random() < 0.4:

@@ -17,6 +17,7 @@ from sandbox.community.writer import ListWriter, write_json, write_list, write_m
 
 if TYPE_CHECKING:
     from sandbox.community import SimulationSummary
+    from sandbox.community.model import Item
     from sandbox.community.world import World
 
 REPO_ID = 599_547_518 + 1_000_003  # a stand-in id, not the real repository's
@@ -30,6 +31,9 @@ def _assign(w: World) -> None:
 
     class _P:  # pull ids live in their own sequence
         __slots__ = ("created", "id", "it")
+        created: int
+        id: int
+        it: Item
 
     tmp = []
     for pr in prs:

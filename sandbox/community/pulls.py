@@ -99,8 +99,12 @@ def simulate(w: World, pr: Item) -> None:
         dels = max(0, dels)
         pr.files.append(FileChange(p, "added" if added else "modified", adds, dels, _patch(rnd, ctx, p, adds, dels), sha(rnd)))
 
-    tags = tuple(dict.fromkeys(t for s in pr.subs for t in (w.tax.get(s).title_tags if w.tax.get(s) else ())))[:3] or ()
-    own_tags = tuple(t for t in (w.tax.get(sub).title_tags if w.tax.get(sub) else ()) if "Failure" not in t and "Installation" not in t)
+    def tags_of(name: str) -> tuple[str, ...]:
+        found = w.tax.get(name)
+        return tuple(found.title_tags) if found else ()
+
+    tags = tuple(dict.fromkeys(t for s in pr.subs for t in tags_of(s)))[:3] or ()
+    own_tags = tuple(t for t in tags_of(sub) if "Failure" not in t and "Installation" not in t)
     fixes = pr.fixes
     pr.title = T.pr_title(rnd, pr.kind, ctx, own_tags or tags, fixes.title if fixes else None)
     refs: tuple[int, ...] = ()

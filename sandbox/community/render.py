@@ -3,7 +3,7 @@ node ids, URLs, user objects, reactions), so PyGithub and the REST schemas accep
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, overload
 from urllib.parse import quote
 
 from sandbox.community.model import Comment, Event, Item, Review, ReviewComment
@@ -64,6 +64,12 @@ class GitHubRenderer:
             "events_url": f"{u}/events{{/privacy}}", "received_events_url": f"{u}/received_events",
             "type": typ, "user_view_type": "public", "site_admin": False,
         }
+
+    @overload
+    def user(self, p: Person) -> dict[str, Any]: ...
+
+    @overload
+    def user(self, p: None) -> None: ...
 
     def user(self, p: Person | None) -> dict[str, Any] | None:
         if p is None:

@@ -555,12 +555,6 @@ def diff_hunk(rnd: random.Random, ctx: Ctx, path: str, line: int) -> str:
     return f"@@ -{start},{ctxl + dels} +{start},{ctxl + adds} @@\n" + "\n".join(body)
 
 
-def patch_for(rnd: random.Random, ctx: Ctx, path: str, adds: int, dels: int) -> str:
-    line = rnd.randint(10, 400)
-    h = diff_hunk(rnd, ctx, path, line)
-    return h
-
-
 # ---------------------------------------------------------------- discussion by template
 
 def feature_comment(rnd: random.Random, ctx: Ctx, role: str, ref: int | None = None) -> str:

@@ -11,7 +11,7 @@ import struct
 import time
 import zlib
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 MINUTE, HOUR, DAY = 60, 3600, 86400
@@ -54,7 +54,7 @@ def poisson(rnd: random.Random, lam: float) -> int:
         k += 1
 
 
-class Picker:
+class Picker(Generic[T]):
     """Weighted choice over a fixed population with precomputed cumulative weights."""
 
     def __init__(self, items: Sequence[T], weights: Sequence[float] | None = None) -> None:
@@ -81,7 +81,7 @@ def node_id(prefix: str, scope: int, obj: int | str) -> str:
     return prefix + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def assign_ids(objs: Sequence[object], key_t: str, base: int, per_second: int, t_ref: int) -> None:
+def assign_ids(objs: Sequence[Any], key_t: str, base: int, per_second: int, t_ref: int) -> None:
     """Ids increasing with creation time, unique, as GitHub allocates them."""
     order = sorted(range(len(objs)), key=lambda i: (getattr(objs[i], key_t), i))
     last = 0

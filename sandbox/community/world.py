@@ -8,6 +8,7 @@ import random
 from collections import defaultdict
 
 from config import Taxonomy
+from config.watch import Subsystem
 from sandbox.community import issues as issue_sim
 from sandbox.community import pulls as pull_sim
 from sandbox.community.model import Comment, Event, Item
@@ -27,7 +28,7 @@ from sandbox.community.people import (
     owners_of,
 )
 from sandbox.community.scales import Scale
-from sandbox.community.text import TEMPLATES, Ctx
+from sandbox.community.text import Ctx
 from sandbox.community.util import DAY, HOUR, MINUTE, Picker, delay
 from sandbox.community.vocab import words_for
 
@@ -99,7 +100,7 @@ class World:
         speed_rnd = random.Random(f"{seed}:speed")
         self.sub_speed = {s: round(speed_rnd.choice((0.4, 0.6, 0.8, 1.0, 1.0, 1.3, 1.8, 2.6)), 2) for s in self.active}
         self._ctx_cache: dict[tuple[str, str | None], Ctx] = {}
-        self._owner_pickers: dict[str, Picker] = {}
+        self._owner_pickers: dict[str, Picker[Person]] = {}
         self.code_of = {s: [p for p in ps if not is_test_path(p)] or ps for s, ps in self.pools.items()}
         self.tests_of = {s: [p for p in ps if is_test_path(p)] for s, ps in self.pools.items()}
         self.items: list[Item] = []
@@ -150,18 +151,25 @@ class World:
             c = self._ctx_cache[key] = self._make_ctx(primary, extra)
         return c
 
+    def subsystem(self, name: str) -> Subsystem:
+        """A subsystem of the taxonomy (the world only ever names its own)."""
+        found = self.tax.get(name)
+        if found is None:
+            raise KeyError(f"no subsystem {name!r} in the taxonomy")
+        return found
+
     def _make_ctx(self, primary: str, extra: str | None) -> Ctx:
-        sub = self.tax.get(primary)
+        sub = self.subsystem(primary)
         files = self.pools[primary]
         tests = [f for f in files if is_test_path(f)]
         code = [f for f in files if not is_test_path(f)] or files
-        kws = tuple(sub.keywords) if sub else ()
+        kws = tuple(sub.keywords)
         xw = xf = None
-        if extra and extra != primary and self.tax.get(extra):
-            xs = self.tax.get(extra)
+        xs = self.tax.get(extra) if extra and extra != primary else None
+        if extra and xs is not None:
             xw, xf = words_for(xs), self.pools[extra]
             kws = kws + tuple(xs.keywords)
-        return Ctx(self.repo, words_for(sub), code, tests, primary, kws, tuple(sub.title_tags) if sub else (), xw, xf)
+        return Ctx(self.repo, words_for(sub), code, tests, primary, kws, tuple(sub.title_tags), xw, xf)
 
     def label_of(self, sub: str) -> str:
         s = self.tax.get(sub)
@@ -251,7 +259,7 @@ class World:
         if fixed and fixed not in self.active:
             kind, fixed = ("feature" if kind == "doc" else "bug"), None
         if fixed:
-            extra = None
+            extra: str | None = None
             if kind == "ci_failure" and rnd.random() < 0.7:
                 extra = self.sub_picker.pick(rnd)
             elif kind == "installation" and rnd.random() < 0.3:
@@ -261,7 +269,7 @@ class World:
                 extra = self.sub_picker.pick(rnd)
             elif kind == "new_model" and rnd.random() < 0.2 and "multi-modality" in self.active:
                 extra = "multi-modality"
-            subs = tuple(sorted({fixed, extra} - {None}))  # type: ignore[arg-type]
+            subs = tuple(sorted({s for s in (fixed, extra) if s is not None}))
             return kind, subs, extra if extra and extra != fixed else fixed
         primary = self.sub_picker.pick(rnd)
         if rnd.random() < 0.12:
@@ -463,7 +471,7 @@ class World:
                 pr.role = "claim"
                 it.truth["claimant"] = author
                 it.truth["claim_pr"] = pr
-        have = defaultdict(int)
+        have: defaultdict[str, int] = defaultdict(int)
         for pr in self.pulls:
             have[pr.cls] += 1
         want = {"window": round(sc.prs_per_day * sc.days), "touched": round(sc.touched_prs * sc.days),
@@ -499,10 +507,11 @@ class World:
 
     def _count_prs(self) -> None:
         for pr in self.pulls:
-            if pr.author.kind not in (BOT,):
-                pr.author.prs += 1
+            author = pr.author
+            if author is not None and author.kind not in (BOT,):
+                author.prs += 1
                 if pr.merged is not None:
-                    pr.author.merged_prs += 1
+                    author.merged_prs += 1
 
     # ------------------------------------------------------------------ lookups for references
 
@@ -545,7 +554,3 @@ class World:
     def merged_ref(self, rnd: random.Random, sub: str, before: int) -> int | None:
         cands = [i for i in self._all_idx.get(sub, [])[-400:] if i.is_pr and i.merged is not None and i.merged < before]
         return rnd.choice(cands).number if cands else None
-
-
-def template_label(kind: str) -> str:
-    return TEMPLATES[kind][1]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from config.clock import parse_utc
 from sandbox.discord._limits import check_message_body
@@ -90,6 +90,8 @@ async def read_body(request: web.Request) -> _Body:
         async for part in reader:
             if part is None:
                 break
+            if not isinstance(part, BodyPartReader):  # a nested multipart: no Discord client sends one
+                raise ApiError(400, "Invalid Form Body", 50035)
             name = part.name or ""
             if name == "payload_json":
                 try:
@@ -97,9 +99,9 @@ async def read_body(request: web.Request) -> _Body:
                 except ValueError as exc:
                     raise ApiError(400, "Invalid Form Body", 50035, {"payload_json": {"_errors": [
                         {"code": "JSON_DECODE", "message": "Invalid JSON"}]}}) from exc
-            elif part.filename is not None:  # type: ignore[union-attr]
-                data = await part.read()  # type: ignore[union-attr]
-                files.append(Upload(part.filename, part.headers.get("Content-Type"), bytes(data)))  # type: ignore[union-attr]
+            elif part.filename is not None:
+                data = await part.read()
+                files.append(Upload(part.filename, part.headers.get("Content-Type"), bytes(data)))
         return _Body(payload, files)
     raw = await request.read()
     if not raw:

@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from aiohttp import web
 
@@ -90,8 +90,8 @@ class DiscordSandbox:
         await self.runner.setup()
         site = web.TCPSite(self.runner, host, port)
         await site.start()
-        sockets = site._server.sockets if site._server else []
-        self.host, self.port = host, sockets[0].getsockname()[1] if sockets else port
+        addresses = self.runner.addresses
+        self.host, self.port = host, addresses[0][1] if addresses else port
         log.info("discord sandbox on %s", self.api_url)
         return self
 
@@ -267,9 +267,9 @@ class DiscordSandbox:
         cid = int(channel_id) if channel_id is not None else self._default_channel()
         member = self.store.member_payload(member_user, role_ids)
         perms = int(next(r for r in self.store._roles if int(r["id"]) == self.store.guild_id)["permissions"])
-        for r in self.store._roles:
-            if r["id"] in member["roles"]:
-                perms |= int(r["permissions"])
+        for role in self.store._roles:
+            if role["id"] in member["roles"]:
+                perms |= int(role["permissions"])
         opts = self._options(options, focused)
         cmd = self.store.command_named(name, self.store.guild_id)
         data: Payload = {"id": cmd["id"] if cmd else str(self.store.new_id()), "name": name, "type": 1}
@@ -369,7 +369,7 @@ class DiscordSandbox:
         attachments = []
         for i, up in enumerate(files):
             aid = self.store.new_id()
-            described = next((a for a in body.get("attachments") or [] if str(a.get("id")) == str(i)), {})
+            described: dict[str, Any] = next((a for a in body.get("attachments") or [] if str(a.get("id")) == str(i)), {})
             url = f"{self.base_url}/attachments/{cid}/{aid}/{up.filename}"
             att = {"id": str(aid), "filename": up.filename, "size": len(up.data), "url": url, "proxy_url": url,
                    "content_type": up.content_type or "application/octet-stream"}
@@ -452,6 +452,20 @@ def _major(request: web.Request) -> str:
     return ""
 
 
+# The REST routes return (status, payload); `discord_middleware` turns that into the response
+# (with rate-limit headers, errors and the request log), so aiohttp's router sees them as handlers.
+RestHandler = Callable[[web.Request], Awaitable[tuple[int, Any]]]
+RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _routed(handler: RestHandler) -> RouteHandler:
+    return cast(RouteHandler, handler)
+
+
+def _rest_handler(handler: RouteHandler) -> RestHandler:
+    return cast(RestHandler, handler)
+
+
 def make_app(sb: DiscordSandbox) -> web.Application:
     """The aiohttp application of one sandbox (REST, gateway, control endpoints)."""
 
@@ -489,7 +503,7 @@ def make_app(sb: DiscordSandbox) -> web.Application:
                     entry["body"] = body.json
                     if body.files:
                         entry["files"] = [f.filename for f in body.files]
-                status, payload = await handler(request)  # type: ignore[misc]
+                status, payload = await _rest_handler(handler)(request)
                 resp = json_response(status, payload, headers)
         except ApiError as exc:
             resp = json_response(exc.status, exc.body, headers)
@@ -511,36 +525,36 @@ def make_app(sb: DiscordSandbox) -> web.Application:
     rest = RestRoutes(sb)
     r = app.router
     a = API
-    r.add_get(f"{a}/users/@me", rest.me)
-    r.add_get(f"{a}/users/@me/guilds", rest.my_guilds)
-    r.add_get(a + "/users/{user_id}", rest.user)
-    r.add_get(f"{a}/oauth2/applications/@me", rest.application)
-    r.add_get(f"{a}/applications/@me", rest.application)
-    r.add_get(f"{a}/gateway", rest.gateway)
-    r.add_get(f"{a}/gateway/bot", rest.gateway_bot)
-    r.add_get(a + "/guilds/{guild_id}", rest.guild)
-    r.add_get(a + "/guilds/{guild_id}/channels", rest.guild_channels)
-    r.add_get(a + "/guilds/{guild_id}/threads/active", rest.active_threads)
-    r.add_get(a + "/guilds/{guild_id}/roles", rest.roles)
-    r.add_get(a + "/guilds/{guild_id}/members", rest.members)
-    r.add_get(a + "/guilds/{guild_id}/members/{user_id}", rest.member)
-    r.add_get(a + "/channels/{channel_id}", rest.channel)
-    r.add_get(a + "/channels/{channel_id}/messages", rest.messages)
-    r.add_post(a + "/channels/{channel_id}/messages", rest.create_message)
-    r.add_get(a + "/channels/{channel_id}/messages/{message_id}", rest.message)
-    r.add_post(a + "/channels/{channel_id}/messages/{message_id}/threads", rest.thread_from_message)
-    r.add_get(a + "/channels/{channel_id}/threads/archived/public", rest.archived_public)
-    r.add_get(a + "/channels/{channel_id}/threads/archived/private", rest.archived_private)
-    r.add_get(a + "/channels/{channel_id}/users/@me/threads/archived/private", rest.joined_archived_private)
+    r.add_get(f"{a}/users/@me", _routed(rest.me))
+    r.add_get(f"{a}/users/@me/guilds", _routed(rest.my_guilds))
+    r.add_get(a + "/users/{user_id}", _routed(rest.user))
+    r.add_get(f"{a}/oauth2/applications/@me", _routed(rest.application))
+    r.add_get(f"{a}/applications/@me", _routed(rest.application))
+    r.add_get(f"{a}/gateway", _routed(rest.gateway))
+    r.add_get(f"{a}/gateway/bot", _routed(rest.gateway_bot))
+    r.add_get(a + "/guilds/{guild_id}", _routed(rest.guild))
+    r.add_get(a + "/guilds/{guild_id}/channels", _routed(rest.guild_channels))
+    r.add_get(a + "/guilds/{guild_id}/threads/active", _routed(rest.active_threads))
+    r.add_get(a + "/guilds/{guild_id}/roles", _routed(rest.roles))
+    r.add_get(a + "/guilds/{guild_id}/members", _routed(rest.members))
+    r.add_get(a + "/guilds/{guild_id}/members/{user_id}", _routed(rest.member))
+    r.add_get(a + "/channels/{channel_id}", _routed(rest.channel))
+    r.add_get(a + "/channels/{channel_id}/messages", _routed(rest.messages))
+    r.add_post(a + "/channels/{channel_id}/messages", _routed(rest.create_message))
+    r.add_get(a + "/channels/{channel_id}/messages/{message_id}", _routed(rest.message))
+    r.add_post(a + "/channels/{channel_id}/messages/{message_id}/threads", _routed(rest.thread_from_message))
+    r.add_get(a + "/channels/{channel_id}/threads/archived/public", _routed(rest.archived_public))
+    r.add_get(a + "/channels/{channel_id}/threads/archived/private", _routed(rest.archived_private))
+    r.add_get(a + "/channels/{channel_id}/users/@me/threads/archived/private", _routed(rest.joined_archived_private))
     for prefix in ("/applications/{application_id}", "/applications/{application_id}/guilds/{guild_id}"):
-        r.add_get(a + prefix + "/commands", rest.list_commands)
-        r.add_put(a + prefix + "/commands", rest.overwrite_commands)
-        r.add_post(a + prefix + "/commands", rest.create_command)
-    r.add_post(a + "/interactions/{interaction_id}/{interaction_token}/callback", rest.interaction_callback)
-    r.add_post(a + "/webhooks/{webhook_id}/{webhook_token}", rest.followup)
-    r.add_get(a + "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", rest.get_webhook_message)
-    r.add_patch(a + "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", rest.edit_webhook_message)
-    r.add_delete(a + "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", rest.delete_webhook_message)
+        r.add_get(a + prefix + "/commands", _routed(rest.list_commands))
+        r.add_put(a + prefix + "/commands", _routed(rest.overwrite_commands))
+        r.add_post(a + prefix + "/commands", _routed(rest.create_command))
+    r.add_post(a + "/interactions/{interaction_id}/{interaction_token}/callback", _routed(rest.interaction_callback))
+    r.add_post(a + "/webhooks/{webhook_id}/{webhook_token}", _routed(rest.followup))
+    r.add_get(a + "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", _routed(rest.get_webhook_message))
+    r.add_patch(a + "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", _routed(rest.edit_webhook_message))
+    r.add_delete(a + "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", _routed(rest.delete_webhook_message))
     r.add_get("/gateway", sb.gateway.handle)
     r.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", rest.attachment)
     control_routes(app, sb)

@@ -127,8 +127,8 @@ class GitHubSandbox:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, reuse_address=True)
         await site.start()
-        sockets = site._server.sockets if site._server else []
-        bound = sockets[0].getsockname()[1] if sockets else port
+        addresses = self._runner.addresses
+        bound = addresses[0][1] if addresses else port
         self.url = f"http://{host}:{bound}"
         log.info("GitHub sandbox on %s", self.url)
         return self.url
@@ -318,6 +318,7 @@ class GitHubSandbox:
 
     async def _graphql(self, request: web.Request, caller: str, token: str | None, body_in: Any, raw_in: bytes,
                        conditional: bool) -> web.StreamResponse:
+        body: dict[str, Any]
         if token is None:
             body = {"message": "This endpoint requires you to be authenticated.",
                     "documentation_url": "https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql",

@@ -22,7 +22,7 @@ from graphql import (
     GraphQLResolveInfo,
     default_field_resolver,
     default_type_resolver,
-    execute,
+    execute_sync,
     parse,
     validate,
 )
@@ -512,7 +512,7 @@ _UNDEFINED_FIELD = re.compile(r"^Cannot query field '([^']+)' on type '([^']+)'\
 
 def _format(err: GraphQLError) -> Obj:
     """An error as GitHub formats it (`type` at the top level, GitHub's wording for unknown fields)."""
-    out = err.formatted
+    out: Obj = dict(err.formatted)
     ext = dict(out.pop("extensions", None) or {})
     if "type" in ext:
         out["type"] = ext.pop("type")
@@ -540,9 +540,9 @@ def run_query(data: GitHubData, payload: Any, rate: Callable[[], Obj]) -> Obj:
     errors = validate(schema, document)
     if errors:
         return {"errors": [_format(e) for e in errors]}
-    result = execute(schema, document, root_value=QueryRoot(data, rate), variable_values=variables,
-                     operation_name=payload.get("operationName"), field_resolver=_resolve_field,
-                     type_resolver=_resolve_type)
+    result = execute_sync(schema, document, root_value=QueryRoot(data, rate), variable_values=variables,
+                          operation_name=payload.get("operationName"), field_resolver=_resolve_field,
+                          type_resolver=_resolve_type)
     out: Obj = {"data": result.data}
     if result.errors:
         out["errors"] = [_format(e) for e in result.errors]

@@ -446,35 +446,36 @@ def user_gists(ctx: Ctx, login: str) -> Reply:
 RepoHandler = Callable[..., Reply]
 
 # (method, pattern below /repos/{owner}/{repo} or /repositories/{id}, handler)
+_REPO_GETS: list[tuple[str, RepoHandler]] = [
+    (r"", get_repo),
+    (r"/issues", list_issues),
+    (r"/issues/comments", list_issue_comments),
+    (r"/issues/comments/(?P<comment_id>\d+)", get_issue_comment),
+    (r"/issues/comments/(?P<comment_id>\d+)/reactions", comment_reactions),
+    (r"/issues/events", list_issue_events),
+    (r"/issues/(?P<number>\d+)", get_issue),
+    (r"/issues/(?P<number>\d+)/comments", list_comments_of_issue),
+    (r"/issues/(?P<number>\d+)/events", list_events_of_issue),
+    (r"/issues/(?P<number>\d+)/reactions", issue_reactions),
+    (r"/pulls", list_pulls),
+    (r"/pulls/comments", list_review_comments),
+    (r"/pulls/comments/(?P<comment_id>\d+)/reactions", review_comment_reactions),
+    (r"/pulls/(?P<number>\d+)", get_pull),
+    (r"/pulls/(?P<number>\d+)/files", list_pull_files),
+    (r"/pulls/(?P<number>\d+)/reviews", list_pull_reviews),
+    (r"/pulls/(?P<number>\d+)/comments", list_comments_of_pull),
+    (r"/pulls/(?P<number>\d+)/requested_reviewers", requested_reviewers),
+    (r"/pulls/(?P<number>\d+)/commits", list_pull_commits),
+    (r"/contents", get_contents),
+    (r"/contents/(?P<path>.+)", get_contents),
+    (r"/labels", list_labels),
+    (r"/actions/runs", list_runs),
+    (r"/actions/workflows", list_workflows),
+    (r"/actions/workflows/(?P<workflow_id>[^/]+)", get_workflow),
+    (r"/actions/workflows/(?P<workflow_id>[^/]+)/runs", list_runs),
+]
 REPO_ROUTES: list[tuple[str, re.Pattern[str], RepoHandler]] = [
-    ("GET", re.compile(p), h) for p, h in [
-        (r"", get_repo),
-        (r"/issues", list_issues),
-        (r"/issues/comments", list_issue_comments),
-        (r"/issues/comments/(?P<comment_id>\d+)", get_issue_comment),
-        (r"/issues/comments/(?P<comment_id>\d+)/reactions", comment_reactions),
-        (r"/issues/events", list_issue_events),
-        (r"/issues/(?P<number>\d+)", get_issue),
-        (r"/issues/(?P<number>\d+)/comments", list_comments_of_issue),
-        (r"/issues/(?P<number>\d+)/events", list_events_of_issue),
-        (r"/issues/(?P<number>\d+)/reactions", issue_reactions),
-        (r"/pulls", list_pulls),
-        (r"/pulls/comments", list_review_comments),
-        (r"/pulls/comments/(?P<comment_id>\d+)/reactions", review_comment_reactions),
-        (r"/pulls/(?P<number>\d+)", get_pull),
-        (r"/pulls/(?P<number>\d+)/files", list_pull_files),
-        (r"/pulls/(?P<number>\d+)/reviews", list_pull_reviews),
-        (r"/pulls/(?P<number>\d+)/comments", list_comments_of_pull),
-        (r"/pulls/(?P<number>\d+)/requested_reviewers", requested_reviewers),
-        (r"/pulls/(?P<number>\d+)/commits", list_pull_commits),
-        (r"/contents", get_contents),
-        (r"/contents/(?P<path>.+)", get_contents),
-        (r"/labels", list_labels),
-        (r"/actions/runs", list_runs),
-        (r"/actions/workflows", list_workflows),
-        (r"/actions/workflows/(?P<workflow_id>[^/]+)", get_workflow),
-        (r"/actions/workflows/(?P<workflow_id>[^/]+)/runs", list_runs),
-    ]
+    ("GET", re.compile(p), h) for p, h in _REPO_GETS
 ] + [("POST", re.compile(r"/actions/workflows/(?P<workflow_id>[^/]+)/dispatches"), dispatch_workflow)]
 
 USER_ROUTES: list[tuple[str, re.Pattern[str], Callable[..., Reply]]] = [

@@ -54,7 +54,8 @@ def compact_sdl(text: str) -> str:
     """GitHub's SDL as graphql-core can build it (see the module docstring)."""
     doc = parse(text, no_location=True)
     out = []
-    for d in doc.definitions:
+    for definition in doc.definitions:
+        d: ast.Node = definition
         fields = getattr(d, "fields", None)
         if fields:
             seen: set[str] = set()

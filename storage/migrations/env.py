@@ -31,7 +31,7 @@ def run_offline() -> None:
 
 def run_online() -> None:
     engine = config.attributes.get("engine") or create_engine(
-        config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool
+        config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool
     )
     with engine.connect() as connection:
         context.configure(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+import rules.github as rules
 from storage.models.base import Base
 from storage.types import json_list, source_pk, text, text_opt, utc, utc_opt
 
@@ -39,7 +40,7 @@ class User(Base):
 
     @property
     def is_bot(self) -> bool:
-        return self.type == "Bot" or self.login.endswith("[bot]")
+        return rules.is_bot(self.login, self.type)
 
 
 class Issue(Base):

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from bot.scheduler import Runtime, ScheduleOptions, _classify_repo
 from config.settings import Settings
-from reports.shortlist import make_shortlist, stored_shortlist
+from pipeline import refresh_shortlist
+from reports.shortlist import stored_shortlist
 from storage.db import make_engine, session_scope
-from storage.models import Shortlist
+from storage.models import BenchJob, Shortlist
 from tests.helpers.bot_answers import copy_db
 
 REPO = "vllm-project/vllm"
@@ -32,7 +33,8 @@ def test_classification_job_stores_the_current_shortlist(small_dataset: Path, ju
         with session_scope(engine) as s:
             assert s.scalar(select(func.count()).select_from(Shortlist)) == 1
             got = stored_shortlist(s, settings.watch, REPO, settings.present())
-            want = make_shortlist(s, settings.watch, REPO, settings.present(), tmp_path / "o", store=False)
+            want = refresh_shortlist(s, settings.watch, REPO, settings.present(), tmp_path / "o", store=False)
+            assert s.scalar(select(func.count()).select_from(BenchJob)) == 0  # no bench job asked for
         assert got is not None and got == want
     finally:
         engine.dispose()

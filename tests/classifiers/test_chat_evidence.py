@@ -139,7 +139,7 @@ def test_claims_and_blockers_said_in_chat_count(judged_data) -> None:
 def test_hottest_threads_cover_slack_threads_and_forum_topics(engine: Engine, judged_data) -> None:
     from datetime import timedelta
 
-    from reports.queries import load_chat
+    from storage.read import load_chat
     from storage.models import Repo
 
     with session_scope(engine) as s:

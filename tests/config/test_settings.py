@@ -28,7 +28,26 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     assert s.database_url == "sqlite:////tmp/x.db"
     assert s.github_token.get_secret_value() == "ghp_secret"
     assert "ghp_secret" not in repr(s)
-    assert utcnow().isoformat() == "2026-11-27T00:00:00+00:00"
+    assert s.present().isoformat() == "2026-11-27T00:00:00+00:00"
+    assert utcnow() != s.present()  # the wall clock is not pinned: only the injected present is
+
+
+def test_scout_now_is_parsed_once_into_utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCOUT_NOW", "2026-11-27T01:00:00+01:00")
+    assert get_settings().now.isoformat() == "2026-11-27T00:00:00+00:00"
+    monkeypatch.setenv("SCOUT_NOW", "yesterday")
+    with pytest.raises(ConfigError, match=r"SCOUT_NOW: .*ISO 8601"):
+        get_settings()
+
+
+def test_bench_caller_and_log_options_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from config.settings import DEFAULT_LOG_LEVEL
+
+    assert get_settings().log_level == DEFAULT_LOG_LEVEL == "WARNING"
+    monkeypatch.setenv("SCOUT_BENCH_USER", "alice")
+    monkeypatch.setenv("SCOUT_BENCH_ROLES", "maintainer, ci ,")
+    s = get_settings()
+    assert s.bench_user == "alice" and s.bench_roles == ("maintainer", "ci")
 
 
 def test_vllm_taxonomy_uses_vllm_label_names() -> None:

@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from config import load_watch_config
 from config.watch import WatchConfig
-from reports.queries import RepoSnapshot, load_snapshot
 from storage.db import session_scope
+from storage.read import RepoSnapshot, load_snapshot
 from tests.reports.world import NOW, REPO, build_world
 
 

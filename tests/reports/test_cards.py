@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
+from bench import prepare_for_issue
 from config.errors import ReportError
-from reports import issue_card, maintainers_card, prepare_for_issue
+from reports import issue_card, maintainers_card
 from reports.render.discord import bench_messages, issue_messages, maintainers_messages, problems
 from storage.db import session_scope
 from tests.reports.world import NOW, REPO

@@ -152,3 +152,29 @@ def test_digest_covers_every_enabled_repo_with_data_or_one(env: dict[str, str], 
     assert md.index("# oss-scout digest · vllm-project/vllm") < md.index("# oss-scout digest · sgl-project/sglang")
     one = run_scout("digest", "--no-chart", "--repo", "sgl-project/sglang", env=env).stdout
     assert one.startswith("# oss-scout digest · sgl-project/sglang") and "vllm-project/vllm" not in one
+
+
+def test_shortlist_without_bench_jobs_and_a_digest_that_creates_none(env: dict[str, str], sqlite_url: str,
+                                                                      run_scout) -> None:
+    from sqlalchemy import func, select
+
+    from storage.db import session_scope
+    from storage.models import BenchJob, Shortlist
+
+    def counts() -> tuple[int, int]:
+        eng = make_engine(sqlite_url)
+        with session_scope(eng) as s:
+            got = (s.scalar(select(func.count()).select_from(BenchJob)) or 0,
+                   s.scalar(select(func.count()).select_from(Shortlist)) or 0)
+        eng.dispose()
+        return got
+
+    run_scout("digest", "--no-chart", env=env)
+    assert counts() == (0, 1)  # the digest stored the shortlist it shows, and no bench job
+    doc = json.loads(run_scout("shortlist", "--format", "json", "--no-bench", env=env).stdout)
+    assert [i["bench_job"] for i in doc["issues"]] == [None] * 5
+    assert counts() == (0, 2)
+    run_scout("bench", "4", env=env)  # asked for: now #4 shows its job
+    doc = json.loads(run_scout("shortlist", "--format", "json", "--no-bench", env=env).stdout)
+    assert [i["number"] for i in doc["issues"] if i["bench_job"]] == [4]
+    assert counts() == (1, 3)

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from config.errors import ReportError
-from reports.digest import build_digest, digest_window, make_digest
+from config.errors import ReportError, StorageError
+from pipeline import publish_digest
+from reports.digest import build_digest, digest_window
 from reports.render.markdown import digest_markdown
 from storage.db import session_scope
 from storage.models import Digest, GoodFirstIssueScore
@@ -38,11 +39,11 @@ def test_sections(snap) -> None:
 
 def test_rising_candidates_and_claim_flags(world: Engine, watch, out_dir: Path) -> None:
     with session_scope(world) as s:
-        make_digest(s, watch, REPO, NOW - timedelta(days=1), out_dir, chart=False)
+        publish_digest(s, watch, REPO, NOW - timedelta(days=1), out_dir, chart=False)
         for n, p in ((3, 0.95), (8, 0.99)):  # #3 rises; #8 rises but is assigned: shown, flagged
             s.get(GoodFirstIssueScore, (1, n)).probability = p
     with session_scope(world) as s:
-        d = make_digest(s, watch, REPO, NOW, out_dir, chart=False)
+        d = publish_digest(s, watch, REPO, NOW, out_dir, chart=False).digest
     rising = {c.number: c for c in d.gfi if c.why == "rising"}
     assert set(rising) == {3, 8}
     assert rising[3].previous == pytest.approx(0.8)
@@ -50,9 +51,10 @@ def test_rising_candidates_and_claim_flags(world: Engine, watch, out_dir: Path) 
     assert "rising from 0.80" in digest_markdown(d) and "⚠ claimed by henry" in digest_markdown(d)
 
 
-def test_make_digest_stores_markdown_payload_and_chart(world: Engine, watch, out_dir: Path) -> None:
+def test_publish_digest_stores_markdown_payload_and_chart(world: Engine, watch, out_dir: Path) -> None:
     with session_scope(world) as s:
-        d = make_digest(s, watch, REPO, NOW, out_dir)
+        published = publish_digest(s, watch, REPO, NOW, out_dir)
+    d = published.digest
     png = Path(d.chart_path)
     assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with session_scope(world) as s:
@@ -61,6 +63,7 @@ def test_make_digest_stores_markdown_payload_and_chart(world: Engine, watch, out
     assert row.payload["shortlist"]["issues"][0]["number"] == 1
     assert row.payload["gfi_scores"]["1"] == pytest.approx(0.9)
     md = row.markdown
+    assert md == published.markdown and row.id == published.row_id
     assert len(md) >= 500
     for heading in ("What happened", "Who is active where", "PR flow", "Landing fast", "Stalling",
                     "Good first issue candidates", "Hottest chat threads", "Shortlist"):
@@ -82,14 +85,15 @@ def test_windows() -> None:
 
 
 def test_no_data_for_the_repo_is_a_clear_error(engine: Engine, watch, out_dir: Path) -> None:
-    with session_scope(engine) as s, pytest.raises(ReportError, match="no stored data"):
-        make_digest(s, watch, REPO, NOW, out_dir)
+    with session_scope(engine) as s, pytest.raises(StorageError, match="no stored data"):
+        publish_digest(s, watch, REPO, NOW, out_dir)
+
 
 
 def test_newcomers_are_first_prs_opened_in_the_window(world: Engine, watch, out_dir: Path) -> None:
     with session_scope(world) as s:
-        week = make_digest(s, watch, REPO, NOW, out_dir, days=7, chart=False, store=False)
-        day = make_digest(s, watch, REPO, NOW, out_dir, chart=False, store=False)
+        week = publish_digest(s, watch, REPO, NOW, out_dir, days=7, chart=False, store=False).digest
+        day = publish_digest(s, watch, REPO, NOW, out_dir, chart=False, store=False).digest
     # zed (#20, 5 days ago) and newbie (#26, 3 days ago) opened their first PRs this week; yuki's
     # first (#25) is 9 days old and bob is returning (#22 long ago)
     assert [(n.login, n.number) for n in week.newcomers] == [("zed", 20), ("newbie", 26)]
@@ -100,15 +104,15 @@ def test_newcomers_are_first_prs_opened_in_the_window(world: Engine, watch, out_
 
 def test_shortlist_is_news_only_when_it_changed(world: Engine, watch, out_dir: Path) -> None:
     with session_scope(world) as s:
-        first = make_digest(s, watch, REPO, NOW - timedelta(days=1), out_dir, chart=False)
+        first = publish_digest(s, watch, REPO, NOW - timedelta(days=1).digest, out_dir, chart=False)
     with session_scope(world) as s:
-        same = make_digest(s, watch, REPO, NOW, out_dir, chart=False)
+        same = publish_digest(s, watch, REPO, NOW, out_dir, chart=False).digest
     assert first.shortlist_changed  # nothing to compare with
     assert not same.shortlist_changed and [i.number for i in same.shortlist.issues] == [1, 2, 4, 5, 10]
     before = same.shortlist.to_dict()
     before["issues"] = before["issues"][:4]  # yesterday #10 was not on it
     with session_scope(world) as s:
-        from reports.queries import load_snapshot
+        from storage.read import load_snapshot
 
         snap = load_snapshot(s, REPO, NOW, NOW - timedelta(days=1), NOW)
     assert build_digest(snap, "2026-11-27", shortlist=same.shortlist, previous_shortlist=before).shortlist_changed

@@ -34,7 +34,6 @@ from reports.render.discord import (
     problems,
     render_sections,
     shortlist_messages,
-    text_messages,
 )
 from reports.render.text import cut, escape_markdown, neutralize_mentions, safe, units
 from reports.shortlist import BenchLink, Shortlist, ShortlistIssue, ShortlistMaintainer, build_shortlist
@@ -81,12 +80,12 @@ def _strings(v):
 
 
 def test_world_digest_is_a_compact_post_with_the_details_and_chart_in_its_thread(world, watch, out_dir) -> None:
-    from reports.digest import make_digest
+    from pipeline import publish_digest
     from storage.db import session_scope
     from tests.reports.world import NOW, REPO
 
     with session_scope(world) as s:
-        d = make_digest(s, watch, REPO, NOW, out_dir)
+        d = publish_digest(s, watch, REPO, NOW, out_dir).digest
     dd = digest_discord(d)
     check([dd.post, *dd.thread])
     post = dd.post.to_payload()
@@ -248,4 +247,3 @@ def test_every_payload_respects_limits_and_cannot_ping(titles, names, bodies) ->
     assert post_size(digest_discord(d).post) <= POST_MAX
     check(shortlist_messages(d.shortlist))
     check(flow_messages(d.flow, names[0]))
-    check(text_messages(titles[0], bodies, [(n, b) for n, b in zip(names, bodies, strict=False)], footer=names[0]))

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from reports.prflow import latency, percentile, pr_flow, size_bucket, stalling_pulls
-from reports.queries import load_snapshot
 from storage.db import session_scope
+from storage.read import load_snapshot
 from tests.reports.world import NOW, REPO
 
 

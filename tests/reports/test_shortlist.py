@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from config.errors import ReportError
+from pipeline import refresh_shortlist
 from reports.render.markdown import shortlist_csv, shortlist_json, shortlist_markdown
-from reports.shortlist import build_shortlist, candidates, make_shortlist, pick_issues
+from reports.shortlist import build_shortlist, candidates, pick_issues
 from storage.db import session_scope
 from storage.models import BenchJob, Shortlist
 from tests.reports.world import NOW, REPO
@@ -21,7 +22,7 @@ from tests.reports.world import NOW, REPO
 
 def test_picks_clean_issues_spread_over_subsystems_and_their_owners(world: Engine, watch, out_dir: Path) -> None:
     with session_scope(world) as s:
-        sl = make_shortlist(s, watch, REPO, NOW, out_dir)
+        sl = refresh_shortlist(s, watch, REPO, NOW, out_dir, prepare_bench=True)
     assert [i.number for i in sl.issues] == [1, 2, 4, 5, 10]
     assert [i.subsystems for i in sl.issues] == [("kernel",), ("kernel",), ("frontend",), ("quantization",),
                                                 ("documentation",)]
@@ -48,9 +49,9 @@ def test_picks_clean_issues_spread_over_subsystems_and_their_owners(world: Engin
 
 def test_same_database_same_shortlist(world: Engine, watch, out_dir: Path) -> None:
     with session_scope(world) as s:
-        a = make_shortlist(s, watch, REPO, NOW, out_dir)
+        a = refresh_shortlist(s, watch, REPO, NOW, out_dir, prepare_bench=True)
     with session_scope(world) as s:
-        b = make_shortlist(s, watch, REPO, NOW, out_dir)
+        b = refresh_shortlist(s, watch, REPO, NOW, out_dir, prepare_bench=True)
     assert shortlist_json(a) == shortlist_json(b)
     with session_scope(world) as s:  # bench jobs are reused, not duplicated
         assert s.scalar(select(func.count()).select_from(BenchJob)) == 5
@@ -70,7 +71,7 @@ def test_cap_relaxes_when_candidates_run_out(snap) -> None:
 
 def test_subsystem_filter_narrows(world: Engine, watch, out_dir: Path) -> None:
     with session_scope(world) as s:
-        sl = make_shortlist(s, watch, REPO, NOW, out_dir, subsystems=["Kernel"])
+        sl = refresh_shortlist(s, watch, REPO, NOW, out_dir, prepare_bench=True, subsystems=["Kernel"])
     assert [i.number for i in sl.issues] == [1, 2, 3]
     assert sl.subsystem_filter == ("kernel",)
     assert [m.login for m in sl.maintainers][:2] == ["alice", "bob"]
@@ -79,7 +80,7 @@ def test_subsystem_filter_narrows(world: Engine, watch, out_dir: Path) -> None:
 
 def test_unknown_subsystem_is_a_clear_error(world: Engine, watch, out_dir: Path) -> None:
     with session_scope(world) as s, pytest.raises(ReportError, match=r"unknown subsystem.*kernal"):
-        make_shortlist(s, watch, REPO, NOW, out_dir, subsystems=["kernal"])
+        refresh_shortlist(s, watch, REPO, NOW, out_dir, prepare_bench=True, subsystems=["kernal"])
 
 
 def test_no_judgements_yet_gives_an_empty_list_that_says_why(engine: Engine, watch, out_dir: Path) -> None:
@@ -90,7 +91,7 @@ def test_no_judgements_yet_gives_an_empty_list_that_says_why(engine: Engine, wat
         rid = upsert_repo(s, {"id": 1, "full_name": REPO, "default_branch": "main"})
         upsert_issues(s, rid, [issue(1, "x", "xena", NOW)])
     with session_scope(engine) as s:
-        sl = make_shortlist(s, watch, REPO, NOW, out_dir)
+        sl = refresh_shortlist(s, watch, REPO, NOW, out_dir, prepare_bench=True)
     assert sl.issues == () and sl.maintainers == ()
     assert "run `scout classify`" in shortlist_markdown(sl)
 
@@ -107,3 +108,19 @@ def test_exports_have_the_required_shape(snap) -> None:
     assert hostile["title"].startswith("'@everyone")  # a spreadsheet will not read it as a formula
     md = shortlist_markdown(sl)
     assert "@everyone" not in md and "<@123>" not in md and "\\*\\*bold\\*\\*" in md
+
+
+def test_a_refresh_links_the_jobs_asked_for_and_creates_none(world: Engine, watch, out_dir: Path) -> None:
+    from bench import prepare_for_issue
+
+    with session_scope(world) as s:
+        bare = refresh_shortlist(s, watch, REPO, NOW, out_dir)
+    assert [i.bench_job for i in bare.issues] == [None] * 5
+    with session_scope(world) as s:
+        assert s.scalar(select(func.count()).select_from(BenchJob)) == 0
+        assert s.scalar(select(func.count()).select_from(Shortlist)) == 1
+        asked = prepare_for_issue(s, REPO, 4, watch, watch.bench.default_backend, out_dir, requested_by="alice")
+    with session_scope(world) as s:
+        sl = refresh_shortlist(s, watch, REPO, NOW, out_dir)
+        assert s.scalar(select(func.count()).select_from(BenchJob)) == 1
+    assert {i.number: i.bench_job for i in sl.issues if i.bench_job} == {4: asked.bench_link}

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Engine, delete, func, select, update
 
 from bench.run import LaunchResult
-from reports.digest import make_digest
+from pipeline import publish_digest, refresh_shortlist
 from reports.render.markdown import shortlist_csv, shortlist_json, shortlist_markdown
-from reports.shortlist import Shortlist, latest_shortlist, make_shortlist, stored_shortlist
+from reports.shortlist import Shortlist, latest_shortlist, stored_shortlist
 from storage.db import session_scope
 from storage.models import BenchJob, GoodFirstIssueScore, Issue, ModelVersion, OwnershipScore
 from storage.models import Shortlist as ShortlistRow
@@ -22,7 +22,7 @@ from tests.reports.world import NOW, REPO
 
 def fresh(engine: Engine, watch, out_dir: Path, now: datetime = NOW, **kw) -> Shortlist:
     with session_scope(engine) as s:
-        return make_shortlist(s, watch, REPO, now, out_dir, store=False, **kw)
+        return refresh_shortlist(s, watch, REPO, now, out_dir, store=False, prepare_bench=True, **kw)
 
 
 def served(engine: Engine, watch, now: datetime = NOW, **kw) -> Shortlist | None:
@@ -45,7 +45,7 @@ def test_to_dict_and_back(world: Engine, watch, out_dir: Path) -> None:
 def test_stored_is_served_and_equals_a_fresh_computation(world: Engine, watch, out_dir: Path) -> None:
     assert served(world, watch) is None  # nothing stored yet
     with session_scope(world) as s:
-        made = make_shortlist(s, watch, REPO, NOW, out_dir)
+        made = refresh_shortlist(s, watch, REPO, NOW, out_dir, prepare_bench=True)
     got = served(world, watch)
     assert got is not None
     assert got == made == fresh(world, watch, out_dir)  # exact: probabilities, evidence, bench links, time
@@ -64,11 +64,11 @@ def test_stored_is_served_and_equals_a_fresh_computation(world: Engine, watch, o
 
 def test_only_the_same_filter_and_options(world: Engine, watch, out_dir: Path) -> None:
     with session_scope(world) as s:
-        make_shortlist(s, watch, REPO, NOW, out_dir)
+        refresh_shortlist(s, watch, REPO, NOW, out_dir, prepare_bench=True)
     assert served(world, watch, subsystems=("kernel",)) is None
     assert served(world, watch, backend="local") is None
     with session_scope(world) as s:
-        kernel = make_shortlist(s, watch, REPO, NOW, out_dir, subsystems=("Kernel",))
+        kernel = refresh_shortlist(s, watch, REPO, NOW, out_dir, prepare_bench=True, subsystems=("Kernel",))
     assert served(world, watch, subsystems=("kernel",)) == kernel == fresh(world, watch, out_dir, subsystems=("kernel",))
     assert served(world, watch) is not None  # the unfiltered one is still there (not the newest row)
     other = watch.model_copy(update={"bench": watch.bench.model_copy(update={"workflow": "other.yml"})})
@@ -78,7 +78,7 @@ def test_only_the_same_filter_and_options(world: Engine, watch, out_dir: Path) -
 @pytest.mark.parametrize("change", ["classification", "new-models", "issue-assigned", "issue-closed", "new-issue"])
 def test_a_change_since_makes_it_stale(world: Engine, watch, out_dir: Path, change: str) -> None:
     with session_scope(world) as s:
-        made = make_shortlist(s, watch, REPO, NOW, out_dir)
+        made = refresh_shortlist(s, watch, REPO, NOW, out_dir, prepare_bench=True)
     later = NOW + timedelta(minutes=5)
     with session_scope(world) as s:
         rid = s.scalar(select(Issue.repo_id).limit(1))
@@ -105,7 +105,7 @@ def test_maintainers_are_picked_as_of_now(world: Engine, watch, out_dir: Path) -
     """Who counts as active moves with the clock: the stored issues are served, the maintainers
     picked again from the stored owners as a fresh computation at that time would."""
     with session_scope(world) as s:
-        made = make_shortlist(s, watch, REPO, NOW, out_dir)
+        made = refresh_shortlist(s, watch, REPO, NOW, out_dir, prepare_bench=True)
         last = s.scalar(select(OwnershipScore.last_active_at).where(OwnershipScore.login == "dave",
                                                                     OwnershipScore.subsystem == "frontend"))
     assert "dave" in [m.login for m in made.maintainers]
@@ -121,7 +121,7 @@ def test_bench_jobs_show_their_current_status_or_the_list_is_recomputed(world: E
     from bench.jobs import record
 
     with session_scope(world) as s:
-        made = make_shortlist(s, watch, REPO, NOW, out_dir)
+        made = refresh_shortlist(s, watch, REPO, NOW, out_dir, prepare_bench=True)
     job_id = made.issues[0].bench_job.id
     with session_scope(world) as s:
         record(s, job_id, LaunchResult("launched", made.issues[0].bench_job.link, {"cluster": "c1"},
@@ -132,14 +132,26 @@ def test_bench_jobs_show_their_current_status_or_the_list_is_recomputed(world: E
     Path(made.issues[1].bench_job.link).unlink()  # its YAML is gone: a fresh computation writes it again
     assert served(world, watch) is None
     with session_scope(world) as s:
-        make_shortlist(s, watch, REPO, NOW, out_dir)
+        refresh_shortlist(s, watch, REPO, NOW, out_dir, prepare_bench=True)
         s.execute(delete(BenchJob).where(BenchJob.id == job_id))
     assert served(world, watch) is None
 
 
 def test_the_digest_stores_the_shortlist_it_shows(world: Engine, watch, out_dir: Path) -> None:
     with session_scope(world) as s:
-        d = make_digest(s, watch, REPO, NOW, out_dir, chart=False)
-    assert served(world, watch) == d.shortlist == fresh(world, watch, out_dir)
+        d = publish_digest(s, watch, REPO, NOW, out_dir, chart=False).digest
     with session_scope(world) as s:
+        bare = refresh_shortlist(s, watch, REPO, NOW, out_dir, store=False)
         assert s.scalar(select(func.count()).select_from(ShortlistRow)) == 1
+        assert s.scalar(select(func.count()).select_from(BenchJob)) == 0  # a digest asks for no bench job
+    assert served(world, watch) == d.shortlist == bare
+
+
+def test_the_digest_takes_the_stored_shortlist(world: Engine, watch, out_dir: Path) -> None:
+    with session_scope(world) as s:
+        made = refresh_shortlist(s, watch, REPO, NOW, out_dir, prepare_bench=True)
+    with session_scope(world) as s:
+        d = publish_digest(s, watch, REPO, NOW, out_dir, chart=False).digest
+        assert s.scalar(select(func.count()).select_from(ShortlistRow)) == 1
+        assert s.scalar(select(func.count()).select_from(BenchJob)) == 5
+    assert d.shortlist == made

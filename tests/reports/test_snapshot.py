@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 
 from reports.digest import build_digest
 from reports.prflow import first_time_authors, pr_flow, reviewers_for, stalling_pulls
-from reports.queries import load_snapshot
 from reports.shortlist import build_shortlist
 from storage.db import session_scope
+from storage.read import load_snapshot
 from tests.reports.world import NOW, REPO
 
 BOTS = ("mergify[bot]",)

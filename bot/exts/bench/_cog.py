@@ -70,7 +70,7 @@ class Bench(commands.Cog):
                     backend: app_commands.Choice[str] | None = None, target: app_commands.Range[str, 1, 60] | None = None,
                     repo: app_commands.Range[str, 1, 140] | None = None) -> None:
         """Private answer: the stored job and its rendering, or why the caller may not."""
-        from reports import prepare_for_issue
+        from bench import prepare_for_issue
         from reports.render.discord import bench_messages
 
         services = self.bot.services

@@ -1,4 +1,4 @@
-"""`/shortlist`: thin over `reports.stored_shortlist` / `reports.make_shortlist`; the answer is
+"""`/shortlist`: thin over `reports.stored_shortlist` / `pipeline.refresh_shortlist`; the answer is
 private (only the caller sees the list) and carries the Markdown, CSV and JSON exports as files."""
 
 from __future__ import annotations
@@ -52,10 +52,11 @@ class Shortlist(commands.Cog):
     @limited(0.5)
     async def shortlist(self, interaction: discord.Interaction, subsystem: app_commands.Range[str, 1, 100] | None = None,
                         repo: app_commands.Range[str, 1, 140] | None = None) -> None:
-        """Private answer with the exports attached; each issue carries its bench job. The stored
-        shortlist answers at once while it is still what a fresh computation would give (nothing
+        """Private answer with the exports attached; an issue shows its bench job once someone asked
+        for one (`/bench`): viewing a list creates none. The stored shortlist answers at once while it is still what a fresh computation would give (nothing
         it was computed from changed); otherwise a fresh one is computed (and stored)."""
-        from reports import make_shortlist, stored_shortlist
+        from pipeline import refresh_shortlist
+        from reports import stored_shortlist
         from reports.render.discord import shortlist_messages
 
         services = self.bot.services
@@ -73,12 +74,13 @@ class Shortlist(commands.Cog):
 
         def fresh(session: Any) -> tuple[list[Any], list[Attachment]]:
             found = require_judgement(session, name)
-            return answer(make_shortlist(session, settings.watch, found, now, settings.output_dir, subsystems=subs))
+            return answer(refresh_shortlist(session, settings.watch, found, now, settings.output_dir, subsystems=subs))
 
         done = await within_deadline(interaction, lambda: read(services, stored), ephemeral=True)
         if done is None:
-            await defer(interaction, ephemeral=True)  # a fresh shortlist prepares bench jobs: may take a while
-            done = await run_blocking(read, services, fresh)
-        messages, files = done
+            await defer(interaction, ephemeral=True)  # a fresh shortlist reads the whole repo: may take a while
+            messages, files = await run_blocking(read, services, fresh)
+        else:
+            messages, files = done
         embeds, _ = flatten(messages)
         await reply(interaction, embeds=embeds, files=files, ephemeral=True)

@@ -1,5 +1,5 @@
 """The busiest Slack threads and Discourse topics of a window, as the digest's "hottest threads"
-read them (beside Discord's channels and threads; see reports.queries.load_chat)."""
+read them (beside Discord's channels and threads; see storage.read.load_chat)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import DiscourseCategory, DiscoursePost, DiscourseTopic, SlackChannel, SlackMessage, SlackUser
-from storage.refs import issue_refs
+from rules.github import issue_refs
 
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -27,7 +27,7 @@ def _title(text: str, width: int = 60) -> str:
 def chat_source_threads(session: Session, repo: str, since: datetime, until: datetime) -> list[dict[str, Any]]:
     """Per Slack thread (or channel, for messages outside threads) and per Discourse topic: messages
     and distinct human authors in [since, until), and the issues of `repo` they mention (the fields
-    of reports.queries.ChatThreadRec, which builds them)."""
+    of storage.read.ChatThreadRec, which builds them)."""
     key = repo.lower()
     groups: dict[tuple[str, str], dict[str, Any]] = {}
 

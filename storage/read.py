@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
-from config.errors import ReportError
+from config.errors import StorageError
+from rules.github import closed_numbers, is_bot
 from storage.models import (
     ChatUser,
     DiscordChannel,
@@ -36,7 +37,6 @@ from storage.models import (
     ThreadSignal,
     User,
 )
-from storage.refs import closing_refs
 from storage.types import json_reader
 
 UNCLASSIFIED = "unclassified"
@@ -158,7 +158,7 @@ class ChatThreadRec:
     first_at: datetime
     last_at: datetime
     issue_numbers: tuple[int, ...]
-    source: str = "discord"  # or "slack", "discourse" (reports.chat_sources)
+    source: str = "discord"  # or "slack", "discourse" (storage.chat_read)
 
 
 @dataclass(frozen=True)
@@ -215,7 +215,7 @@ class RepoSnapshot:
         return self._owners().get(subsystem, ())
 
     def is_bot(self, login: str | None) -> bool:
-        return bool(login) and (login in self.bots or login.endswith("[bot]"))
+        return is_bot(login, known=self.bots)
 
     def _cache(self, name: str, build: Any) -> Any:
         cache = self.__dict__.setdefault("_lookup_cache", {})
@@ -253,12 +253,18 @@ def _tuple(v: Any) -> tuple[str, ...]:
     return tuple(str(x.get("name", x.get("login", ""))) if isinstance(x, dict) else str(x) for x in v)
 
 
+def find_repo(session: Session, repo: str) -> Repo | None:
+    """The stored repo by name (GitHub names are case-insensitive), or None."""
+    return session.scalar(select(Repo).where(func.lower(Repo.full_name) == repo.lower()))
+
+
 def repo_row(session: Session, repo: str) -> Repo:
-    """The stored repo by name (case-insensitive), or a ReportError that says what is stored."""
-    found = session.scalar(select(Repo).where(func.lower(Repo.full_name) == repo.lower()))
+    """The stored repo by name (case-insensitive), or a StorageError that says what is stored."""
+    found = find_repo(session, repo)
     if found is None:
         stored = ", ".join(session.scalars(select(Repo.full_name).order_by(Repo.full_name))) or "none"
-        raise ReportError(f"repo {repo} has no stored data (stored: {stored}); run `scout import` or `scout collect` first")
+        raise StorageError(f"repo {repo} has no stored data (stored: {stored}); "
+                           "run `scout import` or `scout collect` first")
     return found
 
 
@@ -344,11 +350,10 @@ def load_snapshot(session: Session, repo: str, now: datetime, since: datetime, u
     J, js = json_reader(session.get_bind().dialect)
     bot_memo: dict[tuple[str | None, str | None], bool] = {}
 
-    def is_bot(login: str | None, utype: str | None) -> bool:
+    def bot(login: str | None, utype: str | None) -> bool:
         found = bot_memo.get((login, utype))
         if found is None:
-            found = bot_memo[(login, utype)] = utype == "Bot" or bool(login and (login.endswith("[bot]")
-                                                                                  or login in bots))
+            found = bot_memo[(login, utype)] = is_bot(login, utype, bots)
         return found
 
     actions: list[ActionRec] = []
@@ -374,21 +379,21 @@ def load_snapshot(session: Session, repo: str, now: datetime, since: datetime, u
                 .where(IssueComment.repo_id == rid,
                        or_(and_(IssueComment.created_at >= since, IssueComment.created_at < until),
                            on_open_pull(IssueComment.issue_number, User.login)))):
-            actions.append(ActionRec(n, login, is_bot(login, utype), "comment", assoc or "NONE", at))
+            actions.append(ActionRec(n, login, bot(login, utype), "comment", assoc or "NONE", at))
         for n, login, utype, at in session.execute(
                 select(ReviewComment.pull_number, User.login, User.type, ReviewComment.created_at)
                 .join(User, User.id == ReviewComment.user_id)
                 .where(ReviewComment.repo_id == rid,
                        or_(and_(ReviewComment.created_at >= since, ReviewComment.created_at < until),
                            on_open_pull(ReviewComment.pull_number, User.login)))):
-            actions.append(ActionRec(n, login, is_bot(login, utype), "review_comment", "", at))
+            actions.append(ActionRec(n, login, bot(login, utype), "review_comment", "", at))
         for n, login, utype, ev, at in session.execute(
                 select(IssueEvent.issue_number, User.login, User.type, IssueEvent.event, IssueEvent.created_at)
                 .join(User, User.id == IssueEvent.actor_id)
                 .where(IssueEvent.repo_id == rid,
                        or_(and_(IssueEvent.created_at >= since, IssueEvent.created_at < until),
                            on_open_pull(IssueEvent.issue_number, User.login)))):
-            actions.append(ActionRec(n, login, is_bot(login, utype), "event", ev, at))
+            actions.append(ActionRec(n, login, bot(login, utype), "event", ev, at))
         actions.sort(key=lambda a: (a.at, a.number, a.kind, a.login, a.detail))
         chat = load_chat(session, rid, since, until)
 
@@ -402,7 +407,7 @@ def load_snapshot(session: Session, repo: str, now: datetime, since: datetime, u
 
     issues = tuple(
         IssueRec(number=n, is_pull=is_pull, title=title, state=state, author=login,
-                 author_is_bot=(utype == "Bot") or bool(login and login.endswith("[bot]")),
+                 author_is_bot=is_bot(login, utype),
                  author_association=assoc or "NONE", labels=_tuple(js(labels)), assignees=_tuple(js(assignees)),
                  locked=locked, comments=comments, url=url or "", created_at=created, updated_at=updated,
                  closed_at=closed)
@@ -431,7 +436,7 @@ def load_snapshot(session: Session, repo: str, now: datetime, since: datetime, u
     reviews: tuple[ActionRec, ...] = ()
     if view != "open":
         reviews = tuple(sorted(
-            (ActionRec(number=n, login=login, is_bot=is_bot(login, utype), kind="review", detail=state, at=at)
+            (ActionRec(number=n, login=login, is_bot=bot(login, utype), kind="review", detail=state, at=at)
              for n, login, utype, state, at in _rows(
                  session, select(Review.pull_number, User.login, User.type, Review.state, Review.submitted_at)
                  .join(User, User.id == Review.user_id)
@@ -514,7 +519,7 @@ def load_chat(session: Session, repo_id: int, since: datetime, until: datetime) 
            for ch, g, name, pname, n, a, lo, hi in rows]
     repo = session.scalar(select(Repo.full_name).where(Repo.id == repo_id))
     if repo:  # Slack threads and forum topics compete for "hottest" too
-        from reports.chat_sources import chat_source_threads
+        from storage.chat_read import chat_source_threads
 
         out += [ChatThreadRec(**rec) for rec in chat_source_threads(session, repo, since, until)]
     return tuple(sorted(out, key=lambda c: (-c.messages, -c.authors, c.source, c.channel_id)))
@@ -535,11 +540,10 @@ class IssueContext:
 
 def _pull_rec(p: Any, login: str | None, utype: str | None, merged_by: str | None, default_branch: str,
               repo: str, size: tuple[int, int] = (0, 0), reviewers: Any = None) -> PullRec:
-    refs = sorted({n for repo_name, n, _ in closing_refs(f"{p.title}\n{p.body or ''}", repo)
-                   if repo_name == repo.lower() and n != p.number})
+    refs = sorted(closed_numbers(f"{p.title}\n{p.body or ''}", repo) - {p.number})
     return PullRec(
         number=p.number, title=p.title, state=p.state, draft=p.draft, author=login,
-        author_is_bot=(utype == "Bot") or bool(login and login.endswith("[bot]")),
+        author_is_bot=is_bot(login, utype),
         author_association=p.author_association or "NONE", url=p.html_url or "", head_sha=p.head_sha or "",
         base_ref=p.base_ref or default_branch, merged_by=merged_by,
         requested_reviewers=_tuple(p.requested_reviewers if reviewers is None else reviewers),
@@ -554,10 +558,10 @@ def issue_context(session: Session, repo: str, number: int) -> IssueContext:
     row = session.execute(select(Issue, author.login, author.type).outerjoin(author, author.id == Issue.user_id)
                           .where(Issue.repo_id == r.id, Issue.number == number)).first()
     if row is None:
-        raise ReportError(f"{r.full_name}#{number} is not stored (run `scout collect` or `scout import`)")
+        raise StorageError(f"{r.full_name}#{number} is not stored (run `scout collect` or `scout import`)")
     i, login, utype = row
     rec = IssueRec(number=i.number, is_pull=i.is_pull, title=i.title, state=i.state, author=login,
-                   author_is_bot=(utype == "Bot") or bool(login and login.endswith("[bot]")),
+                   author_is_bot=is_bot(login, utype),
                    author_association=i.author_association or "NONE", labels=_tuple(i.labels),
                    assignees=_tuple(i.assignees), locked=i.locked, comments=i.comments, url=i.html_url or "",
                    created_at=i.created_at, updated_at=i.updated_at, closed_at=i.closed_at)

@@ -1,0 +1,18 @@
+"""Collect a repo from GitHub into storage (the collector owns its own transactions per page)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from collectors.github import CollectResult, ProgressSink, collect_github
+from config.settings import Settings
+
+
+def collect_repo(settings: Settings, engine: Engine, since: datetime, repos: Sequence[str] | None = None, *,
+                 use_graphql: bool = True, workers: int = 4,
+                 progress: Callable[[str], ProgressSink] | None = None) -> list[CollectResult]:
+    """Collect `repos` (default: the enabled ones) since `since`; a failed repo carries its error."""
+    return collect_github(engine, settings, since, repos, use_graphql=use_graphql, workers=workers, progress=progress)

@@ -1,0 +1,1 @@
+"""Rules shared by every room (pure: importable from anywhere without cycles)."""

@@ -1,0 +1,109 @@
+"""GitHub's rules, once: who has write access, who is a bot, which events are triage, which text
+closes an issue, and how much each kind of maintainer work weighs.
+
+Pure (no I/O, no imports of our own): collectors, storage, classifiers, reports and the sandbox
+all ask here, so that the CLI, Discord and the models never disagree on one of these questions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+
+# ----------------------------------------------------------------------------- people
+
+# `author_association` values of accounts with write access: GitHub's branch protection counts
+# only their approvals (others' reviews do not bind).
+MAINTAINER_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+BOT_SUFFIX = "[bot]"  # a GitHub App's REST login ends with it (GraphQL drops it; collectors add it back)
+
+
+def has_write_access(association: str | None) -> bool:
+    """Whether an `author_association` says the author can push (OWNER, MEMBER, COLLABORATOR)."""
+    return association in MAINTAINER_ASSOCIATIONS
+
+
+def is_bot(login: str | None, user_type: str | None = None, known: Collection[str] = ()) -> bool:
+    """A bot: an account of type "Bot", a login ending in `[bot]`, or one the watch config names
+    (mergify, CI accounts that are plain users). No login (a deleted account) is not a bot."""
+    if user_type == "Bot":
+        return True
+    if not login:
+        return False
+    return login.endswith(BOT_SUFFIX) or login in known
+
+
+# ----------------------------------------------------------------------------- activity
+
+# Issue events that are triage work (label, assign, close, reopen, milestone), counted for the
+# actor on other people's issues.
+TRIAGE_EVENTS = frozenset({"labeled", "unlabeled", "assigned", "unassigned", "closed", "milestoned", "reopened"})
+
+# How much one unit of each kind of maintainer work weighs, for ownership scores and for the
+# digest's "who is active where": reviewing decisions most, then review discussion, merges, triage.
+ACTIVITY_WEIGHTS: Mapping[str, float] = {
+    "approvals": 4.0,
+    "changes_requested": 4.0,
+    "review_comments": 2.0,  # inline review comments and review bodies
+    "merges": 1.5,
+    "triage": 1.0,
+    "thread_answers": 0.5,  # comments in someone else's issue or PR thread
+    "chat_answers": 0.3,
+    "authored": 1.0,
+    # Slack thread replies and Discourse posts in a subsystem's channels and categories (linked
+    # identities only; see classifiers.chat_evidence)
+    "slack_answers": 0.3,
+    "forum_answers": 0.4,
+}
+
+# ----------------------------------------------------------------------------- references
+
+_URL = re.compile(r"https?://github\.com/([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)/(?:issues|pull)/(\d+)", re.IGNORECASE)
+_QUALIFIED = re.compile(r"(?<![\w/])([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#(\d+)\b")
+_BARE = re.compile(r"(?<![\w/&#])#(\d{1,7})\b")
+# Every reference has a `#` and a digit, or a github.com URL: text without either (most PR bodies
+# of a year of vLLM) is skipped with one scan instead of three patterns and two substitutions.
+_MAYBE = re.compile(r"#\d|github\.com/", re.IGNORECASE)
+
+
+def issue_refs(text: str, default_repo: str | None) -> list[tuple[str, int, str]]:
+    """(repo full name, number, kind) for each distinct reference; bare `#N` needs a default repo."""
+    if not text or not _MAYBE.search(text):
+        return []
+    found: dict[tuple[str, int], str] = {}
+    for m in _URL.finditer(text):
+        found.setdefault((m.group(1).lower(), int(m.group(2))), "url")
+    stripped = _URL.sub(" ", text)
+    for m in _QUALIFIED.finditer(stripped):
+        found.setdefault((m.group(1).lower(), int(m.group(2))), "qualified")
+    stripped = _QUALIFIED.sub(" ", stripped)
+    if default_repo:
+        for m in _BARE.finditer(stripped):
+            found.setdefault((default_repo.lower(), int(m.group(1))), "number")
+    return [(repo, num, kind) for (repo, num), kind in found.items()]
+
+
+# GitHub links a PR to the issues it closes only through these keywords ("Fixes #12",
+# "closes owner/repo#3", "resolves https://github.com/o/r/issues/4"); "Related: #12" is no claim.
+# The keyword is followed by a colon, whitespace, or both: "Fixes: #12" and "Fixes:#12" close #12.
+_CLOSING = re.compile(
+    r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)(?:\s*:\s*|\s+)"
+    r"((?:https?://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/issues/\d+)|(?:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)?#\d+)",
+    re.IGNORECASE,
+)
+
+
+def closing_refs(text: str, default_repo: str | None) -> list[tuple[str, int, str]]:
+    """The issues a PR's text closes, by GitHub's closing keywords (same shape as `issue_refs`)."""
+    if not text or not _MAYBE.search(text):
+        return []
+    found: dict[tuple[str, int], str] = {}
+    for m in _CLOSING.finditer(text):
+        for repo, number, kind in issue_refs(m.group(1), default_repo):
+            found.setdefault((repo, number), kind)
+    return [(repo, num, kind) for (repo, num), kind in found.items()]
+
+
+def closed_numbers(text: str, repo: str) -> set[int]:
+    """Numbers of `repo`'s issues that a PR's text closes (references to other repos left out)."""
+    return {n for r, n, _ in closing_refs(text, repo) if r == repo.lower()}
