@@ -36,6 +36,8 @@ SCOUT_MODEL_FORMAT = "oss-scout/1"
 # Only these module prefixes may appear in a model file; our pipelines are built from stock
 # scikit-learn, NumPy and SciPy parts.
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
+# Our own estimator classes that a model file may hold (fully-qualified names).
+TRUSTED_OWN_TYPES = ("classifiers.gfi.GoodFirstIssueModel", "classifiers.subsystem.SubsystemModel")
 
 
 class ModelFileError(ClassifierError):
@@ -182,7 +184,7 @@ def load(model_dir: Path, repo: str, name: str) -> tuple[Card, Any | None]:
         untrusted = sio.get_untrusted_types(file=model_path)
     except (zipfile.BadZipFile, json.JSONDecodeError, KeyError, ValueError, OSError) as exc:
         raise ModelFileError(f"{model_path}: not a valid skops file ({exc.__class__.__name__}: {exc})") from None
-    bad = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+    bad = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES) and t not in TRUSTED_OWN_TYPES]
     if bad:
         raise ModelFileError(f"{model_path}: contains types oss-scout does not trust: {', '.join(bad[:5])}")
     try:
