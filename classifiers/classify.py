@@ -126,7 +126,7 @@ def judge(data: RepoData, ctx: RepoContext, models: Models, now: datetime,
     todo = sorted(wanted - reuse)
     sigs = read_threads(data, todo, own.maintainers)
     rows = gfi.feature_rows(data, todo, own.maintainers, sigs, labels, ctx.repo.good_first_issue_labels)
-    scores = {s.number: s for s in gfi.score(models.gfi, rows, todo, models.gfi_n_pos)}
+    scores = {s.number: s for s in gfi.score(models.gfi, rows, todo)} if models.gfi is not None else {}
     if prev is not None:
         sigs.update({n: prev.signals[n] for n in reuse})
         scores.update({n: prev.scores[n] for n in reuse})

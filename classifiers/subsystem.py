@@ -22,10 +22,12 @@ import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.compose import ColumnTransformer
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import SGDClassifier
 from sklearn.multiclass import OneVsRestClassifier
@@ -255,26 +257,77 @@ def cap(ts: TrainingSet, max_total: int = MAX_EXAMPLES, per_class: int = PER_CLA
     return TrainingSet([ts.recs[i] for i in keep], [ts.targets[i] for i in keep], [ts.kinds[i] for i in keep], ts.data)
 
 
-def fit_text_model(rules: Rules, ts: TrainingSet) -> tuple[Pipeline | None, list[str]]:
+class SubsystemModel(ClassifierMixin, BaseEstimator):
+    """The text model as one estimator: `text_rows` in, a probability per subsystem out.
+
+    `fit(X, Y)` takes Y as one list of subsystem names per row; `classes_` are the names with at
+    least `min_examples` rows (rows with none of them are left out). One-vs-rest logistic
+    regression over hashed TF-IDF words, title character n-grams and hint tokens
+    (`build_text_model`); `C` is its inverse L2 strength.
+    """
+
+    def __init__(self, C: float = 4.0, min_examples: int = MIN_EXAMPLES) -> None:
+        self.C = C
+        self.min_examples = min_examples
+
+    def fit(self, X: np.ndarray, Y: Sequence[Sequence[str]]) -> SubsystemModel:
+        counts: dict[str, int] = defaultdict(int)
+        for names in Y:
+            for name in set(names):
+                counts[name] += 1
+        classes = sorted(n for n, c in counts.items() if c >= self.min_examples)
+        if len(classes) < 2:
+            raise ValueError(f"a subsystem model needs two subsystems with {self.min_examples} examples each, "
+                             f"got {len(classes)}")
+        keep = [i for i, t in enumerate(Y) if any(n in classes for n in t)]
+        self.classes_ = np.array(classes, dtype=object)
+        self.pipeline_ = build_text_model(len(keep), self.C)
+        target = np.array([[1 if c in Y[i] else 0 for c in classes] for i in keep])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # the loose tolerance is deliberate
+            self.pipeline_.fit(np.asarray(X, dtype=object)[keep], target)
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        if not hasattr(self, "pipeline_"):
+            raise NotFittedError("SubsystemModel is not fitted yet")
+        if len(X) == 0:
+            return np.zeros((0, len(self.classes_)))
+        return np.asarray(self.pipeline_.predict_proba(np.asarray(X, dtype=object)))
+
+    def predict(self, X: np.ndarray) -> list[list[str]]:
+        """The asserted subsystems of each row (see `asserted`)."""
+        out = []
+        for row in self.predict_proba(X):
+            ranked = sorted((Guess(str(c), float(p), SOURCE_TEXT) for c, p in zip(self.classes_, row, strict=True)),
+                            key=lambda g: -g.confidence)
+            out.append(asserted(ranked))
+        return out
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """`words:h<i>` and `title_chars:h<i>` (hashed buckets: no vocabulary is kept), `hint:<token>`."""
+        if not hasattr(self, "pipeline_"):
+            raise NotFittedError("SubsystemModel is not fitted yet")
+        ct = self.pipeline_.named_steps["features"]
+        words = ct.named_transformers_["words"].named_steps["hash"].n_features
+        chars = ct.named_transformers_["title_chars"].named_steps["hash"].n_features
+        hints = ct.named_transformers_["hints"].get_feature_names_out()
+        return np.array([*(f"words:h{i}" for i in range(words)), *(f"title_chars:h{i}" for i in range(chars)),
+                         *(f"hint:{t}" for t in hints)], dtype=object)
+
+
+def fit_text_model(rules: Rules, ts: TrainingSet) -> SubsystemModel | None:
     """Fit on the training set; None when fewer than two subsystems have enough examples."""
     counts: dict[str, int] = defaultdict(int)
     for t in ts.targets:
-        for name in t:
+        for name in set(t):
             counts[name] += 1
-    classes = sorted(n for n, c in counts.items() if c >= MIN_EXAMPLES)
-    if len(classes) < 2:
-        return None, classes
-    keep = [i for i, t in enumerate(ts.targets) if any(n in classes for n in t)]
-    X = text_rows(rules, [ts.recs[i] for i in keep], ts.data)
-    Y = np.array([[1 if c in ts.targets[i] else 0 for c in classes] for i in keep])
-    model = build_text_model(len(keep))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # the loose tolerance is deliberate
-        model.fit(X, Y)
-    return model, classes
+    if sum(1 for c in counts.values() if c >= MIN_EXAMPLES) < 2:
+        return None
+    return SubsystemModel().fit(text_rows(rules, ts.recs, ts.data), ts.targets)
 
 
-def text_probabilities(model: Pipeline, classes: Sequence[str], rows: np.ndarray) -> np.ndarray:
+def text_probabilities(model: SubsystemModel, classes: Sequence[str], rows: np.ndarray) -> np.ndarray:
     if len(rows) == 0:
         return np.zeros((0, len(classes)))
     return np.asarray(model.predict_proba(rows))
@@ -334,7 +387,7 @@ def _confident(guesses: Sequence[Guess]) -> bool:
     return bool(guesses) and guesses[0].confidence >= THRESHOLD
 
 
-def label_all(data: RepoData, rules: Rules, model: Pipeline | None, classes: Sequence[str],
+def label_all(data: RepoData, rules: Rules, model: SubsystemModel | None, classes: Sequence[str],
               numbers: Iterable[int] | None = None,
               pulls: dict[int, list[Guess]] | None = None) -> dict[int, list[Guess]]:
     """Guesses for the given items (default: every issue and PR), best first. `pulls` (the rule
