@@ -8,6 +8,8 @@ project with hundreds of issues does not teach its own conventions as if they we
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import warnings
 from collections import Counter
@@ -66,7 +68,7 @@ def build_model(C: float = 0.3, text_weight: float = 1.0) -> Pipeline:
         transformer_weights={"text": text_weight, "num": 1.0},
     )
     clf = CalibratedClassifierCV(
-        LogisticRegression(C=C, class_weight="balanced", max_iter=2000), method="sigmoid", cv=3)
+        LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=1000), method="sigmoid", cv=3)
     return Pipeline([("columns", columns), ("clf", clf)])
 
 
@@ -101,49 +103,81 @@ def figures(y: np.ndarray, p: np.ndarray, k: int = 5) -> dict[str, float | int |
     }
 
 
-def leave_one_project_out(rows: np.ndarray, y: np.ndarray, projects: Sequence[str], min_positives: int = 1,
-                          **params: Any) -> dict[str, Any]:
-    """Fit on all projects but one, score the one left out; per-project figures, their means and
-    the pooled figures over all held-out predictions. Projects without both classes (or with fewer
-    than `min_positives` positives) are only predicted in the pooled figures."""
+def by_project(rows: np.ndarray, y: np.ndarray, projects: Sequence[str], folds: int = 10,
+               **params: Any) -> dict[str, Any]:
+    """Leave-projects-out figures: projects are split into `folds` groups (every project whole in one
+    group; with `folds` >= the number of projects this is leave-one-project-out); each group is
+    scored by a prior fitted on the others, so no project is ever scored by a model that saw it.
+    Per-project figures for projects with both classes, their means, and the pooled figures over
+    all held-out predictions."""
     projects = list(projects)
-    held = np.zeros(len(y))
-    per: dict[str, dict[str, Any]] = {}
-    for proj in sorted(set(projects)):
-        test = np.array([p == proj for p in projects])
-        if y[~test].sum() == 0 or y[~test].sum() == (~test).sum():
+    names = sorted(set(projects))
+    k = max(2, min(folds, len(names)))
+    held = np.full(len(y), np.nan)
+    # Projects are dealt to folds largest first, round robin, so folds have similar sizes.
+    sizes = Counter(projects)
+    fold_of = {p: i % k for i, p in enumerate(sorted(names, key=lambda p: (-sizes[p], p)))}
+    fold = np.array([fold_of[p] for p in projects])
+    for f in range(k):
+        test = fold == f
+        train_y = y[~test]
+        if not test.any() or train_y.sum() == 0 or train_y.sum() == len(train_y):
             continue
-        model = fit_prior(rows[~test], y[~test], [p for p, t in zip(projects, test, strict=True) if not t], **params)
+        model = fit_prior(rows[~test], train_y, [p for p, t in zip(projects, test, strict=True) if not t], **params)
         held[test] = model.predict_proba(rows[test])[:, 1]
-        if int(y[test].sum()) >= min_positives:
-            per[proj] = figures(y[test], held[test])
+    scored = ~np.isnan(held)
+    per: dict[str, dict[str, Any]] = {}
+    for proj in names:
+        idx = np.array([p == proj for p in projects]) & scored
+        if idx.any() and 0 < y[idx].sum() < idx.sum():
+            per[proj] = figures(y[idx], held[idx])
 
     def mean(key: str) -> float | None:
         vals = [f[key] for f in per.values() if f.get(key) is not None]
         return round(float(np.mean(vals)), 3) if vals else None
 
     return {
-        "folds": "project", "projects": len(set(projects)), "scored_projects": len(per),
-        "mean": {"roc_auc": mean("roc_auc"), "pr_auc": mean("pr_auc"), "p_at_5": mean("p_at_5")},
-        "pooled": figures(y, held), "per_project": per,
+        "folds": "project", "k": k, "projects": len(names), "projects_with_both_classes": len(per),
+        "pooled": figures(y[scored], held[scored]),
+        "mean_over_projects": {"roc_auc": mean("roc_auc"), "pr_auc": mean("pr_auc"), "p_at_5": mean("p_at_5")},
+        "per_project": per,
     }
 
 
-@lru_cache(maxsize=1)
-def _load(path: str) -> Pipeline:
+@lru_cache(maxsize=4)
+def _load(path: str, sha256: str) -> Pipeline:
     import skops.io as sio
 
     return sio.load(path, trusted=TRUSTED_TYPES)
 
 
+def clear_cache() -> None:
+    _load.cache_clear()
+
+
+def _card_sha256(model_path: Path) -> str:
+    card = model_path.with_name(CARD_PATH.name)
+    try:
+        return str(json.loads(card.read_text(encoding="utf-8")).get("sha256") or "")
+    except (OSError, ValueError):
+        return ""
+
+
 def load_prior(path: Path | None = None) -> Pipeline | None:
-    """The shipped prior (types outside `TRUSTED_TYPES` are refused), or None when none ships."""
+    """The shipped prior, or None when none ships or it cannot be trusted (one warning says why):
+    types outside `TRUSTED_TYPES` are refused, and a file that does not match its card's SHA-256."""
     p = Path(path) if path is not None else PRIOR_PATH
     if not p.is_file():
         return None
+    digest = hashlib.sha256(p.read_bytes()).hexdigest()
+    expected = _card_sha256(p)
+    if expected and expected != digest:
+        log.warning("prior %s not loaded: it does not match its card (sha256 %s, card says %s)", p, digest[:12],
+                    expected[:12])
+        return None
     try:
-        return _load(str(p))
-    except Exception as exc:  # an unreadable or untrusted file: answer without a prior, say why once
+        return _load(str(p), digest)
+    except Exception as exc:  # an unreadable or untrusted file: answer without a prior, say why
         log.warning("prior %s not loaded: %s", p, exc)
         return None
 
