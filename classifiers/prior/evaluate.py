@@ -17,7 +17,7 @@ from classifiers.prior.corpus import from_github_issue, prior_issue_counts
 from classifiers.prior.features import thread_features
 
 
-def by_project_report(records: Path | None = None, folds: int = 10) -> dict[str, Any]:
+def by_project(records: Path | None = None, folds: int = 10) -> dict[str, Any]:
     """Leave-projects-out figures of the prior as JSON: recomputed from a records file when given,
     else the figures the shipped card recorded when the prior was built (`source` says which)."""
     if records is not None:
