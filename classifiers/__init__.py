@@ -17,7 +17,19 @@ Data flow (I/O only at the ends):
 CODEOWNERS semantics; `features` holds the stateless text extractors.
 """
 
-from classifiers.gfi import GoodFirstIssueModel
-from classifiers.subsystem import SubsystemModel
+from typing import Any
 
 __all__ = ["GoodFirstIssueModel", "SubsystemModel"]
+
+
+def __getattr__(name: str) -> Any:
+    """The estimators, imported on first use (scikit-learn is heavy; the bot reads stored results only)."""
+    if name == "GoodFirstIssueModel":
+        from classifiers.gfi import GoodFirstIssueModel
+
+        return GoodFirstIssueModel
+    if name == "SubsystemModel":
+        from classifiers.subsystem import SubsystemModel
+
+        return SubsystemModel
+    raise AttributeError(f"module 'classifiers' has no attribute {name!r}")

@@ -51,3 +51,16 @@ def test_bench_message(world: Engine, watch, tmp_path) -> None:
     assert problems(m.to_payload()) == []
     text = m.embeds[0]["description"]
     assert "vllm bench latency" in text and "https://github.com/vllm-project/vllm/actions/workflows/bench.yml" in text
+
+
+def test_a_weak_subsystem_guess_is_not_listed_and_sends_nobody_to_its_owners(world: Engine, watch) -> None:
+    """An issue whose only guess is a weak one (0.2 < the listing threshold) lists no subsystem and no owners."""
+    from storage.models import SubsystemLabel
+
+    with session_scope(world) as s:
+        label = s.get(SubsystemLabel, (1, 1))
+        label.subsystems = [{"name": "tpu", "confidence": 0.2, "source": "text"}]
+        label.primary = "tpu"
+    with session_scope(world) as s:
+        card = issue_card(s, watch, 1, NOW)
+    assert card.subsystems == (("unclassified", 0.0),) and card.owners == ()
