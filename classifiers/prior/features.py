@@ -123,12 +123,15 @@ def _label_flags(labels: Sequence[str]) -> tuple[float, float, float]:
 def thread_row(t: IssueThread) -> list[object]:
     """One row: [document, *NUMERIC] (see `NUMERIC` for the order)."""
     labels = [label for label in t.labels if not is_target_label(label)]
-    clean = fx.clean_body(strip_forms(t.body or ""))
+    # Counts (code, traces, logs, environment dumps) from the whole body; words only from the
+    # reporter's own sections, so a form's environment section still counts as a dump.
+    clean = fx.clean_body(t.body or "")
+    words = fx.clean_body(strip_forms(t.body or ""))
     title = fx.strip_title_tags(t.title or "")
     kind = fx.template_kind(t.title or "", t.body or "")
     tokens = _label_tokens(labels) + ([f"form_{kind}"] if kind != "none" else [])
-    doc = fx.document(title, clean, tokens).lower()
-    text = f"{title}\n{clean.prose}"
+    doc = fx.document(title, words, tokens).lower()
+    text = f"{title}\n{words.prose}"
     assoc = (t.author_association or "").upper()
     bug, docs, feature = _label_flags(labels)
     engagement_known = t.n_comments is not None
@@ -136,7 +139,7 @@ def thread_row(t: IssueThread) -> list[object]:
     if t.created_at is not None and t.observed_at is not None:
         age = max(0.0, (t.observed_at - t.created_at).total_seconds() / 86400.0)
     numbers = [
-        fx.log1p(fx.word_count(title)), fx.log1p(fx.word_count(clean.prose)), min(clean.n_code_blocks, 10),
+        fx.log1p(fx.word_count(title)), fx.log1p(fx.word_count(words.prose)), min(clean.n_code_blocks, 10),
         fx.log1p(clean.code_chars), float(clean.has_traceback), float(clean.has_log), float(clean.has_env),
         min(clean.n_urls, 20), min(clean.n_images, 10), min(clean.n_checkboxes, 30), min(clean.n_open_checkboxes, 30),
         min(clean.n_headings, 20), min(len(clean.paths), 20), clean.non_latin_ratio,

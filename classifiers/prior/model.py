@@ -36,7 +36,7 @@ DATA_DIR = Path(__file__).with_name("data")
 PRIOR_PATH = DATA_DIR / "prior.skops"
 CARD_PATH = DATA_DIR / "card.json"
 MANIFEST_PATH = DATA_DIR / "manifest.jsonl"
-N_FEATURES = 2**18
+N_FEATURES = 2**16
 
 # Every type the shipped estimator contains, by exact name: `load_prior` trusts these and nothing else.
 TRUSTED_TYPES = [
