@@ -7,6 +7,7 @@ from cli import (  # noqa: F401 - imported for their command registrations
     database,
     demo,
     judge,
+    prior,
     report,
     sandbox,
     service,
