@@ -160,6 +160,7 @@ class RepoData:
     chat: list[ChatRec] = field(default_factory=list)
     bots: set[str] = field(default_factory=set)
     codeowners: str | None = None
+    label_rule_files: dict[str, str] = field(default_factory=dict)  # the repo's label rules (repo_rules)
     _clean: dict[int, object] = field(default_factory=dict, repr=False)
     memo: dict[str, object] = field(default_factory=dict, repr=False)  # derived views, computed once per load
 
@@ -309,6 +310,12 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
         if text:
             data.codeowners = text
             break
+    from classifiers.repo_rules import LABEL_RULE_FILES
+
+    for path, text in session.execute(select(RepoFile.path, RepoFile.content)
+                                      .where(RepoFile.repo_id == rid, RepoFile.path.in_(LABEL_RULE_FILES))):
+        if text:
+            data.label_rule_files[path] = text
 
     if with_chat:
         data.chat = load_chat(session, rid)

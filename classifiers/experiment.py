@@ -12,7 +12,8 @@ contiguous chunks (scikit-learn's `TimeSeriesSplit`): fold i tests chunk i + 1 a
 everything created before that chunk's first item, so the oldest chunk only ever trains. The train
 database holds only what existed before the cut (items, comments, reviews and events created
 later are removed, `meta.json`'s `now` is the cut) and no `contents/`; the test database holds the
-whole dataset with the hidden labels removed from every item and without `contents/`. Only the
+whole dataset with the hidden labels removed from every item and without `contents/` (both keep
+the repo's label rules, `repo_rules.LABEL_RULE_FILES`: public configuration, not answers). Only the
 fold's truth is scored; predictions of all folds are pooled before computing each metric (with
 ten positives, per-fold ROC-AUCs over two positives each would be noise). Pull-request file paths
 stay visible: they are public on GitHub for every issue's fixing PR too.
@@ -34,6 +35,7 @@ from typing import Any
 
 from classifiers import evaluate
 from classifiers.classify import Judgement, judge
+from classifiers.repo_rules import LABEL_RULE_FILES
 from classifiers.subsystem import asserted
 from classifiers.train import RepoContext, fit_models, load
 from config.clock import parse_utc
@@ -145,6 +147,11 @@ def write_slice(src: Path, dst: Path, hidden: Collection[str] = (), drop_numbers
             (out / "pull_files.json").write_text(json.dumps(files), encoding="utf-8")
         if contents and (rdir / "contents").is_dir():
             shutil.copytree(rdir / "contents", out / "contents", dirs_exist_ok=True)
+        elif (rdir / "contents").is_dir():  # the repo's label rules are public config, not answers: they stay
+            for rel in LABEL_RULE_FILES:
+                if (rdir / "contents" / rel).is_file():
+                    (out / "contents" / rel).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(rdir / "contents" / rel, out / "contents" / rel)
     return dst
 
 

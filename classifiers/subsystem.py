@@ -36,6 +36,7 @@ from sklearn.pipeline import Pipeline
 from classifiers import features as fx
 from classifiers.dataset import IssueRec, RepoData
 from classifiers.paths import PathMatcher
+from classifiers.repo_rules import LabelRule, label_rules, repo_taxonomy
 from config.watch import Taxonomy
 from storage.refs import issue_refs
 
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 
 SOURCE_LABEL, SOURCE_PATHS, SOURCE_TITLE, SOURCE_PR, SOURCE_TEXT = "label", "paths", "title", "pr", "text"
 SOURCE_KEYWORDS = "keywords"
+SOURCE_REPO_RULES = "repo-rules"  # the repo's own label rules (mergify, labeler): classifiers.repo_rules
 CONF_LABEL, CONF_TITLE, CONF_FILES_TOP = 1.0, 0.9, 0.95
 CONF_TITLE_UNSUPPORTED = 0.4  # a PR title tag that none of the PR's files bear out
 CONF_KEYWORD = 0.55  # a taxonomy keyword in the title, for subsystems without a text-model class
@@ -68,10 +70,12 @@ class Guess:
 
 
 class Rules:
-    """The taxonomy's deterministic evidence: labels, changed paths, title tags, keywords."""
+    """The taxonomy's deterministic evidence: labels, changed paths, title tags, keywords, and the
+    repo's own label rules (`repo_rules`: their titles for issues and PRs, their paths for PRs)."""
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
+    def __init__(self, taxonomy: Taxonomy, label_rules: Sequence[LabelRule] = ()) -> None:
         self.taxonomy = taxonomy
+        self.label_rules = tuple(label_rules)
         self.names = taxonomy.names
         self.paths = PathMatcher.for_taxonomy(taxonomy)
         self.label_map = taxonomy.label_map()
@@ -91,6 +95,41 @@ class Rules:
                 self._kw_subs[k.lower()].append(sub.name)
         alts = sorted(self._kw_subs, key=len, reverse=True)
         self._kw_any = re.compile(r"(?<![\w-])(" + "|".join(re.escape(k) for k in alts) + r")s?(?![\w-])") if alts else None
+
+    @classmethod
+    def for_repo(cls, data: RepoData, base: Taxonomy) -> Rules:
+        """The rules for one loaded repo: `base` extended by the repo's own label rules (once per load)."""
+        memo = data.memo.get("rules")
+        if isinstance(memo, Rules) and memo._base is base:
+            return memo
+        parsed = label_rules(data.label_rule_files)
+        rules = cls(repo_taxonomy(base, parsed), parsed)
+        rules._base = base
+        data.memo["rules"] = rules
+        return rules
+
+    _base: Taxonomy | None = None
+
+    def from_repo_rules(self, title: str, files: Sequence[tuple[str, int]] = (), title_conf: float = CONF_TITLE,
+                        ) -> dict[str, float]:
+        """Subsystems the repo's label rules give: a title rule `title_conf`, path rules by their share of the files."""
+        if not self.label_rules:
+            return {}
+        out: dict[str, float] = {}
+        hits: dict[str, int] = defaultdict(int)
+        for rule in self.label_rules:
+            name = self.label_map.get(rule.label.lower(), rule.label)
+            if title and rule.matches_title(title):
+                out[name] = title_conf
+            if files and rule.paths:
+                n = sum(1 for f, _ in files if rule.matches_path(f))
+                if n:
+                    hits[name] = max(hits[name], n)
+        if hits:
+            top = max(hits.values())
+            for name, n in hits.items():
+                out[name] = max(out.get(name, 0.0), CONF_FILES_TOP * n / top)
+        return out
 
     def target_labels(self, labels: Iterable[str]) -> set[str]:
         return {self.label_map[lb.lower()] for lb in labels if lb.lower() in self.label_map}
@@ -355,7 +394,9 @@ def pull_rule_guesses(data: RepoData, rules: Rules) -> dict[int, list[Guess]]:
         title = rules.from_title(rec.title)
         if files:
             title = {name: (c if name in files else CONF_TITLE_UNSUPPORTED) for name, c in title.items()}
-        out[rec.number] = merge((SOURCE_LABEL, rules.from_labels(labels)), (SOURCE_PATHS, files), (SOURCE_TITLE, title))
+        repo = rules.from_repo_rules(rec.title, data.files.get(rec.number, []))
+        out[rec.number] = merge((SOURCE_LABEL, rules.from_labels(labels)), (SOURCE_PATHS, files), (SOURCE_TITLE, title),
+                                (SOURCE_REPO_RULES, repo))
     data.memo["pull_rule_guesses"] = (rules.taxonomy, out)
     return out
 
@@ -425,6 +466,6 @@ def label_all(data: RepoData, rules: Rules, model: SubsystemModel | None, classe
                     c = g.confidence * (CONF_CLOSES if closes else CONF_MENTIONS)
                     inherited[g.name] = max(inherited.get(g.name, 0.0), c)
         out[rec.number] = merge((SOURCE_LABEL, rules.from_labels(rec.labels)), (SOURCE_TITLE, rules.from_title(rec.title)),
-                                (SOURCE_PR, inherited), (SOURCE_TEXT, text_conf),
+                                (SOURCE_REPO_RULES, rules.from_repo_rules(rec.title)), (SOURCE_PR, inherited), (SOURCE_TEXT, text_conf),
                                 (SOURCE_KEYWORDS, rules.from_keywords(rec.title, unmodelled)))
     return out

@@ -124,7 +124,7 @@ def fit_models(data: RepoData, ctx: RepoContext, now: datetime, holdout: bool = 
                use_newcomers: bool = True) -> Models:
     """Fit both models on one repo's stored history (pure: no I/O)."""
     t0 = time.perf_counter()
-    rules = Rules(ctx.taxonomy)
+    rules = Rules.for_repo(data, ctx.taxonomy)
     models = Models(ctx.name)
     pulls = pull_rule_guesses(data, rules)
     ts = training_set(data, rules, pulls)

@@ -200,3 +200,13 @@ def test_cli_eval_usage_errors(tmp_path: Path) -> None:
     assert proc.exit_code != 0 and "--cv K DATASET" in proc.output
     proc = CliRunner().invoke(app, ["eval", "--cv", "3", str(tmp_path / "missing"), "--json"])
     assert isinstance(proc.exception, DatasetError) and "no truth.json" in str(proc.exception)
+
+
+def test_slices_keep_the_repos_label_rules_but_not_codeowners(tmp_path: Path) -> None:
+    c = Crafted()
+    c.issue(1, "x", "u1")
+    c.contents[".github/CODEOWNERS"] = "* @maint\n"
+    c.contents[".github/mergify.yml"] = "pull_request_rules: []\n"
+    out = write_slice(c.write(tmp_path / "src"), tmp_path / "out")
+    contents = out / "github" / "vllm-project__vllm" / "contents"
+    assert sorted(p.relative_to(contents).as_posix() for p in contents.rglob("*") if p.is_file()) == [".github/mergify.yml"]
