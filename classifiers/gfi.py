@@ -14,16 +14,14 @@ answered), the reporter's standing, maintainers' words (a PR invited, "small cha
 than it looks") and newcomers' questions. Whether someone already claimed the issue is NOT a
 feature: in history, a good-first-issue label attracts claims, so the model would learn "claimed
 means easy"; claims are reported separately (`signals`) and keep an issue off the shortlist.
-Model: Pipeline(ColumnTransformer -> CalibratedClassifierCV(LogisticRegression, sigmoid)). Its
-probability is then shrunk toward the prior below by the number of positives it saw
-(`shrink_to_prior`: ten positives weigh about a third, hundreds almost alone); on vLLM's real
-threads (ten labelled issues) that lifted the cross-validated ROC-AUC from 0.74 to 0.81, and on
-generated data from 0.937 to 0.955.
-
-With fewer than `MIN_POSITIVES` positives (or negatives) no model is fitted: `prior_probability`
-answers instead, a fixed logistic rule of thumb from RecGFI's findings, starting from a 5 % base
-rate (short, well-scoped feature/doc requests from maintainers score higher; stack traces, logs
-and environment dumps lower). Such scores say so (`from_prior`, and the first reason).
+The repo's model (`GoodFirstIssueModel`, a scikit-learn estimator) adapts the cross-project prior
+(`classifiers.prior`, learned from hundreds of labelled issues of other projects) to the repo:
+Pipeline(ColumnTransformer -> CalibratedClassifierCV(LogisticRegression, sigmoid)) fitted on the
+repo's own examples, blended with the prior in log-odds by how much evidence the repo has
+(w = n_pos / (n_pos + 20): ten positives weigh about a third, hundreds almost alone; fewer than
+five, none: the prior answers alone). Every score's first reason says the repo's and the prior's
+shares. When no learned prior ships, `rule_of_thumb` (a fixed logistic rule from RecGFI's
+findings, 5 % base rate) stands in for it.
 """
 
 from __future__ import annotations
