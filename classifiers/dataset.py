@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 
 MAINTAINER_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 # The issue events any classifier reads (triage, assignment, labels); the rest are not loaded.
-EVENTS_READ = ("labeled", "unlabeled", "assigned", "unassigned", "closed", "reopened", "milestoned")
+EVENTS_READ = ("labeled", "unlabeled", "assigned", "unassigned", "closed", "reopened", "milestoned", "merged",
+               "review_requested")
 # GitHub shows deleted accounts as "ghost": many different people, so no identity at all.
 GHOST = "ghost"
 
@@ -128,6 +129,7 @@ class EventRec:
     label: str | None
     assignee: str | None
     created_at: datetime
+    reviewer: str | None = None  # `review_requested`: who was asked
 
 
 @dataclass(slots=True)
@@ -297,13 +299,17 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
 
     for r in _fetch(conn,
         select(IssueEvent.issue_number, U.login, IssueEvent.event, IssueEvent.label, IssueEvent.assignee_login,
-               T(IssueEvent.created_at))
+               T(IssueEvent.created_at), IssueEvent.requested_reviewer_login)
         .outerjoin(U, U.id == IssueEvent.actor_id)
         .where(IssueEvent.repo_id == rid, IssueEvent.event.in_(EVENTS_READ))
         .order_by(IssueEvent.issue_number, IssueEvent.created_at, IssueEvent.id)
     ):
         data.events[r[0]].append(EventRec(r[0], _who(r[1]), _name(r[2]), r[3] and _name(r[3]), r[4] and _name(r[4]),
-                                          ts(r[5])))
+                                          ts(r[5]), _who(r[6])))
+    # GitHub's pull-request lists carry no `merged_by`; the `merged` event's actor is the same person.
+    for number, pull in data.pulls.items():
+        if pull.merged_at is not None and pull.merged_by is None:
+            pull.merged_by = next((e.actor for e in data.events.get(number, ()) if e.event == "merged" and e.actor), None)
 
     for path in codeowners_paths:
         text = session.scalar(select(RepoFile.content).where(RepoFile.repo_id == rid, RepoFile.path == path))
