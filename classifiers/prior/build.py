@@ -109,8 +109,8 @@ def build_prior(examples: Sequence[Example], source: str, folds: int = 10) -> Pr
         "created": _date_range(examples),
         "by_project": {k: v for k, v in evaluation.items() if k != "per_project"},
         "per_project_counts": counts,
-        "model": {"estimator": "HashingVectorizer(1-2 grams) + TF-IDF, scaled numbers -> LogisticRegression "
-                               "(class-balanced, projects weighted equally), sigmoid-calibrated",
+        "model": {"estimator": "HashingVectorizer(words) + TF-IDF (weight 4), scaled numbers (weight 1) -> "
+                               "LogisticRegression (class-balanced, projects weighted equally), sigmoid-calibrated",
                   "numeric_features": list(pm.NUMERIC), "sklearn_version": sklearn.__version__,
                   "skops_version": skops.__version__},
         "excluded": "vllm-project/* and sgl-project/* threads are never used (they judge the prior)",

@@ -1,7 +1,7 @@
 """The prior estimator: how it is built, fitted, judged across projects and loaded.
 
 Text goes through a `HashingVectorizer` (no vocabulary is stored, so the model file holds no
-words of anyone's issues), then TF-IDF weighting; the numbers are scaled; a class-balanced
+words of anyone's issues), then TF-IDF weighting, weighed 4:1 against the numbers; the numbers are scaled; a class-balanced
 logistic regression is calibrated with a sigmoid. Each project weighs the same in the fit, so a
 project with hundreds of issues does not teach its own conventions as if they were universal.
 """
@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import warnings
+import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -57,10 +58,12 @@ TRUSTED_TYPES = [
 ]
 
 
-def build_model(C: float = 0.3, text_weight: float = 1.0) -> Pipeline:
+def build_model(C: float = 0.3, text_weight: float = 4.0, ngrams: int = 1) -> Pipeline:
+    """Defaults chosen by leave-projects-out ROC-AUC on the gathered corpus (never on vLLM): words
+    carry across projects better than the numbers do, and single words better than pairs."""
     text = Pipeline([
-        ("hash", HashingVectorizer(n_features=N_FEATURES, ngram_range=(1, 2), alternate_sign=False, norm=None,
-                                   token_pattern=r"(?u)\b[a-z_][a-z0-9_]+\b", lowercase=True)),
+        ("hash", HashingVectorizer(n_features=N_FEATURES, ngram_range=(1, ngrams), alternate_sign=False, norm=None,
+                                   token_pattern=r"(?u)\b[a-z_][a-z0-9_]+\b", lowercase=True)),  # noqa: S106
         ("tfidf", TfidfTransformer(sublinear_tf=True)),
     ])
     columns = ColumnTransformer(
@@ -144,6 +147,16 @@ def by_project(rows: np.ndarray, y: np.ndarray, projects: Sequence[str], folds: 
     }
 
 
+def _load_errors() -> tuple[type[BaseException], ...]:
+    from skops.io.exceptions import UntrustedTypesFoundException
+
+    return (UntrustedTypesFoundException, zipfile.BadZipFile, OSError, ValueError, TypeError, KeyError,
+            AttributeError, ImportError)
+
+
+_LOAD_ERRORS = _load_errors()
+
+
 @lru_cache(maxsize=4)
 def _load(path: str, sha256: str) -> Pipeline:
     import skops.io as sio
@@ -177,7 +190,7 @@ def load_prior(path: Path | None = None) -> Pipeline | None:
         return None
     try:
         return _load(str(p), digest)
-    except Exception as exc:  # an unreadable or untrusted file: answer without a prior, say why
+    except _LOAD_ERRORS as exc:  # an unreadable or untrusted file: answer without a prior, say why
         log.warning("prior %s not loaded: %s", p, exc)
         return None
 
