@@ -192,3 +192,33 @@ def test_examples_from_records_and_api_objects() -> None:
     assert api is not None and not api.positive and api.thread.author_association == "MEMBER"
     assert api.thread.author_prior_issues == 2 and api.thread.body == ""
     assert from_github_issue({**issue, "pull_request": {"url": "x"}}, "o/r") is None
+
+
+def test_bad_records_are_skipped_with_one_line_each(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from classifiers.prior.build import read_records
+
+    good = {"url": "https://github.com/o/r/issues/1", "state": "closed", "labels": ["good first issue"],
+            "created": "2024-01-02", "title": "Add a flag", "desc": "small"}
+    lines = [json.dumps(good), "{not json", json.dumps({**good, "url": "https://github.com/o/r/pull/2"}),
+             json.dumps({**good, "url": "https://github.com/sgl-project/sglang/issues/3"}), json.dumps(good), "",
+             json.dumps([1, 2])]
+    path = tmp_path / "records.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    with caplog.at_level(logging.WARNING):
+        examples = read_records(path)
+    assert [ex.thread.url for ex in examples] == ["https://github.com/o/r/issues/1"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2 and all("skipped, not a record" in w for w in warnings)
+    assert warnings[0].startswith(f"{path}:2:") and warnings[1].startswith(f"{path}:7:")
+
+
+def test_too_few_examples_say_what_is_missing(tmp_path: Path) -> None:
+    from tests.helpers import run_scout
+
+    rec = {"url": "https://github.com/o/r/issues/1", "state": "closed", "labels": [], "title": "t", "desc": ""}
+    path = tmp_path / "records.jsonl"
+    path.write_text(json.dumps(rec) + "\n")
+    proc = run_scout("prior", "build", "--records", str(path), "--out", str(tmp_path / "out"), check=False)
+    assert proc.returncode != 0
+    assert "too few examples for a prior: 0 positives, 1 negatives from 1 projects" in proc.stderr
+    assert not (tmp_path / "out").exists()
