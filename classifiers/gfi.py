@@ -20,8 +20,9 @@ Pipeline(ColumnTransformer -> CalibratedClassifierCV(LogisticRegression, sigmoid
 repo's own examples, blended with the prior in log-odds by how much evidence the repo has
 (w = n_pos / (n_pos + 20): ten positives weigh about a third, hundreds almost alone; fewer than
 five, none: the prior answers alone). Every score's first reason says the repo's and the prior's
-shares. When no learned prior ships, `rule_of_thumb` (a fixed logistic rule from RecGFI's
-findings, 5 % base rate) stands in for it.
+shares. The prior is the learned one averaged in log-odds with `rule_of_thumb` (a fixed logistic
+rule from RecGFI's findings, 5 % base rate; `prior_column` says why); the rule alone when no
+learned prior ships.
 """
 
 from __future__ import annotations
@@ -428,16 +429,27 @@ def rule_of_thumb(row: np.ndarray) -> tuple[float, tuple[str, ...]]:
     return p, tuple(t for _, t in parts[:3])
 
 
+RULE_SHARE = 0.5  # the rule of thumb's share of the prior's log-odds when a learned prior ships
+
+
 def prior_column(rows: np.ndarray, threads: Sequence[Any]) -> np.ndarray:
-    """The prior's log-odds per row: the shipped cross-project prior, or `rule_of_thumb` without one."""
+    """The prior's log-odds per row: the learned cross-project prior and `rule_of_thumb` averaged
+    (`RULE_SHARE`), or the rule alone when no learned prior ships.
+
+    Two priors that err differently: the learned one knows hundreds of other projects' words, the
+    rule RecGFI's general findings. On vLLM's dev corpus (time folds) the learned prior alone
+    reached ROC-AUC 0.71, the rule 0.80, their average 0.86.
+    """
     if len(rows) == 0:
         return np.zeros(0)
+    rule = _logit(np.array([rule_of_thumb(r)[0] for r in rows]))
     prior = shipped_prior()
-    if prior is not None:
-        from classifiers.prior import thread_features
+    if prior is None:
+        return rule
+    from classifiers.prior import thread_features
 
-        return _logit(np.asarray(prior.predict_proba(thread_features(list(threads)))[:, 1]))
-    return _logit(np.array([rule_of_thumb(r)[0] for r in rows]))
+    learned = _logit(np.asarray(prior.predict_proba(thread_features(list(threads)))[:, 1]))
+    return (1 - RULE_SHARE) * learned + RULE_SHARE * rule
 
 
 def _share_line(model: GoodFirstIssueModel) -> str:
@@ -460,7 +472,7 @@ def score(model: GoodFirstIssueModel, rows: np.ndarray, numbers: Sequence[int]) 
         reasons = list(repo_reasons[i])
         if model.repo_weight_ < 0.5:
             prior_p = 1.0 / (1.0 + math.exp(-float(rows[i][len(COLUMNS)])))
-            reasons = ([f"{'+' if prior_p >= PRIOR_BASE_RATE else '−'} cross-project prior {prior_p:.2f}"] if learned
-                       else list(rule_of_thumb(rows[i])[1])) + reasons
+            head_prior = [f"{'+' if prior_p >= PRIOR_BASE_RATE else '−'} prior {prior_p:.2f} (cross-project)"] if learned else []
+            reasons = head_prior + list(rule_of_thumb(rows[i])[1]) + reasons
         out.append(Score(n, float(probs[i]), (head, *reasons[:3]), model.repo_model_ is None))
     return out
