@@ -192,11 +192,19 @@ def merge(*sources: tuple[str, dict[str, float]]) -> list[Guess]:
     return [Guess(name, float(c), source) for name, (c, source) in ranked]
 
 
+# Sources that are the repo's own word (or follow from it); the text model and keywords are guesses.
+RULE_SOURCES = frozenset({SOURCE_LABEL, SOURCE_PATHS, SOURCE_TITLE, SOURCE_PR, SOURCE_REPO_RULES})
+SURE = 0.9  # a guess this confident stands beside a rule's answer
+
+
 def asserted(guesses: Sequence[Guess], threshold: float = THRESHOLD) -> list[str]:
-    """The subsystems a guess list asserts: all at or above the threshold, and always the best."""
+    """The subsystems a guess list asserts: all at or above the threshold, and always the best. When
+    the best comes from the repo's own rules, a text or keyword guess beside it must be `SURE`."""
     if not guesses:
         return []
-    return [g.name for i, g in enumerate(guesses) if i == 0 or g.confidence >= threshold]
+    ruled = guesses[0].source in RULE_SOURCES and guesses[0].confidence >= SURE
+    return [g.name for i, g in enumerate(guesses) if i == 0 or (
+        g.confidence >= threshold and (not ruled or g.source in RULE_SOURCES or g.confidence >= SURE))]
 
 
 # ------------------------------------------------------------------------------------ text model
