@@ -168,8 +168,12 @@ def author_issue_counts(data: RepoData) -> dict[str, list[float]]:
 
 def feature_rows(data: RepoData, numbers: Sequence[int], maintainers: Collection[str],
                  signals: Mapping[int, Signals], subsystems: Mapping[int, Sequence[Guess]],
-                 gfi_labels: Collection[str]) -> np.ndarray:
-    """The model's input matrix (object array, columns ROW_COLUMNS), one row per issue number."""
+                 gfi_labels: Collection[str], prior_for: Collection[int] | None = None) -> np.ndarray:
+    """The model's input matrix (object array, columns ROW_COLUMNS), one row per issue number.
+
+    `prior_for`: the numbers whose prior column is computed (default all; the others get 0.0).
+    Fitting never reads that column, so training rows need it only where they are scored.
+    """
     import bisect
 
     from classifiers.prior import IssueThread
@@ -224,7 +228,10 @@ def feature_rows(data: RepoData, numbers: Sequence[int], maintainers: Collection
             title=rec.title, body=rec.body, labels=tuple(lb for lb in rec.labels if not leaky(lb, gfi_labels)),
             created_at=rec.created_at, author_association=rec.author_association or None, author_prior_issues=prior,
             n_comments=len(comments), n_participants=len(people), repo=data.full_name, number=n))
-    rows[:, len(COLUMNS)] = prior_column(rows[:, :len(COLUMNS)], threads)
+    rows[:, len(COLUMNS)] = 0.0
+    want = [i for i, n in enumerate(numbers) if prior_for is None or n in prior_for]
+    if want:
+        rows[want, len(COLUMNS)] = prior_column(rows[want, :len(COLUMNS)], [threads[i] for i in want])
     return rows
 
 

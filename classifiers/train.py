@@ -142,7 +142,10 @@ def fit_models(data: RepoData, ctx: RepoContext, now: datetime, holdout: bool = 
     labels = models.labels = label_all(data, rules, models.subsystem, models.subsystem_classes, numbers=numbers,
                                        pulls=pulls)
     sigs = read_acks(data, numbers, maintainers)
-    rows = gfi.feature_rows(data, numbers, maintainers, sigs, labels, ctx.repo.good_first_issue_labels)
+    # The prior's column is read only where a fitted model is scored: the held-out newest 20 %.
+    held = ({numbers[i] for i in _time_split([data.issues[n].created_at for n in numbers])[1]}
+            if holdout and len(numbers) >= 20 else set())
+    rows = gfi.feature_rows(data, numbers, maintainers, sigs, labels, ctx.repo.good_first_issue_labels, prior_for=held)
     y = np.array([ex[n] for n in numbers], dtype=int)
     models.n_train[GFI] = len(numbers)
     metrics: dict[str, Any] = {"n": len(numbers), "n_pos": int(y.sum())}
