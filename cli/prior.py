@@ -90,3 +90,24 @@ def show_cmd() -> None:
     if not pm.CARD_PATH.is_file():
         raise ClassifierError("no prior ships with this install; run `scout prior build`")
     out.print(pm.CARD_PATH.read_text(encoding="utf-8"))
+
+
+@prior_app.command("score")
+def score_cmd(
+    dataset: Annotated[Path, typer.Argument(help="A dataset directory with truth.json (good_first_issue lists).")],
+) -> None:
+    """How the shipped prior alone ranks a labelled repo's issues (ROC-AUC, PR-AUC, P@5), as JSON."""
+    from classifiers.prior import load_prior
+    from classifiers.prior.evaluate import score_export
+
+    model = load_prior()
+    if model is None:
+        raise ClassifierError("no prior ships with this install; run `scout prior build`")
+    truth = dataset / "truth.json"
+    if not truth.is_file():
+        raise ClassifierError(f"no truth.json in {dataset}: nothing to score against")
+    try:
+        result = score_export(model, dataset, truth)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ClassifierError(f"cannot score {dataset}: {exc}") from exc
+    out.print(json.dumps(result))

@@ -220,5 +220,5 @@ def test_too_few_examples_say_what_is_missing(tmp_path: Path) -> None:
     path.write_text(json.dumps(rec) + "\n")
     proc = run_scout("prior", "build", "--records", str(path), "--out", str(tmp_path / "out"), check=False)
     assert proc.returncode != 0
-    assert "too few examples for a prior: 0 positives, 1 negatives from 1 projects" in proc.stderr
+    assert "too few examples for a prior: 0 positives, 1 negatives from 1 projects" in " ".join(proc.stderr.split())
     assert not (tmp_path / "out").exists()

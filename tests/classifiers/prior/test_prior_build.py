@@ -169,3 +169,17 @@ def test_fetch_skips_the_judged_projects_and_reads_label_times(
                         {"event": "labeled", "label": {"name": "good first issue"}, "created_at": "2025-01-03T00:00:00Z"},
                         {"event": "labeled", "label": {"name": "help wanted"}, "created_at": "2025-01-02T00:00:00Z"},
                         "garbage"]) == datetime(2025, 1, 2, tzinfo=UTC)
+
+
+def test_scout_prior_score_ranks_a_labelled_export(dataset: tuple[Path, dict[str, datetime]], tmp_path: Path) -> None:
+    from tests.helpers import run_scout
+
+    root, _ = dataset
+    repo = REPOS[0]
+    (root / "truth.json").write_text(json.dumps({"repo": repo, "good_first_issue": [1, 2, 3, 4, 5],
+                                                 "not_good_first_issue": list(range(6, 13))}))
+    result = json.loads(run_scout("prior", "score", str(root)).stdout)
+    assert (result["repo"], result["n"], result["positives"]) == (repo, 12, 5)
+    assert result["roc_auc"] is not None and 0.0 <= result["roc_auc"] <= 1.0 and "p_at_5" in result
+    missing = run_scout("prior", "score", str(tmp_path), check=False)
+    assert missing.returncode != 0 and f"no truth.json in {tmp_path}" in " ".join(missing.stderr.split())
