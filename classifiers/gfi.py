@@ -445,7 +445,7 @@ def prior_column(rows: np.ndarray, threads: Sequence[Any]) -> np.ndarray:
 
     Two priors that err differently: the learned one knows hundreds of other projects' words, the
     rule RecGFI's general findings. On vLLM's dev corpus (time folds) the learned prior alone
-    reached ROC-AUC 0.71, the rule 0.80, their average 0.86.
+    reached ROC-AUC 0.70, the rule 0.80, their average 0.85.
     """
     if len(rows) == 0:
         return np.zeros(0)
