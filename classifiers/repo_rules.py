@@ -79,7 +79,8 @@ def parse_mergify(text: str) -> list[LabelRule]:
         labels = [str(lb) for lb in add or [] if isinstance(lb, str | int) and not _SKIP_LABELS.match(str(lb))]
         if not labels:
             continue
-        paths, titles = [], []
+        paths: list[re.Pattern[str]] = []
+        titles: list[re.Pattern[str]] = []
         for cond in _conditions(rule.get("conditions")):
             c = cond.strip()
             for prefix, target, exact in (("files~=", paths, False), ("files=", paths, True), ("title~=", titles, False)):
