@@ -210,3 +210,14 @@ def test_slices_keep_the_repos_label_rules_but_not_codeowners(tmp_path: Path) ->
     out = write_slice(c.write(tmp_path / "src"), tmp_path / "out")
     contents = out / "github" / "vllm-project__vllm" / "contents"
     assert sorted(p.relative_to(contents).as_posix() for p in contents.rglob("*") if p.is_file()) == [".github/mergify.yml"]
+
+
+def test_cli_eval_by_project_adds_the_priors_leave_one_project_out_figures() -> None:
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    proc = CliRunner().invoke(app, ["eval", "--by-project", "--json"])
+    assert proc.exit_code == 0, proc.output
+    result = json.loads(proc.stdout)
+    assert list(result) == ["by_project"] and result["by_project"]["folds"] == "project"
