@@ -69,26 +69,6 @@ class BenchLink:
 
 
 @dataclass(frozen=True)
-class BenchLink:
-    """Where a shortlisted issue's bench job lives: a YAML path, a run URL, or a stored result."""
-
-    id: int | None
-    backend: str
-    target: str
-    link: str
-    status: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "backend": self.backend, "target": self.target, "link": self.link,
-                "status": self.status}
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> BenchLink:
-        return cls(id=d.get("id"), backend=str(d["backend"]), target=str(d["target"]), link=str(d["link"]),
-                   status=str(d["status"]))
-
-
-@dataclass(frozen=True)
 class BenchJobView:
     """A stored bench job, detached from its session."""
 

@@ -8,10 +8,28 @@ Data flow (I/O only at the ends):
                                keywords) + a text model (hashed TF-IDF -> one-vs-rest logistic)
       -> ownership.compute     weighted, recency-decayed actions per (person, subsystem)
       -> signals.read_threads  claims, blockers, maintainer acks (regex rules)
-      -> gfi.score             calibrated logistic model (or a documented prior)
+      -> gfi.score             the cross-project prior adapted by the repo's own evidence
     -> classify.store (judgement tables)  /  service.* (read API for reports and the bot)
 
+`GoodFirstIssueModel` and `SubsystemModel` are the two fitted models, as scikit-learn estimators.
 `train` fits and saves the models (skops + card, `persist`), `classify` applies them, and
 `experiment` runs `scout eval` (metrics in `evaluate`). `paths` and `codeowners` implement
 CODEOWNERS semantics; `features` holds the stateless text extractors.
 """
+
+from typing import Any
+
+__all__ = ["GoodFirstIssueModel", "SubsystemModel"]
+
+
+def __getattr__(name: str) -> Any:
+    """The estimators, imported on first use (scikit-learn is heavy; the bot reads stored results only)."""
+    if name == "GoodFirstIssueModel":
+        from classifiers.gfi import GoodFirstIssueModel
+
+        return GoodFirstIssueModel
+    if name == "SubsystemModel":
+        from classifiers.subsystem import SubsystemModel
+
+        return SubsystemModel
+    raise AttributeError(f"module 'classifiers' has no attribute {name!r}")

@@ -108,7 +108,7 @@ def judge(data: RepoData, ctx: RepoContext, models: Models, now: datetime,
     data (a retraining computes its examples'), taken as they are.
     """
     t0 = time.perf_counter()
-    rules = Rules(ctx.taxonomy)
+    rules = Rules.for_repo(data, ctx.taxonomy)
     pulls = pull_rule_guesses(data, rules)
     stale = _stale(data, prev)
     numbers = list(data.issues) if stale is None or prev is None else sorted(stale | (set(data.issues) - set(prev.labels)))
@@ -118,7 +118,7 @@ def judge(data: RepoData, ctx: RepoContext, models: Models, now: datetime,
               if n in computed or (known and n in known)}
     if prev is not None:
         labels = {**{n: g for n, g in prev.labels.items() if n in data.issues}, **labels}
-    own = ownership.compute(data, ctx.taxonomy, labels, now, ctx.ownership.half_life_days, ctx.ownership.min_actions)
+    own = ownership.compute(data, rules.taxonomy, labels, now, ctx.ownership.half_life_days, ctx.ownership.min_actions)
     open_issues = sorted(n for n, r in data.issues.items() if not r.is_pull and r.state == "open")
     wanted = set(open_issues) | {n for n in extra_numbers if n in data.issues and not data.issues[n].is_pull}
     reuse = set() if prev is None or stale is None else {
@@ -126,7 +126,7 @@ def judge(data: RepoData, ctx: RepoContext, models: Models, now: datetime,
     todo = sorted(wanted - reuse)
     sigs = read_threads(data, todo, own.maintainers)
     rows = gfi.feature_rows(data, todo, own.maintainers, sigs, labels, ctx.repo.good_first_issue_labels)
-    scores = {s.number: s for s in gfi.score(models.gfi, rows, todo, models.gfi_n_pos)}
+    scores = {s.number: s for s in gfi.score(models.gfi, rows, todo)} if models.gfi is not None else {}
     if prev is not None:
         sigs.update({n: prev.signals[n] for n in reuse})
         scores.update({n: prev.scores[n] for n in reuse})

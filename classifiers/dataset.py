@@ -47,7 +47,8 @@ log = logging.getLogger(__name__)
 
 MAINTAINER_ASSOCIATIONS = rules.MAINTAINER_ASSOCIATIONS  # re-exported for the classifiers
 # The issue events any classifier reads (triage, assignment, labels); the rest are not loaded.
-EVENTS_READ = ("labeled", "unlabeled", "assigned", "unassigned", "closed", "reopened", "milestoned")
+EVENTS_READ = ("labeled", "unlabeled", "assigned", "unassigned", "closed", "reopened", "milestoned", "merged",
+               "review_requested")
 # GitHub shows deleted accounts as "ghost": many different people, so no identity at all.
 GHOST = "ghost"
 
@@ -134,6 +135,7 @@ class EventRec:
     label: str | None
     assignee: str | None
     created_at: datetime
+    reviewer: str | None = None  # `review_requested`: who was asked
 
 
 @dataclass(slots=True)
@@ -169,6 +171,7 @@ class RepoData:
     chat_mentions: dict[int, list[ChatMention]] = field(default_factory=dict)
     bots: set[str] = field(default_factory=set)
     codeowners: str | None = None
+    label_rule_files: dict[str, str] = field(default_factory=dict)  # the repo's label rules (repo_rules)
     _clean: dict[int, CleanText] = field(default_factory=dict, repr=False)
     memo: dict[str, object] = field(default_factory=dict, repr=False)  # derived views, computed once per load
 
@@ -304,19 +307,29 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
 
     for r in _fetch(conn,
         select(IssueEvent.issue_number, U.login, IssueEvent.event, IssueEvent.label, IssueEvent.assignee_login,
-               T(IssueEvent.created_at))
+               T(IssueEvent.created_at), IssueEvent.requested_reviewer_login)
         .outerjoin(U, U.id == IssueEvent.actor_id)
         .where(IssueEvent.repo_id == rid, IssueEvent.event.in_(EVENTS_READ))
         .order_by(IssueEvent.issue_number, IssueEvent.created_at, IssueEvent.id)
     ):
         data.events[r[0]].append(EventRec(r[0], _who(r[1]), _name(r[2]), r[3] and _name(r[3]), r[4] and _name(r[4]),
-                                          ts(r[5])))
+                                          ts(r[5]), _who(r[6])))
+    # GitHub's pull-request lists carry no `merged_by`; the `merged` event's actor is the same person.
+    for number, pull in data.pulls.items():
+        if pull.merged_at is not None and pull.merged_by is None:
+            pull.merged_by = next((e.actor for e in data.events.get(number, ()) if e.event == "merged" and e.actor), None)
 
     for path in codeowners_paths:
         text = session.scalar(select(RepoFile.content).where(RepoFile.repo_id == rid, RepoFile.path == path))
         if text:
             data.codeowners = text
             break
+    from classifiers.repo_rules import LABEL_RULE_FILES
+
+    for path, text in session.execute(select(RepoFile.path, RepoFile.content)
+                                      .where(RepoFile.repo_id == rid, RepoFile.path.in_(LABEL_RULE_FILES))):
+        if text:
+            data.label_rule_files[path] = text
 
     if with_chat:
         data.chat = load_chat(session, rid)

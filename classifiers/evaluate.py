@@ -9,7 +9,8 @@ Definitions:
   `micro_f1`, which pools every decision).
 - owners: for each subsystem in `truth.owners`, the share of our top three that the truth lists,
   with the denominator `min(3, len(truth list))` so a subsystem with one true owner can score 1;
-  `precision_at_3` is the mean over subsystems.
+  `precision_at_3` is the mean over subsystems. `owners_ceiling` is the same measure for a perfect
+  ranking of only the reachable people (those who appear in the slice at all).
 - claims/blocked: F1 of the issues flagged, over the open issues of the slice plus every issue the
   truth lists; `n` is the number of issues scored.
 """
@@ -63,6 +64,18 @@ def owners_precision(truth: Mapping[str, Sequence[str]], ranked: Mapping[str, Se
         scores.append(len(set(got) & want) / min(k, len(want)))
     return {"precision_at_3" if k == 3 else f"precision_at_{k}": float(np.mean(scores)) if scores else 0.0,
             "subsystems": len(scores)}
+
+
+def owners_ceiling(truth: Mapping[str, Sequence[str]], reachable: Mapping[str, Sequence[str]], k: int = 3) -> float:
+    """The P@k a perfect ranking would reach when only `reachable[sub]` of each truth list can be found."""
+    scores = []
+    for sub, people in truth.items():
+        want = {p.lower() for p in people}
+        if not want:
+            continue
+        found = {p.lower() for p in reachable.get(sub, [])} & want
+        scores.append(min(k, len(found)) / min(k, len(want)))
+    return float(np.mean(scores)) if scores else 0.0
 
 
 def set_f1(truth: Iterable[int], predicted: Iterable[int], universe: Iterable[int]) -> dict[str, float | int]:

@@ -6,14 +6,20 @@ the models are fitted there; the test slice is imported into another one with `t
 (so CODEOWNERS cannot give the owners away); then it is classified and scored
 (`classifiers.evaluate` defines the metrics).
 
-`evaluate_cv(dataset, k)`: K folds split by issue number on one dataset (every k-th issue, in
-number order, goes to fold k, so each fold spans the whole history). For each fold the train
-database holds the dataset WITHOUT the fold's issues (their threads and events removed, so
-neither their labels nor their text reach training) and without `contents/`; the test database
-holds the whole dataset with the hidden labels removed from every item and without `contents/`.
-Only the fold's truth is scored; predictions of all folds are pooled before computing each metric
-(with ten positives, per-fold ROC-AUCs over two positives each would be noise). Pull-request file
-paths stay visible: they are public on GitHub for every issue's fixing PR too.
+`evaluate_cv(dataset, k)`: K folds split by time on one dataset (train on the past, test on the
+future; the JSON says `"folds": "time"`). The scored items, in creation order, are cut into K + 1
+contiguous chunks (scikit-learn's `TimeSeriesSplit`): fold i tests chunk i + 1 and trains on
+everything created before that chunk's first item, so the oldest chunk only ever trains. The train
+database holds only what existed before the cut (items, comments, reviews and events created
+later are removed, `meta.json`'s `now` is the cut) and no `contents/`; the test database holds the
+whole dataset with the hidden labels removed from every item and without `contents/` (both keep
+the repo's label rules, `repo_rules.LABEL_RULE_FILES`: public configuration, not answers). Only the
+fold's truth is scored; predictions of all folds are pooled before computing each metric (with
+ten positives, per-fold ROC-AUCs over two positives each would be noise). Pull-request file paths
+stay visible: they are public on GitHub for every issue's fixing PR too.
+
+Owners also report `ceiling`: the P@3 a perfect ranking of the people who appear anywhere in the
+test slice would reach (a true owner who never shows up there cannot be found from activity).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +37,7 @@ from sqlalchemy import Engine
 
 from classifiers import evaluate
 from classifiers.classify import Judgement, judge
+from classifiers.repo_rules import LABEL_RULE_FILES
 from classifiers.subsystem import asserted
 from classifiers.train import Models, RepoContext, fit_models, load
 from config.clock import parse_utc
@@ -78,14 +85,30 @@ def _number_of(obj: dict[str, Any], fname: str) -> int | None:
     return None
 
 
+_STAMPS = ("created_at", "submitted_at")
+
+
+def _stamp(obj: dict[str, Any]) -> str | None:
+    """The object's creation time as GitHub writes it (ISO text, so it compares as a string)."""
+    for key in _STAMPS:
+        value = obj.get(key)
+        if isinstance(value, str):
+            return value
+    return None
+
+
 def write_slice(src: Path, dst: Path, hidden: Collection[str] = (), drop_numbers: Collection[int] = (),
-                contents: bool = False) -> Path:
-    """Copy a dataset directory, removing hidden labels, the given items' threads and `contents/`."""
+                contents: bool = False, before: str | None = None) -> Path:
+    """Copy a dataset directory, removing hidden labels, the given items' threads and `contents/`;
+    with `before` (an ISO time), also everything created at or after it (and `now` becomes it)."""
     hidden_l = {h.lower() for h in hidden}
     drop = set(drop_numbers)
     dst.mkdir(parents=True, exist_ok=True)
     if (src / "meta.json").exists():
-        shutil.copy(src / "meta.json", dst / "meta.json")
+        meta = read_meta(src)
+        if before is not None:
+            meta["now"] = before
+        (dst / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     if (src / "discord").is_dir():
         shutil.copytree(src / "discord", dst / "discord", dirs_exist_ok=True)
     for rdir in repo_dirs(src):
@@ -103,6 +126,8 @@ def write_slice(src: Path, dst: Path, hidden: Collection[str] = (), drop_numbers
                     continue
                 if drop and fname != "labels.json" and _number_of(obj, fname) in drop:
                     continue
+                if before is not None and fname != "labels.json" and (_stamp(obj) or "") >= before:
+                    continue
                 if hidden_l:
                     if fname == "labels.json" and str(obj.get("name", "")).lower() in hidden_l:
                         continue
@@ -118,11 +143,17 @@ def write_slice(src: Path, dst: Path, hidden: Collection[str] = (), drop_numbers
             (out / fname).write_text(json.dumps(kept), encoding="utf-8")
         files = _load(rdir / "pull_files.json")
         if files is not None:
-            if drop and isinstance(files, dict):
-                files = {k: v for k, v in files.items() if not (str(k).isdigit() and int(k) in drop)}
+            if (drop or before is not None) and isinstance(files, dict):
+                kept_numbers = {_number_of(o, "pulls.json") for o in _load(out / "pulls.json") or [] if isinstance(o, dict)}
+                files = {k: v for k, v in files.items() if str(k).isdigit() and int(k) in kept_numbers}
             (out / "pull_files.json").write_text(json.dumps(files), encoding="utf-8")
         if contents and (rdir / "contents").is_dir():
             shutil.copytree(rdir / "contents", out / "contents", dirs_exist_ok=True)
+        elif (rdir / "contents").is_dir():  # the repo's label rules are public config, not answers: they stay
+            for rel in LABEL_RULE_FILES:
+                if (rdir / "contents" / rel).is_file():
+                    (out / "contents" / rel).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(rdir / "contents" / rel, out / "contents" / rel)
     return dst
 
 
@@ -218,7 +249,11 @@ def _collect(pooled: Pooled, truth: dict[str, Any], j: Judgement, data: Any, ctx
         pooled.has.add("owners")
         top = max(3, ctx.ownership.top)
         ranked = {sub: [st.login for st in people[:top]] for sub, people in j.ownership.by_subsystem.items()}
-        pooled.owners.append(evaluate.owners_precision({canon(k): v for k, v in owners.items()}, ranked))
+        truth_owners = {canon(k): v for k, v in owners.items()}
+        seen = {p.lower() for p in people_in(data)}
+        reachable = {sub: [p for p in v if p.lower() in seen] for sub, v in truth_owners.items()}
+        pooled.owners.append({**evaluate.owners_precision(truth_owners, ranked),
+                              "ceiling": evaluate.owners_ceiling(truth_owners, reachable)})
     open_issues = {n for n in j.open_issues if mine(n)}
     for key, target in (("claimed", pooled.claims), ("blocked", pooled.blocked)):
         if key not in truth:
@@ -232,6 +267,19 @@ def _collect(pooled: Pooled, truth: dict[str, Any], j: Judgement, data: Any, ctx
         target[2].update(universe)
 
 
+def people_in(data: Any) -> set[str]:
+    """Every login that appears in a slice: authors, commenters, reviewers, mergers, event actors."""
+    out: set[str | None] = set()
+    out.update(r.author for r in data.issues.values())
+    out.update(p.merged_by for p in data.pulls.values())
+    for table in (data.comments, data.reviews, data.review_comments):
+        for recs in table.values():
+            out.update(r.author for r in recs)
+    for evs in data.events.values():
+        out.update(e.actor for e in evs)
+    return {p for p in out if p}
+
+
 def _report(pooled: Pooled) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "gfi" in pooled.has and pooled.gfi_true:
@@ -241,7 +289,9 @@ def _report(pooled: Pooled) -> dict[str, Any]:
         out["subsystem"] = evaluate.multilabel_f1(pooled.sub_true, pooled.sub_pred)
     if "owners" in pooled.has and pooled.owners:
         p = [o["precision_at_3"] for o in pooled.owners]
-        out["owners"] = {"precision_at_3": float(sum(p) / len(p)), "subsystems": int(pooled.owners[0]["subsystems"])}
+        c = [o["ceiling"] for o in pooled.owners]
+        out["owners"] = {"precision_at_3": float(sum(p) / len(p)), "ceiling": float(sum(c) / len(c)),
+                         "subsystems": int(pooled.owners[0]["subsystems"])}
     for key, (t, f, u) in (("claims", pooled.claims), ("blocked", pooled.blocked)):
         if ("claimed" if key == "claims" else key) in pooled.has:
             m = evaluate.set_f1(t, f, u)
@@ -274,33 +324,44 @@ def evaluate_split(train_dir: Path, test_dir: Path, watch: WatchConfig, work: Pa
     return _report(pooled)
 
 
-def cv_folds(numbers: Iterable[int], k: int) -> list[set[int]]:
-    ordered = sorted(set(numbers))
-    return [set(ordered[i::k]) for i in range(k)]
+def time_folds(created: Mapping[int, str], k: int) -> list[tuple[str, set[int]]]:
+    """K (cut, numbers) folds: the items in creation order cut into K + 1 contiguous chunks; fold i
+    is chunk i + 1 with its cut the first creation time in it (see module docstring)."""
+    from sklearn.model_selection import TimeSeriesSplit
+
+    ordered = sorted(created, key=lambda n: (created[n], n))
+    if len(ordered) < k + 1:
+        raise DatasetError(f"--cv {k} needs at least {k + 1} scored items, the dataset has {len(ordered)}")
+    out = []
+    for _train, test in TimeSeriesSplit(n_splits=k).split(ordered):
+        fold = [ordered[i] for i in test]
+        out.append((created[fold[0]], set(fold)))
+    return out
 
 
 def evaluate_cv(dataset: Path, k: int, watch: WatchConfig, work: Path | None = None,
                 progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """K-fold cross-validation by issue number on one dataset (see module docstring)."""
+    """K-fold cross-validation split by time on one dataset (see module docstring)."""
     if k < 2:
         raise DatasetError(f"--cv needs at least 2 folds, got {k}")
     step = progress or (lambda _m: None)
     truth = read_truth(dataset)
     ctx = RepoContext.of(watch, truth.get("repo") or _repo_name(dataset))
     rdir = repo_dirs(dataset)[0]
-    issues = _load(rdir / "issues.json") or []
-    plain = {i["number"] for i in issues if isinstance(i, dict) and "pull_request" not in i}
-    scored_pulls = {int(n) for n in (truth.get("subsystem_of") or {})} - plain
-    folds = cv_folds(plain | scored_pulls, k)
+    items = [i for i in (_load(rdir / "issues.json") or []) if isinstance(i, dict) and isinstance(i.get("number"), int)]
+    plain = {i["number"] for i in items if "pull_request" not in i}
+    scored = plain | ({int(n) for n in (truth.get("subsystem_of") or {})} - plain)
+    created = {i["number"]: str(i.get("created_at") or "") for i in items if i["number"] in scored}
+    folds = time_folds(created, k)
     pooled = Pooled()
     with tempfile.TemporaryDirectory(prefix="scout-cv-", dir=work) as tmp:
         w = Path(tmp)
         test_slice = write_slice(dataset, w / "test", hidden=truth.get("hidden_labels", []))
-        for f, fold in enumerate(folds):
-            step(f"fold {f + 1}/{k}")
-            train_slice = write_slice(dataset, w / f"train{f}", drop_numbers=fold)
+        for f, (cut, fold) in enumerate(folds):
+            step(f"fold {f + 1}/{k} (trained before {cut[:10]})")
+            train_slice = write_slice(dataset, w / f"train{f}", before=cut)
             models = _fit(train_slice, ctx, w, str(f))
             shutil.rmtree(train_slice)
             j, data = _judge(test_slice, ctx, models, w, str(f), _truth_numbers(truth) & fold)
             _collect(pooled, truth, j, data, ctx, fold)
-    return _report(pooled)
+    return {"folds": "time", "k": k, **_report(pooled)}

@@ -14,20 +14,20 @@ answered), the reporter's standing, maintainers' words (a PR invited, "small cha
 than it looks") and newcomers' questions. Whether someone already claimed the issue is NOT a
 feature: in history, a good-first-issue label attracts claims, so the model would learn "claimed
 means easy"; claims are reported separately (`signals`) and keep an issue off the shortlist.
-Model: Pipeline(ColumnTransformer -> CalibratedClassifierCV(LogisticRegression, sigmoid)). Its
-probability is then shrunk toward the prior below by the number of positives it saw
-(`shrink_to_prior`: ten positives weigh about a third, hundreds almost alone); on vLLM's real
-threads (ten labelled issues) that lifted the cross-validated ROC-AUC from 0.74 to 0.81, and on
-generated data from 0.937 to 0.955.
-
-With fewer than `MIN_POSITIVES` positives (or negatives) no model is fitted: `prior_probability`
-answers instead, a fixed logistic rule of thumb from RecGFI's findings, starting from a 5 % base
-rate (short, well-scoped feature/doc requests from maintainers score higher; stack traces, logs
-and environment dumps lower). Such scores say so (`from_prior`, and the first reason).
+The repo's model (`GoodFirstIssueModel`, a scikit-learn estimator) adapts the cross-project prior
+(`classifiers.prior`, learned from hundreds of labelled issues of other projects) to the repo:
+Pipeline(ColumnTransformer -> CalibratedClassifierCV(LogisticRegression, sigmoid)) fitted on the
+repo's own examples, blended with the prior in log-odds by how much evidence the repo has
+(w = n_pos / (n_pos + 20): ten positives weigh about a third, hundreds almost alone; fewer than
+five, none: the prior answers alone). Every score's first reason says the repo's and the prior's
+shares. The prior is the learned one averaged in log-odds with `rule_of_thumb` (a fixed logistic
+rule from RecGFI's findings, 5 % base rate; `prior_column` says why); the rule alone when no
+learned prior ships.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import warnings
@@ -37,9 +37,10 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.pipeline import Pipeline
@@ -53,8 +54,6 @@ from rules.github import closed_numbers
 
 log = logging.getLogger(__name__)
 
-MIN_POSITIVES = 5
-PRIOR_POSITIVES = 20  # the prior counts as this many positives' worth of evidence (`shrink_to_prior`)
 PRIOR_BASE_RATE = 0.05
 LEAKY_LABELS = frozenset({"good first issue", "good-first-issue", "good first contribution", "help wanted",
                           "help-wanted", "beginner", "beginner friendly", "easy", "starter", "first-timers-only",
@@ -68,6 +67,7 @@ NUMERIC = (
     "newcomer_interest",
 )
 COLUMNS = ("document", "tokens", *NUMERIC)
+ROW_COLUMNS = (*COLUMNS, "prior_logit")  # what `feature_rows` returns and `GoodFirstIssueModel` reads
 
 # How a feature reads in a reason: (when it pushes up because it is high, ... because it is low).
 _PHRASES: Mapping[str, tuple[str, str]] = {
@@ -170,12 +170,19 @@ def author_issue_counts(data: RepoData) -> dict[str, list[float]]:
 
 def feature_rows(data: RepoData, numbers: Sequence[int], maintainers: Collection[str],
                  signals: Mapping[int, Signals], subsystems: Mapping[int, Sequence[Guess]],
-                 gfi_labels: Collection[str]) -> np.ndarray:
-    """The model's input matrix (object array, columns COLUMNS), one row per issue number."""
+                 gfi_labels: Collection[str], prior_for: Collection[int] | None = None) -> np.ndarray:
+    """The model's input matrix (object array, columns ROW_COLUMNS), one row per issue number.
+
+    `prior_for`: the numbers whose prior column is computed (default all; the others get 0.0).
+    Fitting never reads that column, so training rows need it only where they are scored.
+    """
     import bisect
 
+    from classifiers.prior import IssueThread
+
     reporters = author_issue_counts(data)
-    rows = np.empty((len(numbers), len(COLUMNS)), dtype=object)
+    rows = np.empty((len(numbers), len(ROW_COLUMNS)), dtype=object)
+    threads = []
     for i, n in enumerate(numbers):
         rec: IssueRec = data.issues[n]
         clean = data.clean(n)
@@ -219,6 +226,14 @@ def feature_rows(data: RepoData, numbers: Sequence[int], maintainers: Collection
         rows[i, 1] = " ".join(tokens)
         for j, name in enumerate(NUMERIC):
             rows[i, 2 + j] = float(values[name])
+        threads.append(IssueThread(
+            title=rec.title, body=rec.body, labels=tuple(lb for lb in rec.labels if not leaky(lb, gfi_labels)),
+            created_at=rec.created_at, author_association=rec.author_association or None, author_prior_issues=prior,
+            n_comments=len(comments), n_participants=len(people), repo=data.full_name, number=n))
+    rows[:, len(COLUMNS)] = 0.0
+    want = [i for i, n in enumerate(numbers) if prior_for is None or n in prior_for]
+    if want:
+        rows[want, len(COLUMNS)] = prior_column(rows[want, :len(COLUMNS)], [threads[i] for i in want])
     return rows
 
 
@@ -228,7 +243,7 @@ def feature_rows(data: RepoData, numbers: Sequence[int], maintainers: Collection
 SGD_ABOVE = 3000  # examples: from here on the logistic regression is fitted by averaged SGD
 
 
-def build_model(n_pos: int, n: int = 0, C: float = 0.5) -> Pipeline:
+def build_pipeline(n_pos: int, n: int = 0, C: float = 0.5) -> Pipeline:
     """ColumnTransformer (TF-IDF, tokens, scaled numbers) -> sigmoid-calibrated logistic regression.
 
     Up to SGD_ABOVE examples liblinear solves it exactly (milliseconds); above, averaged SGD on the
@@ -250,33 +265,95 @@ def build_model(n_pos: int, n: int = 0, C: float = 0.5) -> Pipeline:
                      ("clf", CalibratedClassifierCV(base, method="sigmoid", cv=cv, ensemble=True))])
 
 
-def fit(rows: np.ndarray, y: np.ndarray) -> Pipeline | None:
-    """Fit the model, or None when there are too few positives or negatives for one (use the prior)."""
-    n_pos, n_neg = int(y.sum()), int((1 - y).sum())
-    if n_pos < MIN_POSITIVES or n_neg < MIN_POSITIVES:
-        log.info("good-first-issue model: %d positives, %d negatives; using the prior", n_pos, n_neg)
-        return None
-    model = build_model(n_pos, len(y))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # SGD's loose tolerance is deliberate
-        model.fit(rows, y)
-    return model
+def _logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    return np.log(q / (1 - q))
 
 
-def _coefficients(model: Pipeline) -> np.ndarray:
-    cal = model.named_steps["clf"]
-    coefs = [c.estimator.coef_.ravel() for c in cal.calibrated_classifiers_]
-    return np.mean(coefs, axis=0)
+class GoodFirstIssueModel(ClassifierMixin, BaseEstimator):
+    """The cross-project prior adapted to one repo by the repo's own evidence.
+
+    Input rows are `feature_rows` (columns `ROW_COLUMNS`: the repo model's `COLUMNS`, then the
+    prior's log-odds for the issue). `fit` learns a repo model from the repo's labelled and
+    newcomer-resolved issues when it has at least `min_positives` of each class, and the weight
+    its word gets: `repo_weight_ = n_pos / (n_pos + prior_positives)` (ten positives weigh about a
+    third, hundreds almost alone; with too few, nothing: the prior answers alone). The
+    probability is sigmoid(w logit(repo) + (1 - w) prior_logit).
+    """
+
+    def __init__(self, C: float = 0.5, min_positives: int = 5, prior_positives: int = 20) -> None:
+        self.C = C
+        self.min_positives = min_positives
+        self.prior_positives = prior_positives
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> GoodFirstIssueModel:
+        X = np.asarray(X, dtype=object)
+        y = np.asarray(y, dtype=int)
+        self.classes_ = np.array([0, 1])
+        self.n_pos_ = int(y.sum())
+        self.n_neg_ = int(len(y) - self.n_pos_)
+        self.repo_model_: Pipeline | None = None
+        if self.n_pos_ >= self.min_positives and self.n_neg_ >= self.min_positives:
+            self.repo_model_ = build_pipeline(self.n_pos_, len(y), self.C)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)  # SGD's loose tolerance is deliberate
+                self.repo_model_.fit(X[:, :len(COLUMNS)], y)
+        else:
+            log.info("good-first-issue model: %d positives, %d negatives; the prior answers alone",
+                     self.n_pos_, self.n_neg_)
+        self.repo_weight_ = (self.n_pos_ / (self.n_pos_ + self.prior_positives)
+                             if self.repo_model_ is not None else 0.0)
+        return self
+
+    def _check(self) -> None:
+        if not hasattr(self, "repo_weight_"):
+            raise NotFittedError("GoodFirstIssueModel is not fitted yet")
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        self._check()
+        X = np.asarray(X, dtype=object)
+        if len(X) == 0:
+            return np.zeros((0, 2))
+        z = (1 - self.repo_weight_) * np.asarray(X[:, len(COLUMNS)], dtype=float)
+        if self.repo_model_ is not None:
+            z = z + self.repo_weight_ * _logit(self.repo_model_.predict_proba(X[:, :len(COLUMNS)])[:, 1])
+        p = 1.0 / (1.0 + np.exp(-z))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """`text:<term>`, `token:<kind>:<value>`, `num:<name>` of the repo model, then `prior`."""
+        self._check()
+        names: list[str] = []
+        if self.repo_model_ is not None:
+            ct = self.repo_model_.named_steps["features"]
+            names += [f"text:{t}" for t in ct.named_transformers_["text"].get_feature_names_out()]
+            names += [f"token:{t}" for t in ct.named_transformers_["tokens"].get_feature_names_out()]
+            names += [f"num:{n}" for n in NUMERIC]
+        return np.array([*names, "prior"], dtype=object)
+
+    def coefficients(self) -> np.ndarray:
+        """The repo model's logistic weights (averaged over the calibration folds), in feature-name order."""
+        self._check()
+        if self.repo_model_ is None:
+            return np.zeros(0)
+        cal = self.repo_model_.named_steps["clf"]
+        return np.mean([c.estimator.coef_.ravel() for c in cal.calibrated_classifiers_], axis=0)
 
 
-def _feature_phrase(name: str, value: float, up: bool) -> str:
-    group, _, feat = name.partition("__")
+def fit(rows: np.ndarray, y: np.ndarray) -> GoodFirstIssueModel:
+    """The repo's model (always one: with too little history it is the prior alone)."""
+    return GoodFirstIssueModel().fit(rows, y)
+
+
+def _feature_phrase(name: str, value: float) -> str:
+    group, _, feat = name.partition(":")
     if group == "num":
-        idx = int(feat.lstrip("x")) - 2 if feat.startswith("x") else -1
-        num = NUMERIC[idx] if 0 <= idx < len(NUMERIC) else feat
-        high, low = _PHRASES.get(num, (num, f"no {num}"))
+        high, low = _PHRASES.get(feat, (feat, f"no {feat}"))
         return high if value > 0 else low
-    if group == "tokens":
+    if group == "token":
         kind, _, val = feat.partition(":")
         label = {"tmpl": f"{val.replace('-', ' ')} form", "tag": f"title tag [{val}]", "label": f"label {val.replace('_', ' ')}",
                  "sub": f"subsystem {val}"}.get(kind, feat)
@@ -284,20 +361,20 @@ def _feature_phrase(name: str, value: float, up: bool) -> str:
     return f"mentions “{feat}”"
 
 
-def probabilities(model: Pipeline, rows: np.ndarray) -> np.ndarray:
+def probabilities(model: GoodFirstIssueModel, rows: np.ndarray) -> np.ndarray:
     if len(rows) == 0:
         return np.zeros(0)
     return np.asarray(model.predict_proba(rows))[:, 1]
 
 
-def explain(model: Pipeline, rows: np.ndarray, top: int = 3) -> list[tuple[str, ...]]:
-    """Top reasons per row: the features pushing the score most, in words."""
-    if len(rows) == 0:
-        return []
-    feats = model.named_steps["features"]
-    X = sparse.csr_matrix(feats.transform(rows))
-    coef = _coefficients(model)
-    names = feats.get_feature_names_out()
+def explain(model: GoodFirstIssueModel, rows: np.ndarray, top: int = 3) -> list[tuple[str, ...]]:
+    """Top reasons per row from the repo model: the features pushing the score most, in words."""
+    if len(rows) == 0 or model.repo_model_ is None:
+        return [() for _ in range(len(rows))]
+    feats = model.repo_model_.named_steps["features"]
+    X = sparse.csr_matrix(feats.transform(np.asarray(rows, dtype=object)[:, :len(COLUMNS)]))
+    coef = model.coefficients()
+    names = model.get_feature_names_out()
     out = []
     for i in range(X.shape[0]):
         start, end = X.indptr[i], X.indptr[i + 1]
@@ -308,9 +385,7 @@ def explain(model: Pipeline, rows: np.ndarray, top: int = 3) -> list[tuple[str, 
         for k in order:
             if abs(contrib[k]) < 1e-3 or len(reasons) >= top:
                 break
-            phrase = _feature_phrase(str(names[idx[k]]), float(vals[k]), contrib[k] > 0)
-            sign = "+" if contrib[k] > 0 else "−"
-            text = f"{sign} {phrase}"
+            text = f"{'+' if contrib[k] > 0 else '−'} {_feature_phrase(str(names[idx[k]]), float(vals[k]))}"
             if text not in reasons:
                 reasons.append(text)
         out.append(tuple(reasons))
@@ -320,75 +395,93 @@ def explain(model: Pipeline, rows: np.ndarray, top: int = 3) -> list[tuple[str, 
 # ------------------------------------------------------------------------------------ prior
 
 
-_PRIOR_WEIGHTS: Mapping[str, float] = {
-    # logit change per unit of the (log-scaled) feature; sources: RecGFI feature importances, and
-    # what vLLM's labelled good first issues look like (short feature/doc requests, no traces).
+@functools.lru_cache(maxsize=1)
+def shipped_prior() -> Any:
+    """The cross-project prior shipped in the package (`classifiers.prior`), loaded once; None if none ships."""
+    from classifiers.prior import load_prior
+
+    return load_prior()
+
+
+_RULE_WEIGHTS: Mapping[str, float] = {
+    # logit change per unit of the (log-scaled) feature; sources: RecGFI feature importances.
     "has_traceback": -1.2, "has_log": -0.6, "has_env": -0.5, "body_words": -0.25, "n_comments": -0.2,
     "author_is_maintainer": 0.8, "maintainer_ack": 1.2, "n_open_checkboxes": 0.3,
     "scoped": 0.8, "maintainer_hard": -1.5, "newcomer_interest": 0.5,
 }
-_PRIOR_KINDS: Mapping[str, float] = {"feature": 0.8, "doc": 1.0, "help-wanted": 1.5, "bug": -0.2, "usage": -1.0,
-                                     "rfc": -1.2, "roadmap": -1.5, "performance": -0.6, "installation": -0.8}
-
-
+_RULE_KINDS: Mapping[str, float] = {"feature": 0.8, "doc": 1.0, "help-wanted": 1.5, "bug": -0.2, "usage": -1.0,
+                                    "rfc": -1.2, "roadmap": -1.5, "performance": -0.6, "installation": -0.8}
 _LABEL_KINDS: Mapping[str, str] = {"label:enhancement": "feature", "label:feature_request": "feature",
                                    "label:feature": "feature", "label:documentation": "doc", "label:docs": "doc",
                                    "label:bug": "bug", "label:question": "usage", "label:usage": "usage", "label:rfc": "rfc"}
 
 
-def prior_probability(row: np.ndarray, n_pos: int) -> tuple[float, tuple[str, ...]]:
-    """The documented fallback (see module docstring) for one feature row."""
+def rule_of_thumb(row: np.ndarray) -> tuple[float, tuple[str, ...]]:
+    """The stand-in prior when no learned one ships: a logistic rule from RecGFI's findings, from a
+    5 % base rate (short, scoped feature/doc requests score higher; traces, logs, env dumps lower)."""
     values = {name: float(row[2 + j]) for j, name in enumerate(NUMERIC)}
     tokens = str(row[1]).split()
     kind = next((t.split(":", 1)[1] for t in tokens if t.startswith("tmpl:")), "none")
     if kind == "none":  # no issue form: the labels may still say what kind of request it is
         kind = next((_LABEL_KINDS[t] for t in tokens if t in _LABEL_KINDS), "none")
-    logit = math.log(PRIOR_BASE_RATE / (1 - PRIOR_BASE_RATE)) + _PRIOR_KINDS.get(kind, 0.0)
+    logit = math.log(PRIOR_BASE_RATE / (1 - PRIOR_BASE_RATE)) + _RULE_KINDS.get(kind, 0.0)
     parts = []
-    for name, w in _PRIOR_WEIGHTS.items():
+    for name, w in _RULE_WEIGHTS.items():
         delta = w * (values[name] - (math.log1p(60) if name == "body_words" else 0.0))
         logit += delta
         if abs(delta) >= 0.3:
             parts.append((abs(delta), ("+ " if delta > 0 else "− ") + _PHRASES[name][0 if values[name] > 0 else 1]))
-    if kind in _PRIOR_KINDS:
-        parts.append((abs(_PRIOR_KINDS[kind]), ("+ " if _PRIOR_KINDS[kind] > 0 else "− ") + f"{kind} form"))
+    if kind in _RULE_KINDS:
+        parts.append((abs(_RULE_KINDS[kind]), ("+ " if _RULE_KINDS[kind] > 0 else "− ") + f"{kind} form"))
     parts.sort(key=lambda x: -x[0])
-    head = f"prior estimate: only {n_pos} labelled good first issue{'s' if n_pos != 1 else ''} in history (a model needs {MIN_POSITIVES})"
     p = 1.0 / (1.0 + math.exp(-logit))
-    return p, (head, *(t for _, t in parts[:3]))
+    return p, tuple(t for _, t in parts[:3])
 
 
-def score(model: Pipeline | None, rows: np.ndarray, numbers: Sequence[int], n_pos: int) -> list[Score]:
-    """Scores for the rows: the model's calibrated probability and reasons, or the prior."""
-    if model is None:
-        out = []
-        for n, row in zip(numbers, rows, strict=True):
-            p, reasons = prior_probability(row, n_pos)
-            out.append(Score(n, p, reasons, True))
-        return out
-    probs = shrink_to_prior(probabilities(model, rows), rows, n_pos)
-    explained = explain(model, rows)
-    return [Score(n, float(p), r, False) for n, p, r in zip(numbers, probs, explained, strict=True)]
+RULE_SHARE = 0.5  # the rule of thumb's share of the prior's log-odds when a learned prior ships
 
 
-def model_weight(n_pos: int) -> float:
-    """How far the fitted model's word is taken over the prior's: n_pos / (n_pos + PRIOR_POSITIVES)."""
-    return n_pos / (n_pos + PRIOR_POSITIVES) if n_pos > 0 else 0.0
+def prior_column(rows: np.ndarray, threads: Sequence[Any]) -> np.ndarray:
+    """The prior's log-odds per row: the learned cross-project prior and `rule_of_thumb` averaged
+    (`RULE_SHARE`), or the rule alone when no learned prior ships.
 
-
-def shrink_to_prior(probs: np.ndarray, rows: np.ndarray, n_pos: int) -> np.ndarray:
-    """Blend the model's log-odds with the prior's, weighted by how many positives the model saw.
-
-    A model fitted on a handful of positives learns the words of those few issues as much as what
-    makes an issue approachable; the prior carries the general findings. With `n_pos` positives
-    the result is sigmoid(w * logit(model) + (1 - w) * logit(prior)), w = `model_weight(n_pos)`,
-    so ten positives weigh about a third and a few hundred almost alone.
+    Two priors that err differently: the learned one knows hundreds of other projects' words, the
+    rule RecGFI's general findings. On vLLM's dev corpus (time folds) the learned prior alone
+    reached ROC-AUC 0.70, the rule 0.80, their average 0.85.
     """
-    if len(probs) == 0:
-        return probs
-    w = model_weight(n_pos)
-    eps = 1e-6
-    pm = np.clip(np.asarray(probs, dtype=float), eps, 1 - eps)
-    pp = np.clip(np.array([prior_probability(r, n_pos)[0] for r in rows]), eps, 1 - eps)
-    z = w * np.log(pm / (1 - pm)) + (1 - w) * np.log(pp / (1 - pp))
-    return 1.0 / (1.0 + np.exp(-z))
+    if len(rows) == 0:
+        return np.zeros(0)
+    rule = _logit(np.array([rule_of_thumb(r)[0] for r in rows]))
+    prior = shipped_prior()
+    if prior is None:
+        return rule
+    from classifiers.prior import thread_features
+
+    learned = _logit(np.asarray(prior.predict_proba(thread_features(list(threads)))[:, 1]))
+    return (1 - RULE_SHARE) * learned + RULE_SHARE * rule
+
+
+def _share_line(model: GoodFirstIssueModel) -> str:
+    w = model.repo_weight_
+    evidence = f"{model.n_pos_} good first issue{'s' if model.n_pos_ != 1 else ''} in its history"
+    if model.repo_model_ is None:
+        return f"prior 100 %: this repo has {evidence} (its own model needs {model.min_positives})"
+    return f"this repo {w:.0%} ({evidence}), prior {1 - w:.0%}"
+
+
+def score(model: GoodFirstIssueModel, rows: np.ndarray, numbers: Sequence[int]) -> list[Score]:
+    """Scores for the rows with their reasons: first how much came from the repo and the prior,
+    then the repo model's strongest features (or, without a learned prior, the rule of thumb's)."""
+    probs = probabilities(model, rows)
+    repo_reasons = explain(model, rows)
+    head = _share_line(model)
+    learned = shipped_prior() is not None
+    out = []
+    for i, n in enumerate(numbers):
+        reasons = list(repo_reasons[i])
+        if model.repo_weight_ < 0.5:
+            prior_p = 1.0 / (1.0 + math.exp(-float(rows[i][len(COLUMNS)])))
+            head_prior = [f"{'+' if prior_p >= PRIOR_BASE_RATE else '−'} prior {prior_p:.2f} (cross-project)"] if learned else []
+            reasons = head_prior + list(rule_of_thumb(rows[i])[1]) + reasons
+        out.append(Score(n, float(probs[i]), (head, *reasons[:3]), model.repo_model_ is None))
+    return out

@@ -7,7 +7,10 @@ confidence; a review comment counts for the subsystem of the file it is on when 
     review comments, review bodies WEIGHTS["review_comments"] = 2   (once per person per PR: a
                                                                     review thread is one unit of work,
                                                                     however many comments it has)
-    merges                         WEIGHTS["merges"] = 1.5
+    merges                         WEIGHTS["merges"] = 1.5   (`mergedBy`, or the `merged` event's actor)
+    review requests                WEIGHTS["review_requests"] = 1   (`review_requested` events, or the
+                                                                    PR's pending requested reviewers:
+                                                                    authors and CODEOWNERS ask owners)
     triage (label, assign, close   WEIGHTS["triage"] = 1   (others' issues only)
       others' issues)
     answers in issue/PR threads    WEIGHTS["thread_answers"] = 0.5 (not in one's own thread)
@@ -204,6 +207,13 @@ def compute(data: RepoData, taxonomy: Taxonomy, labels: Mapping[int, Sequence[Gu
                    weight_count=REVIEW_COMMENT_UNITS)
         if pull.merged_by and pull.merged_at:
             credit(pull.merged_by, subs, "merges", pull.merged_at, number)
+        asked = {e.reviewer: e.created_at for e in data.events.get(number, ())
+                 if e.event == "review_requested" and e.reviewer and e.reviewer != pull.author}
+        for login in pull.requested_reviewers:
+            if login != pull.author:
+                asked.setdefault(login, pull.created_at)
+        for login, when in asked.items():
+            credit(login, subs, "review_requests", when, number)
         if authored(pull):
             credit(pull.author, subs, "authored", pull.merged_at or pull.created_at, number)
         for login, when in first_review.items():

@@ -57,6 +57,9 @@ TRUSTED_TYPES: frozenset[str] = frozenset({
     "sklearn.pipeline.Pipeline",
     "sklearn.preprocessing._data.StandardScaler",
     "sklearn.preprocessing._label.LabelBinarizer",
+    # our own estimators (classifiers.GoodFirstIssueModel, classifiers.SubsystemModel)
+    "classifiers.gfi.GoodFirstIssueModel",
+    "classifiers.subsystem.SubsystemModel",
 })
 # The skops node kinds those types are written as; function, method and reduce nodes (which call
 # what they name) never appear in our files.

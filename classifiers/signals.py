@@ -24,8 +24,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from classifiers import features as fx
 from classifiers.dataset import CommentRec, EventRec, RepoData
-from rules.github import closed_numbers
+from rules.github import closed_numbers, issue_refs
 
 _I = r"(?:i)"  # claims are personal: "we'll handle this internally" is not someone taking the issue
 _A = r"(?:'|’)"  # either apostrophe
@@ -61,9 +62,37 @@ CLAIM = re.compile("|".join([
     rf"\b(?:i{_A}?m|i am) (?:already )?working on (?:an? |the )?(?:fix|pr|patch|pull request|implementation)\b",
     rf"\b(?:i{_A}?d|i would) (?:love|like) to contribute\b",
     rf"\b(?:i{_A}?ll|i will|let me) (?:give it a go|have a go|take a stab|take a crack|take a look and fix)\b",
-    r"\btake a stab at (?:it|this)\b", r"^\s*on it[.!]?\s*$", rf"\bi{_A}?ll take (?:care of )?(?:it|this)\b",
+    r"\btake a (?:stab|crack|shot) at\b", r"^\s*on it[.!]?\s*$",
+    rf"\b(?:i{_A}?ll|i will|i can|let me|i{_A}?m going to) (?:do (?:the |some |an? )?)?investigat(?:e|ion)\b",
+    rf"\blet me (?:file|open|submit|send|create|raise|put up|make) {_PR}", rf"\bi{_A}?ll take (?:care of )?(?:it|this)\b",
     r"\bclaim(?:ing)? (?:this|it)\b", r"\bpr incoming\b", r"\bstarting on (?:it|this)\b",
 ]), re.I | re.M)
+
+# A comment that points at a pull request as the fix ("I created PR #12 with the patch", "see <PR> for
+# a solution", "addressed by #12", "we've just merged #12, which adds ...").
+_PULL = r"(?:(?:pr |pull request )?#\d+|https?://github\.com/\S+/pull/\d+)"
+PR_POINTER = re.compile("|".join([
+    rf"\b(?:created|opened|submitted|filed|sent|put up|raised|made|added) (?:a |the |my |an? )?(?:draft )?(?:pr|pull request) {_PULL}",
+    rf"\b(?:created|opened|submitted|filed|sent|put up|raised|made|added) {_PULL}",
+    rf"\b(?:addressed|fixed|resolved|solved|handled|implemented|supported|covered) (?:by|in|via|with) {_PULL}",
+    rf"\b(?:just |have |has |we{_A}?ve )?merged {_PULL}",
+    rf"\bsee {_PULL} for (?:a|the) (?:fix|solution|patch|implementation)\b",
+    rf"\b{_PULL} (?:fixes|resolves|addresses|implements|adds|should fix|will fix|should resolve)\b",
+    rf"\b(?:review|take a look at|look at) (?:my |the |this )?(?:pr|pull request|fix|patch)?\s*(?:here:?\s*)?{_PULL}",
+]), re.I)
+
+# An issue's own description that says its author (or their team) is doing the work: RFCs and
+# feature proposals ("we are working on ...", "we have started refactoring ...", "we will start by ...").
+BODY_CLAIM = re.compile("|".join([
+    r"\bwe(?:'|’)?(?:re| are) (?:currently |already |actively |now )?(?:working on|making|implementing|building|"
+    r"refactoring|developing|prototyping|adding)\b",
+    r"\bwe (?:have|(?:'|’)ve) (?:started|begun|already started) (?:working|refactoring|implementing|building|on|to)\b",
+    r"\bwe will (?:start|implement|contribute|add|submit|open|upstream|send)\b",
+    r"\b(?:we|i) (?:plan|intend) to (?:implement|contribute|submit|upstream|open|send|work on|add)\b",
+    r"\bi(?:'|’)?(?:m| am) (?:currently |already )?(?:working on|implementing|prototyping)\b",
+    r"\b(?:i|we) (?:have|(?:'|’)ve) (?:a|an) (?:working )?(?:prototype|draft|implementation|poc)\b",
+]), re.I)
+_PROPOSAL_KINDS = frozenset({"rfc", "feature"})  # not roadmaps: they list work for others too
 
 # Claims in other languages vLLM contributors often write in (Chinese first; Japanese, Korean,
 # Spanish, Portuguese, German, French): first-person "I'll take/fix/do this", "assign it to me".
@@ -125,6 +154,13 @@ BLOCK = re.compile("|".join([
     r"\b(?:conflicts?|clash(?:es)?|collides?|overlaps?) with (?:the )?(?:\w+ ){0,2}v1\b",
     r"\bv1 (?:rewrite|re-architecture|refactor|migration) (?:first|lands|is done|to land|settles)\b",
     r"\b(?:superseded|obsoleted|made obsolete) by (?:the )?v1\b",
+    r"\bonce (?:the |our )?(?:\w+ ){0,3}(?:features?|framework|infrastructure|refactor(?:ing)?|rewrite|redesign|"
+    r"foundation|interfaces?|abstractions?|apis?|support|groundwork|work) (?:is|are|has been|have been) (?:in place|ready|"
+    r"done|landed|finished|complete|merged|stable)\b",
+    r"\b(?:refactor|rewrite|redesign|rework|restructure|clean up) (?:the |our )?(?:\w+ ){0,4}first\b",
+    r"\buntil further notice\b",
+    r"\b(?:decided|decide|deciding) to (?:reconsider|pause|postpone|shelve|defer|put (?:this|it) on hold)\b",
+    r"\b(?:postponed|deferred|shelved|paused) (?:until|for now|indefinitely)\b",
 ]), re.I)
 
 # Sentences that mention a block without asserting one now.
@@ -203,14 +239,14 @@ def _quote(text: str, m: re.Match[str] | None, width: int = 160) -> str:
 CLAIM_CUE = re.compile(
     r"\b(?:i(?:'|’)?(?:d|ll|m|ve)|i (?:would|will|can|am|have|want|plan|intend|already)|let me|if i|can i|could i"
     r"|may i|shall i|assign|/(?:assign|take|claim)|claim|on it|starting on|working on|taking|picking|grabbing"
-    r"|tackling|happy to|glad to|keen to|excited|pr incoming|stab|will (?:open|raise|create|submit|send|put up|file|make|link))",
+    r"|tackling|happy to|glad to|keen to|excited|pr incoming|stab|crack|shot at|will (?:open|raise|create|submit|send|put up|file|make|link))",
     re.I)
 ACK_CUES = ("welcome", "feel free", "happy to", "go ahead", "go for it", "all yours", "help wanted", "first", "starter",
             "appreciated", "great", "would you", "would anyone", "accept", "love", "review", "wants to", "to you",
             "sounds good", "thanks for", "assigned", "looking forward")
 BLOCK_CUES = ("block", "depend", "relies", "relying", "wait", "need", "require", "pending", "until", "till", "after",
               "once", "before", "hold", "park", "proceed", "touch", "start", "conflict", "clash", "collide", "overlap",
-              "v1", "supersed", "obsolet")
+              "v1", "supersed", "obsolet", "first", "decid", "postpone", "defer", "shelve", "pause")
 UNBLOCK_CUES = ("block", "merged", "landed", "in main", "released", "dependency")
 
 
@@ -324,13 +360,20 @@ def _iso(dt: datetime | None) -> str | None:
 
 
 def open_pr_refs(data: RepoData) -> dict[int, list[tuple[int, str | None]]]:
-    """Issue number -> [(open PR number, PR author)] for open PRs linked to it with a closing keyword
-    (`Fixes #N`, GitHub's own notion of a linked PR); "Related: #N" or "Follow-up to #N" is not a claim."""
+    """Issue number -> [(PR number, PR author)] for the pull requests that work on it: open ones
+    linked with a closing keyword (`Fixes #N`, GitHub's own notion of a linked PR; "Related: #N" on an
+    open PR is not a claim), and merged ones that reference it at all (the work was done)."""
     out: dict[int, list[tuple[int, str | None]]] = {}
+    repo = data.full_name.lower()
     for pull in data.pulls.values():
-        if pull.state != "open" or (pull.draft and not pull.body):
+        merged = pull.merged_at is not None
+        if not merged and (pull.state != "open" or (pull.draft and not pull.body)):
             continue
-        for num in closed_numbers(f"{pull.title}\n{pull.body}", data.full_name):
+        text = f"{pull.title}\n{pull.body}"
+        nums = set(closed_numbers(text, data.full_name))
+        if merged:
+            nums |= {num for ref_repo, num, _kind in issue_refs(text, data.full_name) if ref_repo == repo}
+        for num in sorted(nums):
             rec = data.issues.get(num)
             if rec is not None and not rec.is_pull and num != pull.number:
                 out.setdefault(num, []).append((pull.number, pull.author))
@@ -342,6 +385,7 @@ def read_thread(data: RepoData, number: int, maintainers: Collection[str],
     """Signals of one issue from its record, comments, events and the open PRs that reference it."""
     rec = data.issues[number]
     sig = Signals(number)
+    proposal = fx.template_kind(rec.title, rec.body) in _PROPOSAL_KINDS
     claimers: dict[str, datetime | None] = {}
     blockers: dict[str, None] = {}
     ev = sig.evidence
@@ -398,6 +442,13 @@ def read_thread(data: RepoData, number: int, maintainers: Collection[str],
             if login:
                 claimers[login] = at
             add("claim", login, at, _quote(words, m), source)
+        elif source == "comment" and ("#" in words or "/pull/" in words) and (m := PR_POINTER.search(words)):
+            claimers[login or "a pull request"] = at
+            add("claim", login, at, _quote(words, m), source)
+        elif source == "body" and proposal and (m := BODY_CLAIM.search(words)):
+            if login:
+                claimers[login] = at
+            add("claim", login, at, _quote(words, m), source)
         unblock = _unblock_match(words, low)
         if unblock:
             blockers.clear()
@@ -419,7 +470,7 @@ def read_thread(data: RepoData, number: int, maintainers: Collection[str],
     for pr_num, author in (open_prs or {}).get(number, []):
         who = author or f"PR #{pr_num}"
         claimers.setdefault(who, None)
-        add("claim", author, None, f"open pull request #{pr_num}", "pull request")
+        add("claim", author, None, f"pull request #{pr_num}", "pull request")
     # Labels that say so (kept on the issue, not hidden by evaluation).
     for lb in rec.labels:
         if re.search(r"\bblocked\b|\bon hold\b", lb, re.I):

@@ -22,10 +22,12 @@ import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.compose import ColumnTransformer
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import SGDClassifier
 from sklearn.multiclass import OneVsRestClassifier
@@ -34,6 +36,7 @@ from sklearn.pipeline import Pipeline
 from classifiers import features as fx
 from classifiers.dataset import IssueRec, RepoData
 from classifiers.paths import PathMatcher
+from classifiers.repo_rules import LabelRule, label_rules, repo_taxonomy
 from config.watch import Taxonomy
 from rules.github import closed_numbers, issue_refs
 
@@ -41,6 +44,7 @@ log = logging.getLogger(__name__)
 
 SOURCE_LABEL, SOURCE_PATHS, SOURCE_TITLE, SOURCE_PR, SOURCE_TEXT = "label", "paths", "title", "pr", "text"
 SOURCE_KEYWORDS = "keywords"
+SOURCE_REPO_RULES = "repo-rules"  # the repo's own label rules (mergify, labeler): classifiers.repo_rules
 CONF_LABEL, CONF_TITLE, CONF_FILES_TOP = 1.0, 0.9, 0.95
 CONF_TITLE_UNSUPPORTED = 0.4  # a PR title tag that none of the PR's files bear out
 CONF_KEYWORD = 0.55  # a taxonomy keyword in the title, for subsystems without a text-model class
@@ -66,10 +70,12 @@ class Guess:
 
 
 class Rules:
-    """The taxonomy's deterministic evidence: labels, changed paths, title tags, keywords."""
+    """The taxonomy's deterministic evidence: labels, changed paths, title tags, keywords, and the
+    repo's own label rules (`repo_rules`: their titles for issues and PRs, their paths for PRs)."""
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
+    def __init__(self, taxonomy: Taxonomy, label_rules: Sequence[LabelRule] = ()) -> None:
         self.taxonomy = taxonomy
+        self.label_rules = tuple(label_rules)
         self.names = taxonomy.names
         self.paths = PathMatcher.for_taxonomy(taxonomy)
         self.label_map = taxonomy.label_map()
@@ -89,6 +95,41 @@ class Rules:
                 self._kw_subs[k.lower()].append(sub.name)
         alts = sorted(self._kw_subs, key=len, reverse=True)
         self._kw_any = re.compile(r"(?<![\w-])(" + "|".join(re.escape(k) for k in alts) + r")s?(?![\w-])") if alts else None
+
+    @classmethod
+    def for_repo(cls, data: RepoData, base: Taxonomy) -> Rules:
+        """The rules for one loaded repo: `base` extended by the repo's own label rules (once per load)."""
+        memo = data.memo.get("rules")
+        if isinstance(memo, Rules) and memo._base is base:
+            return memo
+        parsed = label_rules(data.label_rule_files)
+        rules = cls(repo_taxonomy(base, parsed), parsed)
+        rules._base = base
+        data.memo["rules"] = rules
+        return rules
+
+    _base: Taxonomy | None = None
+
+    def from_repo_rules(self, title: str, files: Sequence[tuple[str, int]] = (), title_conf: float = CONF_TITLE,
+                        ) -> dict[str, float]:
+        """Subsystems the repo's label rules give: a title rule `title_conf`, path rules by their share of the files."""
+        if not self.label_rules:
+            return {}
+        out: dict[str, float] = {}
+        hits: dict[str, int] = defaultdict(int)
+        for rule in self.label_rules:
+            name = self.label_map.get(rule.label.lower(), rule.label)
+            if title and rule.matches_title(title):
+                out[name] = title_conf
+            if files and rule.paths:
+                n = sum(1 for f, _ in files if rule.matches_path(f))
+                if n:
+                    hits[name] = max(hits[name], n)
+        if hits:
+            top = max(hits.values())
+            for name, n in hits.items():
+                out[name] = max(out.get(name, 0.0), CONF_FILES_TOP * n / top)
+        return out
 
     def target_labels(self, labels: Iterable[str]) -> set[str]:
         return {self.label_map[lb.lower()] for lb in labels if lb.lower() in self.label_map}
@@ -151,11 +192,19 @@ def merge(*sources: tuple[str, dict[str, float]]) -> list[Guess]:
     return [Guess(name, float(c), source) for name, (c, source) in ranked]
 
 
+# Sources that are the repo's own word (or follow from it); the text model and keywords are guesses.
+RULE_SOURCES = frozenset({SOURCE_LABEL, SOURCE_PATHS, SOURCE_TITLE, SOURCE_PR, SOURCE_REPO_RULES})
+SURE = 0.9  # a guess this confident stands beside a rule's answer
+
+
 def asserted(guesses: Sequence[Guess], threshold: float = THRESHOLD) -> list[str]:
-    """The subsystems a guess list asserts: all at or above the threshold, and always the best."""
+    """The subsystems a guess list asserts: all at or above the threshold, and always the best. When
+    the best comes from the repo's own rules, a text or keyword guess beside it must be `SURE`."""
     if not guesses:
         return []
-    return [g.name for i, g in enumerate(guesses) if i == 0 or g.confidence >= threshold]
+    ruled = guesses[0].source in RULE_SOURCES and guesses[0].confidence >= SURE
+    return [g.name for i, g in enumerate(guesses) if i == 0 or (
+        g.confidence >= threshold and (not ruled or g.source in RULE_SOURCES or g.confidence >= SURE))]
 
 
 # ------------------------------------------------------------------------------------ text model
@@ -255,26 +304,77 @@ def cap(ts: TrainingSet, max_total: int = MAX_EXAMPLES, per_class: int = PER_CLA
     return TrainingSet([ts.recs[i] for i in keep], [ts.targets[i] for i in keep], [ts.kinds[i] for i in keep], ts.data)
 
 
-def fit_text_model(rules: Rules, ts: TrainingSet) -> tuple[Pipeline | None, list[str]]:
+class SubsystemModel(ClassifierMixin, BaseEstimator):
+    """The text model as one estimator: `text_rows` in, a probability per subsystem out.
+
+    `fit(X, Y)` takes Y as one list of subsystem names per row; `classes_` are the names with at
+    least `min_examples` rows (rows with none of them are left out). One-vs-rest logistic
+    regression over hashed TF-IDF words, title character n-grams and hint tokens
+    (`build_text_model`); `C` is its inverse L2 strength.
+    """
+
+    def __init__(self, C: float = 4.0, min_examples: int = MIN_EXAMPLES) -> None:
+        self.C = C
+        self.min_examples = min_examples
+
+    def fit(self, X: np.ndarray, Y: Sequence[Sequence[str]]) -> SubsystemModel:
+        counts: dict[str, int] = defaultdict(int)
+        for names in Y:
+            for name in set(names):
+                counts[name] += 1
+        classes = sorted(n for n, c in counts.items() if c >= self.min_examples)
+        if len(classes) < 2:
+            raise ValueError(f"a subsystem model needs two subsystems with {self.min_examples} examples each, "
+                             f"got {len(classes)}")
+        keep = [i for i, t in enumerate(Y) if any(n in classes for n in t)]
+        self.classes_ = np.array(classes, dtype=object)
+        self.pipeline_ = build_text_model(len(keep), self.C)
+        target = np.array([[1 if c in Y[i] else 0 for c in classes] for i in keep])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # the loose tolerance is deliberate
+            self.pipeline_.fit(np.asarray(X, dtype=object)[keep], target)
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        if not hasattr(self, "pipeline_"):
+            raise NotFittedError("SubsystemModel is not fitted yet")
+        if len(X) == 0:
+            return np.zeros((0, len(self.classes_)))
+        return np.asarray(self.pipeline_.predict_proba(np.asarray(X, dtype=object)))
+
+    def predict(self, X: np.ndarray) -> list[list[str]]:
+        """The asserted subsystems of each row (see `asserted`)."""
+        out = []
+        for row in self.predict_proba(X):
+            ranked = sorted((Guess(str(c), float(p), SOURCE_TEXT) for c, p in zip(self.classes_, row, strict=True)),
+                            key=lambda g: -g.confidence)
+            out.append(asserted(ranked))
+        return out
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """`words:h<i>` and `title_chars:h<i>` (hashed buckets: no vocabulary is kept), `hint:<token>`."""
+        if not hasattr(self, "pipeline_"):
+            raise NotFittedError("SubsystemModel is not fitted yet")
+        ct = self.pipeline_.named_steps["features"]
+        words = ct.named_transformers_["words"].named_steps["hash"].n_features
+        chars = ct.named_transformers_["title_chars"].named_steps["hash"].n_features
+        hints = ct.named_transformers_["hints"].get_feature_names_out()
+        return np.array([*(f"words:h{i}" for i in range(words)), *(f"title_chars:h{i}" for i in range(chars)),
+                         *(f"hint:{t}" for t in hints)], dtype=object)
+
+
+def fit_text_model(rules: Rules, ts: TrainingSet) -> SubsystemModel | None:
     """Fit on the training set; None when fewer than two subsystems have enough examples."""
     counts: dict[str, int] = defaultdict(int)
     for t in ts.targets:
-        for name in t:
+        for name in set(t):
             counts[name] += 1
-    classes = sorted(n for n, c in counts.items() if c >= MIN_EXAMPLES)
-    if len(classes) < 2:
-        return None, classes
-    keep = [i for i, t in enumerate(ts.targets) if any(n in classes for n in t)]
-    X = text_rows(rules, [ts.recs[i] for i in keep], ts.data)
-    Y = np.array([[1 if c in ts.targets[i] else 0 for c in classes] for i in keep])
-    model = build_text_model(len(keep))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # the loose tolerance is deliberate
-        model.fit(X, Y)
-    return model, classes
+    if sum(1 for c in counts.values() if c >= MIN_EXAMPLES) < 2:
+        return None
+    return SubsystemModel().fit(text_rows(rules, ts.recs, ts.data), ts.targets)
 
 
-def text_probabilities(model: Pipeline, classes: Sequence[str], rows: np.ndarray) -> np.ndarray:
+def text_probabilities(model: SubsystemModel, classes: Sequence[str], rows: np.ndarray) -> np.ndarray:
     if len(rows) == 0:
         return np.zeros((0, len(classes)))
     return np.asarray(model.predict_proba(rows))
@@ -302,7 +402,9 @@ def pull_rule_guesses(data: RepoData, rules: Rules) -> dict[int, list[Guess]]:
         title = rules.from_title(rec.title)
         if files:
             title = {name: (c if name in files else CONF_TITLE_UNSUPPORTED) for name, c in title.items()}
-        out[rec.number] = merge((SOURCE_LABEL, rules.from_labels(labels)), (SOURCE_PATHS, files), (SOURCE_TITLE, title))
+        repo = rules.from_repo_rules(rec.title, data.files.get(rec.number, []))
+        out[rec.number] = merge((SOURCE_LABEL, rules.from_labels(labels)), (SOURCE_PATHS, files), (SOURCE_TITLE, title),
+                                (SOURCE_REPO_RULES, repo))
     data.memo["pull_rule_guesses"] = (rules.taxonomy, out)
     return out
 
@@ -334,7 +436,7 @@ def _confident(guesses: Sequence[Guess]) -> bool:
     return bool(guesses) and guesses[0].confidence >= THRESHOLD
 
 
-def label_all(data: RepoData, rules: Rules, model: Pipeline | None, classes: Sequence[str],
+def label_all(data: RepoData, rules: Rules, model: SubsystemModel | None, classes: Sequence[str],
               numbers: Iterable[int] | None = None,
               pulls: dict[int, list[Guess]] | None = None) -> dict[int, list[Guess]]:
     """Guesses for the given items (default: every issue and PR), best first. `pulls` (the rule
@@ -372,6 +474,6 @@ def label_all(data: RepoData, rules: Rules, model: Pipeline | None, classes: Seq
                     c = g.confidence * (CONF_CLOSES if closes else CONF_MENTIONS)
                     inherited[g.name] = max(inherited.get(g.name, 0.0), c)
         out[rec.number] = merge((SOURCE_LABEL, rules.from_labels(rec.labels)), (SOURCE_TITLE, rules.from_title(rec.title)),
-                                (SOURCE_PR, inherited), (SOURCE_TEXT, text_conf),
+                                (SOURCE_REPO_RULES, rules.from_repo_rules(rec.title)), (SOURCE_PR, inherited), (SOURCE_TEXT, text_conf),
                                 (SOURCE_KEYWORDS, rules.from_keywords(rec.title, unmodelled)))
     return out

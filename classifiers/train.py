@@ -18,17 +18,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.pipeline import Pipeline
 from sqlalchemy.orm import Session
 
 from classifiers import evaluate, gfi, ownership, persist
 from classifiers.dataset import RepoData, load_repo
+from classifiers.gfi import GoodFirstIssueModel
 from classifiers.signals import read_acks
 from classifiers.subsystem import (
     Guess,
     Rules,
+    SubsystemModel,
     TrainingSet,
-    asserted,
     fit_text_model,
     label_all,
     pull_rule_guesses,
@@ -48,16 +48,22 @@ class Models:
     """The fitted models of one repo (either may be None: too little history)."""
 
     repo: str
-    subsystem: Pipeline | None = None
-    subsystem_classes: list[str] = field(default_factory=list)
-    gfi: Pipeline | None = None
-    gfi_n_pos: int = 0
+    subsystem: SubsystemModel | None = None
+    gfi: GoodFirstIssueModel | None = None
     versions: dict[str, str] = field(default_factory=dict)
     metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
     n_train: dict[str, int] = field(default_factory=dict)
     # Subsystems of the good-first-issue examples by the fitted text model (fitting computes them;
     # a classification of the same loaded data reuses them). Not saved.
     labels: dict[int, list[Guess]] = field(default_factory=dict, repr=False)
+
+    @property
+    def subsystem_classes(self) -> list[str]:
+        return [str(c) for c in self.subsystem.classes_] if self.subsystem is not None else []
+
+    @property
+    def gfi_n_pos(self) -> int:
+        return self.gfi.n_pos_ if self.gfi is not None else 0
 
 
 @dataclass(frozen=True)
@@ -103,18 +109,13 @@ def _subsystem_metrics(rules: Rules, ts: TrainingSet) -> dict[str, Any]:
     old, new = _time_split([r.created_at for r in ts.recs])
     old = old[-HOLDOUT_MAX:]
     train = TrainingSet([ts.recs[i] for i in old], [ts.targets[i] for i in old], [ts.kinds[i] for i in old], ts.data)
-    model, classes = fit_text_model(rules, train)
+    model = fit_text_model(rules, train)
     test = [i for i in new if ts.kinds[i] == "issue-label"] or list(new)
     if model is None or not test:
         return {}
-    from classifiers.subsystem import Guess, text_probabilities, text_rows
+    from classifiers.subsystem import text_rows
 
-    probs = text_probabilities(model, classes, text_rows(rules, [ts.recs[i] for i in test], ts.data))
-    preds = []
-    for row in probs:
-        guesses = sorted((Guess(c, float(p), "text") for c, p in zip(classes, row, strict=True)),
-                         key=lambda g: -g.confidence)
-        preds.append(asserted(guesses))
+    preds = model.predict(text_rows(rules, [ts.recs[i] for i in test], ts.data))
     m = evaluate.multilabel_f1([ts.targets[i] for i in test], preds)
     return {"holdout_macro_f1": m["macro_f1"], "holdout_micro_f1": m["micro_f1"], "holdout_n": m["n"]}
 
@@ -123,12 +124,12 @@ def fit_models(data: RepoData, ctx: RepoContext, now: datetime, holdout: bool = 
                use_newcomers: bool = True) -> Models:
     """Fit both models on one repo's stored history (pure: no I/O)."""
     t0 = time.perf_counter()
-    rules = Rules(ctx.taxonomy)
+    rules = Rules.for_repo(data, ctx.taxonomy)
     models = Models(ctx.name)
     pulls = pull_rule_guesses(data, rules)
     ts = training_set(data, rules, pulls)
     models.metrics[SUBSYSTEM] = _subsystem_metrics(rules, ts) if holdout else {}
-    models.subsystem, models.subsystem_classes = fit_text_model(rules, ts)
+    models.subsystem = fit_text_model(rules, ts)
     models.n_train[SUBSYSTEM] = len(ts.recs)
     models.metrics[SUBSYSTEM].update({"n_issues": ts.kinds.count("issue-label"), "n_pulls": ts.kinds.count("pull-rules"),
                                       "classes": len(models.subsystem_classes)})
@@ -141,36 +142,35 @@ def fit_models(data: RepoData, ctx: RepoContext, now: datetime, holdout: bool = 
     labels = models.labels = label_all(data, rules, models.subsystem, models.subsystem_classes, numbers=numbers,
                                        pulls=pulls)
     sigs = read_acks(data, numbers, maintainers)
-    rows = gfi.feature_rows(data, numbers, maintainers, sigs, labels, ctx.repo.good_first_issue_labels)
+    # The prior's column is read only where a fitted model is scored: the held-out newest 20 %.
+    held = ({numbers[i] for i in _time_split([data.issues[n].created_at for n in numbers])[1]}
+            if holdout and len(numbers) >= 20 else set())
+    rows = gfi.feature_rows(data, numbers, maintainers, sigs, labels, ctx.repo.good_first_issue_labels, prior_for=held)
     y = np.array([ex[n] for n in numbers], dtype=int)
-    models.gfi_n_pos = int(y.sum())
     models.n_train[GFI] = len(numbers)
-    metrics: dict[str, Any] = {"n": len(numbers), "n_pos": models.gfi_n_pos}
+    metrics: dict[str, Any] = {"n": len(numbers), "n_pos": int(y.sum())}
     if holdout and len(numbers) >= 20:
         old, new = _time_split([data.issues[n].created_at for n in numbers])
         old = old[-HOLDOUT_MAX:]
         if 0 < y[new].sum() < len(new):
             m = gfi.fit(rows[old], y[old])
-            if m is not None:
-                metrics.update({f"holdout_{k}": v for k, v in
-                                evaluate.ranking_metrics(y[new], gfi.probabilities(m, rows[new])).items()})
+            metrics.update({f"holdout_{k}": v for k, v in
+                            evaluate.ranking_metrics(y[new], gfi.probabilities(m, rows[new])).items()})
     models.gfi = gfi.fit(rows, y)
-    metrics["from_prior"] = models.gfi is None
+    metrics["from_prior"] = models.gfi.repo_model_ is None
+    metrics["repo_weight"] = round(models.gfi.repo_weight_, 4)
     models.metrics[GFI] = metrics
     log.info("good-first-issue model: %d examples, %d positives%s (%.1fs)", len(numbers), models.gfi_n_pos,
-             " (prior only)" if models.gfi is None else "", time.perf_counter() - t0)
+             " (prior only)" if models.gfi.repo_model_ is None else "", time.perf_counter() - t0)
     return models
 
 
 def save_models(session: Session | None, model_dir: Path, models: Models, now: datetime) -> None:
     """Write both model files and (with a session) one `model_versions` row each."""
-    for name, model, extra in (
-        (SUBSYSTEM, models.subsystem, {"classes": models.subsystem_classes}),
-        (GFI, models.gfi, {"n_pos": models.gfi_n_pos}),
-    ):
+    for name, model in ((SUBSYSTEM, models.subsystem), (GFI, models.gfi)):
         version = persist.version_string(name, now, f"{models.repo}:{name}:{models.n_train.get(name)}:{time.time_ns()}")
         card = persist.Card(name=name, repo=models.repo, version=version, created_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                            n_train=models.n_train.get(name, 0), metrics=models.metrics.get(name, {}), extra=extra)
+                            n_train=models.n_train.get(name, 0), metrics=models.metrics.get(name, {}))
         path = persist.save(model_dir, card, model)
         models.versions[name] = version
         if session is not None:
@@ -191,10 +191,10 @@ def load_models(model_dir: Path, repo: str) -> Models:
     """Both models from their files; `persist.ModelFileError` says why one cannot be used."""
     models = Models(repo)
     card, models.subsystem = persist.load(model_dir, repo, SUBSYSTEM)
-    models.subsystem_classes = list(card.extra.get("classes", []))
     models.versions[SUBSYSTEM] = card.version
     card, models.gfi = persist.load(model_dir, repo, GFI)
-    models.gfi_n_pos = int(card.extra.get("n_pos", 0))
+    if models.gfi is None:
+        raise persist.ModelFileError(f"{repo}: the good-first-issue model file is missing (an older format)")
     models.versions[GFI] = card.version
     return models
 

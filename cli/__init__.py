@@ -9,6 +9,7 @@ from cli import (  # noqa: F401 - imported for their command registrations
     demo,
     invite,
     judge,
+    prior,
     report,
     sandbox,
     service,

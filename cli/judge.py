@@ -114,7 +114,9 @@ def eval_cmd(
     train_dir: Annotated[Path | None, typer.Option("--train", help="Dataset directory to train on.")] = None,
     test_dir: Annotated[Path | None, typer.Option("--test", help="Dataset directory to score (with truth.json).")] = None,
     cv: Annotated[int | None, typer.Option("--cv", min=2, max=100,
-                                           help="K-fold cross-validation on DATASET, split by issue number.")] = None,
+                                           help="K-fold cross-validation on DATASET, folds split by time.")] = None,
+    by_project: Annotated[bool, typer.Option("--by-project",
+                                             help="Add the cross-project prior's leave-one-project-out figures.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Score the classifiers against planted or labelled truth (throw-away databases; nothing else touched)."""
@@ -125,7 +127,10 @@ def eval_cmd(
     def progress(msg: str) -> None:
         console.print(f"eval: {msg}", highlight=False, markup=False)
 
-    if cv is not None:
+    result: dict = {}
+    if by_project and cv is None and dataset is None and not (train_dir or test_dir):
+        pass  # the prior's figures alone
+    elif cv is not None:
         if dataset is None or train_dir or test_dir:
             raise typer.BadParameter("use either `--cv K DATASET` or `--train DIR --test DIR`")
         result = evaluate_cv(dataset, cv, watch, progress=progress)
@@ -133,6 +138,11 @@ def eval_cmd(
         if not (train_dir and test_dir) or dataset is not None:
             raise typer.BadParameter("use either `--cv K DATASET` or `--train DIR --test DIR`")
         result = evaluate_split(train_dir, test_dir, watch, progress=progress)
+    if by_project:
+        from classifiers.prior.evaluate import by_project as prior_by_project
+
+        progress("prior, leave one project out")
+        result["by_project"] = prior_by_project()
     if as_json:
         out.print(json.dumps(result, sort_keys=True), markup=False, emoji=False)
         return
@@ -140,5 +150,9 @@ def eval_cmd(
     table.add_column("section")
     table.add_column("figures")
     for section, figs in result.items():
-        table.add_row(section, ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in figs.items()))
+        if not isinstance(figs, dict):
+            table.add_row(section, str(figs))
+            continue
+        table.add_row(section, ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in figs.items()
+                                         if not isinstance(v, dict | list)))
     out.print(table)

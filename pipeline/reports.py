@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bench.jobs import BenchLink, latest_links, prepare_for_issue
 from config.errors import ReportError
 from config.watch import WatchConfig
-from reports.digest import Digest, build_digest, digest_window, previous_scores, store_digest
+from reports.digest import Digest, build_digest, digest_window, previous_payload, previous_scores, store_digest
 from reports.render.markdown import digest_markdown
 from reports.shortlist import (
     Shortlist,
@@ -98,7 +98,8 @@ def publish_digest(session: Session, watch: WatchConfig, repo: str | None, now: 
     if chart:
         path = chart_path or (out_dir / f"digest-{snap.repo.replace('/', '__')}-{day_s}.png")
     d = build_digest(snap, day_s, previous_scores(session, snap.repo, day_s), sl, stall_days,
-                     str(path.resolve()) if path else None)
+                     str(path.resolve()) if path else None,
+                     previous_shortlist=previous_payload(session, snap.repo, day_s).get("shortlist"))
     if path is not None:
         from reports.render.chart import digest_chart  # matplotlib: paid only by a digest with a chart
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
 from bench.jobs import job_views
+from classifiers.thresholds import LISTED_SUBSYSTEM_CONFIDENCE
 from config.errors import ReportError
 from config.watch import WatchConfig
 from reports.shortlist import BenchLink
@@ -144,7 +145,8 @@ def issue_card(session: Session, watch: WatchConfig, number: int, now: datetime,
     subs: tuple[tuple[str, float], ...] = ()
     if label is not None:
         subs = tuple((str(s["name"]), round(float(s.get("confidence", 1.0) or 0.0), 3))
-                     for s in (label.subsystems or []) if isinstance(s, dict) and s.get("name"))
+                     for s in (label.subsystems or []) if isinstance(s, dict) and s.get("name")
+                     and float(s.get("confidence", 1.0) or 0.0) >= LISTED_SUBSYSTEM_CONFIDENCE)
     gfi = session.get(GoodFirstIssueScore, (r.id, number))
     sig = session.get(ThreadSignal, (r.id, number))
     owners: list[OwnerLine] = []

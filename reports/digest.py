@@ -366,7 +366,7 @@ def digest_window(now: datetime, tz: str, day: date | None = None, days: int = 1
     return start, min(end, now), day.isoformat()
 
 
-def _previous_payload(session: Session, repo: str, before_day: str) -> dict[str, Any]:
+def previous_payload(session: Session, repo: str, before_day: str) -> dict[str, Any]:
     """The payload of the latest stored digest of an earlier day ({} when there is none)."""
     from storage.models import Digest as DigestRow
 
@@ -377,7 +377,7 @@ def _previous_payload(session: Session, repo: str, before_day: str) -> dict[str,
 
 def previous_scores(session: Session, repo: str, before_day: str) -> dict[int, float]:
     """GFI probabilities recorded by the latest stored digest of an earlier day."""
-    raw = _previous_payload(session, repo, before_day).get("gfi_scores") or {}
+    raw = previous_payload(session, repo, before_day).get("gfi_scores") or {}
     return {int(k): float(v) for k, v in raw.items() if str(k).isdigit() and isinstance(v, int | float)}
 
 

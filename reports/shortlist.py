@@ -3,7 +3,10 @@ to talk to about them.
 
 Issues: the highest good-first-issue probabilities among open issues nobody has claimed (signal,
 assignee, or an open PR that references it) and nothing blocks, spread over subsystems unless the
-caller narrows them. Maintainers: for the subsystems of those issues, round-robin over subsystems
+caller narrows them. Only issues at or above the safe-pick threshold
+(`classifiers.thresholds.SAFE_PICK_PROBABILITY`) are presented as safe first picks; when fewer
+than five qualify the notes say "only N", and the best of the others follow as "stretch" picks
+that say why (`split_safe`, `stretch_issue`). Maintainers: for the subsystems of those issues, round-robin over subsystems
 (most issues first) taking each one's best active, responsive owner. Ties break on issue number
 and login, so the same database always gives the same shortlist.
 """
@@ -24,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bench.jobs import BenchLink
+from classifiers.thresholds import LISTED_SUBSYSTEM_CONFIDENCE, SAFE_PICK_PROBABILITY
 from config.clock import iso_z
 from config.errors import ReportError
 from config.watch import WatchConfig
@@ -34,7 +38,7 @@ log = logging.getLogger(__name__)
 
 N_ISSUES = 5
 N_MAINTAINERS = 3
-MIN_SUBSYSTEM_CONFIDENCE = 0.3
+MIN_SUBSYSTEM_CONFIDENCE = LISTED_SUBSYSTEM_CONFIDENCE
 ACTIVE_DAYS = OWNER_ACTIVE_DAYS  # a maintainer active within this many days is preferred...
 MAX_REVIEW_HOURS = 7 * 24.0  # ...and one whose median first review comes within this
 NOT_COUNTS = frozenset({"items", "score", "rank"})  # evidence integers that are not counts of actions
@@ -53,13 +57,14 @@ class ShortlistIssue:
     last_maintainer_word: str
     acknowledged_by: tuple[str, ...]
     bench_job: BenchLink | None = None
+    stretch: bool = False  # below the safe-pick threshold: shown only because too few issues reach it
 
     def to_dict(self) -> dict[str, Any]:
         return {"number": self.number, "url": self.url, "title": self.title, "subsystems": list(self.subsystems),
                 "probability": round(self.probability, 4), "reasons": list(self.reasons),
                 "from_prior": self.from_prior, "labels": list(self.labels),
                 "last_maintainer_word": self.last_maintainer_word, "acknowledged_by": list(self.acknowledged_by),
-                "bench_job": self.bench_job.to_dict() if self.bench_job else None}
+                "bench_job": self.bench_job.to_dict() if self.bench_job else None, "stretch": self.stretch}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ShortlistIssue:
@@ -69,7 +74,7 @@ class ShortlistIssue:
                    subsystems=tuple(d["subsystems"]), probability=float(d["probability"]),
                    reasons=tuple(d["reasons"]), from_prior=bool(d["from_prior"]), labels=tuple(d["labels"]),
                    last_maintainer_word=str(d["last_maintainer_word"]), acknowledged_by=tuple(d["acknowledged_by"]),
-                   bench_job=BenchLink.from_dict(job) if job else None)
+                   bench_job=BenchLink.from_dict(job) if job else None, stretch=bool(d.get("stretch", False)))
 
 
 @dataclass(frozen=True)
@@ -119,14 +124,14 @@ class Shortlist:
 
 
 def listed_subsystems(snap: RepoSnapshot, number: int, min_confidence: float = MIN_SUBSYSTEM_CONFIDENCE) -> tuple[str, ...]:
-    """The subsystems shown for an issue: the best one always, others above `min_confidence`."""
+    """The subsystems shown for an issue: those at or above `min_confidence` (none: unclassified)."""
     rec = snap.subsystem_rec(number)
     if rec is None or not rec.names:
         return (UNCLASSIFIED,)
-    out = [n for i, (n, c) in enumerate(zip(rec.names, rec.confidences, strict=False)) if i == 0 or c >= min_confidence]
-    if rec.primary and rec.primary not in out:
-        out.insert(0, rec.primary)
-    return tuple(dict.fromkeys(out))
+    out = [n for n, c in zip(rec.names, rec.confidences, strict=False) if c >= min_confidence]
+    if rec.primary in out:  # the primary first
+        out.insert(0, out.pop(out.index(rec.primary)))
+    return tuple(dict.fromkeys(out)) or (UNCLASSIFIED,)
 
 
 def claimed_by_pull(snap: RepoSnapshot) -> dict[int, int]:
@@ -301,26 +306,48 @@ def build_shortlist(snap: RepoSnapshot, subsystems: Sequence[str] = (), bench_li
                     n_issues: int = N_ISSUES, n_maintainers: int = N_MAINTAINERS) -> Shortlist:
     """Pure: the shortlist for a snapshot; `bench_links` maps issue numbers to their bench jobs."""
     bench_links = bench_links or {}
-    ranked = candidates(snap, subsystems)
-    picked = pick_issues(ranked, n_issues, per_subsystem=None if subsystems else 2)
+    safe, below = split_safe(candidates(snap, subsystems))
+    cap = None if subsystems else 2
+    picked = pick_issues(safe, n_issues, per_subsystem=cap)
+    stretch = pick_issues(below, n_issues - len(picked), per_subsystem=cap) if len(picked) < n_issues else []
     issues = []
-    for issue, score, subs in picked:
+    for k, (issue, score, subs) in enumerate([*picked, *stretch]):
         sig = snap.signal(issue.number)
-        issues.append(ShortlistIssue(
+        item = ShortlistIssue(
             number=issue.number, url=issue.url or f"{snap.html_url}/issues/{issue.number}", title=issue.title,
             subsystems=subs, probability=score.probability, reasons=score.reasons, from_prior=score.from_prior,
             labels=issue.labels, last_maintainer_word=sig.last_maintainer_word if sig else "",
-            acknowledged_by=sig.acknowledged_by if sig else (), bench_job=bench_links.get(issue.number)))
+            acknowledged_by=sig.acknowledged_by if sig else (), bench_job=bench_links.get(issue.number))
+        issues.append(stretch_issue(item) if k >= len(picked) else item)
     maintainers = pick_maintainers(snap, issues, n_maintainers)
     return Shortlist(repo=snap.repo, generated_at=snap.now, subsystem_filter=tuple(subsystems),
                      issues=tuple(issues), maintainers=tuple(maintainers),
                      notes=shortlist_notes(issues, subsystems, maintainers, n_issues, n_maintainers))
 
 
+def split_safe(ranked: Sequence[tuple[IssueRec, GfiRec, tuple[str, ...]]], threshold: float = SAFE_PICK_PROBABILITY,
+               ) -> tuple[list[tuple[IssueRec, GfiRec, tuple[str, ...]]], list[tuple[IssueRec, GfiRec, tuple[str, ...]]]]:
+    """(safe first picks, the others), each in rank order: safe means a probability at or above `threshold`."""
+    safe = [t for t in ranked if t[1].probability >= threshold]
+    return safe, [t for t in ranked if t[1].probability < threshold]
+
+
+def stretch_issue(issue: ShortlistIssue, threshold: float = SAFE_PICK_PROBABILITY) -> ShortlistIssue:
+    """A pick below the threshold, marked and saying why it is shown at all."""
+    why = (f"stretch pick: probability {issue.probability:.2f} is below the {threshold:.2f} safe-pick threshold; "
+           "shown because too few issues reach it")
+    return replace(issue, stretch=True, reasons=(why, *issue.reasons))
+
+
 def shortlist_notes(issues: Sequence[ShortlistIssue], subsystems: Sequence[str], maintainers: Sequence[ShortlistMaintainer],
                     n_issues: int = N_ISSUES, n_maintainers: int = N_MAINTAINERS) -> tuple[str, ...]:
     """What the reader should know about a short list."""
     notes = []
+    n_safe = sum(1 for i in issues if not i.stretch)
+    if n_safe < n_issues:
+        notes.append(f"only {n_safe} issue(s) reach the safe-pick threshold (good-first-issue probability "
+                     f"≥ {SAFE_PICK_PROBABILITY:.2f})"
+                     + (f"; {len(issues) - n_safe} stretch pick(s) below it follow" if len(issues) > n_safe else ""))
     if len(issues) < n_issues:
         notes.append(f"only {len(issues)} open issue(s) are unclaimed, unblocked and scored"
                      + (f" in {', '.join(subsystems)}" if subsystems else ""))

@@ -46,6 +46,7 @@ ACTIVITY_WEIGHTS: Mapping[str, float] = {
     "changes_requested": 4.0,
     "review_comments": 2.0,  # inline review comments and review bodies
     "merges": 1.5,
+    "review_requests": 1.0,  # asked to review (review_requested events, pending requested reviewers)
     "triage": 1.0,
     "thread_answers": 0.5,  # comments in someone else's issue or PR thread
     "chat_answers": 0.3,

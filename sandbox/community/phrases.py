@@ -1,6 +1,11 @@
 """Phrase banks for the planted thread signals. Many phrasings per signal, and look-alikes that
 mean something else, so that a model has to learn the signal rather than one sentence.
 
+The later entries of each bank were written from how people actually phrase these things in
+open-source trackers (pointing at one's own PR, a team doing the work, "once X is in place",
+"let's restructure this first", a decision to postpone), without looking at the classifier's
+rules: some of them the rules miss, and the generated figures are meant to show it.
+
 Placeholders: {m} another issue/PR number, {who} a login, {file} a path, {func} a function name,
 {flag} a CLI flag, {vendor} AMD/NVIDIA/Intel/Google.
 """
@@ -34,6 +39,14 @@ CLAIM = (
     "I'll work on this and link the PR here.",
     "Is it ok if I take this? I think I know where the fix goes (`{file}`).",
     "Assign me please, I already have a draft.",
+    "I opened a PR for this, reviews welcome.",
+    "Put up a draft PR for this, it still needs tests.",
+    "There's a patch for this on my fork now, PR coming.",
+    "I'll dig into this over the next couple of days and come back with a fix.",
+    "Our team is already implementing this internally, we'll upstream it soon.",
+    "Mine! Will have something up tomorrow.",
+    "Let me look into this one and get back with a PR.",
+    "Got a branch going for this, should be ready for review by Friday.",
 )
 # Some contributors write in their own language.
 CLAIM_OTHER_LANGUAGE = (
@@ -71,6 +84,11 @@ NOT_CLAIM = (
     "I'm also interested in this.",
     "Has anyone started on this? Just curious about the timeline.",
     "I'd like to help test a fix once there is one.",
+    "I can reproduce this on main as well.",
+    "I tried the workaround from the other thread but it still fails for me.",
+    "I'll test it once a fix lands.",
+    "Thanks, I'll keep an eye on this thread.",
+    "Would a PR for this be accepted? Asking before I spend time on it.",
 )
 
 # ---------------------------------------------------------------- blockers
@@ -87,6 +105,9 @@ BLOCK_REF = (
     "Heads up: this will be unblocked by #{m}, please don't start before that lands.",
     "Blocked on #{m} (same code path, would conflict).",
     "Note for whoever picks this up: it depends on #{m}, which is still in review.",
+    "Let's revisit once the new plugin interface from #{m} is in place.",
+    "We should restructure the loader first (#{m}); until then any fix here would be throwaway work.",
+    "Parking this: #{m} needs to land before anything here makes sense.",
 )
 BLOCK_V1 = (
     "On hold: this clashes with the ongoing V1 rewrite of this component.",
@@ -104,6 +125,8 @@ BLOCK_UPSTREAM = (
     "Blocked on an upstream fix in PyTorch; nothing to do on our side until then.",
     "This is waiting for a new FlashInfer release with the fix.",
     "We can't do this until transformers ships the new config class.",
+    "We've decided to postpone this until the next release cycle.",
+    "Keeping this open but frozen until further notice; the upstream API is still moving.",
 )
 # A blocker that was resolved: the issue is no longer blocked.
 UNBLOCK = (
@@ -121,6 +144,9 @@ NOT_BLOCK = (
     "I don't think this depends on #{m}; they are independent.",
     "Similar symptoms were reported in #{m}, but the root cause looks different.",
     "#{m} touched nearby code but doesn't affect this.",
+    "Once you have a fix, please add a regression test.",
+    "This used to hinge on #{m}, but that's no longer the case.",
+    "Waiting for your logs to dig further.",
 )
 
 # ---------------------------------------------------------------- maintainer acknowledgements

@@ -9,20 +9,21 @@ from pathlib import Path
 import pytest
 
 from classifiers import evaluate
-from classifiers.experiment import cv_folds, evaluate_cv, evaluate_split, write_slice
+from classifiers.experiment import evaluate_cv, evaluate_split, time_folds, write_slice
 from config import load_watch_config
 from tests.classifiers.crafted import Crafted, ago
 from tests.helpers import run_scout
 
 SECTIONS = {"gfi": {"roc_auc", "pr_auc", "precision_at_5", "n_pos", "n"},
             "subsystem": {"macro_f1", "micro_f1", "n"},
-            "owners": {"precision_at_3", "subsystems"},
+            "owners": {"precision_at_3", "ceiling", "subsystems"},
             "claims": {"f1", "n"}, "blocked": {"f1", "n"}}
 TARGETS = {("gfi", "roc_auc"): 0.9, ("subsystem", "macro_f1"): 0.9, ("owners", "precision_at_3"): 0.9,
            ("claims", "f1"): 0.9, ("blocked", "f1"): 0.9}
 
 
 def _check_shape(result: dict) -> None:
+    result = {k: v for k, v in result.items() if k not in ("folds", "k")}
     assert set(result) <= set(SECTIONS)
     for section, keys in SECTIONS.items():
         if section in result:
@@ -43,6 +44,10 @@ def test_metric_definitions() -> None:
     assert f["micro_f1"] == pytest.approx(2 * 3 / (2 * 3 + 1 + 1))  # c counts as a false positive
     o = evaluate.owners_precision({"x": ["a", "b", "c", "d"], "y": ["e"]}, {"x": ["a", "z", "c"], "y": ["e", "q", "r"]})
     assert o == {"precision_at_3": pytest.approx((2 / 3 + 1.0) / 2), "subsystems": 2}
+    # The ceiling: x's truth has four people of whom two appear (2/3 reachable), y's one appears (1).
+    assert evaluate.owners_ceiling({"x": ["a", "b", "c", "d"], "y": ["e"]}, {"x": ["a", "B"], "y": ["e"]}) == \
+        pytest.approx((2 / 3 + 1.0) / 2)
+    assert evaluate.owners_ceiling({"x": ["a"]}, {}) == 0.0
     s = evaluate.set_f1({1, 2}, {2, 3}, {1, 2, 3, 4})
     assert s["f1"] == pytest.approx(0.5) and s["n"] == 4
 
@@ -88,9 +93,35 @@ def test_cv_train_slice_drops_the_folds_threads(tmp_path: Path) -> None:
     assert set(json.loads((gh / "pull_files.json").read_text())) == {"3"}  # PRs stay: their paths are public
 
 
-def test_cv_folds_split_by_number() -> None:
-    folds = cv_folds([5, 1, 4, 2, 3, 6], 3)
-    assert folds == [{1, 4}, {2, 5}, {3, 6}]
+def test_time_folds_train_on_the_past_and_test_on_the_future() -> None:
+    created = {5: "2024-01-05", 1: "2024-01-03", 4: "2024-01-01", 2: "2024-01-02", 3: "2024-01-06",
+               6: "2024-01-04", 7: "2024-01-07", 8: "2024-01-08"}
+    folds = time_folds(created, 3)
+    # eight items in creation order 4 2 1 6 5 3 7 8: the oldest two only train, then two per fold
+    assert folds == [("2024-01-03", {1, 6}), ("2024-01-05", {5, 3}), ("2024-01-07", {7, 8})]
+    for cut, fold in folds:
+        assert all(created[n] >= cut for n in fold)
+    with pytest.raises(Exception, match="at least 4 scored items"):
+        time_folds({1: "a", 2: "b", 3: "c"}, 3)
+
+
+def test_cv_train_slice_keeps_only_the_past(tmp_path: Path) -> None:
+    c = Crafted()
+    c.issue(1, "old", "u1", created=ago(30))
+    c.issue(2, "new", "u2", created=ago(5))
+    c.comment(1, "maint", "before the cut", ago(29))
+    c.comment(1, "maint", "after the cut", ago(4))
+    c.pull(3, "later PR", "dev", ["vllm/x.py"], created=ago(3))
+    c.pull(4, "older PR", "dev", ["vllm/y.py"], created=ago(20))
+    src = c.write(tmp_path / "src")
+    cut = json.loads((src / "github" / "vllm-project__vllm" / "issues.json").read_text())
+    cut_at = next(i["created_at"] for i in cut if i["number"] == 2)
+    out = write_slice(src, tmp_path / "out", before=cut_at)
+    gh = out / "github" / "vllm-project__vllm"
+    assert {i["number"] for i in json.loads((gh / "issues.json").read_text())} == {1, 4}
+    assert [x["body"] for x in json.loads((gh / "issue_comments.json").read_text())] == ["before the cut"]
+    assert set(json.loads((gh / "pull_files.json").read_text())) == {"4"}
+    assert json.loads((out / "meta.json").read_text())["now"] == cut_at
 
 
 # ------------------------------------------------------------------------------------ runs
@@ -137,14 +168,26 @@ def test_cli_eval_cv_on_a_small_dataset(small_dataset: Path) -> None:
     assert proc.exit_code == 0, proc.output
     result = json.loads(proc.stdout)
     _check_shape(result)
-    assert result["gfi"]["n"] == len(json.loads((small_dataset / "truth.json").read_text())["good_first_issue"]) + len(
-        json.loads((small_dataset / "truth.json").read_text())["not_good_first_issue"])
+    assert result["folds"] == "time"
+    truth = json.loads((small_dataset / "truth.json").read_text())
+    items = json.loads(next((small_dataset / "github").glob("*/issues.json")).read_text())
+    plain = {i["number"] for i in items if "pull_request" not in i}
+    scored = sorted((i["created_at"], i["number"]) for i in items
+                    if i["number"] in plain or str(i["number"]) in truth.get("subsystem_of", {}))
+    tested = {n for _, n in scored[len(scored) - 3 * (len(scored) // 4):]}  # the oldest quarter only trains
+    assert result["gfi"]["n"] == len(tested & {*truth["good_first_issue"], *truth["not_good_first_issue"]})
 
 
 def test_cv_sections_only_where_truth_has_answers(tmp_path: Path) -> None:
-    result = evaluate_cv(_crafted(tmp_path / "src"), 2, load_watch_config())
-    assert set(result) == {"gfi"}  # no subsystem_of, owners, claimed or blocked in this truth
-    assert result["gfi"]["n"] == 2 and result["gfi"]["n_pos"] == 1
+    c = Crafted()
+    for n in range(1, 7):
+        c.issue(n, f"[Feature]: flag {n}", f"u{n}", created=ago(60 - 10 * n), state="closed", closed=ago(1))
+    c.truth = {"repo": "vllm-project/vllm", "hidden_labels": ["good first issue"],
+               "good_first_issue": [4], "not_good_first_issue": [1, 2, 3, 5, 6]}
+    result = evaluate_cv(c.write(tmp_path / "src"), 2, load_watch_config())
+    assert result["folds"] == "time" and result["k"] == 2
+    assert set(result) == {"folds", "k", "gfi"}  # no subsystem_of, owners, claimed or blocked in this truth
+    assert result["gfi"]["n"] == 4 and result["gfi"]["n_pos"] == 1  # issues 1 and 2 only train
 
 
 def test_cli_eval_usage_errors(tmp_path: Path) -> None:
@@ -157,3 +200,24 @@ def test_cli_eval_usage_errors(tmp_path: Path) -> None:
     assert proc.exit_code != 0 and "--cv K DATASET" in proc.output
     proc = CliRunner().invoke(app, ["eval", "--cv", "3", str(tmp_path / "missing"), "--json"])
     assert isinstance(proc.exception, DatasetError) and "no truth.json" in str(proc.exception)
+
+
+def test_slices_keep_the_repos_label_rules_but_not_codeowners(tmp_path: Path) -> None:
+    c = Crafted()
+    c.issue(1, "x", "u1")
+    c.contents[".github/CODEOWNERS"] = "* @maint\n"
+    c.contents[".github/mergify.yml"] = "pull_request_rules: []\n"
+    out = write_slice(c.write(tmp_path / "src"), tmp_path / "out")
+    contents = out / "github" / "vllm-project__vllm" / "contents"
+    assert sorted(p.relative_to(contents).as_posix() for p in contents.rglob("*") if p.is_file()) == [".github/mergify.yml"]
+
+
+def test_cli_eval_by_project_adds_the_priors_leave_one_project_out_figures() -> None:
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    proc = CliRunner().invoke(app, ["eval", "--by-project", "--json"])
+    assert proc.exit_code == 0, proc.output
+    result = json.loads(proc.stdout)
+    assert list(result) == ["by_project"] and result["by_project"]["folds"] == "project"

@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sqlalchemy import select
 
 from classifiers import features as fx
-from classifiers import gfi
+from classifiers import gfi, ownership
 from classifiers.classify import classify
+from classifiers.signals import read_threads
 from classifiers.train import RepoContext, load, load_models
 from config import load_watch_config
 from storage.db import session_scope
@@ -91,13 +93,13 @@ def test_prior_when_too_few_positives(engine, tmp_path: Path) -> None:
         rows = {r.number: r for r in s.scalars(select(GoodFirstIssueScore))}
         assert set(rows) == {500, 501}  # open issues only
         assert all(r.from_prior for r in rows.values())
-        assert rows[500].reasons[0].startswith("prior estimate: only 2 labelled good first issues")
+        assert rows[500].reasons[0] == "prior 100 %: this repo has 2 good first issues in its history (its own model needs 5)"
         assert rows[500].probability > rows[501].probability
         assert 0.0 < rows[501].probability < rows[500].probability < 1.0
         card = s.scalar(select(ModelVersion.metrics).where(ModelVersion.name == "gfi"))
         assert card["from_prior"] is True and card["n_pos"] == 2
     models = load_models(tmp_path / "models", REPO)
-    assert models.gfi is None and models.gfi_n_pos == 2  # a prior-only card, no model file
+    assert models.gfi is not None and models.gfi.repo_model_ is None and models.gfi_n_pos == 2  # the prior alone
 
 
 def test_model_with_enough_positives_gives_reasons(engine, tmp_path: Path) -> None:
@@ -109,7 +111,35 @@ def test_model_with_enough_positives_gives_reasons(engine, tmp_path: Path) -> No
         rows = {r.number: r for r in s.scalars(select(GoodFirstIssueScore))}
     assert not rows[500].from_prior
     assert rows[500].probability > 0.5 > rows[501].probability
-    assert rows[500].reasons and all(r[:2] in ("+ ", "− ") for r in rows[500].reasons)
+    assert rows[500].reasons[0] == "this repo 33% (10 good first issues in its history), prior 67%"
+    assert len(rows[500].reasons) > 1 and all(r[:2] in ("+ ", "− ") for r in rows[500].reasons[1:])
+
+
+def test_the_prior_answers_with_no_history_and_the_repos_labels_move_it(engine, tmp_path: Path) -> None:
+    """Issue 500 (a small CLI flag request) is scored by the prior alone in a repo with no labelled
+    good first issue; in a repo whose ten labelled ones look like it, the repo's word lifts it."""
+    from storage.db import make_engine, upgrade
+
+    ctx = RepoContext.of(load_watch_config(), REPO)
+    scored = {}
+    for n_gfi in (0, 10):
+        eng = make_engine(f"sqlite:///{tmp_path / f'{n_gfi}.db'}")
+        upgrade(eng)
+        import_dataset(eng, _community(n_gfi=n_gfi).write(tmp_path / f"d{n_gfi}"))
+        with session_scope(eng) as s:
+            classify(s, ctx, NOW, tmp_path / f"models{n_gfi}")
+        with session_scope(eng) as s:
+            data = load(s, ctx)
+            scored[n_gfi] = {r.number: r for r in s.scalars(select(GoodFirstIssueScore))}
+            maint = ownership.maintainer_set(data)
+            rows = gfi.feature_rows(data, [500], maint, read_threads(data, [500], maint), {}, ("good first issue",))
+        eng.dispose()
+        if n_gfi == 0:  # no history: exactly the prior's probability
+            prior = 1 / (1 + np.exp(-float(rows[0, len(gfi.COLUMNS)])))
+            assert scored[0][500].probability == pytest.approx(prior, rel=1e-6)
+    assert scored[0][500].from_prior and not scored[10][500].from_prior
+    assert scored[10][500].probability > scored[0][500].probability + 0.1
+    assert scored[10][501].probability < scored[10][500].probability
 
 
 def test_examples_labels_and_newcomers(engine, tmp_path: Path) -> None:
@@ -138,32 +168,47 @@ def test_target_labels_never_reach_the_features(engine, tmp_path: Path) -> None:
     assert np.isfinite(rows[:, 2:].astype(float)).all()
 
 
-def _row(kind: str, **values: float) -> np.ndarray:
-    row = np.empty(len(gfi.COLUMNS), dtype=object)
+def _row(kind: str, prior: float = 0.0, **values: float) -> np.ndarray:
+    row = np.empty(len(gfi.ROW_COLUMNS), dtype=object)
     row[0], row[1] = "words", f"tmpl:{kind}"
     for j, name in enumerate(gfi.NUMERIC):
         row[2 + j] = float(values.get(name, 0.0))
+    row[len(gfi.COLUMNS)] = prior
     return row
 
 
-def test_few_positives_lean_on_the_prior_many_on_the_model() -> None:
-    rows = np.array([_row("feature"), _row("bug", has_traceback=1.0)])
-    model = np.array([0.2, 0.6])  # the model disagrees with the prior's order
-    prior = np.array([gfi.prior_probability(r, 0)[0] for r in rows])
-    assert prior[0] > prior[1]
-    np.testing.assert_allclose(gfi.shrink_to_prior(model, rows, 0), prior)
-    few = gfi.shrink_to_prior(model, rows, 8)
-    assert few[0] > few[1]  # eight positives: the prior still decides
-    many = gfi.shrink_to_prior(model, rows, 2000)
-    assert many[1] > many[0] and abs(many[1] - 0.6) < 0.02
-    assert gfi.model_weight(8) < gfi.model_weight(30) < gfi.model_weight(300) < 1.0
+def _training(n_pos: int, n_neg: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    rows = [_row("feature", prior=-2.0, scoped=1.0) for _ in range(n_pos)]
+    rows += [_row("bug", prior=1.0, has_traceback=1.0) for _ in range(n_neg)]
+    for i, r in enumerate(rows):
+        r[0] = ("add a small flag option " if i < n_pos else "crash illegal memory access trace ") + f"w{i % 7}"
+    return np.array(rows, dtype=object), np.array([1] * n_pos + [0] * n_neg)
 
 
-def test_prior_reads_the_kind_from_labels_when_no_issue_form_was_used() -> None:
+def test_the_repos_weight_grows_with_its_evidence() -> None:
+    """sigmoid(w logit(repo) + (1 - w) prior_logit), w = n_pos / (n_pos + 20); the prior alone below five."""
+    X, y = _training(3)
+    few = gfi.GoodFirstIssueModel().fit(X, y)
+    assert few.repo_model_ is None and few.repo_weight_ == 0.0
+    np.testing.assert_allclose(few.predict_proba(X)[:, 1], 1 / (1 + np.exp(-X[:, len(gfi.COLUMNS)].astype(float))))
+    weights = []
+    for n_pos in (8, 30, 300):
+        X, y = _training(n_pos)
+        m = gfi.GoodFirstIssueModel().fit(X, y)
+        w = m.repo_weight_
+        assert w == pytest.approx(n_pos / (n_pos + 20))
+        repo = np.clip(m.repo_model_.predict_proba(X[:, :len(gfi.COLUMNS)])[:, 1], 1e-6, 1 - 1e-6)
+        z = w * np.log(repo / (1 - repo)) + (1 - w) * X[:, len(gfi.COLUMNS)].astype(float)
+        np.testing.assert_allclose(m.predict_proba(X)[:, 1], 1 / (1 + np.exp(-z)))
+        weights.append(w)
+    assert weights == sorted(weights) and weights[-1] > 0.9
+
+
+def test_rule_of_thumb_reads_the_kind_from_labels_when_no_issue_form_was_used() -> None:
     def p(tokens: str) -> float:
         row = _row("none")
         row[1] = tokens
-        return gfi.prior_probability(row, 0)[0]
+        return gfi.rule_of_thumb(row)[0]
 
     assert p("tmpl:none label:enhancement") == p("tmpl:feature") > p("tmpl:none") > p("tmpl:none label:question")
     assert p("tmpl:bug label:enhancement") == p("tmpl:bug")  # the form, when there is one, decides

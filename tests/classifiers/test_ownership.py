@@ -195,3 +195,26 @@ def test_without_associations_core_responders_stand_in_for_write_access(engine, 
     front = {s.login: s for s in res.by_subsystem["frontend"]}
     assert front["core"].write_access is True and front["drive-by"].write_access is False
     assert res.by_subsystem["frontend"][0].login == "core"
+
+
+def test_merges_from_merged_events_and_review_requests_count(engine, tmp_path: Path) -> None:
+    """A PR list carries no `mergedBy`: the `merged` event's actor is credited with the merge; who was
+    asked to review (`review_requested`) gets a review request, the author asking nobody but others."""
+    c = Crafted()
+    c.pull(801, "[Frontend] a", "writer", [FRONT], created=ago(9), merged=ago(8), merged_by=None)
+    c.pull(802, "[Frontend] b", "writer", [FRONT], created=ago(7), merged=ago(6), merged_by=None)
+    for n, when in ((801, ago(8)), (802, ago(6))):
+        c.event(n, "keeper", "merged", when)
+        c.events.append({"id": 9000 + n, "actor": c.user("writer"), "event": "review_requested",
+                         "created_at": c.events[-1]["created_at"], "issue": {"number": n},
+                         "requested_reviewer": c.user("asked")})
+    c.review(801, "asked", "COMMENTED", ago(8), body="looks fine")
+    c.review(802, "asked", "COMMENTED", ago(6), body="one nit")
+    import_dataset(engine, c.write(tmp_path / "d"))
+    with session_scope(engine) as s:
+        data = load(s, RepoContext.of(load_watch_config(), REPO))
+    assert data.pulls[801].merged_by == "keeper" and data.pulls[802].merged_by == "keeper"
+    res = _result(engine)
+    front = {s.login: s.evidence() for s in res.by_subsystem["frontend"]}
+    assert front["keeper"]["merges"] == 2
+    assert front["asked"]["review_requests"] == 2 and front["writer"]["review_requests"] == 0

@@ -45,6 +45,9 @@ CLAIMS = [
     "私が対応します",  # Japanese: I'll handle it
     "Me gustaría trabajar en esto",  # Spanish
     "Ich übernehme das",  # German
+    "Looks approachable, I'd like to take a stab at the tokenizer part.",
+    "I'll investigate over the weekend.",
+    "Good point, let me file a PR for the docs.",
 ]
 NOT_CLAIMS = [
     "I'm not working on this",
@@ -109,6 +112,10 @@ BLOCKS = [
     "Can't proceed until the new interface from #99 is merged.",
     "Heads up: this will be unblocked by #99, please don't start before that lands.",
     "Let's hold off until #99 is in, it touches the same code.",
+    "More backends are welcome once the plugin interface is in place.",
+    "We should refactor the loader abstraction first, then revisit.",
+    "After the discussion we decided to postpone this proposal.",
+    "The old behaviour stays until further notice.",
 ]
 NOT_BLOCKS = [
     "It depends on the model you use",
@@ -230,3 +237,33 @@ def test_claim_reported_by_a_maintainer_names_the_claimant() -> None:
     d = _data()
     _comment(d, "random", "Is @bo still working on this?", 1)
     assert not read_thread(d, 1, {"maint"}).claimed
+
+
+def test_a_comment_pointing_at_its_pull_request_is_a_claim() -> None:
+    for text in ("I opened PR #41 with a patch for this.", "This was addressed by #41.",
+                 "See https://github.com/acme/engine/pull/41 for a fix.", "We've just merged #41, which adds the flag."):
+        d = _data()
+        _comment(d, "someone", text, 1)
+        assert read_thread(d, 1, {"maint"}).claimed_by == ["someone"], text
+    for text in ("Same as #41?", "Possibly related to #41", "I tried the workaround from #41, still broken"):
+        d = _data()
+        _comment(d, "someone", text, 1)
+        assert not read_thread(d, 1, {"maint"}).claimed, text
+
+
+def test_a_proposal_whose_authors_do_the_work_is_claimed_a_bug_report_is_not() -> None:
+    d = _data()
+    d.issues[1].title, d.issues[1].body = "[RFC]: pluggable caches", "Motivation. We have started refactoring our cache."
+    assert read_thread(d, 1, {"maint"}).claimed_by == ["reporter"]
+    d.issues[1].title, d.issues[1].body = "[Bug]: crash", "We are working on a deployment and it crashes."
+    assert not read_thread(d, 1, {"maint"}).claimed
+
+
+def test_a_merged_pull_request_that_references_the_issue_claims_it_an_unmerged_closed_one_does_not() -> None:
+    d = _data()
+    d.pulls[7] = PullRec(7, "Add the flag", "Seen in #1 and elsewhere", "closed", False, "dev", "NONE", [], [], "maint",
+                         T0, T0, T0)
+    d.issues[7] = IssueRec(7, True, "Add the flag", "Seen in #1", "closed", None, "dev", "NONE", [], [], 0, T0, T0, T0)
+    assert read_threads(d, [1], {"maint"})[1].claimed_by == ["dev"]
+    d.pulls[7].merged_at = None
+    assert not read_threads(d, [1], {"maint"})[1].claimed

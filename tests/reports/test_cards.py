@@ -82,3 +82,17 @@ def test_maintainers_show_linked_discord_handles_example_links_and_discord_times
     base = "https://github.com/vllm-project/vllm/issues"
     assert f"examples: [#21]({base}/21), [#22]({base}/22), [#1]({base}/1)" in value
     assert f"last active <t:{int(alice.last_active_at.timestamp())}:R>" in value
+
+
+
+def test_a_weak_subsystem_guess_is_not_listed_and_sends_nobody_to_its_owners(world: Engine, watch) -> None:
+    """An issue whose only guess is a weak one (0.2 < the listing threshold) lists no subsystem and no owners."""
+    from storage.models import SubsystemLabel
+
+    with session_scope(world) as s:
+        label = s.get(SubsystemLabel, (1, 1))
+        label.subsystems = [{"name": "tpu", "confidence": 0.2, "source": "text"}]
+        label.primary = "tpu"
+    with session_scope(world) as s:
+        card = issue_card(s, watch, 1, NOW)
+    assert card.subsystems == (("unclassified", 0.0),) and card.owners == ()

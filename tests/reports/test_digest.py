@@ -104,7 +104,7 @@ def test_newcomers_are_first_prs_opened_in_the_window(world: Engine, watch, out_
 
 def test_shortlist_is_news_only_when_it_changed(world: Engine, watch, out_dir: Path) -> None:
     with session_scope(world) as s:
-        first = publish_digest(s, watch, REPO, NOW - timedelta(days=1).digest, out_dir, chart=False)
+        first = publish_digest(s, watch, REPO, NOW - timedelta(days=1), out_dir, chart=False).digest
     with session_scope(world) as s:
         same = publish_digest(s, watch, REPO, NOW, out_dir, chart=False).digest
     assert first.shortlist_changed  # nothing to compare with

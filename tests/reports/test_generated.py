@@ -41,6 +41,6 @@ def test_shortlist_and_digest_on_generated_data(small_dataset: Path, tmp_path: P
     d = json.loads((tmp_path / "d.json").read_text())["digests"][0]
     assert d["digest"]["shortlist"]["issues"] == issues
     assert Path(d["chart"]).is_file()
-    for m in d["discord"]:
+    for m in [d["discord"]["post"], *d["discord"]["thread"]]:
         m = {k: v for k, v in m.items() if k != "files"}
         assert problems(m) == []

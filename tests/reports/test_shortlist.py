@@ -124,3 +124,28 @@ def test_a_refresh_links_the_jobs_asked_for_and_creates_none(world: Engine, watc
         sl = refresh_shortlist(s, watch, REPO, NOW, out_dir)
         assert s.scalar(select(func.count()).select_from(BenchJob)) == 1
     assert {i.number: i.bench_job for i in sl.issues if i.bench_job} == {4: asked.bench_link}
+
+
+def test_fewer_than_five_safe_picks_says_only_n_and_adds_stretch_picks_that_say_why(world: Engine, watch) -> None:
+    """Issues 4, 5 and 10 scored below the safe-pick threshold: two safe picks, then stretch picks."""
+    from datetime import timedelta
+
+    from classifiers.thresholds import SAFE_PICK_PROBABILITY
+    from storage.read import load_snapshot
+    from storage.models import GoodFirstIssueScore
+
+    with session_scope(world) as s:
+        for n, p in ((3, 0.05), (4, 0.2), (5, 0.1), (10, 0.25)):
+            s.get(GoodFirstIssueScore, (1, n)).probability = p
+    with session_scope(world) as s:
+        snap = load_snapshot(s, REPO, NOW, NOW - timedelta(days=1), NOW, bots=("mergify[bot]",))
+    sl = build_shortlist(snap)
+    assert [(i.number, i.stretch) for i in sl.issues] == [(1, False), (2, False), (10, True), (4, True), (5, True)]
+    assert all(i.probability < SAFE_PICK_PROBABILITY for i in sl.issues if i.stretch)
+    assert sl.issues[2].reasons[0] == ("stretch pick: probability 0.25 is below the 0.30 safe-pick threshold; "
+                                       "shown because too few issues reach it")
+    assert sl.issues[0].reasons[0] == "short, self-contained (1)"
+    assert sl.notes[0] == "only 2 issue(s) reach the safe-pick threshold (good-first-issue probability ≥ 0.30); " \
+                          "3 stretch pick(s) below it follow"
+    assert sl.issues[2].to_dict()["stretch"] is True
+    assert type(sl).from_dict(sl.to_dict()).issues[2].stretch is True

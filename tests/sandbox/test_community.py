@@ -407,10 +407,12 @@ def _texts(data: Data, n: int) -> list[tuple[str, str, str]]:
 CLAIM_HINT = re.compile(r"(?i)work on|take (this|a stab)|/assign|pick(ing)? (this|it) up|assign (it to )?me|on it|"
                         r"give it a (try|shot)|tackle|claiming|pick(ing)? (this|it) one up|fix (this|locally)|send a pr|draft|start on|taking this|"
                         r"implement this|link the pr|my first pr|is working on|assigning to|has a fix|patch|let me try|"
-                        r"认领|我来修|我可以做")
+                        r"认领|我来修|我可以做|opened a pr|draft pr|dig into|implementing this|mine!|look into this|"
+                        r"got a branch|pr coming")
 BLOCK_HINT = re.compile(r"(?i)blocked|depends on|waiting (for|on)|hold off|on hold|needs #|parking|clashes|overlaps|not touch|"
                         r"sign-off|review from|input from|unblocked by|can't (proceed|do)|should wait|upstream|"
-                        r"release with the fix|ships the new")
+                        r"release with the fix|ships the new|in place|restructure|needs to land|postpone|"
+                        r"until further notice")
 
 
 def test_claims_and_blocks_are_visible_in_the_threads(data: Data) -> None:
