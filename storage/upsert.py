@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from config.clock import parse_utc
 from config.errors import DatasetError
+from storage.identity import account_id, strip_nul
 from storage.models import (
     ChatUser,
     DiscordChannel,
@@ -55,6 +56,7 @@ def _upsert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]],
     """INSERT .. ON CONFLICT (keys) DO UPDATE, in chunks; columns in `keep` are never overwritten."""
     if not rows:
         return 0
+    rows = [strip_nul(r) for r in rows]  # the one place text reaches the database: no NUL on either
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     cols = [c for c in rows[0] if c not in keys and c not in keep]
@@ -127,8 +129,12 @@ def _number_from_url(url: Any, what: str) -> int:
 # ----------------------------------------------------------------------------- users
 
 
-def _user_row(u: Payload) -> dict[str, Any]:
-    return {"id": _int(u["id"], "user.id"), "login": _str(u["login"], "user.login"),
+def _user_row(u: Payload) -> dict[str, Any] | None:
+    """The users row of a user object; None for a deleted or unidentified account (storage.identity)."""
+    uid = account_id(u)
+    if uid is None:
+        return None
+    return {"id": uid, "login": _str(u["login"], "user.login"),
             "type": u.get("type") or "User", "site_admin": bool(u.get("site_admin", False))}
 
 
@@ -140,16 +146,13 @@ def _collect_users(payloads: Iterable[Payload], *keys: str) -> list[dict[str, An
             for u in (val if isinstance(val, list) else [val]):
                 if isinstance(u, Mapping) and "id" in u and "login" in u:
                     row = _user_row(u)
-                    users[row["id"]] = row
+                    if row is not None:
+                        users[row["id"]] = row
     return list(users.values())
 
 
 def _user_id(u: Any) -> int | None:
-    if u is None:
-        return None
-    if not isinstance(u, Mapping):
-        raise TypeError(f"user: expected an object or null, got {u!r}")
-    return _int(u["id"], "user.id")
+    return account_id(u)
 
 
 def upsert_users(session: Session, payloads: Iterable[Payload]) -> int:
@@ -157,6 +160,8 @@ def upsert_users(session: Session, payloads: Iterable[Payload]) -> int:
     rows = []
     for u in payloads:
         row = _user_row(u)
+        if row is None:
+            continue
         if "bio" in u:
             row["bio"] = u.get("bio")
         rows.append(row)

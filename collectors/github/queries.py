@@ -58,14 +58,18 @@ def more_query(connection: str) -> str:
 
 
 def rest_user(actor: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A REST user object from a GraphQL actor; `id` is None when GitHub could not give it."""
+    """A REST user object from a GraphQL actor; `id` is None when GitHub could not give it.
+
+    A deleted account is null in GraphQL (REST's `ghost`): None here, no author either way. A
+    mannequin has no user id: it keeps type "Mannequin" and storage keys it by login."""
     if not actor:
         return None
     kind = actor.get("__typename") or "User"
     login = str(actor["login"])
     if kind == "Bot" and not login.endswith("[bot]"):
         login += "[bot]"
-    return {"login": login, "id": actor.get("databaseId"), "type": kind if kind in ("User", "Bot", "Organization") else "User",
+    return {"login": login, "id": actor.get("databaseId"),
+            "type": kind if kind in ("User", "Bot", "Organization", "Mannequin") else "User",
             "site_admin": bool(actor.get("isSiteAdmin", False))}
 
 
