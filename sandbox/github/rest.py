@@ -209,7 +209,7 @@ def list_issue_events(ctx: Ctx, repo: RepoData) -> Reply:
 def list_events_of_issue(ctx: Ctx, repo: RepoData, number: str) -> Reply:
     if repo.issue(int(number)) is None:
         return not_found()
-    items = [e for e in repo.issue_events if (e.get("issue") or {}).get("number") == int(number)]
+    items = repo.events_of(int(number))
     # The per-issue list omits the embedded issue, as GitHub's does.
     items = [{k: v for k, v in e.items() if k != "issue"} for e in sorted(items, key=lambda e: e["id"])]
     return listing(ctx, items, _repo_link(repo, f"/issues/{number}/events"))
