@@ -73,6 +73,8 @@ class ProgressSink(Protocol):
 
     def done(self, endpoint: str) -> None: ...
 
+    # Optional: `waiting(reason, seconds)`, told before the collector sleeps for a rate limit.
+
 
 class _NoProgress:
     def page(self, endpoint: str, items: int, total_pages: int | None) -> None:
@@ -124,6 +126,9 @@ class GitHubCollector:
         self.use_graphql = use_graphql
         self.workers = max(1, workers)
         self.progress = progress or _NoProgress()
+        waiting = getattr(self.progress, "waiting", None)
+        if callable(waiting) and client.on_wait is None:
+            client.on_wait = waiting
         self.result = CollectResult(self.full_name)
         self.repo_id: int | None = None
         self.cps: dict[str, Checkpoint] = {}
