@@ -136,6 +136,7 @@ class GitHubCollector:
         self._path = f"/repos/{self.full_name}"
         self._batch = MAX_PULLS_PER_QUERY  # pull requests per GraphQL query (smaller after a timeout)
         self._batch_lock = threading.Lock()
+        self._graphql_too_heavy = False  # a single pull request timed out: REST for the rest of the run
 
     # ------------------------------------------------------------------ run
 
@@ -559,18 +560,25 @@ class GitHubCollector:
     def _graphql_split(self, numbers: list[int]) -> list[PullParts]:
         """`_graphql_batch`, halving a batch GitHub timed out on (and remembering the smaller size);
         a single pull request that still times out is read over REST."""
+        if self._graphql_too_heavy:
+            return [self._rest_pull(n, None) for n in numbers]
         try:
             return self._graphql_batch(numbers)
         except QueryTimeout as exc:
             if len(numbers) == 1:
-                log.warning("%s; reading #%d over REST", exc, numbers[0])
+                log.warning("%s; even one pull request is too heavy: the rest of this run reads them over REST", exc)
+                self._graphql_too_heavy = True
                 return [self._rest_pull(numbers[0], None)]
-            half = len(numbers) // 2
             with self._batch_lock:
-                if half < self._batch:
-                    log.info("%s; asking for %d pull requests per query from now on", exc, half)
-                    self._batch = half
-            return self._graphql_split(numbers[:half]) + self._graphql_split(numbers[half:])
+                if len(numbers) // 2 < self._batch:
+                    log.info("%s; asking for %d pull requests per query from now on", exc, len(numbers) // 2)
+                    self._batch = len(numbers) // 2
+            # The rest of this batch goes at the size learned so far (it may shrink again on the way).
+            out: list[PullParts] = []
+            while len(out) < len(numbers):
+                chunk = numbers[len(out):len(out) + self._batch]
+                out += self._graphql_split(chunk)
+            return out
 
     def _store_pulls(self, batch: list[int], results: Iterable[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]],
                      todo: dict[str, str]) -> None:

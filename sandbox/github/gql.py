@@ -137,7 +137,7 @@ class Actor(Node):
         self.user = user
         self.data = data
         kind = user.get("type") or "User"
-        self.typename = kind if kind in ("User", "Bot", "Organization") else "User"
+        self.typename = kind if kind in ("User", "Bot", "Organization", "Mannequin") else "User"
 
     def f_login(self, info: GraphQLResolveInfo) -> str:
         login = str(self.user["login"])
@@ -171,8 +171,15 @@ class Actor(Node):
         return self._profile().get("bio")
 
 
+GHOST = ("ghost", 10137)  # REST's stand-in for a deleted account, which GraphQL answers as null
+
+
 def actor(user: Any, data: GitHubData) -> Actor | None:
-    return Actor(user, data) if isinstance(user, dict) and "login" in user else None
+    if not isinstance(user, dict) or "login" not in user:
+        return None
+    if (str(user["login"]).lower(), user.get("id")) == GHOST:
+        return None
+    return Actor(user, data)
 
 
 class Commit(Node):

@@ -439,8 +439,9 @@ def _profile(ctx: Ctx, user: Obj) -> Obj:
 
 
 def get_user(ctx: Ctx, login: str) -> Reply:
+    """A mannequin is no GitHub account: GitHub answers 404 for its login."""
     user = ctx.data.user(login)
-    return Reply(200, _profile(ctx, user)) if user else not_found()
+    return Reply(200, _profile(ctx, user)) if user and user.get("type") != "Mannequin" else not_found()
 
 
 def user_orgs(ctx: Ctx, login: str) -> Reply:
