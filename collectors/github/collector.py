@@ -94,6 +94,8 @@ class CollectResult:
     rate_remaining: int | None = None
     rate_limit: int | None = None
     skipped: int = 0
+    graphql_points: int = 0
+    waited_seconds: float = 0.0
     ok: bool = False
     error: str | None = None
     exception: Exception | None = field(default=None, repr=False)
@@ -104,8 +106,9 @@ class CollectResult:
         stored = ", ".join(f"{self.stored.get(k, 0)} {k.replace('_', ' ')}" for k in kinds if k in self.stored) or "nothing new"
         rate = f"{self.rate_remaining}/{self.rate_limit}" if self.rate_remaining is not None else "unknown"
         skipped = f", {self.skipped} malformed objects skipped" if self.skipped else ""
+        waited = f", {self.waited_seconds:.0f} s waiting on rate limits" if self.waited_seconds >= 1 else ""
         return (f"{self.repo}: stored {stored}; {self.requests} requests ({self.not_modified} answered 304), "
-                f"{self.retries} retries{skipped}; rate limit {rate} left")
+                f"{self.retries} retries{skipped}; rate limit {rate} left; {self.graphql_points} GraphQL points{waited}")
 
 
 def _ts(obj: dict[str, Any], key: str) -> datetime:
@@ -171,6 +174,7 @@ class GitHubCollector:
             r = self.result
             r.requests, r.not_modified, r.retries = st.requests, st.not_modified, st.retries
             r.rate_remaining, r.rate_limit, r.error = st.rate_remaining, st.rate_limit, error
+            r.graphql_points, r.waited_seconds = st.graphql_points, st.waited_seconds
             finish_run(self.engine, run_id, ok=r.ok, stored=r.stored, requests=r.requests,
                        not_modified=r.not_modified, retries=r.retries, rate_remaining=r.rate_remaining, error=error)
         return self.result
@@ -443,7 +447,7 @@ class GitHubCollector:
             except PagingLimited as exc:
                 log.info("%s; reading older events per issue", exc)
                 below = low or top
-                self._start_deep(cp, floor, boundary, below, top)
+                self._start_deep(cp, floor, boundary, below, top, first_etag)
                 self._deep_events(cp)
                 self.progress.done(CATEGORY_ISSUE_EVENTS)
                 return
@@ -461,7 +465,7 @@ class GitHubCollector:
         self.progress.done(CATEGORY_ISSUE_EVENTS)
 
     def _start_deep(self, cp: Checkpoint, floor: datetime, boundary: int | None, below: dict[str, Any] | None,
-                    top: dict[str, Any] | None) -> None:
+                    top: dict[str, Any] | None, etag: str | None) -> None:
         """Record which issues must be read one by one: those that can hold an event older than the
         deepest page (created at or before it) and newer than the window's floor / last run."""
         below_at = parse_utc(below["at"]) if below else None
@@ -473,7 +477,8 @@ class GitHubCollector:
 
         def write(s: Session) -> None:
             cp.state = {**cp.state, "deep": {"numbers": numbers, "below": below["id"] if below else None,
-                                             "boundary": boundary, "floor": iso_z(floor), "top": top}}
+                                             "boundary": boundary, "floor": iso_z(floor), "top": top,
+                                             "etag": etag}}
             cp.state.pop("walk", None)
             save_checkpoint(s, self.full_name, cp)
         self._store(write)
@@ -517,7 +522,7 @@ class GitHubCollector:
         def finish(s: Session) -> None:
             if top is not None:
                 cp.cursor_id, cp.cursor_at = int(top["id"]), max(parse_utc(top["at"]), floor)
-            cp.etag = None  # the list's first page was not read to its end: no conditional probe yet
+            cp.etag = deep.get("etag")  # the first page as it was: unchanged, the next run's probe is a 304
             cp.state.pop("deep", None)
             self._covering(cp)
             save_checkpoint(s, self.full_name, cp)

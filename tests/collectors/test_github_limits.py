@@ -59,11 +59,11 @@ def test_events_past_the_paging_depth_come_per_issue(engine: Engine, tmp_path: P
     assert 0 < len(per_issue) <= 18  # at most one per issue of the window
     cp = _checkpoint(engine, "issue_events")
     assert "deep" not in cp.state and cp.cursor_id == max(e["id"] for e in sb.data.repo("acme", "engine").issue_events)
-    # the next run reads the first page only, and stores nothing twice
+    # an unchanged re-sync: a handful of requests, every one a 304
     before = len(sb.requests)
     again = collect(engine, sb, options=SMALL_PAGES)
-    assert again.ok and again.stored.get("issue_events", 0) == 0
-    assert [r["path"] for r in sb.requests[before:]].count("/repos/acme/engine/issues/events") == 1
+    assert again.ok and again.stored == {}
+    assert len(sb.requests) - before <= 10 and {r["status"] for r in sb.requests[before:]} == {304}
 
 
 class _Crash(Exception):
