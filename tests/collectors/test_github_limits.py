@@ -16,7 +16,7 @@ from collectors.github import ClientOptions, GitHubClient, GitHubCollector
 from storage.db import session_scope
 from storage.identity import GHOST_ID, mannequin_id
 from storage.models import Issue, IssueComment, PullRequest, Review, SyncCheckpoint, User
-from tests.collectors.test_github_collector import FAST, SINCE, collect, dump, expected
+from tests.collectors.test_github_collector import SINCE, collect, dump, expected
 from tests.helpers.github_data import build_github_dataset, user
 
 pytestmark = pytest.mark.postgres
@@ -238,8 +238,9 @@ def test_graphql_answers_a_deleted_author_as_null(tmp_path: Path, github_sandbox
     _strange_accounts(dataset)
     sb = github_sandbox(dataset)
     pulls = sb.data.repo("acme", "engine").pulls
-    q = ("query { repository(owner: \"acme\", name: \"engine\") { a: pullRequest(number: %d) { author { __typename login } }"
-         " b: pullRequest(number: %d) { author { __typename login } } } }" % (pulls[0]["number"], pulls[1]["number"]))
+    a, b = pulls[0]["number"], pulls[1]["number"]
+    q = (f'query {{ repository(owner: "acme", name: "engine") {{ a: pullRequest(number: {a}) {{ author {{ __typename login }} }}'
+         f' b: pullRequest(number: {b}) {{ author {{ __typename login }} }} }} }}')
     data = requests.post(f"{sb.url}/graphql", json={"query": q}, headers={"Authorization": "bearer t"},
                          timeout=10).json()["data"]["repository"]
     assert data["a"]["author"] is None
