@@ -651,6 +651,8 @@ class GitHubCollector:
                     log.warning("%s: pull request #%d no longer exists", self.full_name, n)
                 out.append(({}, [], []))
                 continue
+            for connection in ("labels", "reviewRequests"):
+                node[connection] = {"nodes": self._all_nodes(n, connection, node[connection])}
             pull = rest_pull(node, api, self.full_name)
             reviews = self._all_nodes(n, "reviews", node["reviews"])
             files = self._all_nodes(n, "files", node["files"])

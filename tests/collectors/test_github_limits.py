@@ -104,7 +104,7 @@ def test_a_crash_inside_the_per_issue_fallback_resumes_exactly(engine: Engine, t
 def test_heavy_graphql_batches_are_split_and_the_size_is_learned(engine: Engine, tmp_path: Path,
                                                                  github_sandbox) -> None:
     dataset = build_github_dataset(tmp_path / "d", issues=10, pulls=30, comments=1, events=1, reviews=2)
-    sb = github_sandbox(dataset, faults="gql-timeout-nodes=2000")  # a pull asks for 400 nodes: 4 fit, 5 do not
+    sb = github_sandbox(dataset, faults="gql-timeout-nodes=500")  # a pull asks for 100 nodes: 5 fit, 6 do not
     assert collect(engine, sb).ok
     assert dump(engine) == expected(dataset, tmp_path)
     gql = [r for r in sb.requests if r["path"] == "/graphql"]
@@ -123,7 +123,7 @@ def test_heavy_graphql_batches_are_split_and_the_size_is_learned(engine: Engine,
 
 def test_a_pull_too_heavy_for_any_query_is_read_over_rest(engine: Engine, tmp_path: Path, github_sandbox) -> None:
     dataset = build_github_dataset(tmp_path / "d", issues=4, pulls=5, comments=1, events=1, reviews=2)
-    sb = github_sandbox(dataset, faults="gql-timeout-nodes=300")  # even one pull (400 nodes) times out
+    sb = github_sandbox(dataset, faults="gql-timeout-nodes=80")  # even one pull (100 nodes) times out
     assert collect(engine, sb).ok
     assert dump(engine) == expected(dataset, tmp_path)
     timeouts = [r for r in sb.requests if r["status"] == 502]
@@ -287,3 +287,25 @@ def test_nul_characters_are_stored_without_them(engine: Engine, tmp_path: Path, 
         assert {"beforeafter", "", "looks" + "good"} <= bodies and not any("\x00" in b for b in bodies)
         assert "title" in set(s.scalars(select(Issue.title)))
     assert dump(engine) == expected(dataset, tmp_path)
+
+
+def test_pulls_beyond_a_nested_page_get_follow_up_queries(engine: Engine, tmp_path: Path, github_sandbox) -> None:
+    dataset = build_github_dataset(tmp_path / "d", issues=2, pulls=3, comments=1, events=1, reviews=30)
+    people = [user(f"rev{i}", 7000 + i) for i in range(26)]
+    first: dict[str, int] = {}
+
+    def crowded(items: list[dict[str, Any]]) -> None:
+        items[0]["labels"] = [{"name": f"area-{i}", "color": "ededed"} for i in range(30)]
+        items[0]["requested_reviewers"] = people
+        first["number"] = items[0]["number"]
+    _edit(dataset, "pulls", crowded)
+
+    def many_files(files: dict[str, list[dict[str, Any]]]) -> None:
+        files[str(first["number"])] = [{"filename": f"vllm/mod{i}.py", "status": "modified", "additions": i,
+                                        "deletions": 1, "changes": i + 1} for i in range(27)]
+    _edit(dataset, "pull_files", many_files)
+    sb = github_sandbox(dataset)
+    assert collect(engine, sb).ok
+    assert dump(engine) == expected(dataset, tmp_path)
+    gql = [r for r in sb.requests if r["path"] == "/graphql"]
+    assert len(gql) == 1 + 3 + 3  # the batch; each pull's reviews; labels, review requests and files of one
