@@ -165,6 +165,24 @@ def test_primary_budget_waits_for_the_reset_and_resumes(engine: Engine, tmp_path
     assert not [r for r in sb.requests if r["status"] == 403]  # paced before the wall, never ran into it
 
 
+@pytest.mark.slow
+def test_graphql_points_running_out_wait_for_their_reset(engine: Engine, tmp_path: Path, github_sandbox) -> None:
+    dataset = build_github_dataset(tmp_path / "d", issues=2, pulls=8, comments=1, events=1, reviews=1)
+    # 6 points (and requests) an 8-second "hour"; a timeout above 150 nodes: one pull a query, 11 points
+    sb = github_sandbox(dataset, faults="ratelimit-after=6,ratelimit-window=8,gql-timeout-nodes=150")
+    told: list[tuple[str, float]] = []
+    client = GitHubClient(sb.url, "test-token", ClientOptions(backoff=0.01, max_backoff=0.05, max_rate_wait=30))
+    client.on_wait = lambda reason, seconds: told.append((reason, seconds))
+    result = GitHubCollector(engine, client, "acme/engine", since=SINCE, workers=1).run()
+    client.close()
+    assert result.ok
+    assert dump(engine) == expected(dataset, tmp_path)
+    assert any("GraphQL points left" in reason for reason, _ in told)
+    assert not [r for r in sb.requests if r.get("fault") == "ratelimit"]  # paced, never refused
+    answered = [r for r in sb.requests if r["path"] == "/graphql" and r["status"] == 200]
+    assert result.graphql_points == sum(r["cost"] for r in answered)  # as each answer's rateLimit.cost said
+
+
 def test_graphql_points_are_charged_and_reported(tmp_path: Path, github_sandbox) -> None:
     import requests
 
