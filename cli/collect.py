@@ -76,7 +76,7 @@ def collect_github_cmd(
         TimeRemainingColumn,
     )
 
-    from collectors.github import collect_github
+    from collectors.github import ClientOptions, collect_github
     from config import ConfigError, parse_utc
 
     if days is not None and since is not None:
@@ -92,8 +92,10 @@ def collect_github_cmd(
     eng = engine()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=console, transient=not console.is_terminal) as bar:
+        # At a terminal a spent budget is waited out (GitHub's hour at most), shown on the bar.
         results = collect_github(eng, s, start, repo, use_graphql=not no_graphql, workers=workers,
-                                 progress=lambda name: _RichProgress(bar, name))
+                                 progress=lambda name: _RichProgress(bar, name),
+                                 options=ClientOptions(max_rate_wait=3660.0))
     for r in results:
         out.print(r.summary())
     failed = [r for r in results if r.exception is not None]

@@ -124,7 +124,7 @@ class ClientOptions:
     max_retries: int = 6  # per request, for 5xx, dropped connections, malformed bodies
     backoff: float = 0.5  # first retry waits this long, doubling each time ...
     max_backoff: float = 30.0  # ... up to this
-    max_rate_wait: float = 3660.0  # wait for a rate-limit reset at most this long (GitHub's hour), else stop cleanly
+    max_rate_wait: float = 900.0  # wait for a rate-limit reset at most this long, else stop cleanly (the CLI: an hour)
     secondary_wait: float = 60.0  # when a secondary limit gives no Retry-After (GitHub: "at least a minute")
     max_secondary: int = 8  # secondary limits met in a row by one request before we stop (GitHub: "throw an error")
     # PyGithub's default throttle (0.25 s per GET) would dominate a sync; GitHub asks for serial, not slow,
