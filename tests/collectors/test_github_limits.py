@@ -16,7 +16,7 @@ from collectors.github import ClientOptions, GitHubClient, GitHubCollector
 from storage.db import session_scope
 from storage.identity import GHOST_ID, mannequin_id
 from storage.models import Issue, IssueComment, PullRequest, Review, SyncCheckpoint, User
-from tests.collectors.test_github_collector import SINCE, collect, dump, expected
+from tests.collectors.test_github_collector import SINCE, collect, dump, expected, save_dataset
 from tests.helpers.github_data import build_github_dataset, user
 
 pytestmark = pytest.mark.postgres
@@ -64,6 +64,18 @@ def test_events_past_the_paging_depth_come_per_issue(engine: Engine, tmp_path: P
     again = collect(engine, sb, options=SMALL_PAGES)
     assert again.ok and again.stored == {}
     assert len(sb.requests) - before <= 10 and {r["status"] for r in sb.requests[before:]} == {304}
+    # a new event: the next run reads it from the first page and stops at the last run's newest
+    repo = sb.data.repo("acme", "engine")
+    issue = repo.issues[0]
+    issue["updated_at"] = "2026-11-26T23:59:30Z"
+    newest = max(repo.issue_events, key=lambda e: e["id"])
+    repo.issue_events.append({**newest, "id": newest["id"] + 1, "node_id": "IE_new", "created_at": "2026-11-26T23:59:30Z",
+                              "event": "closed", "issue": dict(issue)})
+    before = len(sb.requests)
+    third = collect(engine, sb, options=SMALL_PAGES)
+    assert third.ok and third.stored.get("issue_events") == 1
+    assert [r["path"] for r in sb.requests[before:]].count("/repos/acme/engine/issues/events") == 1
+    assert dump(engine) == expected(save_dataset(sb, tmp_path / "mutated"), tmp_path)
 
 
 class _Crash(Exception):
