@@ -50,6 +50,16 @@ class _RichProgress:
         t = self.bar.tasks[[x.id for x in self.bar.tasks].index(task)]
         self.bar.update(task, total=max(1.0, t.completed), completed=max(1.0, t.completed))
 
+    def waiting(self, reason: str, seconds: float) -> None:
+        """A rate-limit wait: its length and when the run resumes, on a bar of its own."""
+        from datetime import UTC, datetime
+
+        resume = datetime.now(UTC) + timedelta(seconds=seconds)
+        text = f"{self.repo} waiting {seconds:.0f} s ({reason}); resumes {resume:%H:%M:%S} UTC"
+        if "wait" not in self.tasks:
+            self.tasks["wait"] = self.bar.add_task(text, total=None)
+        self.bar.update(self.tasks["wait"], description=text)
+
 
 @collect_app.command("github")
 def collect_github_cmd(
@@ -61,9 +71,17 @@ def collect_github_cmd(
 ) -> None:
     """Collect issues, pull requests, reviews, comments, events, labels and CODEOWNERS from GitHub
     (SCOUT_GITHUB_API_URL), incrementally from the last checkpoint."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from config import ConfigError, parse_utc
+    from collectors.github import ClientOptions
     from pipeline import collect_repo
 
     if days is not None and since is not None:
@@ -82,9 +100,11 @@ def collect_github_cmd(
         start = s.present() - timedelta(days=7 if days is None else days)
     eng = engine()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=not console.is_terminal) as bar:
+                  TimeRemainingColumn(), console=console, transient=not console.is_terminal) as bar:
+        # At a terminal a spent budget is waited out (GitHub's hour at most), shown on the bar.
         results = collect_repo(s, eng, start, repo, use_graphql=not no_graphql, workers=workers,
-                               progress=lambda name: _RichProgress(bar, name))
+                               progress=lambda name: _RichProgress(bar, name),
+                               options=ClientOptions(max_rate_wait=3660.0))
     for r in results:
         out.print(r.summary(), markup=False)
     failed = [r for r in results if r.exception is not None]

@@ -18,7 +18,9 @@ LatencyMs = Annotated[float, typer.Option("--latency-ms", min=0.0, max=60_000.0,
                                           help="Delay added to every response, in milliseconds.")]
 Faults = Annotated[str | None, typer.Option(
     help="Injected failures, e.g. 5xx=0.1,drop=0.02,malformed=0.01,secondary=0.01,ratelimit-after=400"
-         "[,ratelimit-window=5][,retry-after=1][,seed=N] (deterministic for a seed).")]
+         "[,ratelimit-window=5][,retry-after=1][,seed=N] (deterministic for a seed); GitHub's own limits: "
+         "events-depth=N (issue-events pages past N: 422), gql-timeout-nodes=N (heavier GraphQL: 502), "
+         "hour=S (5,000 requests and 5,000 points every S seconds).")]
 RequestLog = Annotated[Path | None, typer.Option("--request-log", help="Append one JSON line per request here.")]
 # --- Discord (issue 6): REST under /api/v10 and the gateway at /gateway on this port.
 DiscordPort = Annotated[int | None, typer.Option("--discord-port", min=0, max=65535,

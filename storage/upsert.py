@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from config.clock import parse_utc
 from config.errors import DatasetError
 from rules.github import issue_refs
+from storage.identity import account_id, strip_nul
 from storage.models import (
     Base,
     ChatUser,
@@ -81,6 +82,7 @@ def _upsert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]],
     if not rows:
         return 0
     _check_lengths(table, rows)
+    rows = [strip_nul(r) for r in rows]  # the one place text reaches the database: no NUL on either
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     cols = [c for c in rows[0] if c not in keys and c not in keep]
@@ -196,8 +198,12 @@ def _number_from_url(url: Any, what: str) -> int:
 # ----------------------------------------------------------------------------- users
 
 
-def _user_row(u: Payload) -> dict[str, Any]:
-    return {"id": _int(u["id"], "user.id"), "login": _str(u["login"], "user.login"),
+def _user_row(u: Payload) -> dict[str, Any] | None:
+    """The users row of a user object; None for a deleted or unidentified account (storage.identity)."""
+    uid = account_id(u)
+    if uid is None:
+        return None
+    return {"id": uid, "login": _str(u["login"], "user.login"),
             "type": _or(u.get("type"), "User", "user.type"), "site_admin": bool(u.get("site_admin", False))}
 
 
@@ -212,16 +218,15 @@ def _collect_users(payloads: Iterable[Payload], *keys: str, kind: str = "object"
                         row = _user_row(u)
                     except (TypeError, ValueError) as exc:
                         raise PayloadError(f"{_where(obj, kind)}: {key}: {exc}") from None
-                    users[row["id"]] = row
+                    if row is not None:
+                        users[row["id"]] = row
     return list(users.values())
 
 
 def _user_id(u: Any) -> int | None:
-    if u is None:
-        return None
-    if not isinstance(u, Mapping):
+    if u is not None and not isinstance(u, Mapping):
         raise TypeError(f"user: expected an object or null, got {_show(u)}")
-    return _int(u["id"], "user.id")
+    return account_id(u)
 
 
 def upsert_users(session: Session, payloads: Iterable[Payload]) -> int:
@@ -229,6 +234,8 @@ def upsert_users(session: Session, payloads: Iterable[Payload]) -> int:
     rows = []
     for u in payloads:
         row = _user_row(u)
+        if row is None:
+            continue
         if "bio" in u:
             row["bio"] = _opt(u.get("bio"), "bio")
         rows.append(row)

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 _LINK = re.compile(r'<([^>]+)>;\s*rel="([^"]+)"')
 TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
+GRAPHQL_RESERVE = 100  # points kept back: the heaviest query we send costs less than this
 CONNECTION_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                      requests.exceptions.ChunkedEncodingError, http.client.HTTPException,
                      urllib3.exceptions.HTTPError, ConnectionError)
@@ -50,6 +51,15 @@ class RateLimitStop(CollectorError):
 class CollectionStopped(CollectorError):
     """The caller asked the collection to stop (the service is shutting down): everything up to the
     last stored page is checkpointed, and the next run resumes there. Not a failure."""
+
+
+class PagingLimited(CollectorError):
+    """GitHub refuses to page a list this deep (422 "pagination is limited for this resource")."""
+
+
+class QueryTimeout(CollectorError):
+    """GitHub gave up on a GraphQL query (502 "Something went wrong while executing your query. This
+    may be the result of a timeout..."): the same query would time out again; ask for less."""
 
 
 class MalformedResponse(CollectorError):
@@ -91,6 +101,12 @@ class RequestStats:
     rate_limit: int | None = None
     rate_reset: int | None = None
     graphql_remaining: int | None = None
+    graphql_reset: int | None = None
+    graphql_limit: int | None = None
+    graphql_points: int = 0  # points spent, from each query's `rateLimit { cost }`
+    secondary_waits: int = 0
+    rate_waits: int = 0
+    waited_seconds: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, **counts: int) -> None:
@@ -108,8 +124,9 @@ class ClientOptions:
     max_retries: int = 6  # per request, for 5xx, dropped connections, malformed bodies
     backoff: float = 0.5  # first retry waits this long, doubling each time ...
     max_backoff: float = 30.0  # ... up to this
-    max_rate_wait: float = 900.0  # wait for a rate-limit reset at most this long, else stop cleanly
+    max_rate_wait: float = 900.0  # wait for a rate-limit reset at most this long, else stop cleanly (the CLI: an hour)
     secondary_wait: float = 60.0  # when a secondary limit gives no Retry-After (GitHub: "at least a minute")
+    max_secondary: int = 8  # secondary limits met in a row by one request before we stop (GitHub: "throw an error")
     # PyGithub's default throttle (0.25 s per GET) would dominate a sync; GitHub asks for serial, not slow,
     # requests, and our concurrency is bounded by --workers. Writes keep a 1 s gap (GitHub's guidance).
     seconds_between_requests: float = 0.0
@@ -128,6 +145,8 @@ class GitHubClient:
         self.stats = RequestStats()
         self._local = threading.local()
         self._pace = threading.Lock()
+        # Told of every wait (why, seconds): the CLI shows it with the time the run resumes.
+        self.on_wait: Callable[[str, float], None] | None = None
 
     def github(self) -> Github:
         """This thread's PyGithub instance (lazy objects; no retry or throttle of its own)."""
@@ -158,7 +177,8 @@ class GitHubClient:
             return
         with self.stats._lock:
             if headers.get("x-ratelimit-resource", "core") == "graphql":
-                self.stats.graphql_remaining = remaining
+                self.stats.graphql_remaining, self.stats.graphql_reset = remaining, reset
+                self.stats.graphql_limit = limit
             else:
                 self.stats.rate_remaining, self.stats.rate_limit, self.stats.rate_reset = remaining, limit, reset
 
@@ -166,8 +186,16 @@ class GitHubClient:
         limit = self.stats.rate_limit or 5000
         return max(1, min(50, limit // 100))
 
-    def _wait_for_reset(self, reason: str) -> None:
-        reset = self.stats.rate_reset or int(time.time()) + 60
+    def _wait(self, reason: str, seconds: float) -> None:
+        """Sleep, counted and told to `on_wait` (the progress bar shows it with its end)."""
+        with self.stats._lock:
+            self.stats.waited_seconds += seconds
+        if self.on_wait is not None:
+            self.on_wait(reason, seconds)
+        self.sleep(seconds)
+
+    def _wait_for_reset(self, reason: str, resource: str = "core") -> None:
+        reset = (self.stats.graphql_reset if resource == "graphql" else self.stats.rate_reset) or int(time.time()) + 60
         wait = max(0.0, reset - time.time()) + 1.0
         if wait > self.options.max_rate_wait:
             at = datetime.fromtimestamp(reset, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -175,16 +203,39 @@ class GitHubClient:
                                 f"the {self.options.max_rate_wait / 60:.0f} min we wait; stopped cleanly, progress is "
                                 "saved, run again after the reset")
         log.warning("GitHub rate limit %s: waiting %.0f s for the reset", reason, wait)
-        self.sleep(wait)
+        self.stats.add(rate_waits=1)
+        self._wait(f"rate limit {reason}", wait)
         with self.stats._lock:
-            self.stats.rate_remaining = None
+            if resource == "graphql":
+                self.stats.graphql_remaining = None
+            else:
+                self.stats.rate_remaining = None
 
-    def _pace_before_request(self) -> None:
-        """Slow down before the wall: with the quota nearly spent, wait for the reset first."""
+    def _pace_before_request(self, resource: str = "core") -> None:
+        """Slow down before the wall: with the quota nearly spent, wait for the reset first (GraphQL:
+        when the points left could not pay for a heavy query)."""
         with self._pace:
+            if resource == "graphql":
+                left, reset = self.stats.graphql_remaining, self.stats.graphql_reset
+                reserve = max(1, min(GRAPHQL_RESERVE, (self.stats.graphql_limit or 5000) // 50))
+                if left is not None and left <= reserve and (reset or 0) > time.time():
+                    self._wait_for_reset(f"nearly spent ({left} GraphQL points left)", "graphql")
+                return
             remaining = self.stats.rate_remaining
             if remaining is not None and remaining <= self._reserve() and (self.stats.rate_reset or 0) > time.time():
                 self._wait_for_reset(f"nearly spent ({remaining} of {self.stats.rate_limit} left)")
+
+    def _secondary_wait(self, headers: dict[str, str], hits: int) -> float:
+        """GitHub's documented order: Retry-After; else the primary reset when none is left; else at
+        least a minute; doubling while the limit keeps answering."""
+        retry_after = headers.get("retry-after", "")
+        if retry_after.strip().isdigit():
+            base = float(retry_after)
+        elif headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset", "").isdigit():
+            base = max(1.0, float(headers["x-ratelimit-reset"]) - time.time())
+        else:
+            base = self.options.secondary_wait
+        return base * (2 ** (hits - 1))
 
     # ------------------------------------------------------------------ requests
 
@@ -201,7 +252,9 @@ class GitHubClient:
         headers = {"If-None-Match": etag} if etag else {}
         attempt = 0
         rate_waits = 0
+        secondary = 0
         problem = ""
+        resource = "graphql" if method == "POST" and url.rstrip("/").endswith("graphql") else "core"
         while True:
             if attempt > self.options.max_retries:
                 if problem.startswith("malformed"):
@@ -212,7 +265,7 @@ class GitHubClient:
                 delay = self._backoff(attempt - 1)
                 log.info("%s: %s; retry %d in %.1f s", what, problem, attempt, delay)
                 self.sleep(delay)
-            self._pace_before_request()
+            self._pace_before_request(resource)
             self.stats.add(requests=1)
             try:
                 status, resp_headers, text = self.github().requester.requestJson(
@@ -226,6 +279,8 @@ class GitHubClient:
             if status == 304:
                 self.stats.add(not_modified=1)
                 return Response(304, resp_headers, None, url)
+            if status == 502 and resource == "graphql" and "something went wrong while executing your query" in text.lower():
+                raise QueryTimeout(f"{what}: GitHub timed out on the query (502)")
             if status in TRANSIENT_STATUS:
                 problem = f"HTTP {status}"
                 retry_after = resp_headers.get("retry-after")
@@ -241,19 +296,23 @@ class GitHubClient:
                     rate_waits += 1
                     if rate_waits > 3:
                         raise RateLimitStop(f"{what}: still rate limited after {rate_waits - 1} resets; stopped cleanly")
-                    self._wait_for_reset("exhausted")
+                    self._wait_for_reset("exhausted", resource)
                     continue  # waiting for a reset is not a failed attempt
                 if "secondary rate limit" in low or status == 429 or "retry-after" in resp_headers:
-                    wait = float(resp_headers.get("retry-after") or self.options.secondary_wait)
-                    if wait > self.options.max_rate_wait:
-                        raise RateLimitStop(f"{what}: secondary rate limit asks for {wait:.0f} s; stopped cleanly")
+                    secondary += 1
+                    wait = self._secondary_wait(resp_headers, secondary)
+                    if secondary > self.options.max_secondary or wait > self.options.max_rate_wait:
+                        raise RateLimitStop(f"{what}: secondary rate limit {secondary} times in a row (next wait "
+                                            f"{wait:.0f} s); stopped cleanly, progress is saved")
                     log.warning("%s: secondary rate limit, waiting %.0f s", what, wait)
-                    self.stats.add(retries=1)
-                    self.sleep(wait)
+                    self.stats.add(retries=1, secondary_waits=1)
+                    self._wait("secondary rate limit", wait)
                     continue
                 raise CollectorError(f"{what}: HTTP {status}: {message or 'forbidden'}")
             if status == 404:
                 raise NotFoundError(f"{what}: not found (404)")
+            if status == 422 and "pagination is limited" in _message(text).lower():
+                raise PagingLimited(f"{what}: GitHub limits how deep this list pages (422)")
             if status >= 400:
                 raise CollectorError(f"{what}: HTTP {status}: {_message(text) or text[:200]}")
             if not expect_json or status == 204:
@@ -282,9 +341,12 @@ class GitHubClient:
             errors = payload.get("errors") or []
             if any(e.get("type") == "RATE_LIMITED" for e in errors):
                 with self.stats._lock:
-                    self.stats.rate_reset = int(float(resp.headers.get("x-ratelimit-reset", time.time() + 60)))
-                self._wait_for_reset("exhausted (GraphQL)")
+                    self.stats.graphql_reset = int(float(resp.headers.get("x-ratelimit-reset", time.time() + 60)))
+                self._wait_for_reset("exhausted (GraphQL)", "graphql")
                 continue
+            rate = (payload.get("data") or {}).get("rateLimit") if isinstance(payload.get("data"), dict) else None
+            if isinstance(rate, dict) and isinstance(rate.get("cost"), int):
+                self.stats.add(graphql_points=rate["cost"])
             if payload.get("data") is None:
                 raise CollectorError(f"{what}: GraphQL refused the query: "
                                      + "; ".join(str(e.get("message")) for e in errors[:3]))

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,7 +30,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from collectors.github.checkpoints import Checkpoint, finish_run, load_checkpoints, save_checkpoint, start_run
-from collectors.github.client import CollectorError, GitHubClient, NotFoundError, Response
+from collectors.github.client import CollectorError, GitHubClient, NotFoundError, PagingLimited, QueryTimeout, Response
 from collectors.github.queries import (
     MAX_PULLS_PER_QUERY,
     more_query,
@@ -42,7 +44,8 @@ from config.clock import Clock, iso_z, parse_utc, utcnow
 from config.watch import RepoWatch
 from storage import upsert
 from storage.db import session_scope
-from storage.models import Repo, User
+from storage.identity import MANNEQUIN
+from storage.models import Issue, Repo, User
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +63,17 @@ DEFAULT_CODEOWNERS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 CODEOWNERS_RECHECK_HOURS = 24  # a repository without CODEOWNERS is probed again after this long
 
 
+PullParts = tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]  # pull, its reviews, its files
+
+
 class ProgressSink(Protocol):
     """Where the collector reports pages (the CLI draws a Rich bar per endpoint)."""
 
     def page(self, endpoint: str, items: int, total_pages: int | None) -> None: ...
 
     def done(self, endpoint: str) -> None: ...
+
+    # Optional: `waiting(reason, seconds)`, told before the collector sleeps for a rate limit.
 
 
 class _NoProgress:
@@ -86,6 +94,8 @@ class CollectResult:
     rate_remaining: int | None = None
     rate_limit: int | None = None
     skipped: int = 0
+    graphql_points: int = 0
+    waited_seconds: float = 0.0
     ok: bool = False
     error: str | None = None
     exception: Exception | None = field(default=None, repr=False)
@@ -96,8 +106,9 @@ class CollectResult:
         stored = ", ".join(f"{self.stored.get(k, 0)} {k.replace('_', ' ')}" for k in kinds if k in self.stored) or "nothing new"
         rate = f"{self.rate_remaining}/{self.rate_limit}" if self.rate_remaining is not None else "unknown"
         skipped = f", {self.skipped} malformed objects skipped" if self.skipped else ""
+        waited = f", {self.waited_seconds:.0f} s waiting on rate limits" if self.waited_seconds >= 1 else ""
         return (f"{self.repo}: stored {stored}; {self.requests} requests ({self.not_modified} answered 304), "
-                f"{self.retries} retries{skipped}; rate limit {rate} left")
+                f"{self.retries} retries{skipped}; rate limit {rate} left; {self.graphql_points} GraphQL points{waited}")
 
 
 def _ts(obj: dict[str, Any], key: str) -> datetime:
@@ -120,11 +131,17 @@ class GitHubCollector:
         self.use_graphql = use_graphql
         self.workers = max(1, workers)
         self.progress = progress or _NoProgress()
+        waiting = getattr(self.progress, "waiting", None)
+        if callable(waiting) and client.on_wait is None:
+            client.on_wait = waiting
         self.result = CollectResult(self.full_name)
         self.repo_id: int | None = None
         self.cps: dict[str, Checkpoint] = {}
-        self._user_ids: dict[str, int] = {}
+        self._user_ids: dict[str, int | None] = {}
         self._path = f"/repos/{self.full_name}"
+        self._batch = MAX_PULLS_PER_QUERY  # pull requests per GraphQL query (smaller after a timeout)
+        self._batch_lock = threading.Lock()
+        self._graphql_too_heavy = False  # a single pull request timed out: REST for the rest of the run
 
     # ------------------------------------------------------------------ run
 
@@ -159,6 +176,7 @@ class GitHubCollector:
             r = self.result
             r.requests, r.not_modified, r.retries = st.requests, st.not_modified, st.retries
             r.rate_remaining, r.rate_limit, r.error = st.rate_remaining, st.rate_limit, error
+            r.graphql_points, r.waited_seconds = st.graphql_points, st.waited_seconds
             finish_run(self.engine, run_id, at=self.clock(), ok=r.ok, stored=r.stored, requests=r.requests,
                        not_modified=r.not_modified, retries=r.retries, rate_remaining=r.rate_remaining, error=error)
         return self.result
@@ -382,39 +400,142 @@ class GitHubCollector:
     # ------------------------------------------------------------------ issue events (newest first)
 
     def _events(self) -> None:
+        """The repository's issue events, newest first (by id) down to the last run's newest.
+
+        GitHub refuses to page this list deeper than a limit (422 "pagination is limited"): what lies
+        below the deepest page is read per issue instead, for the issues that can hold such events
+        (created before the oldest event seen, updated inside the window); those numbers wait in the
+        checkpoint and shrink one issue at a time, so a crash loses none and repeats none."""
         cp = self._cp(CATEGORY_ISSUE_EVENTS)
+        if cp.state.get("deep"):
+            self._deep_events(cp)  # a fallback a crash interrupted comes first
         floor, incremental = self._window_start(cp, cp.cursor_at)
+        boundary = cp.cursor_id if incremental else None
         what = f"{self.full_name} issue events"
-        first = f"{self._path}/issues/events?per_page={self.client.options.per_page}"
-        url: str | None = first
-        resp = self.client.get(first, etag=cp.etag if incremental else None, what=what)
+        per_page = self.client.options.per_page
+        url: str | None = f"{self._path}/issues/events?per_page={per_page}"
+        page_no = 0
+        resp = self.client.get(url, etag=cp.etag if incremental else None, what=what)
         if resp.status == 304:
             self.progress.done(CATEGORY_ISSUE_EVENTS)
             return
         first_etag = resp.etag
-        newest = cp.cursor_at if incremental else None
+        top: dict[str, Any] | None = None
+        low: dict[str, Any] | None = None
         while True:
             items = list(resp.data or [])
-            keep = [e for e in items if _ts(e, "created_at") >= floor]
+            if top is None and items:
+                top = {"id": int(items[0]["id"]), "at": items[0]["created_at"]}
+
+            def older(e: dict[str, Any]) -> bool:
+                if boundary is not None:
+                    return int(e["id"]) <= boundary
+                return _ts(e, "created_at") < floor
+            keep = [e for e in items if not older(e)]
             if keep:
-                newest = max([t for t in (newest,) if t] + [_ts(e, "created_at") for e in keep])
-            # Pages are stored as they come (upserts are idempotent); the checkpoint moves only
-            # once the old boundary is reached, so a crash re-reads from the top, losing nothing.
+                low = {"id": int(keep[-1]["id"]), "at": keep[-1]["created_at"]}
+
+            def after(s: Session, low: dict[str, Any] | None = low, top: dict[str, Any] | None = top) -> None:
+                cp.state = {**cp.state, "walk": {"top": top, "low": low}}  # how far this run's walk got
+                save_checkpoint(s, self.full_name, cp)
             self._store_page(CATEGORY_ISSUE_EVENTS, keep,
-                             lambda s, objs: upsert.upsert_issue_events(s, self.rid, objs), lambda s: None)
+                             lambda s, objs: upsert.upsert_issue_events(s, self.rid, objs), after)
             self.progress.page(CATEGORY_ISSUE_EVENTS, len(keep), resp.last_page)
-            url = resp.link("next")
-            if len(keep) < len(items) or not url:
+            page_no += 1
+            url_next = resp.link("next")
+            if len(keep) < len(items) or not items:
                 break
-            resp = self.client.get(url, what=what)
+            if not url_next:
+                if len(items) < per_page:
+                    break
+                # A full last page: the list may end here, or GitHub's `rel=last` stops at its paging
+                # limit. Asking for the next page tells which (an empty page, or the 422).
+                url_next = f"{url}&page={page_no + 1}"
+            try:
+                resp = self.client.get(url_next, what=what)
+            except PagingLimited as exc:
+                log.info("%s; reading older events per issue", exc)
+                below = low or top
+                self._start_deep(cp, floor, boundary, below, top, first_etag)
+                self._deep_events(cp)
+                self.progress.done(CATEGORY_ISSUE_EVENTS)
+                return
 
         def finish(s: Session) -> None:
-            cp.cursor_at = newest or floor
+            if top is not None:
+                cp.cursor_id, cp.cursor_at = top["id"], max(parse_utc(top["at"]), floor)
+            else:
+                cp.cursor_at = cp.cursor_at or floor
             cp.etag = first_etag
+            cp.state.pop("walk", None)
             self._covering(cp)
             save_checkpoint(s, self.full_name, cp)
         self._store(finish)
         self.progress.done(CATEGORY_ISSUE_EVENTS)
+
+    def _start_deep(self, cp: Checkpoint, floor: datetime, boundary: int | None, below: dict[str, Any] | None,
+                    top: dict[str, Any] | None, etag: str | None) -> None:
+        """Record which issues must be read one by one: those that can hold an event older than the
+        deepest page (created at or before it) and newer than the window's floor / last run."""
+        below_at = parse_utc(below["at"]) if below else None
+        with session_scope(self.engine) as s:
+            q = select(Issue.number).where(Issue.repo_id == self.repo_id, Issue.updated_at >= floor)
+            if below_at is not None:
+                q = q.where(Issue.created_at <= below_at)
+            numbers = sorted(s.scalars(q))
+
+        def write(s: Session) -> None:
+            cp.state = {**cp.state, "deep": {"numbers": numbers, "below": below["id"] if below else None,
+                                             "boundary": boundary, "floor": iso_z(floor), "top": top,
+                                             "etag": etag}}
+            cp.state.pop("walk", None)
+            save_checkpoint(s, self.full_name, cp)
+        self._store(write)
+
+    def _deep_events(self, cp: Checkpoint) -> None:
+        """Per-issue events for the numbers the checkpoint holds, a few issues per transaction."""
+        deep = cp.state["deep"]
+        todo: list[int] = list(deep["numbers"])
+        below, boundary, floor = deep.get("below"), deep.get("boundary"), parse_utc(deep["floor"])
+
+        def wanted(e: dict[str, Any]) -> bool:
+            eid = int(e["id"])
+            return ((below is None or eid < below) and (boundary is None or eid > boundary)
+                    and _ts(e, "created_at") >= floor)
+
+        def fetch(number: int) -> list[dict[str, Any]]:
+            try:
+                events = self._rest_list(f"{self._path}/issues/{number}/events?per_page={self.client.options.per_page}",
+                                         f"{self.full_name} #{number} events")
+            except NotFoundError:
+                log.warning("%s: issue #%d is gone; its events are skipped", self.full_name, number)
+                return []
+            # The per-issue list leaves out the issue it belongs to; the stored row needs its number.
+            return [{**e, "issue": {"number": number}} for e in events if wanted(e)]
+
+        step = self.workers * 4
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="github-events") as pool:
+            for i in range(0, len(todo), step):
+                chunk = todo[i:i + step]
+                events = [e for found in pool.map(fetch, chunk) for e in found]
+                rest = todo[i + step:]
+
+                def after(s: Session, rest: list[int] = rest) -> None:
+                    cp.state = {**cp.state, "deep": {**deep, "numbers": rest}}
+                    save_checkpoint(s, self.full_name, cp)
+                self._store_page(CATEGORY_ISSUE_EVENTS, events,
+                                 lambda s, objs: upsert.upsert_issue_events(s, self.repo_id, objs), after)
+                self.progress.page(CATEGORY_ISSUE_EVENTS, len(events), math.ceil(len(todo) / step))
+        top = deep.get("top")
+
+        def finish(s: Session) -> None:
+            if top is not None:
+                cp.cursor_id, cp.cursor_at = int(top["id"]), max(parse_utc(top["at"]), floor)
+            cp.etag = deep.get("etag")  # the first page as it was: unchanged, the next run's probe is a 304
+            cp.state.pop("deep", None)
+            self._covering(cp)
+            save_checkpoint(s, self.full_name, cp)
+        self._store(finish)
 
     # ------------------------------------------------------------------ pull requests
 
@@ -425,20 +546,53 @@ class GitHubCollector:
             self.progress.done(CATEGORY_PULLS)
             return
         numbers = sorted(int(n) for n in todo)
-        if self.use_graphql:
-            batches = [numbers[i:i + MAX_PULLS_PER_QUERY] for i in range(0, len(numbers), MAX_PULLS_PER_QUERY)]
-            fetch: Callable[[list[int]], list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]] = self._graphql_batch
-        else:
+        if not self.use_graphql:
             known = self._rest_pull_list(todo)
             batches = [numbers[i:i + 10] for i in range(0, len(numbers), 10)]
 
-            def fetch(batch: list[int]) -> list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]:
+            def fetch(batch: list[int]) -> list[PullParts]:
                 return [self._rest_pull(n, known.get(n)) for n in batch]
+            with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="github") as pool:
+                for batch, results in zip(batches, pool.map(fetch, batches), strict=True):
+                    self._store_pulls(batch, results, todo)
+                    self.progress.page(CATEGORY_PULLS, len(batch), len(batches))
+            self.progress.done(CATEGORY_PULLS)
+            return
+        # GraphQL, in waves of one batch per worker; the batch size a timeout taught us is kept in
+        # the checkpoint, so the next run starts at the size that works instead of timing out again.
+        self._batch = max(1, min(MAX_PULLS_PER_QUERY, int(cp.state.get("batch") or MAX_PULLS_PER_QUERY)))
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="github") as pool:
-            for batch, results in zip(batches, pool.map(fetch, batches), strict=True):
-                self._store_pulls(batch, results, todo)
-                self.progress.page(CATEGORY_PULLS, len(batch), len(batches))
+            while numbers:
+                size = self._batch
+                wave = [numbers[i:i + size] for i in range(0, min(len(numbers), size * self.workers), size)]
+                numbers = numbers[sum(len(b) for b in wave):]
+                for batch, results in zip(wave, pool.map(self._graphql_split, wave), strict=True):
+                    self._store_pulls(batch, results, todo)
+                    self.progress.page(CATEGORY_PULLS, len(batch), None)
         self.progress.done(CATEGORY_PULLS)
+
+    def _graphql_split(self, numbers: list[int]) -> list[PullParts]:
+        """`_graphql_batch`, halving a batch GitHub timed out on (and remembering the smaller size);
+        a single pull request that still times out is read over REST."""
+        if self._graphql_too_heavy:
+            return [self._rest_pull(n, None) for n in numbers]
+        try:
+            return self._graphql_batch(numbers)
+        except QueryTimeout as exc:
+            if len(numbers) == 1:
+                log.warning("%s; even one pull request is too heavy: the rest of this run reads them over REST", exc)
+                self._graphql_too_heavy = True
+                return [self._rest_pull(numbers[0], None)]
+            with self._batch_lock:
+                if len(numbers) // 2 < self._batch:
+                    log.info("%s; asking for %d pull requests per query from now on", exc, len(numbers) // 2)
+                    self._batch = len(numbers) // 2
+            # The rest of this batch goes at the size learned so far (it may shrink again on the way).
+            out: list[PullParts] = []
+            while len(out) < len(numbers):
+                chunk = numbers[len(out):len(out) + self._batch]
+                out += self._graphql_split(chunk)
+            return out
 
     def _store_pulls(self, batch: list[int], results: Iterable[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]],
                      todo: dict[str, str]) -> None:
@@ -458,14 +612,17 @@ class GitHubCollector:
             for n in batch:
                 todo.pop(str(n), None)
             cp.state = {**cp.state, "pending": dict(todo)}
+            if self.use_graphql:
+                cp.state["batch"] = self._batch
             save_checkpoint(s, self.full_name, cp)
 
         self._store_page(CATEGORY_PULLS, results, write, after)  # type: ignore[arg-type]
 
     def _fill_user_ids(self, users: Iterable[dict[str, Any]]) -> None:
         """GraphQL's 32-bit user `databaseId` cannot carry every id: look the rest up by login
-        (stored users first, then GET /users/{login}, once per login per run)."""
-        missing = [u for u in users if u.get("id") is None]
+        (stored users first, then GET /users/{login}, once per login per run). A login GitHub does
+        not know (404) is stored as no author, never a reason to stop; mannequins need no id."""
+        missing = [u for u in users if u.get("id") is None and u.get("type") != MANNEQUIN]
         if not missing:
             return
         logins = sorted({u["login"].lower() for u in missing} - set(self._user_ids))
@@ -476,8 +633,12 @@ class GitHubCollector:
         for u in missing:
             key = u["login"].lower()
             if key not in self._user_ids:
-                resp = self.client.get(f"/users/{u['login']}", what=f"user {u['login']}")
-                self._user_ids[key] = int(resp.data["id"])
+                try:
+                    resp = self.client.get(f"/users/{u['login']}", what=f"user {u['login']}")
+                    self._user_ids[key] = int(resp.data["id"])
+                except NotFoundError:
+                    log.warning("%s: GitHub has no user %r (404); stored without an author", self.full_name, u["login"])
+                    self._user_ids[key] = None
             u["id"] = self._user_ids[key]
 
     def _graphql_batch(self, numbers: list[int]) -> list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]:
@@ -499,6 +660,8 @@ class GitHubCollector:
                     log.warning("%s: pull request #%d no longer exists", self.full_name, n)
                 out.append(({}, [], []))
                 continue
+            for connection in ("labels", "reviewRequests"):
+                node[connection] = {"nodes": self._all_nodes(n, connection, node[connection])}
             pull = rest_pull(node, api, self.full_name)
             reviews = self._all_nodes(n, "reviews", node["reviews"])
             files = self._all_nodes(n, "files", node["files"])

@@ -16,22 +16,27 @@ from typing import Any
 
 from rules.github import BOT_SUFFIX
 
-MAX_PULLS_PER_QUERY = 50  # GitHub allows 100 nodes per connection; 50 pulls x 100 reviews stays well in limits
+MAX_PULLS_PER_QUERY = 50  # pull requests per query at most (fewer after GitHub times out on one)
+NESTED_PAGE = 25  # nodes per nested connection: most pull requests fit; the rest get follow-up queries
 
-ACTOR = "fragment actor on Actor { __typename login ... on User { databaseId isSiteAdmin } ... on Bot { databaseId } }"
+ACTOR = ("fragment actor on Actor { __typename login ... on User { databaseId isSiteAdmin } "
+         "... on Bot { databaseId } }")
 REVIEW_FIELDS = ("fullDatabaseId author { ...actor } authorAssociation state body submittedAt url "
                  "commit { oid }")
 FILE_FIELDS = "path additions deletions changeType"
+LABEL_FIELDS = "name"
+REQUEST_FIELDS = "requestedReviewer { __typename ...actor ... on Team { slug name } }"
+NESTED = {"labels": LABEL_FIELDS, "reviewRequests": REQUEST_FIELDS, "reviews": REVIEW_FIELDS, "files": FILE_FIELDS}
+_PAGE = "pageInfo { hasNextPage endCursor }"
+# GitHub counts a query's possible nodes as the page sizes multiplied along nested connections: a
+# pull request asks for 4 x 25 = 100 (50 of them: 5,000, 200 connection pages = 2 points).
 PULL = f"""fragment pull on PullRequest {{
   number fullDatabaseId title body state isDraft url createdAt updatedAt closedAt mergedAt
   author {{ ...actor }} authorAssociation
   headRefName headRefOid baseRefName
   mergeCommit {{ oid }} potentialMergeCommit {{ oid }}
   mergedBy {{ ...actor }}
-  labels(first: 100) {{ nodes {{ name }} }}
-  reviewRequests(first: 100) {{ nodes {{ requestedReviewer {{ __typename ...actor ... on Team {{ slug name }} }} }} }}
-  reviews(first: 100) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {REVIEW_FIELDS} }} }}
-  files(first: 100) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {FILE_FIELDS} }} }}
+  {" ".join(f"{c}(first: {NESTED_PAGE}) {{ {_PAGE} nodes {{ {f} }} }}" for c, f in NESTED.items())}
 }}"""
 
 STATUS = {"ADDED": "added", "DELETED": "removed", "MODIFIED": "modified", "RENAMED": "renamed",
@@ -48,26 +53,30 @@ def pulls_query(numbers: Sequence[int]) -> str:
 
 
 def more_query(connection: str) -> str:
-    """The next page of one pull request's `reviews` or `files` (pulls with more than 100)."""
-    fields = REVIEW_FIELDS if connection == "reviews" else FILE_FIELDS
+    """The next page of one pull request's `labels`, `reviewRequests`, `reviews` or `files`."""
+    fields = NESTED[connection]
     return (f"query($owner: String!, $name: String!, $number: Int!, $after: String) {{\n"
             f"  repository(owner: $owner, name: $name) {{ pullRequest(number: $number) {{\n"
-            f"    {connection}(first: 100, after: $after) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {fields} }} }}\n"
-            f"  }} }}\n}}\n" + (ACTOR if connection == "reviews" else ""))
+            f"    {connection}(first: 100, after: $after) {{ {_PAGE} nodes {{ {fields} }} }}\n"
+            f"  }} }}\n}}\n" + (ACTOR if "...actor" in fields else ""))
 
 
 # ----------------------------------------------------------------------------- GraphQL -> REST
 
 
 def rest_user(actor: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A REST user object from a GraphQL actor; `id` is None when GitHub could not give it."""
+    """A REST user object from a GraphQL actor; `id` is None when GitHub could not give it.
+
+    A deleted account is null in GraphQL (REST's `ghost`): None here, no author either way. A
+    mannequin has no user id: it keeps type "Mannequin" and storage keys it by login."""
     if not actor:
         return None
     kind = actor.get("__typename") or "User"
     login = str(actor["login"])
     if kind == "Bot" and not login.endswith(BOT_SUFFIX):
         login += BOT_SUFFIX
-    return {"login": login, "id": actor.get("databaseId"), "type": kind if kind in ("User", "Bot", "Organization") else "User",
+    return {"login": login, "id": actor.get("databaseId"),
+            "type": kind if kind in ("User", "Bot", "Organization", "Mannequin") else "User",
             "site_admin": bool(actor.get("isSiteAdmin", False))}
 
 

@@ -27,7 +27,7 @@ from config.clock import iso_z
 from sandbox.github import rest
 from sandbox.github.data import GitHubData, RepoData, load_github_data
 from sandbox.github.faults import Fault, FaultPlan, FaultSpec
-from sandbox.github.gql import run_query
+from sandbox.github.gql import MAX_NODES, point_cost, query_size, run_query
 from sandbox.github.limits import Quota, RateLimiter
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,12 @@ PUBLIC_API = "https://api.github.com"
 RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
 SECONDARY_MESSAGE = ("You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
                      "If you reach out to GitHub Support for help, please include the request ID {rid}.")
+# GitHub's other /rate_limit resources: (limit, seconds its window lasts) for a token.
+OTHER_RESOURCES = {"search": (30, 60), "integration_manifest": (5000, 3600), "source_import": (100, 60),
+                   "actions_runner_registration": (10000, 3600), "scim": (15000, 3600),
+                   "dependency_snapshots": (100, 60), "code_search": (10, 60), "code_scanning_autofix": (10, 60)}
+GRAPHQL_TIMEOUT = ("Something went wrong while executing your query. This may be the result of a timeout, or it "
+                   "could be a GitHub bug. Please include `{rid}` when reporting this issue.")
 SERVER_ERRORS = ((500, "Server Error"), (502, "Server Error"), (503, "Service Unavailable"))
 
 
@@ -64,15 +70,30 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return False
 
 
+def _is_url_field(key: str) -> bool:
+    return key == "url" or key.endswith("_url") or key in ("href", "self", "html", "git")
+
+
+def _api_urls(value: Any, api: str, key: str = "") -> Any:
+    """`value` with api.github.com replaced by `api` in URL fields only (never inside text)."""
+    if isinstance(value, dict):
+        return {k: _api_urls(v, api, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_api_urls(v, api, key) for v in value]
+    if isinstance(value, str) and _is_url_field(key) and value.startswith(PUBLIC_API):
+        return api + value[len(PUBLIC_API):]
+    return value
+
+
 def _encode(body: Any, api: str) -> bytes:
     """Compact JSON, with API URLs pointing at this server (as a GitHub Enterprise host's do):
-    clients such as PyGithub follow an object's `url` for their next request."""
+    clients such as PyGithub follow an object's `url` for their next request. Only URL fields are
+    rewritten: an issue body quoting https://api.github.com stays as its author wrote it."""
     if body is None:
         return b""
-    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     if api != PUBLIC_API:
-        data = data.replace(b'"' + PUBLIC_API.encode(), b'"' + api.encode())
-    return data
+        body = _api_urls(body, api)
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _malform(body: bytes, variant: float) -> bytes:
@@ -97,11 +118,13 @@ class GitHubSandbox:
         self.faults = FaultPlan(spec)
         if spec.ratelimit_after is not None:
             rate_limit, rate_window = spec.ratelimit_after, spec.ratelimit_window
+        elif spec.hour:
+            rate_window = spec.hour
         self.limiter = RateLimiter(limit=rate_limit, window=rate_window)
         # GitHub Enterprise Server ships with rate limiting off: under /api/v3 there are no limits
         # (and /rate_limit is a 404) unless asked for, or a rate-limit wall is injected.
-        self.enterprise_rate_limit = (spec.ratelimit_after is not None if enterprise_rate_limit is None
-                                      else enterprise_rate_limit)
+        self.enterprise_rate_limit = ((spec.ratelimit_after is not None or bool(spec.hour))
+                                      if enterprise_rate_limit is None else enterprise_rate_limit)
         self.request_log = Path(request_log) if request_log else None
         self._log_file: Any = None
         self.requests: list[dict[str, Any]] = []  # the same lines as the request log, for tests
@@ -182,11 +205,14 @@ class GitHubSandbox:
             h[k] = v
         return h
 
-    def _log(self, request: web.Request, status: int, nbytes: int, conditional: bool, fault: str | None) -> None:
+    def _log(self, request: web.Request, status: int, nbytes: int, conditional: bool, fault: str | None,
+             cost: int | None = None) -> None:
         line: dict[str, Any] = {"method": request.method, "path": request.path, "query": request.query_string,
                                 "status": status, "bytes": nbytes, "conditional": conditional}
         if fault:
             line["fault"] = fault
+        if cost is not None:
+            line["cost"] = cost  # GraphQL points charged
         self.requests.append(line)
         if self._log_file is not None:
             self._log_file.write(json.dumps(line) + "\n")
@@ -238,12 +264,11 @@ class GitHubSandbox:
             self._log(request, 404, n, conditional, None)
             return resp
         if path.rstrip("/") == "/rate_limit" and request.method == "GET":
-            core, gql = self.limiter.peek(caller, "core"), self.limiter.peek(caller, "graphql")
-            resources = {name: self.limiter.peek(caller, name).as_json()
-                         for name in ("core", "search", "graphql", "integration_manifest", "source_import",
-                                      "code_scanning_upload", "actions_runner_registration", "scim",
-                                      "dependency_snapshots", "code_search")}
-            resources["core"], resources["graphql"] = core.as_json(), gql.as_json()
+            # GitHub's resources with their own budgets; `rate` repeats `core`. Free, as on GitHub.
+            core = self.limiter.peek(caller, "core")
+            resources = {name: self.limiter.peek(caller, name, limit=limit, window=window).as_json()
+                         for name, (limit, window) in OTHER_RESOURCES.items()}
+            resources["core"], resources["graphql"] = core.as_json(), self.limiter.peek(caller, "graphql").as_json()
             resp, n = self._json(200, {"resources": resources, "rate": core.as_json()}, core)
             self._log(request, 200, n, conditional, None)
             return resp
@@ -251,7 +276,8 @@ class GitHubSandbox:
         found = rest.route(self.data, request.method, path)
         ctx = rest.Ctx(data=self.data, query=request.query, query_pairs=list(request.query.items()),
                        api=f"{request.scheme}://{request.host}{prefix}", path=path, now=self.present(),
-                       method=request.method, body=body_in, sandbox=self)
+                       method=request.method, body=body_in, sandbox=self,
+                       events_depth=self.faults.spec.events_depth)
         if request.method == "GET":
             reply = found[0](ctx, **found[1]) if found else rest.not_found()
             data = _encode(reply.body, ctx.api)
@@ -326,13 +352,29 @@ class GitHubSandbox:
             resp, n = self._json(401, body, None)
             self._log(request, 401, n, conditional, None)
             return resp
-        ok, quota = self.limiter.take(caller, "graphql")
+        nodes, pages = query_size(body_in)
+        cost = point_cost(pages)
+        ok, quota = self.limiter.take(caller, "graphql", cost)
         if not ok:
             user_id = int(hashlib.sha256(token.encode()).hexdigest()[:6], 16)
             body = {"errors": [{"type": "RATE_LIMITED",
                                 "message": f"API rate limit already exceeded for user ID {user_id}."}]}
             resp, n = self._json(200, body, quota)
-            self._log(request, 200, n, conditional, "ratelimit")
+            self._log(request, 200, n, conditional, "ratelimit", 0)
+            return resp
+        if nodes > MAX_NODES:
+            body = {"errors": [{"type": "MAX_NODE_LIMIT_EXCEEDED",
+                                "message": f"This query requests up to {nodes:,} possible nodes which exceeds the "
+                                           f"maximum limit of {MAX_NODES:,}."}]}
+            resp, n = self._json(200, body, quota)
+            self._log(request, 200, n, conditional, None, cost)
+            return resp
+        limit = self.faults.spec.gql_timeout_nodes
+        if limit and nodes > limit:
+            # What GitHub answers when a query runs past its time limit: a 502 with a GraphQL body.
+            body = {"data": None, "errors": [{"message": GRAPHQL_TIMEOUT.format(rid=f"5A4D:{self._serial + 1:06X}")}]}
+            resp, n = self._json(502, body, quota)
+            self._log(request, 502, n, conditional, "gql-timeout", cost)
             return resp
         fault, variant = self.faults.draw(f"POST /graphql {hashlib.sha256(raw_in).hexdigest()}")
         early = await self._fault(request, fault, variant, quota, conditional)
@@ -341,7 +383,7 @@ class GitHubSandbox:
 
         def rate() -> dict[str, Any]:
             q = self.limiter.peek(caller, "graphql")
-            return {"cost": 1, "limit": q.limit, "remaining": q.remaining, "used": q.used, "nodeCount": 0,
+            return {"cost": cost, "limit": q.limit, "remaining": q.remaining, "used": q.used, "nodeCount": nodes,
                     "resetAt": iso_z(datetime.fromtimestamp(q.reset, UTC))}
 
         loop = asyncio.get_running_loop()
@@ -350,8 +392,8 @@ class GitHubSandbox:
         extra = {"ETag": _etag(data)}
         if fault is Fault.MALFORMED:
             resp, n = self._json(200, None, quota, extra, raw=_malform(data, variant))
-            self._log(request, 200, n, conditional, "malformed")
+            self._log(request, 200, n, conditional, "malformed", cost)
             return resp
         resp, n = self._json(200, None, quota, extra, raw=data)
-        self._log(request, 200, n, conditional, None)
+        self._log(request, 200, n, conditional, None, cost)
         return resp

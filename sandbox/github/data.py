@@ -126,6 +126,9 @@ class RepoData:
     def comments_of(self, number: int) -> list[Obj]:
         return list(self._grouped("issue_comments", lambda o: _number_from_url(o.get("issue_url", ""))).get(number, []))
 
+    def events_of(self, number: int) -> list[Obj]:
+        return list(self._grouped("issue_events", lambda o: (o.get("issue") or {}).get("number")).get(number, []))
+
     def files_of(self, number: int) -> list[Obj]:
         return list(self.pull_files.get(str(number), []))
 

@@ -32,6 +32,9 @@ _KEYS = {
     "ratelimit-window": "ratelimit_window",
     "retry-after": "retry_after",
     "seed": "seed",
+    "events-depth": "events_depth",
+    "gql-timeout-nodes": "gql_timeout_nodes",
+    "hour": "hour",
 }
 
 
@@ -47,10 +50,17 @@ class FaultSpec:
     ratelimit_window: float = 5.0  # seconds a quota window lasts when `ratelimit-after` is set
     retry_after: int = 1  # seconds in Retry-After of secondary-limit answers
     seed: int = 0
+    events_depth: int | None = None  # pages of the repository-wide issue-events list served before GitHub's 422
+    gql_timeout_nodes: int | None = None  # a GraphQL query that may return more nodes times out (502)
+    hour: float | None = None  # seconds GitHub's hour lasts (5000 REST requests, 5000 GraphQL points per hour)
 
     @classmethod
     def parse(cls, text: str | None) -> FaultSpec:
-        """Parse `5xx=0.1,drop=0.02,malformed=0.01,ratelimit-after=400,seed=7` (any subset, any order)."""
+        """Parse `5xx=0.1,drop=0.02,malformed=0.01,ratelimit-after=400,seed=7` (any subset, any order).
+
+        GitHub's own limits: `events-depth=N` (the repository-wide issue-events list refuses pages past
+        N), `gql-timeout-nodes=N` (GraphQL queries of more possible nodes time out), `secondary=P`,
+        and `hour=S` (GitHub's hourly budgets, 5000 requests and 5000 points, renewed every S seconds)."""
         if not text:
             return cls()
         values: dict[str, float | int] = {}
@@ -71,7 +81,7 @@ class FaultSpec:
                 if not 0.0 <= num <= 1.0:
                     raise ConfigError(f"--faults: {key} is a rate between 0 and 1, got {raw}")
                 values[attr] = num
-            elif attr == "ratelimit_window":
+            elif attr in ("ratelimit_window", "hour"):
                 if num <= 0:
                     raise ConfigError(f"--faults: {key} must be positive seconds, got {raw}")
                 values[attr] = num
@@ -86,7 +96,8 @@ class FaultSpec:
 
     @property
     def any(self) -> bool:
-        return bool(self.p_5xx or self.p_drop or self.p_malformed or self.p_secondary or self.ratelimit_after)
+        return bool(self.p_5xx or self.p_drop or self.p_malformed or self.p_secondary or self.ratelimit_after
+                    or self.events_depth or self.gql_timeout_nodes or self.hour)
 
 
 class FaultPlan:

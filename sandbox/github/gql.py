@@ -18,8 +18,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
     GraphQLResolveInfo,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    VariableNode,
     default_field_resolver,
     default_type_resolver,
     execute_sync,
@@ -130,7 +137,7 @@ class Actor(Node):
         self.user = user
         self.data = data
         kind = user.get("type") or "User"
-        self.typename = kind if kind in ("User", "Bot", "Organization") else "User"
+        self.typename = kind if kind in ("User", "Bot", "Organization", "Mannequin") else "User"
 
     def f_login(self, info: GraphQLResolveInfo) -> str:
         login = str(self.user["login"])
@@ -164,8 +171,15 @@ class Actor(Node):
         return self._profile().get("bio")
 
 
+GHOST = ("ghost", 10137)  # REST's stand-in for a deleted account, which GraphQL answers as null
+
+
 def actor(user: Any, data: GitHubData) -> Actor | None:
-    return Actor(user, data) if isinstance(user, dict) and "login" in user else None
+    if not isinstance(user, dict) or "login" not in user:
+        return None
+    if (str(user["login"]).lower(), user.get("id")) == GHOST:
+        return None
+    return Actor(user, data)
 
 
 class Commit(Node):
@@ -523,6 +537,62 @@ def _format(err: GraphQLError) -> Obj:
     if ext:
         out["extensions"] = ext
     return out
+
+
+MAX_NODES = 500_000  # GitHub refuses a query that could return more nodes than this
+
+
+def _arg_value(node: Any, variables: dict[str, Any]) -> Any:
+    if isinstance(node, VariableNode):
+        return variables.get(node.name.value)
+    if isinstance(node, IntValueNode):
+        return int(node.value)
+    return None
+
+
+def query_size(payload: Any) -> tuple[int, int]:
+    """(possible nodes, requests) of a GraphQL request body, as GitHub computes them: along nested
+    connections the `first`/`last` page sizes multiply; the nodes are the sum of those products
+    over connections, the requests the number of connection pages needed (one per parent node).
+    The point cost is requests / 100, rounded, at least 1. (0, 0) for a body that does not parse."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return 0, 0
+    try:
+        document = parse(payload["query"])
+    except GraphQLError:
+        return 0, 0
+    variables = payload.get("variables") if isinstance(payload.get("variables"), dict) else {}
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    total = [0, 0]
+
+    def walk(selections: Any, parents: int, seen: frozenset[str]) -> None:
+        for sel in selections or ():
+            if isinstance(sel, FieldNode):
+                size = None
+                for arg in sel.arguments or ():
+                    if arg.name.value in ("first", "last"):
+                        value = _arg_value(arg.value, variables)
+                        size = value if isinstance(value, int) else size
+                inner = parents
+                if size is not None:
+                    total[0] += parents * size
+                    total[1] += parents
+                    inner = parents * size
+                if sel.selection_set is not None:
+                    walk(sel.selection_set.selections, inner, seen)
+            elif isinstance(sel, InlineFragmentNode):
+                walk(sel.selection_set.selections, parents, seen)
+            elif isinstance(sel, FragmentSpreadNode) and sel.name.value in fragments and sel.name.value not in seen:
+                walk(fragments[sel.name.value].selection_set.selections, parents, seen | {sel.name.value})
+
+    for d in document.definitions:
+        if isinstance(d, OperationDefinitionNode):
+            walk(d.selection_set.selections, 1, frozenset())
+    return total[0], total[1]
+
+
+def point_cost(requests: int) -> int:
+    return max(1, round(requests / 100))
 
 
 def run_query(data: GitHubData, payload: Any, rate: Callable[[], Obj]) -> Obj:

@@ -43,6 +43,7 @@ class Ctx:
     method: str = "GET"
     body: Any = None
     sandbox: Any = None  # the running GitHubSandbox (workflow runs are recorded there)
+    events_depth: int | None = None  # pages of the repository-wide issue-events list GitHub serves (fault)
 
 
 def not_found() -> Reply:
@@ -188,18 +189,29 @@ def list_comments_of_issue(ctx: Ctx, repo: RepoData, number: str) -> Reply:
     return listing(ctx, items, _repo_link(repo, f"/issues/{number}/comments"))
 
 
+PAGING_LIMITED = ("In order to keep the API fast for everyone, pagination is limited for this resource. Check the "
+                  "rel=last link relation in the Link response header to see how far back you can traverse.")
+
+
 def list_issue_events(ctx: Ctx, repo: RepoData) -> Reply:
-    """Newest first, no `since` (GitHub's repository events list has none)."""
-    items = _by_time(repo.issue_events, "created_at", "id", None, "desc")
+    """Newest first by id, no `since` (GitHub's repository events list has none). With a paging
+    depth, pages past it are refused with GitHub's 422 and `rel=last` names the deepest page."""
+    items = sorted(repo.issue_events, key=lambda e: e["id"], reverse=True)
+    if ctx.events_depth:
+        per_page, page = page_params(ctx.query)
+        if page > ctx.events_depth:
+            return Reply(422, {"message": PAGING_LIMITED, "documentation_url": "https://docs.github.com/v3/#pagination",
+                               "status": "422"})
+        items = items[:ctx.events_depth * per_page]
     return listing(ctx, items, _repo_link(repo, "/issues/events"))
 
 
 def list_events_of_issue(ctx: Ctx, repo: RepoData, number: str) -> Reply:
     if repo.issue(int(number)) is None:
         return not_found()
-    items = [e for e in repo.issue_events if (e.get("issue") or {}).get("number") == int(number)]
+    items = repo.events_of(int(number))
     # The per-issue list omits the embedded issue, as GitHub's does.
-    items = [{k: v for k, v in e.items() if k != "issue"} for e in sorted(items, key=lambda e: (ts(e["created_at"]), e["id"]))]
+    items = [{k: v for k, v in e.items() if k != "issue"} for e in sorted(items, key=lambda e: e["id"])]
     return listing(ctx, items, _repo_link(repo, f"/issues/{number}/events"))
 
 
@@ -427,8 +439,9 @@ def _profile(ctx: Ctx, user: Obj) -> Obj:
 
 
 def get_user(ctx: Ctx, login: str) -> Reply:
+    """A mannequin is no GitHub account: GitHub answers 404 for its login."""
     user = ctx.data.user(login)
-    return Reply(200, _profile(ctx, user)) if user else not_found()
+    return Reply(200, _profile(ctx, user)) if user and user.get("type") != "Mannequin" else not_found()
 
 
 def user_orgs(ctx: Ctx, login: str) -> Reply:

@@ -192,6 +192,10 @@ def build_github_dataset(root: Path, *, full_name: str = "acme/engine", seed: in
             out_events.append(ev)
         out_issues.append(issue)
 
+    # GitHub numbers events as they happen: ids rise with created_at (its events list is ordered by id).
+    out_events.sort(key=lambda ev: ev["created_at"])
+    for eid, ev in enumerate(out_events, start=next(ids)):
+        ev.update({"id": eid, "node_id": f"IE_{eid}", "url": f"{API}/repos/{full_name}/issues/events/{eid}"})
     gh = root / "github" / full_name.replace("/", "__")
     gh.mkdir(parents=True, exist_ok=True)
     (root / "meta.json").write_text(json.dumps({"format": 1, "generated_by": "tests.helpers.github_data", "now": iso(now)}))

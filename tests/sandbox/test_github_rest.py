@@ -88,6 +88,7 @@ def test_issue_events_are_newest_first_without_since(big: Path, github_sandbox) 
     events = requests.get(f"{sb.url}/repos/acme/engine/issues/events?per_page=100&since=2099-01-01T00:00:00Z",
                           headers=TOKEN).json()
     assert len(events) == 100  # GitHub has no `since` here; it is ignored, as GitHub ignores unknown parameters
+    assert [e["id"] for e in events] == sorted((e["id"] for e in events), reverse=True)  # GitHub orders by id
     assert [e["created_at"] for e in events] == sorted((e["created_at"] for e in events), reverse=True)
 
 
