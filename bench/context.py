@@ -11,8 +11,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from config.errors import ReportError
-from storage.models import Issue, PullRequest, Repo, SubsystemLabel, User
 from rules.github import closing_refs
+from storage.models import Issue, PullRequest, Repo, SubsystemLabel, User
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,6 @@ from config.clock import utcnow
 from config.errors import ReportError
 from config.watch import BenchConfig, WatchConfig
 from storage.models import BenchJob
-from storage.read import IssueContext, issue_context
 
 log = logging.getLogger(__name__)
 

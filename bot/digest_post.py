@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 from sqlalchemy import func, select
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-THREAD_ARCHIVE_MINUTES = 1440  # the details thread hides itself after a quiet day
+THREAD_ARCHIVE_MINUTES: Literal[60, 1440, 4320, 10080] = 1440  # the details thread hides itself after a quiet day
 HISTORY_CHECK = 50  # recent channel messages searched for an unrecorded earlier post
 
 _locks: weakref.WeakKeyDictionary[discord.Client, dict[tuple[str, str], asyncio.Lock]] = weakref.WeakKeyDictionary()

@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 
 JOB_TABLE = "apscheduler_jobs"
 CHAT_JOB = "discord"
+CHAT_SOURCES_JOB = "chat-sources"  # Slack and Discourse, when the settings switch them on
 DIGEST_JOB = "digest"
 READY_TIMEOUT = 120.0
 
@@ -81,6 +82,7 @@ class ScheduleOptions:
     digest_at: time | None = None         # overrides digest.time (seconds allowed), in digest.timezone
     shutdown_grace_seconds: float = 30.0  # how long a stop waits for a running job to reach a checkpoint
     chat: bool = True                     # schedule the chat catch-up (needs the gateway)
+    chat_sources: tuple[str, ...] = ()    # "slack", "discourse": collected on the chat schedule
 
 
 def parse_clock_time(value: str) -> time:
@@ -140,6 +142,9 @@ def job_specs(watch: WatchConfig, options: ScheduleOptions | None = None) -> lis
     if options.chat:
         specs.append(JobSpec(CHAT_JOB, collect_chat_job, _every(sched.discord_every_minutes * 60), run_now=True,
                              misfire_grace_seconds=grace))
+    if options.chat_sources:
+        specs.append(JobSpec(CHAT_SOURCES_JOB, collect_chat_sources_job, _every(sched.discord_every_minutes * 60),
+                             (tuple(options.chat_sources),), run_now=True, misfire_grace_seconds=grace))
     for repo in watch.enabled_repos:
         specs.append(JobSpec(retrain_job_id(repo.name), retrain_job, _every(sched.retrain_every_days * 86400),
                              (repo.name,), misfire_grace_seconds=grace))
@@ -387,6 +392,27 @@ async def collect_chat_job() -> None:
                     await classify_repo(rt, repo.name)
 
     await _tracked(CHAT_JOB, body)
+
+
+def _collect_chat_sources(rt: Runtime, sources: tuple[str, ...]) -> dict[str, int]:
+    from pipeline import collect_chat_sources
+
+    return collect_chat_sources(rt.settings, rt.engine, sources, days=rt.options.backfill_days)
+
+
+async def collect_chat_sources_job(sources: tuple[str, ...]) -> None:
+    """Slack and Discourse since their checkpoints (in a thread: the clients block), then classify
+    the watched repos when anything was new, as the Discord catch-up does."""
+
+    async def body(rt: Runtime) -> None:
+        new = await in_thread(rt, "collect chat sources", _collect_chat_sources, rt, tuple(sources))
+        log.info("chat sources: %s new", new)
+        if any(new.values()) and not rt.stop.is_set():
+            for repo in rt.settings.watch.enabled_repos:
+                if repo.name.lower() in rt.classified:
+                    await classify_repo(rt, repo.name)
+
+    await _tracked(CHAT_SOURCES_JOB, body)
 
 
 async def retrain_job(repo: str) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from config.watch import Taxonomy
+from rules.github import issue_refs
 from storage.models import (
     DiscourseCategory,
     DiscoursePost,
@@ -32,7 +33,6 @@ from storage.models import (
     SlackMessage,
     SlackUser,
 )
-from rules.github import issue_refs
 
 SLACK = "slack_answers"
 FORUM = "forum_answers"

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, aliased
 
 import rules.github as rules
 from classifiers.chat_evidence import ChatAnswer, ChatMention, load_answers, load_mentions
-from config.errors import ClassifierError
 from storage.models import (
     ChatUser,
     DiscordChannel,

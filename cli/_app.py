@@ -16,13 +16,16 @@ import sys
 import traceback
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from config import OssScoutError, Settings, get_settings
 from config.watch import WatchConfig
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 HELP_OPTIONS = ["-h", "--help"]
 
@@ -86,7 +89,7 @@ def settings() -> Settings:
     return get_settings()
 
 
-def engine(create: bool = False):
+def engine(create: bool = False) -> Engine:
     """The database engine for `SCOUT_DATABASE_URL`, migrated to head; a missing SQLite file is an
     error unless the command `create`s databases."""
     from storage.db import engine_for, ensure_schema

@@ -80,8 +80,8 @@ def collect_github_cmd(
         TimeRemainingColumn,
     )
 
-    from config import ConfigError, parse_utc
     from collectors.github import ClientOptions
+    from config import parse_utc
     from pipeline import collect_repo
 
     if days is not None and since is not None:

@@ -45,15 +45,17 @@ def run_cmd(
     from bot.logs import add_secret, setup_logging
     from bot.scheduler import ScheduleOptions, parse_clock_time
     from bot.service import serve
+    from pipeline import chat_sources_of
 
     s = settings()
     digest_at = digest_at or s.digest_at
     setup_logging(s.log_level, s.log_json)
-    for secret in (s.github_token, s.discord_token):
+    for secret in (s.github_token, s.discord_token, s.slack_token, s.discourse_api_key):
         if secret is not None:
             add_secret(secret.get_secret_value())
     options = ScheduleOptions(backfill_days=backfill_days,
                               digest_at=parse_clock_time(digest_at) if digest_at else None,
-                              shutdown_grace_seconds=shutdown_grace, chat=not no_chat)
+                              shutdown_grace_seconds=shutdown_grace, chat=not no_chat,
+                              chat_sources=chat_sources_of(s))
     raise typer.Exit(asyncio.run(serve(s, options, guild_ready_timeout=guild_ready_timeout,
                                        connect_timeout=connect_timeout)))

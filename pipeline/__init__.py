@@ -2,6 +2,7 @@
 demo and the benchmarks alike.
 
     collect_repo(settings, engine, repo, since)                    GitHub -> storage
+    collect_chat_sources(settings, engine, sources)                Slack / Discourse -> storage
     train_repo / classify_repo(settings, sessions, repo, now)      storage -> judgement (optionally refit first)
     refresh_shortlist(session, watch, repo, now, out_dir)          judgement -> a stored shortlist
     current_shortlist(session, watch, repo, now, out_dir)          the stored one while current, else refreshed
@@ -14,7 +15,7 @@ in the `store_*` functions these call.
 """
 
 from pipeline.bench import prepare_bench_job, record_bench_log, run_bench_job
-from pipeline.collect import collect_repo
+from pipeline.collect import chat_sources_of, collect_chat_sources, collect_repo
 from pipeline.judgement import classify_repo, train_repo
 from pipeline.reports import PublishedDigest, current_shortlist, publish_digest, refresh_shortlist
 from pipeline.sessions import SessionFactory, sessions_for
@@ -23,11 +24,13 @@ __all__ = [
     "PublishedDigest",
     "SessionFactory",
     "classify_repo",
+    "chat_sources_of",
+    "collect_chat_sources",
     "collect_repo",
     "current_shortlist",
     "prepare_bench_job",
-    "record_bench_log",
     "publish_digest",
+    "record_bench_log",
     "refresh_shortlist",
     "run_bench_job",
     "sessions_for",

@@ -31,7 +31,7 @@ from reports.shortlist import (
     stored_shortlist,
     with_bench_links,
 )
-from storage.read import issue_context, load_snapshot
+from storage.read import load_snapshot
 
 log = logging.getLogger(__name__)
 

@@ -97,7 +97,8 @@ def _owner_lines(rows: list[OwnershipScore], now: datetime,
     for o in rows:
         ev = o.evidence or {}
         examples = tuple(int(x) for x in ev.get("examples") or () if isinstance(x, int) and not isinstance(x, bool))
-        counts = ev.get("counts") if isinstance(ev.get("counts"), dict) else ev
+        found = ev.get("counts")
+        counts: dict[str, Any] = found if isinstance(found, dict) else ev
         mfr = ev.get("median_first_review_hours")
         out.append(OwnerLine(
             login=o.login, subsystem=o.subsystem, score=round(float(o.score), 4), declared=o.declared,

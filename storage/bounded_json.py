@@ -39,7 +39,7 @@ def skip_bom(f: IO[bytes]) -> None:
         f.seek(0)
 
 
-def _where(index: int | str) -> str:
+def _where(index: int | str | None) -> str:
     return f"item #{index}" if isinstance(index, int) else f"key {str(index)[:60]!r}"
 
 

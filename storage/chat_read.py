@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import DiscourseCategory, DiscoursePost, DiscourseTopic, SlackChannel, SlackMessage, SlackUser
 from rules.github import issue_refs
+from storage.models import DiscourseCategory, DiscoursePost, DiscourseTopic, SlackChannel, SlackMessage, SlackUser
 
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")

@@ -23,7 +23,7 @@ from storage.upsert import Payload, _convert, _int, _str, _text, _time, _time_op
 
 
 def _table(model: type) -> Table:
-    return model.__table__  # type: ignore[attr-defined,no-any-return]
+    return model.__table__  # type: ignore[attr-defined]
 
 
 def slack_time(ts: Any) -> datetime:

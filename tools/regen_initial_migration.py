@@ -24,4 +24,4 @@ with tempfile.TemporaryDirectory() as tmp:
 new = next(versions.glob("0001_*.py"))
 text = new.read_text()
 new.write_text(text.replace("storage.types.UTCDateTime()", "storage.types.UTCDateTime()"))
-print(f"wrote {new.relative_to(Path.cwd())}", file=sys.stderr)  # noqa: T201 - a developer tool
+print(f"wrote {new.relative_to(Path.cwd())}", file=sys.stderr)

@@ -9,7 +9,7 @@ import logging
 import time
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import requests
 
@@ -117,7 +117,7 @@ class DiscourseClient:
         return out
 
     def user(self, username: str) -> Payload | None:
-        data = self.get(f"/u/{requests.utils.quote(username, safe='')}.json", missing_ok=True)
+        data = self.get(f"/u/{quote(username, safe='')}.json", missing_ok=True)
         return None if data is None else data.get("user")
 
 

@@ -413,9 +413,10 @@ class GitHubCollector:
         boundary = cp.cursor_id if incremental else None
         what = f"{self.full_name} issue events"
         per_page = self.client.options.per_page
-        url: str | None = f"{self._path}/issues/events?per_page={per_page}"
+        first = f"{self._path}/issues/events?per_page={per_page}"
+        url: str | None = first
         page_no = 0
-        resp = self.client.get(url, etag=cp.etag if incremental else None, what=what)
+        resp = self.client.get(first, etag=cp.etag if incremental else None, what=what)
         if resp.status == 304:
             self.progress.done(CATEGORY_ISSUE_EVENTS)
             return
@@ -524,7 +525,7 @@ class GitHubCollector:
                     cp.state = {**cp.state, "deep": {**deep, "numbers": rest}}
                     save_checkpoint(s, self.full_name, cp)
                 self._store_page(CATEGORY_ISSUE_EVENTS, events,
-                                 lambda s, objs: upsert.upsert_issue_events(s, self.repo_id, objs), after)
+                                 lambda s, objs: upsert.upsert_issue_events(s, self.rid, objs), after)
                 self.progress.page(CATEGORY_ISSUE_EVENTS, len(events), math.ceil(len(todo) / step))
         top = deep.get("top")
 

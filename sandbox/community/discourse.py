@@ -176,18 +176,18 @@ def simulate_discourse(w: World) -> DiscourseData:
     categories_of: dict[str, str] = {}
     sub_cat: dict[str, int] = {}
     next_id = 7
-    for sub in w.tax.subsystems:
-        if not sub.channels:
+    for spec in w.tax.subsystems:
+        if not spec.channels:
             continue
-        slug = place_slug(sub.channels[0])
+        slug = place_slug(spec.channels[0])
         if slug in categories_of or slug in ("general", "installation", "announcements", "uncategorized"):
             continue
-        cat_obj = _category(next_id, sub.name.replace("-", " ").title(), slug, sub.description or sub.name,
+        cat_obj = _category(next_id, spec.name.replace("-", " ").title(), slug, spec.description or spec.name,
                             len(categories), f"{rnd.getrandbits(24):06X}")
         categories.append(cat_obj)
-        categories_of[slug] = sub.name
-        if sub.name in w.active:
-            sub_cat[sub.name] = next_id
+        categories_of[slug] = spec.name
+        if spec.name in w.active:
+            sub_cat[spec.name] = next_id
         next_id += 1
 
     # ---- conversations: (category id, [(author, text, t, reply_to)])

@@ -224,14 +224,14 @@ def simulate_slack(w: World) -> SlackData:
     ann = channel("announcements", "Releases and events")
     sig_ids: dict[str, str] = {}
     sig_channels: dict[str, str] = {}
-    for sub in w.tax.subsystems:
-        for name in sub.channels[:1]:
+    for spec in w.tax.subsystems:
+        for name in spec.channels[:1]:
             if name in sig_channels:
                 continue
-            cid = channel(name, f"{sub.description or sub.name} ({sub.name})")
-            sig_channels[name] = sub.name
-            if sub.name in w.active:
-                sig_ids[sub.name] = cid
+            cid = channel(name, f"{spec.description or spec.name} ({spec.name})")
+            sig_channels[name] = spec.name
+            if spec.name in w.active:
+                sig_ids[spec.name] = cid
     feat_ids: dict[str, str] = {}
     for sub_name in sorted(rnd.sample(list(w.active), min(3, len(w.active)))):
         found = w.tax.get(sub_name)

@@ -561,7 +561,8 @@ def query_size(payload: Any) -> tuple[int, int]:
         document = parse(payload["query"])
     except GraphQLError:
         return 0, 0
-    variables = payload.get("variables") if isinstance(payload.get("variables"), dict) else {}
+    found = payload.get("variables")
+    variables: dict[str, Any] = found if isinstance(found, dict) else {}
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     total = [0, 0]
 

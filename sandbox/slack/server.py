@@ -94,7 +94,7 @@ class SlackSandbox(LoopbackServer):
         for msgs in self.by_channel.values():
             msgs.sort(key=lambda m: float(m["ts"]))
         # The token's own user: the app's bot user (is_bot, with the app's bot_id in its profile).
-        self.app_user = next((u for u in self.users if u.get("is_bot") and (u.get("profile") or {}).get("bot_id")),
+        self.app_user: dict[str, Any] = next((u for u in self.users if u.get("is_bot") and (u.get("profile") or {}).get("bot_id")),
                              {"id": "U0APPUSER", "name": "oss-scout", "profile": {"bot_id": "B0APPBOT"}})
 
     def base_url(self, host: str, port: int) -> str:

@@ -139,8 +139,8 @@ def test_claims_and_blockers_said_in_chat_count(judged_data) -> None:
 def test_hottest_threads_cover_slack_threads_and_forum_topics(engine: Engine, judged_data) -> None:
     from datetime import timedelta
 
-    from storage.read import load_chat
     from storage.models import Repo
+    from storage.read import load_chat
 
     with session_scope(engine) as s:
         rid = s.scalar(select(Repo.id))

@@ -26,8 +26,8 @@ def _runs(engine: Engine) -> list[tuple[str, bool, bool, str | None]]:
 
 def test_the_next_run_closes_a_killed_runs_row(engine: Engine, github_sandbox, tmp_path: Path) -> None:
     sb = github_sandbox(build_github_dataset(tmp_path / "d", issues=3, pulls=1, comments=1, events=1, reviews=1))
-    start_run(engine, "acme/engine")  # what a SIGKILLed collection leaves behind
-    start_run(engine, "other/repo")  # another collection's row is not ours to close
+    start_run(engine, "acme/engine", NOW - timedelta(hours=2))  # what a SIGKILLed collection leaves behind
+    start_run(engine, "other/repo", NOW - timedelta(hours=2))  # another collection's row is not ours to close
     assert _runs(engine) == [("acme/engine", False, False, None), ("other/repo", False, False, None)]
     client = GitHubClient(sb.url, "test-token", FAST)
     try:

@@ -131,8 +131,8 @@ def test_fewer_than_five_safe_picks_says_only_n_and_adds_stretch_picks_that_say_
     from datetime import timedelta
 
     from classifiers.thresholds import SAFE_PICK_PROBABILITY
-    from storage.read import load_snapshot
     from storage.models import GoodFirstIssueScore
+    from storage.read import load_snapshot
 
     with session_scope(world) as s:
         for n, p in ((3, 0.05), (4, 0.2), (5, 0.1), (10, 0.25)):

@@ -4,7 +4,7 @@ so the list can never drift from what Discord shows. Private answer."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -27,7 +27,7 @@ EXAMPLES = {
 }
 
 
-def help_lines(cmds: Sequence[app_commands.Command | app_commands.Group]) -> list[tuple[str, str]]:
+def help_lines(cmds: Sequence[Any]) -> list[tuple[str, str]]:
     """(title, body) per command, sorted by name: the description, options (optional ones in
     brackets), who may use it, and an example."""
     out = []
