@@ -95,6 +95,12 @@ def bench_context(session: Session, repo: str, number: int, min_confidence: floa
             if number in refs and p.number != number:
                 pull = _candidate(p, login, default_branch)
                 break
-    return BenchContext(repo=r.full_name, default_branch=default_branch, number=number, is_pull=issue.is_pull,
-                        text=f"{issue.title}\n{issue.body or ''}", subsystems=_subsystems(session, r.id, number, min_confidence),
-                        pull=pull)
+    return BenchContext(
+        repo=r.full_name,
+        default_branch=default_branch,
+        number=number,
+        is_pull=issue.is_pull,
+        text=f"{issue.title}\n{issue.body or ''}",
+        subsystems=_subsystems(session, r.id, number, min_confidence),
+        pull=pull,
+    )

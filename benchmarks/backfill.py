@@ -131,19 +131,29 @@ def main(argv: list[str] | None = None) -> int:
     perceval = round(PERCEVAL_WEEK[0] / PERCEVAL_WEEK[1] * items)
     hours = max(backfill["rest_requests"] / HOUR_REST, backfill["graphql_points"] / HOUR_POINTS)
     result = {
-        "dataset": str(dataset), "scale": None if args.dataset else args.scale, "seed": None if args.dataset else args.seed,
+        "dataset": str(dataset),
+        "scale": None if args.dataset else args.scale,
+        "seed": None if args.dataset else args.seed,
         "history": args.history,
-        "faults": args.faults, "counts": counts, "backfill": backfill, "wall_s": round(wall, 1),
-        "peak_rss_mib": round(peak_kib / 1024, 1), "budget_hours_one_token": round(hours, 2),
-        "rest_floor": rest_floor(counts), "perceval_scaled": perceval, "resync": resync,
+        "faults": args.faults,
+        "counts": counts,
+        "backfill": backfill,
+        "wall_s": round(wall, 1),
+        "peak_rss_mib": round(peak_kib / 1024, 1),
+        "budget_hours_one_token": round(hours, 2),
+        "rest_floor": rest_floor(counts),
+        "perceval_scaled": perceval,
+        "resync": resync,
         "summary": proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "",
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1))
     b = backfill
     print(json.dumps(result, indent=1))
-    print(f"\n{dataset.name if args.dataset else args.scale}: {counts['issues']} issues+PRs ({counts['pulls']} PRs), {counts['issue_comments']} comments, "
-          f"{counts['reviews']} reviews, {counts['review_comments']} review comments, {counts['issue_events']} events")
+    print(
+        f"\n{dataset.name if args.dataset else args.scale}: {counts['issues']} issues+PRs ({counts['pulls']} PRs), {counts['issue_comments']} comments, "
+        f"{counts['reviews']} reviews, {counts['review_comments']} review comments, {counts['issue_events']} events"
+    )
     print(f"backfill: {b['rest_requests']} REST requests, {b['graphql_queries']} GraphQL queries = "
           f"{b['graphql_points']} points; {hours:.2f} h of one token; {wall:.0f} s; peak {peak_kib / 1024:.0f} MiB")
     print(f"limits met: {b['paging_refusals']} paging refusals, {b['graphql_timeouts']} GraphQL timeouts, "

@@ -137,12 +137,24 @@ def main(argv: list[str] | None = None) -> int:
             rerun_s, rerun_n, _ = timed(collect, run_env)
             rerun_lines = _lines(log)[-rerun_n:] if rerun_n else []
             result: dict[str, Any] = {
-                "dataset": str(dataset), "scale": args.scale, "seed": args.seed, "now": now,
-                "latency_ms": args.latency_ms, "days": args.days,
+                "dataset": str(dataset),
+                "scale": args.scale,
+                "seed": args.seed,
+                "now": now,
+                "latency_ms": args.latency_ms,
+                "days": args.days,
                 "rest_minimum": rest_minimum(dataset, args.days)["total"],
-                "scout": {"requests": ours_n, "wall_s": round(ours_s, 1), "summary": summary, "collects": WHAT["scout"]},
-                "scout_rerun": {"requests": rerun_n, "wall_s": round(rerun_s, 1),
-                                "all_304": all(x["status"] == 304 for x in rerun_lines)},
+                "scout": {
+                    "requests": ours_n,
+                    "wall_s": round(ours_s, 1),
+                    "summary": summary,
+                    "collects": WHAT["scout"],
+                },
+                "scout_rerun": {
+                    "requests": rerun_n,
+                    "wall_s": round(rerun_s, 1),
+                    "all_304": all(x["status"] == 304 for x in rerun_lines),
+                },
             }
             if not args.skip_perceval:
                 exe = ensure_perceval(args.perceval_venv)
@@ -173,10 +185,21 @@ def main(argv: list[str] | None = None) -> int:
         rows = [("", "requests", "wall s"), ("REST minimum", str(result["rest_minimum"]), "")]
         rows.append(("scout collect github", str(ours_n), f"{ours_s:.1f}"))
         if "perceval" in result:
-            rows.append((f"perceval {PERCEVAL_VERSION}", str(result["perceval"]["requests"]), f"{result['perceval']['wall_s']:.1f}"))
+            rows.append(
+                (
+                    f"perceval {PERCEVAL_VERSION}",
+                    str(result["perceval"]["requests"]),
+                    f"{result['perceval']['wall_s']:.1f}",
+                )
+            )
             rows.append(("perceval / scout", f"x{result['ratio']['requests']}", f"x{result['ratio']['wall_time']}"))
-        rows.append(("scout re-run (no change)", f"{rerun_n} ({'all 304' if result['scout_rerun']['all_304'] else 'not all 304'})",
-                     f"{rerun_s:.1f}"))
+        rows.append(
+            (
+                "scout re-run (no change)",
+                f"{rerun_n} ({'all 304' if result['scout_rerun']['all_304'] else 'not all 304'})",
+                f"{rerun_s:.1f}",
+            )
+        )
         width = [max(len(r[i]) for r in rows) for i in range(3)]
         for r in rows:
             print(f"{r[0]:<{width[0]}}  {r[1]:>{width[1]}}  {r[2]:>{width[2]}}")

@@ -247,9 +247,12 @@ async def _commands(dataset: Path, env: dict[str, str], n: int, profile_dir: Pat
         with session_scope(eng) as s:
             subsystems = sorted(s.scalars(select(OwnershipScore.subsystem).distinct()))
         eng.dispose()
-        asks: dict[str, list[dict[str, Any] | None]] = {"maintainers": [{"subsystem": subsystems[i % len(subsystems)]} if subsystems else {"subsystem": "v1"}
-                                for i in range(n)],
-                "shortlist": [None] * n}
+        asks: dict[str, list[dict[str, Any] | None]] = {
+            "maintainers": [
+                {"subsystem": subsystems[i % len(subsystems)]} if subsystems else {"subsystem": "v1"} for i in range(n)
+            ],
+            "shortlist": [None] * n,
+        }
         for name, option_list in asks.items():
             latencies, acks, deferred, failures = [], [], 0, 0
             await _ask(sb, name, option_list[0])  # warm-up, not counted (first use loads models / caches)

@@ -138,7 +138,9 @@ def _record(services: Services, digest_id: int, channel_id: int, message_ids: Se
     with session_scope(services.engine) as session:
         row = session.get(DigestRow, digest_id)
         if row is None:
-            raise ReportError(f"stored digest {digest_id} is gone; posted messages {list(message_ids)} are not recorded")
+            raise ReportError(
+                f"stored digest {digest_id} is gone; posted messages {list(message_ids)} are not recorded"
+            )
         row.posted_at, row.channel_id, row.message_ids = at, channel_id, [str(m) for m in message_ids]
 
 

@@ -363,8 +363,22 @@ async def collect_github_job(repo: str) -> None:
             log.error("collection of %s failed: %s", repo, result.error or result.exception)
         if rt.stop.is_set():
             return
-        if any(result.stored.get(k) for k in ("issues", "pulls", "issue_comments", "reviews", "review_comments",
-                                              "issue_events", "pull_files", "files")) or repo.lower() not in rt.classified:
+        if (
+            any(
+                result.stored.get(k)
+                for k in (
+                    "issues",
+                    "pulls",
+                    "issue_comments",
+                    "reviews",
+                    "review_comments",
+                    "issue_events",
+                    "pull_files",
+                    "files",
+                )
+            )
+            or repo.lower() not in rt.classified
+        ):
             await classify_repo(rt, repo)
         else:
             log.info("%s: nothing new, classification skipped", repo)

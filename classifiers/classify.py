@@ -111,7 +111,9 @@ def judge(data: RepoData, ctx: RepoContext, models: Models, now: datetime,
     rules = Rules.for_repo(data, ctx.taxonomy)
     pulls = pull_rule_guesses(data, rules)
     stale = _stale(data, prev)
-    numbers = list(data.issues) if stale is None or prev is None else sorted(stale | (set(data.issues) - set(prev.labels)))
+    numbers = (
+        list(data.issues) if stale is None or prev is None else sorted(stale | (set(data.issues) - set(prev.labels)))
+    )
     computed = label_all(data, rules, models.subsystem, models.subsystem_classes, pulls=pulls,
                          numbers=[n for n in numbers if n not in known] if known else numbers)
     labels = {n: known[n] if known and n in known else computed[n] for n in numbers

@@ -282,10 +282,14 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
     ):
         data.comments[r[0]].append(CommentRec(r[0], _who(r[1]), _name(r[2] or "NONE"), r[3] or "", ts(r[4])))
 
-    for r in _fetch(conn,
-        select(Review.pull_number, U.login, Review.author_association, Review.state, Review.body, T(Review.submitted_at))
-        .outerjoin(U, U.id == Review.user_id).where(Review.repo_id == rid)
-        .order_by(Review.pull_number, Review.submitted_at, Review.id)
+    for r in _fetch(
+        conn,
+        select(
+            Review.pull_number, U.login, Review.author_association, Review.state, Review.body, T(Review.submitted_at)
+        )
+        .outerjoin(U, U.id == Review.user_id)
+        .where(Review.repo_id == rid)
+        .order_by(Review.pull_number, Review.submitted_at, Review.id),
     ):
         data.reviews[r[0]].append(ReviewRec(r[0], _who(r[1]), _name(r[2] or "NONE"), _name((r[3] or "").upper()),
                                             r[4] or "", ts(r[5])))
@@ -316,7 +320,9 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
     # GitHub's pull-request lists carry no `merged_by`; the `merged` event's actor is the same person.
     for number, pull in data.pulls.items():
         if pull.merged_at is not None and pull.merged_by is None:
-            pull.merged_by = next((e.actor for e in data.events.get(number, ()) if e.event == "merged" and e.actor), None)
+            pull.merged_by = next(
+                (e.actor for e in data.events.get(number, ()) if e.event == "merged" and e.actor), None
+            )
 
     for path in codeowners_paths:
         text = session.scalar(select(RepoFile.content).where(RepoFile.repo_id == rid, RepoFile.path == path))

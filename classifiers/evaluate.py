@@ -23,7 +23,9 @@ import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 
-def ranking_metrics(y_true: Sequence[int] | np.ndarray, scores: Sequence[float] | np.ndarray, k: int = 5) -> dict[str, float | int]:
+def ranking_metrics(
+    y_true: Sequence[int] | np.ndarray, scores: Sequence[float] | np.ndarray, k: int = 5
+) -> dict[str, float | int]:
     y = np.asarray(y_true, dtype=int)
     s = np.asarray(scores, dtype=float)
     out: dict[str, float | int] = {"n_pos": int(y.sum()), "n": len(y)}
@@ -53,7 +55,9 @@ def multilabel_f1(truth: Sequence[Iterable[str]], predicted: Sequence[Iterable[s
     return {"macro_f1": float(np.mean(f1s)) if f1s else 0.0, "micro_f1": float(micro), "n": len(t_sets)}
 
 
-def owners_precision(truth: Mapping[str, Sequence[str]], ranked: Mapping[str, Sequence[str]], k: int = 3) -> dict[str, float | int]:
+def owners_precision(
+    truth: Mapping[str, Sequence[str]], ranked: Mapping[str, Sequence[str]], k: int = 3
+) -> dict[str, float | int]:
     """Mean over the truth's subsystems of |top-k ∩ truth| / min(k, |truth|) (logins compared case-insensitively)."""
     scores = []
     for sub, people in truth.items():

@@ -137,14 +137,19 @@ def write_slice(src: Path, dst: Path, hidden: Collection[str] = (), drop_numbers
                             continue
                     if fname in ("issues.json", "pulls.json") and isinstance(obj.get("labels"), list):
                         obj = dict(obj)
-                        obj["labels"] = [lb for lb in obj["labels"]
-                                         if str(lb.get("name", "") if isinstance(lb, dict) else lb).lower() not in hidden_l]
+                        obj["labels"] = [
+                            lb
+                            for lb in obj["labels"]
+                            if str(lb.get("name", "") if isinstance(lb, dict) else lb).lower() not in hidden_l
+                        ]
                 kept.append(obj)
             (out / fname).write_text(json.dumps(kept), encoding="utf-8")
         files = _load(rdir / "pull_files.json")
         if files is not None:
             if (drop or before is not None) and isinstance(files, dict):
-                kept_numbers = {_number_of(o, "pulls.json") for o in _load(out / "pulls.json") or [] if isinstance(o, dict)}
+                kept_numbers = {
+                    _number_of(o, "pulls.json") for o in _load(out / "pulls.json") or [] if isinstance(o, dict)
+                }
                 files = {k: v for k, v in files.items() if str(k).isdigit() and int(k) in kept_numbers}
             (out / "pull_files.json").write_text(json.dumps(files), encoding="utf-8")
         if contents and (rdir / "contents").is_dir():
@@ -203,7 +208,9 @@ def _fit(train_root: Path, ctx: RepoContext, work: Path, tag: str) -> Models:
     return fit_models(data, ctx, _now(train_root), holdout=False)
 
 
-def _judge(test_root: Path, ctx: RepoContext, models: Any, work: Path, tag: str, extra: Iterable[int]) -> tuple[Judgement, Any]:
+def _judge(
+    test_root: Path, ctx: RepoContext, models: Any, work: Path, tag: str, extra: Iterable[int]
+) -> tuple[Judgement, Any]:
     from classifiers.classify import store
 
     engine = _fresh_engine(work / f"test-{tag}.db")
@@ -300,7 +307,9 @@ def _report(pooled: Pooled) -> dict[str, Any]:
 
 
 def _truth_numbers(truth: dict[str, Any]) -> set[int]:
-    nums = {int(n) for key in ("good_first_issue", "not_good_first_issue", "claimed", "blocked") for n in truth.get(key, [])}
+    nums = {
+        int(n) for key in ("good_first_issue", "not_good_first_issue", "claimed", "blocked") for n in truth.get(key, [])
+    }
     nums |= {int(n) for n in (truth.get("subsystem_of") or {})}
     return nums
 

@@ -301,7 +301,9 @@ SCOPED = re.compile(
     r" (?:change|fix|task|patch|pr|addition|update)\b|\bone-?line(?:r)?(?: fix| change)?\b"
     r"|\bshould be (?:straightforward|easy|simple|quick|small)\b|\b(?:good|nice) place to start\b"
     r"|\brelevant code (?:is|lives) in\b|\bonly (?:`[^`]+`|\w+) (?:in `[^`]+` )?needs? to change\b"
-    r"|\b(?:plus|and) a (?:unit )?test\b|\bscope is small\b|\bjust needs to be (?:exposed|added|renamed|updated)\b", re.I)
+    r"|\b(?:plus|and) a (?:unit )?test\b|\bscope is small\b|\bjust needs to be (?:exposed|added|renamed|updated)\b",
+    re.I,
+)
 # How maintainers say a task is harder than it looks.
 HARD = re.compile(
     r"\btrick(?:y|ier) than it (?:looks|seems)\b|\bnot as (?:simple|easy|straightforward) as\b"

@@ -136,7 +136,9 @@ def newcomer_resolved(data: RepoData) -> set[int]:
 def examples(data: RepoData, gfi_labels: Collection[str], use_newcomers: bool = True) -> dict[int, int]:
     """Issue number -> 1 (good first issue) / 0 (resolved, not one); see module docstring."""
     wanted = {g.lower() for g in gfi_labels}
-    labelled = {n for n, rec in data.issues.items() if not rec.is_pull and any(lb.lower() in wanted for lb in rec.labels)}
+    labelled = {
+        n for n, rec in data.issues.items() if not rec.is_pull and any(lb.lower() in wanted for lb in rec.labels)
+    }
     for n, evs in data.events.items():
         if any(e.event == "labeled" and e.label and e.label.lower() in wanted for e in evs):
             rec = data.issues.get(n)
@@ -355,8 +357,12 @@ def _feature_phrase(name: str, value: float) -> str:
         return high if value > 0 else low
     if group == "token":
         kind, _, val = feat.partition(":")
-        label = {"tmpl": f"{val.replace('-', ' ')} form", "tag": f"title tag [{val}]", "label": f"label {val.replace('_', ' ')}",
-                 "sub": f"subsystem {val}"}.get(kind, feat)
+        label = {
+            "tmpl": f"{val.replace('-', ' ')} form",
+            "tag": f"title tag [{val}]",
+            "label": f"label {val.replace('_', ' ')}",
+            "sub": f"subsystem {val}",
+        }.get(kind, feat)
         return label if value > 0 else f"not {label}"
     return f"mentions “{feat}”"
 
@@ -411,9 +417,17 @@ _RULE_WEIGHTS: Mapping[str, float] = {
 }
 _RULE_KINDS: Mapping[str, float] = {"feature": 0.8, "doc": 1.0, "help-wanted": 1.5, "bug": -0.2, "usage": -1.0,
                                     "rfc": -1.2, "roadmap": -1.5, "performance": -0.6, "installation": -0.8}
-_LABEL_KINDS: Mapping[str, str] = {"label:enhancement": "feature", "label:feature_request": "feature",
-                                   "label:feature": "feature", "label:documentation": "doc", "label:docs": "doc",
-                                   "label:bug": "bug", "label:question": "usage", "label:usage": "usage", "label:rfc": "rfc"}
+_LABEL_KINDS: Mapping[str, str] = {
+    "label:enhancement": "feature",
+    "label:feature_request": "feature",
+    "label:feature": "feature",
+    "label:documentation": "doc",
+    "label:docs": "doc",
+    "label:bug": "bug",
+    "label:question": "usage",
+    "label:usage": "usage",
+    "label:rfc": "rfc",
+}
 
 
 def rule_of_thumb(row: np.ndarray) -> tuple[float, tuple[str, ...]]:
@@ -481,7 +495,9 @@ def score(model: GoodFirstIssueModel, rows: np.ndarray, numbers: Sequence[int]) 
         reasons = list(repo_reasons[i])
         if model.repo_weight_ < 0.5:
             prior_p = 1.0 / (1.0 + math.exp(-float(rows[i][len(COLUMNS)])))
-            head_prior = [f"{'+' if prior_p >= PRIOR_BASE_RATE else '−'} prior {prior_p:.2f} (cross-project)"] if learned else []
+            head_prior = (
+                [f"{'+' if prior_p >= PRIOR_BASE_RATE else '−'} prior {prior_p:.2f} (cross-project)"] if learned else []
+            )
             reasons = head_prior + list(rule_of_thumb(rows[i])[1]) + reasons
         out.append(Score(n, float(probs[i]), (head, *reasons[:3]), model.repo_model_ is None))
     return out

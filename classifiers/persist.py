@@ -156,7 +156,9 @@ def compact(obj: Any, _seen: set[int] | None = None) -> Any:
             if hasattr(obj, attr) and hasattr(obj, "coef_"):
                 delattr(obj, attr)
         for x in vars(obj).values():
-            if isinstance(x, (list, tuple, dict, BaseEstimator)) or (hasattr(x, "__dict__") and type(x).__module__.startswith("sklearn.")):
+            if isinstance(x, (list, tuple, dict, BaseEstimator)) or (
+                hasattr(x, "__dict__") and type(x).__module__.startswith("sklearn.")
+            ):
                 compact(x, seen)
     return obj
 

@@ -75,7 +75,11 @@ def parse_mergify(text: str) -> list[LabelRule]:
     for rule in rules if isinstance(rules, list) else []:
         if not isinstance(rule, dict):
             continue
-        add = ((rule.get("actions") or {}).get("label") or {}).get("add") if isinstance(rule.get("actions"), dict) else None
+        add = (
+            ((rule.get("actions") or {}).get("label") or {}).get("add")
+            if isinstance(rule.get("actions"), dict)
+            else None
+        )
         labels = [str(lb) for lb in add or [] if isinstance(lb, str | int) and not _SKIP_LABELS.match(str(lb))]
         if not labels:
             continue
@@ -83,7 +87,11 @@ def parse_mergify(text: str) -> list[LabelRule]:
         titles: list[re.Pattern[str]] = []
         for cond in _conditions(rule.get("conditions")):
             c = cond.strip()
-            for prefix, target, exact in (("files~=", paths, False), ("files=", paths, True), ("title~=", titles, False)):
+            for prefix, target, exact in (
+                ("files~=", paths, False),
+                ("files=", paths, True),
+                ("title~=", titles, False),
+            ):
                 if c.startswith(prefix):
                     value = c[len(prefix):].strip().strip("'\"")
                     rx = _regex("^" + re.escape(value) + "$" if exact else value)

@@ -123,8 +123,12 @@ def _maintainer(row: OwnershipScore) -> Maintainer:
 def maintainers(session: Session, repo: str, subsystem: str, top: int = 3) -> list[Maintainer]:
     """The top people of one subsystem by ownership score."""
     rid, _ = _repo_id(session, repo)
-    rows = session.scalars(select(OwnershipScore).where(OwnershipScore.repo_id == rid, OwnershipScore.subsystem == subsystem)
-                           .order_by(OwnershipScore.score.desc(), OwnershipScore.login).limit(top))
+    rows = session.scalars(
+        select(OwnershipScore)
+        .where(OwnershipScore.repo_id == rid, OwnershipScore.subsystem == subsystem)
+        .order_by(OwnershipScore.score.desc(), OwnershipScore.login)
+        .limit(top)
+    )
     return [_maintainer(r) for r in rows]
 
 
@@ -166,8 +170,13 @@ def maintainers_report(session: Session, watch: WatchConfig, repo: str, subsyste
     """Top people with evidence, and declared (CODEOWNERS) vs actual owners side by side."""
     name = resolve_subsystem(watch, repo, subsystem)
     rid, full = _repo_id(session, repo)
-    rows = list(session.scalars(select(OwnershipScore).where(OwnershipScore.repo_id == rid, OwnershipScore.subsystem == name)
-                                .order_by(OwnershipScore.score.desc(), OwnershipScore.login)))
+    rows = list(
+        session.scalars(
+            select(OwnershipScore)
+            .where(OwnershipScore.repo_id == rid, OwnershipScore.subsystem == name)
+            .order_by(OwnershipScore.score.desc(), OwnershipScore.login)
+        )
+    )
     people = [_maintainer(r) for r in rows]
     declared = declared_owners(session, watch, repo, name)
     standing = {p.login: (p.score, p.last_active_at) for p in people}
@@ -200,7 +209,9 @@ def _codeowners(session: Session, watch: WatchConfig, repo: str, subsystem: str)
     for path in ctx.repo.codeowners_paths:
         text = session.scalar(select(RepoFile.content).where(RepoFile.repo_id == rid, RepoFile.path == path))
         if text:
-            return declared_by_subsystem(parse_codeowners(text), PathMatcher.for_taxonomy(ctx.taxonomy)).get(subsystem, [])
+            return declared_by_subsystem(parse_codeowners(text), PathMatcher.for_taxonomy(ctx.taxonomy)).get(
+                subsystem, []
+            )
     return []
 
 
@@ -214,7 +225,9 @@ def _insights(session: Session, rid: int, numbers: list[int] | None) -> list[Iss
     labels = {r.number: r for r in session.scalars(select(SubsystemLabel).where(*where(SubsystemLabel)))}
     scores = {r.number: r for r in session.scalars(select(GoodFirstIssueScore).where(*where(GoodFirstIssueScore)))}
     signals = {r.number: r for r in session.scalars(select(ThreadSignal).where(*where(ThreadSignal)))}
-    q = select(Issue.number, Issue.title, Issue.state, Issue.html_url).where(Issue.repo_id == rid, Issue.is_pull.is_(False))
+    q = select(Issue.number, Issue.title, Issue.state, Issue.html_url).where(
+        Issue.repo_id == rid, Issue.is_pull.is_(False)
+    )
     if numbers is not None:
         q = q.where(Issue.number.in_(numbers))
     out = []

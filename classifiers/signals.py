@@ -33,53 +33,74 @@ _A = r"(?:'|’)"  # either apostrophe
 _IT = (r"(?:this(?: one| issue| task| feature| bug| ticket)?(?: up)?|it(?: up)?|that(?: one)?"
        r"|the (?:issue|task|fix|feature|implementation|bug))")
 # Verbs that take the issue as their object: "take this", "work on it", "pick this up".
-_DO = (r"(?:(?:try to |start (?:on|to) )?(?:work(?:ing)? on|take|taking|tackle|tackling|pick(?:ing)?(?: up)?|handle|handling"
-       r"|grab|own|fix|fixing|implement|implementing|address|addressing|look(?:ing)? into|give|giving|try|trying"
-       r"|help with|contribute to|do))")
+_DO = (
+    r"(?:(?:try to |start (?:on|to) )?(?:work(?:ing)? on|take|taking|tackle|tackling|pick(?:ing)?(?: up)?|handle|handling"
+    r"|grab|own|fix|fixing|implement|implementing|address|addressing|look(?:ing)? into|give|giving|try|trying"
+    r"|help with|contribute to|do))"
+)
 _DO_IT = rf"{_DO} {_IT}(?! (?:is|was|does|should|would|might|seems?)\b)"
 _PR = r"(?:an? |the |my )?(?:pr|pull request|patch|fix|draft)"
 _SENT = r"(?:^|[.!?:;,]\s*|\n)\s*"  # the start of a sentence or clause
 
-CLAIM = re.compile("|".join([
-    rf"\b{_I}{_A}?d (?:like|love|be happy|be glad|want) to {_DO_IT}",
-    rf"\b{_I} would (?:like|love|be happy|be glad) to {_DO_IT}",
-    rf"\b{_I}{_A}?m (?:happy|glad|interested|keen|willing|excited) (?:to|in) {_DO_IT}",
-    rf"{_SENT}(?:happy|glad|keen) to {_DO_IT}",
-    rf"\b{_I} (?:want|plan|intend|am planning|am going|{_A}m going|{_A}m planning) to {_DO_IT}",
-    rf"\b{_I}{_A}?ll {_DO_IT}", rf"\b{_I} will {_DO_IT}", rf"\b{_I} can {_DO_IT}",
-    rf"\blet me {_DO_IT}", rf"\b(?:mind|ok|okay|alright|fine) if i {_DO_IT}",
-    rf"\b{_I}{_A}?m (?:currently |already |now |actively )?(?:working on|taking|looking into|fixing|implementing|on) {_IT}",
-    rf"\b{_I} am (?:currently |already |now |actively )?(?:working on|taking|looking into|fixing|implementing|on) {_IT}",
-    rf"{_SENT}(?:working on|taking|picking(?: up)?|grabbing|claiming|tackling) {_IT}",
-    rf"\b(?:can|could|may|shall) {_I} (?:please )?(?:also )?{_DO_IT}",
-    rf"\b(?:can|could|may) {_I} (?:please )?(?:be assigned|get assigned|have) (?:to )?{_IT}",
-    r"\b(?:please )?assign (?:this |it |the issue )?(?:one )?to me\b", r"\bassign me\b",
-    rf"\b(?:i{_A}?d|i would) like to be assigned\b", r"(?:^|\s)/(?:assign|take|claim)\b",
-    rf"\b(?:{_I}{_A}?ll|{_I} will|will) (?:open|raise|create|submit|send|put up|file|make|link) {_PR}",
-    rf"\b{_I}{_A}?m (?:going to |about to )?(?:open|raise|create|submit|send|put up|make)(?:ing)? {_PR}",
-    r"\bi (?:already )?have (?:a|the) (?:fix|patch|draft|branch|prototype)\b",
-    rf"\b{_I}{_A}?(?:ve| have) (?:started|begun) (?:working on|on|to work on|looking into|to look into) {_IT}",
-    rf"\b(?:i{_A}?m|i am) (?:already )?working on (?:an? |the )?(?:fix|pr|patch|pull request|implementation)\b",
-    rf"\b(?:i{_A}?d|i would) (?:love|like) to contribute\b",
-    rf"\b(?:i{_A}?ll|i will|let me) (?:give it a go|have a go|take a stab|take a crack|take a look and fix)\b",
-    r"\btake a (?:stab|crack|shot) at\b", r"^\s*on it[.!]?\s*$",
-    rf"\b(?:i{_A}?ll|i will|i can|let me|i{_A}?m going to) (?:do (?:the |some |an? )?)?investigat(?:e|ion)\b",
-    rf"\blet me (?:file|open|submit|send|create|raise|put up|make) {_PR}", rf"\bi{_A}?ll take (?:care of )?(?:it|this)\b",
-    r"\bclaim(?:ing)? (?:this|it)\b", r"\bpr incoming\b", r"\bstarting on (?:it|this)\b",
-]), re.I | re.M)
+CLAIM = re.compile(
+    "|".join(
+        [
+            rf"\b{_I}{_A}?d (?:like|love|be happy|be glad|want) to {_DO_IT}",
+            rf"\b{_I} would (?:like|love|be happy|be glad) to {_DO_IT}",
+            rf"\b{_I}{_A}?m (?:happy|glad|interested|keen|willing|excited) (?:to|in) {_DO_IT}",
+            rf"{_SENT}(?:happy|glad|keen) to {_DO_IT}",
+            rf"\b{_I} (?:want|plan|intend|am planning|am going|{_A}m going|{_A}m planning) to {_DO_IT}",
+            rf"\b{_I}{_A}?ll {_DO_IT}",
+            rf"\b{_I} will {_DO_IT}",
+            rf"\b{_I} can {_DO_IT}",
+            rf"\blet me {_DO_IT}",
+            rf"\b(?:mind|ok|okay|alright|fine) if i {_DO_IT}",
+            rf"\b{_I}{_A}?m (?:currently |already |now |actively )?(?:working on|taking|looking into|fixing|implementing|on) {_IT}",
+            rf"\b{_I} am (?:currently |already |now |actively )?(?:working on|taking|looking into|fixing|implementing|on) {_IT}",
+            rf"{_SENT}(?:working on|taking|picking(?: up)?|grabbing|claiming|tackling) {_IT}",
+            rf"\b(?:can|could|may|shall) {_I} (?:please )?(?:also )?{_DO_IT}",
+            rf"\b(?:can|could|may) {_I} (?:please )?(?:be assigned|get assigned|have) (?:to )?{_IT}",
+            r"\b(?:please )?assign (?:this |it |the issue )?(?:one )?to me\b",
+            r"\bassign me\b",
+            rf"\b(?:i{_A}?d|i would) like to be assigned\b",
+            r"(?:^|\s)/(?:assign|take|claim)\b",
+            rf"\b(?:{_I}{_A}?ll|{_I} will|will) (?:open|raise|create|submit|send|put up|file|make|link) {_PR}",
+            rf"\b{_I}{_A}?m (?:going to |about to )?(?:open|raise|create|submit|send|put up|make)(?:ing)? {_PR}",
+            r"\bi (?:already )?have (?:a|the) (?:fix|patch|draft|branch|prototype)\b",
+            rf"\b{_I}{_A}?(?:ve| have) (?:started|begun) (?:working on|on|to work on|looking into|to look into) {_IT}",
+            rf"\b(?:i{_A}?m|i am) (?:already )?working on (?:an? |the )?(?:fix|pr|patch|pull request|implementation)\b",
+            rf"\b(?:i{_A}?d|i would) (?:love|like) to contribute\b",
+            rf"\b(?:i{_A}?ll|i will|let me) (?:give it a go|have a go|take a stab|take a crack|take a look and fix)\b",
+            r"\btake a (?:stab|crack|shot) at\b",
+            r"^\s*on it[.!]?\s*$",
+            rf"\b(?:i{_A}?ll|i will|i can|let me|i{_A}?m going to) (?:do (?:the |some |an? )?)?investigat(?:e|ion)\b",
+            rf"\blet me (?:file|open|submit|send|create|raise|put up|make) {_PR}",
+            rf"\bi{_A}?ll take (?:care of )?(?:it|this)\b",
+            r"\bclaim(?:ing)? (?:this|it)\b",
+            r"\bpr incoming\b",
+            r"\bstarting on (?:it|this)\b",
+        ]
+    ),
+    re.I | re.M,
+)
 
 # A comment that points at a pull request as the fix ("I created PR #12 with the patch", "see <PR> for
 # a solution", "addressed by #12", "we've just merged #12, which adds ...").
 _PULL = r"(?:(?:pr |pull request )?#\d+|https?://github\.com/\S+/pull/\d+)"
-PR_POINTER = re.compile("|".join([
-    rf"\b(?:created|opened|submitted|filed|sent|put up|raised|made|added) (?:a |the |my |an? )?(?:draft )?(?:pr|pull request) {_PULL}",
-    rf"\b(?:created|opened|submitted|filed|sent|put up|raised|made|added) {_PULL}",
-    rf"\b(?:addressed|fixed|resolved|solved|handled|implemented|supported|covered) (?:by|in|via|with) {_PULL}",
-    rf"\b(?:just |have |has |we{_A}?ve )?merged {_PULL}",
-    rf"\bsee {_PULL} for (?:a|the) (?:fix|solution|patch|implementation)\b",
-    rf"\b{_PULL} (?:fixes|resolves|addresses|implements|adds|should fix|will fix|should resolve)\b",
-    rf"\b(?:review|take a look at|look at) (?:my |the |this )?(?:pr|pull request|fix|patch)?\s*(?:here:?\s*)?{_PULL}",
-]), re.I)
+PR_POINTER = re.compile(
+    "|".join(
+        [
+            rf"\b(?:created|opened|submitted|filed|sent|put up|raised|made|added) (?:a |the |my |an? )?(?:draft )?(?:pr|pull request) {_PULL}",
+            rf"\b(?:created|opened|submitted|filed|sent|put up|raised|made|added) {_PULL}",
+            rf"\b(?:addressed|fixed|resolved|solved|handled|implemented|supported|covered) (?:by|in|via|with) {_PULL}",
+            rf"\b(?:just |have |has |we{_A}?ve )?merged {_PULL}",
+            rf"\bsee {_PULL} for (?:a|the) (?:fix|solution|patch|implementation)\b",
+            rf"\b{_PULL} (?:fixes|resolves|addresses|implements|adds|should fix|will fix|should resolve)\b",
+            rf"\b(?:review|take a look at|look at) (?:my |the |this )?(?:pr|pull request|fix|patch)?\s*(?:here:?\s*)?{_PULL}",
+        ]
+    ),
+    re.I,
+)
 
 # An issue's own description that says its author (or their team) is doing the work: RFCs and
 # feature proposals ("we are working on ...", "we have started refactoring ...", "we will start by ...").
@@ -96,30 +117,49 @@ _PROPOSAL_KINDS = frozenset({"rfc", "feature"})  # not roadmaps: they list work 
 
 # Claims in other languages vLLM contributors often write in (Chinese first; Japanese, Korean,
 # Spanish, Portuguese, German, French): first-person "I'll take/fix/do this", "assign it to me".
-CLAIM_INTL = re.compile("|".join([
-    r"我来(?:修|做|处理|搞|改|实现|提|负责|弄|写|解决)", r"我想(?:认领|领取|做|修|试试|尝试|处理|实现|负责|解决)",
-    r"(?:分配|指派|assign)给我", r"我(?:可以|能|愿意)(?:做|修|处理|实现|负责|解决|来)", r"我(?:正在|在)(?:修|做|写|处理|实现|解决)",
-    r"交给我", r"认领", r"私が(?:やります|対応します|担当します)", r"(?:担当|対応)します",
-    r"제가 (?:하겠습니다|작업하겠습니다|맡겠습니다|해볼게요)",
-    r"\b(?:me gustar[ií]a|puedo|quiero) (?:trabajar|encargarme) (?:en|de) (?:esto|este)", r"\bas[ií]gna(?:me|melo)\b",
-    r"\b(?:eu )?(?:posso|gostaria de|quero) (?:trabalhar|cuidar) (?:nisso|disso|nesta|neste)",
-    r"\bich (?:übernehme|kümmere mich|würde gerne daran arbeiten|arbeite daran)",
-    r"\bje (?:m'en occupe|peux m'en occuper|vais m'en occuper|travaille dessus)",
-]), re.I)
+CLAIM_INTL = re.compile(
+    "|".join(
+        [
+            r"我来(?:修|做|处理|搞|改|实现|提|负责|弄|写|解决)",
+            r"我想(?:认领|领取|做|修|试试|尝试|处理|实现|负责|解决)",
+            r"(?:分配|指派|assign)给我",
+            r"我(?:可以|能|愿意)(?:做|修|处理|实现|负责|解决|来)",
+            r"我(?:正在|在)(?:修|做|写|处理|实现|解决)",
+            r"交给我",
+            r"认领",
+            r"私が(?:やります|対応します|担当します)",
+            r"(?:担当|対応)します",
+            r"제가 (?:하겠습니다|작업하겠습니다|맡겠습니다|해볼게요)",
+            r"\b(?:me gustar[ií]a|puedo|quiero) (?:trabajar|encargarme) (?:en|de) (?:esto|este)",
+            r"\bas[ií]gna(?:me|melo)\b",
+            r"\b(?:eu )?(?:posso|gostaria de|quero) (?:trabalhar|cuidar) (?:nisso|disso|nesta|neste)",
+            r"\bich (?:übernehme|kümmere mich|würde gerne daran arbeiten|arbeite daran)",
+            r"\bje (?:m'en occupe|peux m'en occuper|vais m'en occuper|travaille dessus)",
+        ]
+    ),
+    re.I,
+)
 NOT_CLAIM_INTL = re.compile(r"有人在(?:做|处理|修)|谁在(?:做|处理)|还有人|不做了|放弃|没(?:有)?时间|取消认领", re.I)
 
-NOT_CLAIM = re.compile("|".join([
-    r"\b(?:is|are) (?:any|some)(?:one|body) (?:already |still |currently )?(?:working|looking) on\b",
-    r"\bis (?:this|it|anyone|someone) (?:still )?(?:being )?(?:worked on|taken|available|assigned)\b",
-    r"\bare you (?:still )?working on\b", r"\bwho is working on\b", r"\banyone (?:wants?|willing) to\b",
-    rf"\b(?:i{_A}?m|i am) not (?:going to |planning to |currently )?(?:be )?(?:work(?:ing)? on|tak(?:e|ing)|look(?:ing)? into)\b",
-    r"\bno longer (?:work(?:ing)? on|plan(?:ning)? to|interested|able)\b",
-    rf"\bwon{_A}?t (?:be able to )?(?:work on|take|continue|finish|get to)\b",
-    rf"\b(?:can{_A}?t|cannot|unable to) (?:work on|take|continue|finish|get to)\b",
-    rf"\bdon{_A}?t have (?:the )?(?:time|bandwidth|capacity)\b",
-    r"\b(?:would|if) (?:any|some)one (?:like|wants?|be willing) to\b",
-    rf"\bif you{_A}?d like to\b",
-]), re.I)
+NOT_CLAIM = re.compile(
+    "|".join(
+        [
+            r"\b(?:is|are) (?:any|some)(?:one|body) (?:already |still |currently )?(?:working|looking) on\b",
+            r"\bis (?:this|it|anyone|someone) (?:still )?(?:being )?(?:worked on|taken|available|assigned)\b",
+            r"\bare you (?:still )?working on\b",
+            r"\bwho is working on\b",
+            r"\banyone (?:wants?|willing) to\b",
+            rf"\b(?:i{_A}?m|i am) not (?:going to |planning to |currently )?(?:be )?(?:work(?:ing)? on|tak(?:e|ing)|look(?:ing)? into)\b",
+            r"\bno longer (?:work(?:ing)? on|plan(?:ning)? to|interested|able)\b",
+            rf"\bwon{_A}?t (?:be able to )?(?:work on|take|continue|finish|get to)\b",
+            rf"\b(?:can{_A}?t|cannot|unable to) (?:work on|take|continue|finish|get to)\b",
+            rf"\bdon{_A}?t have (?:the )?(?:time|bandwidth|capacity)\b",
+            r"\b(?:would|if) (?:any|some)one (?:like|wants?|be willing) to\b",
+            rf"\bif you{_A}?d like to\b",
+        ]
+    ),
+    re.I,
+)
 
 RELEASE = re.compile("|".join([
     r"\bno longer (?:work(?:ing)? on|able to work on)\b",
@@ -137,31 +177,41 @@ _REF = r"(?:(?:[\w.-]+/[\w.-]+)?#\d+|https?://github\.com/\S+/(?:pull|issues)/\d
 _VENDOR = (r"(?:amd|nvidia|intel|google|huawei|ascend|aws|neuron|gaudi|habana|ibm|the vendor"
            r"|the hardware (?:team|vendor))")
 _THING = r"(?:upstream|pr|pull request|fix|merge|release|landing|rewrite|refactor|rfc|v1|new|next|pending|open)"
-BLOCK = re.compile("|".join([
-    r"\bblocked (?:by|on|until)\b", r"\bblock(?:ing|er)?(?: is| are)?:? " + _REF,
-    r"\bthis is blocked\b", r"\bis a blocker\b(?! for)", r"\bwill be unblocked (?:by|once|when|after)\b",
-    rf"\b(?:depends|depending|dependent|relies|relying) on (?:{_REF}|(?:the |an? )?{_THING}\b)",
-    rf"\bwait(?:ing)? (?:for|on|until) (?:\S+ ){{0,6}}?{_REF}",
-    rf"\bwait(?:ing)? (?:for|on) (?:the |an? )?(?:{_THING}|review|approval|sign-?off|response|decision|{_VENDOR})\b",
-    rf"\bwait(?:ing)? (?:for|on) (?:the )?{_VENDOR}\b",
-    rf"\b(?:needs?|requires?|pending) (?:{_REF}|(?:a |an )?(?:review|sign-?off|approval|input|confirmation) (?:from|by) (?:the )?{_VENDOR})",
-    rf"\bneeds? (?:the )?{_VENDOR}(?:{_A}s)? (?:folks(?:{_A})? |team(?:{_A}s)? )?(?:review|sign-?off|approval|input)\b",
-    rf"\b(?:after|once|until|till|before) (?:\S+ ){{0,4}}?{_REF} (?:is |gets |has been |lands|is merged|merges|is in)",
-    r"\b(?:on hold|parked until|parking (?:this|it) until|cannot proceed until|hold(?:ing)? off (?:until|till|pending|for now))\b",
-    rf"\bcan{_A}?t (?:proceed|do (?:this|it)|move forward|start) (?:until|before)\b",
-    r"\bneeds? to wait (?:for|until)\b", r"\bplease (?:wait|hold off)\b",
-    rf"\blet{_A}?s not touch (?:it|this)\b", rf"\bdon{_A}?t start (?:before|until)\b",
-    r"\b(?:conflicts?|clash(?:es)?|collides?|overlaps?) with (?:the )?(?:\w+ ){0,2}v1\b",
-    r"\bv1 (?:rewrite|re-architecture|refactor|migration) (?:first|lands|is done|to land|settles)\b",
-    r"\b(?:superseded|obsoleted|made obsolete) by (?:the )?v1\b",
-    r"\bonce (?:the |our )?(?:\w+ ){0,3}(?:features?|framework|infrastructure|refactor(?:ing)?|rewrite|redesign|"
-    r"foundation|interfaces?|abstractions?|apis?|support|groundwork|work) (?:is|are|has been|have been) (?:in place|ready|"
-    r"done|landed|finished|complete|merged|stable)\b",
-    r"\b(?:refactor|rewrite|redesign|rework|restructure|clean up) (?:the |our )?(?:\w+ ){0,4}first\b",
-    r"\buntil further notice\b",
-    r"\b(?:decided|decide|deciding) to (?:reconsider|pause|postpone|shelve|defer|put (?:this|it) on hold)\b",
-    r"\b(?:postponed|deferred|shelved|paused) (?:until|for now|indefinitely)\b",
-]), re.I)
+BLOCK = re.compile(
+    "|".join(
+        [
+            r"\bblocked (?:by|on|until)\b",
+            r"\bblock(?:ing|er)?(?: is| are)?:? " + _REF,
+            r"\bthis is blocked\b",
+            r"\bis a blocker\b(?! for)",
+            r"\bwill be unblocked (?:by|once|when|after)\b",
+            rf"\b(?:depends|depending|dependent|relies|relying) on (?:{_REF}|(?:the |an? )?{_THING}\b)",
+            rf"\bwait(?:ing)? (?:for|on|until) (?:\S+ ){{0,6}}?{_REF}",
+            rf"\bwait(?:ing)? (?:for|on) (?:the |an? )?(?:{_THING}|review|approval|sign-?off|response|decision|{_VENDOR})\b",
+            rf"\bwait(?:ing)? (?:for|on) (?:the )?{_VENDOR}\b",
+            rf"\b(?:needs?|requires?|pending) (?:{_REF}|(?:a |an )?(?:review|sign-?off|approval|input|confirmation) (?:from|by) (?:the )?{_VENDOR})",
+            rf"\bneeds? (?:the )?{_VENDOR}(?:{_A}s)? (?:folks(?:{_A})? |team(?:{_A}s)? )?(?:review|sign-?off|approval|input)\b",
+            rf"\b(?:after|once|until|till|before) (?:\S+ ){{0,4}}?{_REF} (?:is |gets |has been |lands|is merged|merges|is in)",
+            r"\b(?:on hold|parked until|parking (?:this|it) until|cannot proceed until|hold(?:ing)? off (?:until|till|pending|for now))\b",
+            rf"\bcan{_A}?t (?:proceed|do (?:this|it)|move forward|start) (?:until|before)\b",
+            r"\bneeds? to wait (?:for|until)\b",
+            r"\bplease (?:wait|hold off)\b",
+            rf"\blet{_A}?s not touch (?:it|this)\b",
+            rf"\bdon{_A}?t start (?:before|until)\b",
+            r"\b(?:conflicts?|clash(?:es)?|collides?|overlaps?) with (?:the )?(?:\w+ ){0,2}v1\b",
+            r"\bv1 (?:rewrite|re-architecture|refactor|migration) (?:first|lands|is done|to land|settles)\b",
+            r"\b(?:superseded|obsoleted|made obsolete) by (?:the )?v1\b",
+            r"\bonce (?:the |our )?(?:\w+ ){0,3}(?:features?|framework|infrastructure|refactor(?:ing)?|rewrite|redesign|"
+            r"foundation|interfaces?|abstractions?|apis?|support|groundwork|work) (?:is|are|has been|have been) (?:in place|ready|"
+            r"done|landed|finished|complete|merged|stable)\b",
+            r"\b(?:refactor|rewrite|redesign|rework|restructure|clean up) (?:the |our )?(?:\w+ ){0,4}first\b",
+            r"\buntil further notice\b",
+            r"\b(?:decided|decide|deciding) to (?:reconsider|pause|postpone|shelve|defer|put (?:this|it) on hold)\b",
+            r"\b(?:postponed|deferred|shelved|paused) (?:until|for now|indefinitely)\b",
+        ]
+    ),
+    re.I,
+)
 
 # Sentences that mention a block without asserting one now.
 NOT_BLOCK = re.compile("|".join([
@@ -170,31 +220,49 @@ NOT_BLOCK = re.compile("|".join([
     r"\bnot blocked\b", r"\bnothing (?:is )?block", r"\bblocks nothing\b",
 ]), re.I)
 
-UNBLOCK = re.compile("|".join([
-    r"(?<!will be )(?<!be )\bun-?blocked\b", r"\bno longer blocked\b", r"\bis not blocked\b",
-    r"\bblocker (?:is |has been |was )?(?:resolved|merged|fixed|gone|removed)\b",
-    rf"(?<![\w#])(?<!until )(?<!after )(?<!once )(?<!when )(?<!before ){_REF} (?:is|has been|was|got) (?:now )?(?:merged|in main|landed)\b",
-    rf"(?<![\w#])(?<!until )(?<!after )(?<!once )(?<!when )(?<!before ){_REF} (?:has|have) (?:landed|been merged)\b",
-    r"\bnow that (?:\S+ )?(?:is|has been|was) (?:merged|landed|released)\b",
-    r"\bthe dependency (?:is|has been|was) (?:merged|resolved|released)\b",
-    r"\bit{_A}?s merged\b",
-]), re.I)
+UNBLOCK = re.compile(
+    "|".join(
+        [
+            r"(?<!will be )(?<!be )\bun-?blocked\b",
+            r"\bno longer blocked\b",
+            r"\bis not blocked\b",
+            r"\bblocker (?:is |has been |was )?(?:resolved|merged|fixed|gone|removed)\b",
+            rf"(?<![\w#])(?<!until )(?<!after )(?<!once )(?<!when )(?<!before ){_REF} (?:is|has been|was|got) (?:now )?(?:merged|in main|landed)\b",
+            rf"(?<![\w#])(?<!until )(?<!after )(?<!once )(?<!when )(?<!before ){_REF} (?:has|have) (?:landed|been merged)\b",
+            r"\bnow that (?:\S+ )?(?:is|has been|was) (?:merged|landed|released)\b",
+            r"\bthe dependency (?:is|has been|was) (?:merged|resolved|released)\b",
+            r"\bit{_A}?s merged\b",
+        ]
+    ),
+    re.I,
+)
 _CONDITIONAL = re.compile(r"\b(?:until|till|once|after|before|when|wait(?:ing)?|pending)\b", re.I)
 
-ACK = re.compile("|".join([
-    r"\b(?:prs?|pull requests?|contributions?|patch(?:es)?) (?:are |is )?(?:very |always |more than )?welcome\b",
-    rf"\b(?:feel free|you{_A}?re welcome|you are welcome|happy|anyone is welcome) to (?:open|submit|send|make|create|raise|put up|take|work on|pick|contribute|give it)\b",
-    r"\b(?:go ahead|go for it|all yours)\b", r"\bhelp wanted\b", r"\bgood first issue\b",
-    r"\b(?:nice|good|great) (?:first (?:contribution|issue|pr)|starter (?:task|issue))\b",
-    r"\bany (?:help|contribution)s? (?:on|with|for) (?:this|it) (?:would be|is) (?:welcome|appreciated|great)\b",
-    r"\b(?:a )?(?:pr|pull request|contribution|fix) (?:would be|is) (?:very )?(?:appreciated|welcome|great)\b",
-    r"\bwould (?:you|anyone) (?:like|want|be willing) to (?:open|submit|send|contribute|make|create) (?:a )?(?:pr|pull request|fix)\b",
-    rf"\b(?:we{_A}?d|we would|i{_A}?d|i would) (?:welcome|accept|love|be happy to review|happily review) (?:a )?(?:pr|pull request|contribution|fix)\b",
-    r"\bhappy to (?:review|accept) (?:a |your )?(?:pr|pull request|fix)\b",
-    r"\bif (?:any|some)one wants to (?:pick|take|work on|tackle)\b", r"\banyone is welcome to\b",
-    r"\b(?:assigned|assigning) (?:it |this )?to you\b", r"\bsounds good,? (?:please )?(?:go ahead|send|open|submit)\b",
-    r"\bthanks for (?:picking|taking) (?:this|it) (?:up|on)\b", r"^\s*assigned[.!]", r"\blooking forward to (?:the|your) pr\b",
-]), re.I | re.M)
+ACK = re.compile(
+    "|".join(
+        [
+            r"\b(?:prs?|pull requests?|contributions?|patch(?:es)?) (?:are |is )?(?:very |always |more than )?welcome\b",
+            rf"\b(?:feel free|you{_A}?re welcome|you are welcome|happy|anyone is welcome) to (?:open|submit|send|make|create|raise|put up|take|work on|pick|contribute|give it)\b",
+            r"\b(?:go ahead|go for it|all yours)\b",
+            r"\bhelp wanted\b",
+            r"\bgood first issue\b",
+            r"\b(?:nice|good|great) (?:first (?:contribution|issue|pr)|starter (?:task|issue))\b",
+            r"\bany (?:help|contribution)s? (?:on|with|for) (?:this|it) (?:would be|is) (?:welcome|appreciated|great)\b",
+            r"\b(?:a )?(?:pr|pull request|contribution|fix) (?:would be|is) (?:very )?(?:appreciated|welcome|great)\b",
+            r"\bwould (?:you|anyone) (?:like|want|be willing) to (?:open|submit|send|contribute|make|create) (?:a )?(?:pr|pull request|fix)\b",
+            rf"\b(?:we{_A}?d|we would|i{_A}?d|i would) (?:welcome|accept|love|be happy to review|happily review) (?:a )?(?:pr|pull request|contribution|fix)\b",
+            r"\bhappy to (?:review|accept) (?:a |your )?(?:pr|pull request|fix)\b",
+            r"\bif (?:any|some)one wants to (?:pick|take|work on|tackle)\b",
+            r"\banyone is welcome to\b",
+            r"\b(?:assigned|assigning) (?:it |this )?to you\b",
+            r"\bsounds good,? (?:please )?(?:go ahead|send|open|submit)\b",
+            r"\bthanks for (?:picking|taking) (?:this|it) (?:up|on)\b",
+            r"^\s*assigned[.!]",
+            r"\blooking forward to (?:the|your) pr\b",
+        ]
+    ),
+    re.I | re.M,
+)
 
 NOT_ACK = re.compile(rf"\b(?:don{_A}?t|do not|please don{_A}?t|not ready to) (?:go ahead|open a pr|send a pr)\b"
                      r"|\bnot (?:a )?(?:good|nice|great) (?:first issue|first contribution|starter)\b"
@@ -203,7 +271,9 @@ NOT_ACK = re.compile(rf"\b(?:don{_A}?t|do not|please don{_A}?t|not ready to) (?:
 # Someone else says who took it: "@ana is working on this", "assigning to @ana".
 CLAIM_FOR = re.compile(
     r"@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?:'s| is| has)? (?:(?:already |now )?working on (?:this|it)|has a fix|taking (?:this|it))"
-    r"|\bassign(?:ing|ed)? (?:this |it )?to @([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))", re.I)
+    r"|\bassign(?:ing|ed)? (?:this |it )?to @([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))",
+    re.I,
+)
 
 _QUOTE = re.compile(r"^\s*>.*$", re.M)
 _FENCE = re.compile(r"```.*?(?:```|$)", re.S)
@@ -240,7 +310,8 @@ CLAIM_CUE = re.compile(
     r"\b(?:i(?:'|’)?(?:d|ll|m|ve)|i (?:would|will|can|am|have|want|plan|intend|already)|let me|if i|can i|could i"
     r"|may i|shall i|assign|/(?:assign|take|claim)|claim|on it|starting on|working on|taking|picking|grabbing"
     r"|tackling|happy to|glad to|keen to|excited|pr incoming|stab|crack|shot at|will (?:open|raise|create|submit|send|put up|file|make|link))",
-    re.I)
+    re.I,
+)
 ACK_CUES = ("welcome", "feel free", "happy to", "go ahead", "go for it", "all yours", "help wanted", "first", "starter",
             "appreciated", "great", "would you", "would anyone", "accept", "love", "review", "wants to", "to you",
             "sounds good", "thanks for", "assigned", "looking forward")
@@ -313,8 +384,17 @@ def is_ack(text: str) -> bool:
 def blocker_names(text: str) -> list[str]:
     """What blocks: referenced issues/PRs, 'V1 rewrite', 'vendor review (AMD)', 'upstream', ..."""
     t = speech(text)
-    out = [f"#{n}" for n in re.findall(r"(?:blocked (?:by|on)|depends on|waiting (?:for|on)|after|until|once|requires|needs|pending)\s+(?:[\w.-]+/[\w.-]+)?#(\d+)", t, re.I)]
-    if re.search(r"\bv1\b", t, re.I) and re.search(r"conflict|clash|rewrite|refactor|migration|supersed|obsolete", t, re.I):
+    out = [
+        f"#{n}"
+        for n in re.findall(
+            r"(?:blocked (?:by|on)|depends on|waiting (?:for|on)|after|until|once|requires|needs|pending)\s+(?:[\w.-]+/[\w.-]+)?#(\d+)",
+            t,
+            re.I,
+        )
+    ]
+    if re.search(r"\bv1\b", t, re.I) and re.search(
+        r"conflict|clash|rewrite|refactor|migration|supersed|obsolete", t, re.I
+    ):
         out.append("V1 rewrite")
     v = re.search(_VENDOR, t, re.I)
     if v and re.search(r"review|sign-?off|approval|input|waiting", t, re.I):
@@ -415,7 +495,9 @@ def read_thread(data: RepoData, number: int, maintainers: Collection[str],
             elif e.event == "unassigned" and e.assignee:
                 claimers.pop(e.assignee, None)
                 add("release", e.assignee, e.created_at, f"unassigned {e.assignee}", "event")
-            elif e.event in ("labeled",) and e.label and re.search(r"\bblocked\b|\bon hold\b|\bwaiting\b", e.label, re.I):
+            elif (
+                e.event in ("labeled",) and e.label and re.search(r"\bblocked\b|\bon hold\b|\bwaiting\b", e.label, re.I)
+            ):
                 blockers[f"label: {e.label}"] = None
                 add("block", e.actor, e.created_at, f"labelled {e.label}", "event")
             elif e.event == "unlabeled" and e.label and f"label: {e.label}" in blockers:

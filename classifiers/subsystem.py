@@ -85,8 +85,12 @@ class Rules:
             for parts in fx.tag_sets(sub.title_tags):
                 self._tag_index[parts[0]].append((sub.name, parts))
         self._keywords = [
-            (s.name, re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(k.lower()) for k in s.keywords) + r")s?(?![\w-])"))
-            for s in taxonomy.subsystems if s.keywords
+            (
+                s.name,
+                re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(k.lower()) for k in s.keywords) + r")s?(?![\w-])"),
+            )
+            for s in taxonomy.subsystems
+            if s.keywords
         ]
         # All keywords in one alternation (longest first), mapped back to their subsystems.
         self._kw_subs: dict[str, list[str]] = defaultdict(list)
@@ -94,7 +98,9 @@ class Rules:
             for k in sub.keywords:
                 self._kw_subs[k.lower()].append(sub.name)
         alts = sorted(self._kw_subs, key=len, reverse=True)
-        self._kw_any = re.compile(r"(?<![\w-])(" + "|".join(re.escape(k) for k in alts) + r")s?(?![\w-])") if alts else None
+        self._kw_any = (
+            re.compile(r"(?<![\w-])(" + "|".join(re.escape(k) for k in alts) + r")s?(?![\w-])") if alts else None
+        )
 
     @classmethod
     def for_repo(cls, data: RepoData, base: Taxonomy) -> Rules:
@@ -290,7 +296,9 @@ def cap(ts: TrainingSet, max_total: int = MAX_EXAMPLES, per_class: int = PER_CLA
     has fewer than `per_class`: a year of history fits in seconds and rare subsystems keep theirs."""
     if len(ts.recs) <= max_total:
         return ts
-    order = sorted(range(len(ts.recs)), key=lambda i: (ts.kinds[i] != "issue-label", -ts.recs[i].created_at.timestamp()))
+    order = sorted(
+        range(len(ts.recs)), key=lambda i: (ts.kinds[i] != "issue-label", -ts.recs[i].created_at.timestamp())
+    )
     seen: dict[str, int] = defaultdict(int)
     keep = []
     for i in order:
@@ -473,7 +481,12 @@ def label_all(data: RepoData, rules: Rules, model: SubsystemModel | None, classe
                 if g.confidence >= THRESHOLD:
                     c = g.confidence * (CONF_CLOSES if closes else CONF_MENTIONS)
                     inherited[g.name] = max(inherited.get(g.name, 0.0), c)
-        out[rec.number] = merge((SOURCE_LABEL, rules.from_labels(rec.labels)), (SOURCE_TITLE, rules.from_title(rec.title)),
-                                (SOURCE_REPO_RULES, rules.from_repo_rules(rec.title)), (SOURCE_PR, inherited), (SOURCE_TEXT, text_conf),
-                                (SOURCE_KEYWORDS, rules.from_keywords(rec.title, unmodelled)))
+        out[rec.number] = merge(
+            (SOURCE_LABEL, rules.from_labels(rec.labels)),
+            (SOURCE_TITLE, rules.from_title(rec.title)),
+            (SOURCE_REPO_RULES, rules.from_repo_rules(rec.title)),
+            (SOURCE_PR, inherited),
+            (SOURCE_TEXT, text_conf),
+            (SOURCE_KEYWORDS, rules.from_keywords(rec.title, unmodelled)),
+        )
     return out

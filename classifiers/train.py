@@ -131,8 +131,13 @@ def fit_models(data: RepoData, ctx: RepoContext, now: datetime, holdout: bool = 
     models.metrics[SUBSYSTEM] = _subsystem_metrics(rules, ts) if holdout else {}
     models.subsystem = fit_text_model(rules, ts)
     models.n_train[SUBSYSTEM] = len(ts.recs)
-    models.metrics[SUBSYSTEM].update({"n_issues": ts.kinds.count("issue-label"), "n_pulls": ts.kinds.count("pull-rules"),
-                                      "classes": len(models.subsystem_classes)})
+    models.metrics[SUBSYSTEM].update(
+        {
+            "n_issues": ts.kinds.count("issue-label"),
+            "n_pulls": ts.kinds.count("pull-rules"),
+            "classes": len(models.subsystem_classes),
+        }
+    )
     log.info("subsystem model: %d examples, %d classes (%.1fs)", len(ts.recs), len(models.subsystem_classes),
              time.perf_counter() - t0)
 

@@ -14,11 +14,15 @@ if TYPE_CHECKING:
 
 # ----------------------------------------------------------------------------- scout collect github
 
-Repo = Annotated[list[str] | None, typer.Option("--repo", help="OWNER/REPO (repeatable; default: the watch config's enabled repos).")]
+Repo = Annotated[
+    list[str] | None, typer.Option("--repo", help="OWNER/REPO (repeatable; default: the watch config's enabled repos).")
+]
 Days = Annotated[float | None, typer.Option("--days", min=0.0, max=DAYS_MAX,
                                             help="Collect the last N days (default 7).")]
 Since = Annotated[str | None, typer.Option("--since", help="Collect since this ISO 8601 time instead of --days.")]
-Workers = Annotated[int, typer.Option("--workers", min=1, max=16, help="Concurrent requests for per-pull-request work.")]
+Workers = Annotated[
+    int, typer.Option("--workers", min=1, max=16, help="Concurrent requests for per-pull-request work.")
+]
 NoGraphQL = Annotated[bool, typer.Option("--no-graphql", help="REST only (GitHub Enterprise servers without GraphQL).")]
 
 

@@ -46,5 +46,8 @@ def collect_discourse_cmd(days: ChatDays = 7.0, connect_timeout: ConnectTimeout 
               f"({stats.new_posts} new), {stats.users} user(s), {stats.links} link(s) changed, "
               f"{stats.requests} request(s)", markup=False)
     if verify_links:
-        out.print("forum links: " + ", ".join(f"{v} {k}" for k, v in verify(s, eng, slack=False, forum_url=discourse_url(s)).items()),
-                  markup=False)
+        out.print(
+            "forum links: "
+            + ", ".join(f"{v} {k}" for k, v in verify(s, eng, slack=False, forum_url=discourse_url(s)).items()),
+            markup=False,
+        )

@@ -115,7 +115,9 @@ def status_cmd(
                           str(remaining) if remaining is not None else "-")
         out.print(table)
         d = report["discord"]
-        out.print(f"discord: {d['channels']} channels, {d['messages']} messages, last sync {d.get('last_sync') or 'never'}")
+        out.print(
+            f"discord: {d['channels']} channels, {d['messages']} messages, last sync {d.get('last_sync') or 'never'}"
+        )
         for part, (a, b) in (("slack", ("channels", "messages")), ("discourse", ("topics", "posts"))):
             c = report.get(part) or {}
             out.print(f"{part}: {c.get(a, 0)} {a}, {c.get(b, 0)} {b}, last sync {c.get('last_sync') or 'never'}")

@@ -15,7 +15,9 @@ from cli.simulate import ScaleName
 
 @app.command("demo")
 def demo_cmd(
-    out_dir: Annotated[Path, typer.Option("--out", help="Where the dataset, database, models and reports go.")] = Path("demo-out"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the dataset, database, models and reports go.")] = Path(
+        "demo-out"
+    ),
     seed: Annotated[int, typer.Option("--seed", min=0, max=2**63 - 1, help="Seed of the generated community.")] = 7,
     scale: Annotated[ScaleName, typer.Option("--scale", help="How big a community to generate.")] = ScaleName.vllm_week,
     fresh: Annotated[bool, typer.Option("--fresh", help="Regenerate the dataset even if one is there.")] = False,

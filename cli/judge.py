@@ -48,8 +48,13 @@ def train_cmd(repo: RepoOpt = None) -> None:
 @app.command("classify")
 def classify_cmd(
     repo: RepoOpt = None,
-    full: Annotated[bool, typer.Option("--full", help="Recompute every item, not only those changed since the last run.")] = False,
-    retrain: Annotated[bool, typer.Option("--retrain", help="Fit the models first, on the same loaded data (train + classify in one pass).")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Recompute every item, not only those changed since the last run.")
+    ] = False,
+    retrain: Annotated[
+        bool,
+        typer.Option("--retrain", help="Fit the models first, on the same loaded data (train + classify in one pass)."),
+    ] = False,
 ) -> None:
     """Label subsystems, score ownership, read open threads and score good first issues; store them."""
     from pipeline import classify_repo, sessions_for
@@ -88,11 +93,20 @@ def maintainers_cmd(
         table.add_column(col)
     for m in report.maintainers:
         e = m.evidence
-        parts = [f"{e[k]} {label}" for k, label in (
-            ("approvals", "approvals"), ("changes_requested", "change requests"), ("review_comments", "review comments"),
-            ("merges", "merges"), ("triage", "triage"), ("thread_answers", "thread answers"), ("chat_answers", "chat answers"),
-            ("authored", "PRs authored"))
-            if e.get(k)]
+        parts = [
+            f"{e[k]} {label}"
+            for k, label in (
+                ("approvals", "approvals"),
+                ("changes_requested", "change requests"),
+                ("review_comments", "review comments"),
+                ("merges", "merges"),
+                ("triage", "triage"),
+                ("thread_answers", "thread answers"),
+                ("chat_answers", "chat answers"),
+                ("authored", "PRs authored"),
+            )
+            if e.get(k)
+        ]
         if e.get("median_first_review_hours") is not None:
             parts.append(f"first review in {e['median_first_review_hours']} h (median)")
         table.add_row(m.login, f"{m.score:.2f}", ", ".join(parts) or "-", str(e.get("last_active") or "-")[:10],
@@ -110,13 +124,20 @@ def maintainers_cmd(
 
 @app.command("eval")
 def eval_cmd(
-    dataset: Annotated[Path | None, typer.Argument(help="With --cv: the dataset directory to cross-validate on.")] = None,
+    dataset: Annotated[
+        Path | None, typer.Argument(help="With --cv: the dataset directory to cross-validate on.")
+    ] = None,
     train_dir: Annotated[Path | None, typer.Option("--train", help="Dataset directory to train on.")] = None,
-    test_dir: Annotated[Path | None, typer.Option("--test", help="Dataset directory to score (with truth.json).")] = None,
-    cv: Annotated[int | None, typer.Option("--cv", min=2, max=100,
-                                           help="K-fold cross-validation on DATASET, folds split by time.")] = None,
-    by_project: Annotated[bool, typer.Option("--by-project",
-                                             help="Add the cross-project prior's leave-one-project-out figures.")] = False,
+    test_dir: Annotated[
+        Path | None, typer.Option("--test", help="Dataset directory to score (with truth.json).")
+    ] = None,
+    cv: Annotated[
+        int | None,
+        typer.Option("--cv", min=2, max=100, help="K-fold cross-validation on DATASET, folds split by time."),
+    ] = None,
+    by_project: Annotated[
+        bool, typer.Option("--by-project", help="Add the cross-project prior's leave-one-project-out figures.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Score the classifiers against planted or labelled truth (throw-away databases; nothing else touched)."""

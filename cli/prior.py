@@ -28,15 +28,30 @@ def _manifest_projects(path: Path) -> list[str]:
 
 @prior_app.command("build")
 def build_cmd(
-    repos: Annotated[str | None, typer.Option(
-        "--repos", help="OWNER/REPO,OWNER/REPO,... to learn from through the GitHub API (SCOUT_GITHUB_API_URL); "
-                        "default: the projects in the shipped manifest.")] = None,
-    records: Annotated[Path | None, typer.Option(
-        "--records", help="Learn from a file of gathered records (JSON lines) instead of the API.")] = None,
-    out_dir: Annotated[Path | None, typer.Option(
-        "--out", help="Where to write prior.skops, card.json and manifest.jsonl (default: the shipped prior).")] = None,
-    folds: Annotated[int, typer.Option("--folds", min=2, help="Project groups for the leave-projects-out figures.")] = 10,
-    max_issues: Annotated[int, typer.Option("--max-issues", min=1, help="Issues read per project, newest first.")] = 1000,
+    repos: Annotated[
+        str | None,
+        typer.Option(
+            "--repos",
+            help="OWNER/REPO,OWNER/REPO,... to learn from through the GitHub API (SCOUT_GITHUB_API_URL); "
+            "default: the projects in the shipped manifest.",
+        ),
+    ] = None,
+    records: Annotated[
+        Path | None,
+        typer.Option("--records", help="Learn from a file of gathered records (JSON lines) instead of the API."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Where to write prior.skops, card.json and manifest.jsonl (default: the shipped prior)."
+        ),
+    ] = None,
+    folds: Annotated[
+        int, typer.Option("--folds", min=2, help="Project groups for the leave-projects-out figures.")
+    ] = 10,
+    max_issues: Annotated[
+        int, typer.Option("--max-issues", min=1, help="Issues read per project, newest first.")
+    ] = 1000,
     as_json: Annotated[bool, typer.Option("--json", help="Print the card as JSON.")] = False,
 ) -> None:
     """Fit the prior from many projects' labelled issues and write it with its data card and manifest."""
@@ -76,7 +91,9 @@ def build_cmd(
         out.print(json.dumps(card, indent=1))
         return
     bp = card["by_project"]["pooled"]
-    out.print(f"prior: {card['examples']} issues ({card['positives']} good first issues) from {card['projects']} projects")
+    out.print(
+        f"prior: {card['examples']} issues ({card['positives']} good first issues) from {card['projects']} projects"
+    )
     out.print(f"leave-projects-out ({card['by_project']['k']} groups): ROC-AUC {bp['roc_auc']}, PR-AUC {bp['pr_auc']}, "
               f"P@5 {bp['p_at_5']}")
     out.print(f"wrote {model_path}, {card_path.name}, {manifest_path.name}")

@@ -44,13 +44,23 @@ def _emit(text: str, path: Path | None, what: str) -> None:
 
 @app.command("digest")
 def digest_cmd(
-    day: Annotated[str | None, typer.Option("--date", help="Local day YYYY-MM-DD (default: the last --days days).")] = None,
-    days: Annotated[int | None, typer.Option("--days", min=1, max=DAYS_MAX,
-                                             help="Days covered (default: config digest.days).")] = None,
-    fmt: Annotated[DigestFormat, typer.Option("--format", help="md, or json ({\"digests\": [the digest, its Discord "
-                                              "post and thread, chart path, per repo]}).")] = DigestFormat.md,
+    day: Annotated[
+        str | None, typer.Option("--date", help="Local day YYYY-MM-DD (default: the last --days days).")
+    ] = None,
+    days: Annotated[
+        int | None, typer.Option("--days", min=1, max=DAYS_MAX, help="Days covered (default: config digest.days).")
+    ] = None,
+    fmt: Annotated[
+        DigestFormat,
+        typer.Option(
+            "--format",
+            help='md, or json ({"digests": [the digest, its Discord post and thread, chart path, per repo]}).',
+        ),
+    ] = DigestFormat.md,
     out_path: OutOpt = None,
-    repo: Annotated[str | None, typer.Option("--repo", help="OWNER/REPO (default: every enabled repo with stored data).")] = None,
+    repo: Annotated[
+        str | None, typer.Option("--repo", help="OWNER/REPO (default: every enabled repo with stored data).")
+    ] = None,
     stall_days: Annotated[float, typer.Option("--stall-days", help="A PR idle this long is stalling.")] = 3.0,
     chart: Annotated[bool, typer.Option("--chart/--no-chart", help="Draw the PNG chart (one per repo).")] = True,
 ) -> None:
@@ -76,7 +86,9 @@ def digest_cmd(
             stored = stored_repo_names(session)
             names = [r.name for r in s.watch.enabled_repos if r.name.lower() in stored]
             if not names:
-                raise ReportError("no enabled repo has stored data yet: run `scout collect github` or `scout import` first")
+                raise ReportError(
+                    "no enabled repo has stored data yet: run `scout collect github` or `scout import` first"
+                )
         digests = []
         for name in names:
             chart_path = None
@@ -99,11 +111,15 @@ def digest_cmd(
 
 @app.command("shortlist")
 def shortlist_cmd(
-    subsystem: Annotated[list[str] | None, typer.Option("--subsystem", help="Only these subsystems (repeatable).")] = None,
+    subsystem: Annotated[
+        list[str] | None, typer.Option("--subsystem", help="Only these subsystems (repeatable).")
+    ] = None,
     fmt: Annotated[ShortlistFormat, typer.Option("--format", help="md, csv or json.")] = ShortlistFormat.md,
     out_path: OutOpt = None,
     repo: RepoOpt = None,
-    backend: Annotated[Backend | None, typer.Option("--backend", help="Backend of the bench jobs (default: config).")] = None,
+    backend: Annotated[
+        Backend | None, typer.Option("--backend", help="Backend of the bench jobs (default: config).")
+    ] = None,
     bench: Annotated[bool, typer.Option("--bench/--no-bench", help="Prepare a bench job for each issue.")] = True,
 ) -> None:
     """3 maintainers and 5 safe first issues, each issue with its bench job (prepared, or reused when
@@ -154,18 +170,35 @@ def bench_cmd(
     backend: Annotated[Backend | None, typer.Option("--backend", help="Default: config bench.default_backend.")] = None,
     launch: Annotated[bool, typer.Option("--launch", help="Start it (needs an allowed caller).")] = False,
     repo: RepoOpt = None,
-    target: Annotated[str | None, typer.Option("--target", help="A bench target other than the subsystem's (e.g. torch-op).")] = None,
-    user: Annotated[str | None, typer.Option("--as", help="Who is asking (checked against bench.allowed_users; default SCOUT_BENCH_USER).")] = None,
-    role: Annotated[list[str] | None, typer.Option("--role", help="A role the caller holds (checked against bench.allowed_roles).")] = None,
-    pull: Annotated[int | None, typer.Option(
-        "--pull", help="Measure this PR against its base (an allowed caller names it).")] = None,
-    ref: Annotated[str | None, typer.Option(
-        "--ref", help="Measure this branch against the default branch (an allowed caller names it).")] = None,
-    fork: Annotated[str | None, typer.Option(
-        "--fork", help="The fork --ref lives in (https://github.com/OWNER/REPO).")] = None,
-    results: Annotated[Path | None, typer.Option(
-        "--results", exists=True, dir_okay=False,
-        help="Store a remote run's results from its log (`sky jobs logs`, the Actions run log).")] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="A bench target other than the subsystem's (e.g. torch-op).")
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--as", help="Who is asking (checked against bench.allowed_users; default SCOUT_BENCH_USER)."),
+    ] = None,
+    role: Annotated[
+        list[str] | None, typer.Option("--role", help="A role the caller holds (checked against bench.allowed_roles).")
+    ] = None,
+    pull: Annotated[
+        int | None, typer.Option("--pull", help="Measure this PR against its base (an allowed caller names it).")
+    ] = None,
+    ref: Annotated[
+        str | None,
+        typer.Option("--ref", help="Measure this branch against the default branch (an allowed caller names it)."),
+    ] = None,
+    fork: Annotated[
+        str | None, typer.Option("--fork", help="The fork --ref lives in (https://github.com/OWNER/REPO).")
+    ] = None,
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            "--results",
+            exists=True,
+            dir_okay=False,
+            help="Store a remote run's results from its log (`sky jobs logs`, the Actions run log).",
+        ),
+    ] = None,
     cwd: Annotated[Path | None, typer.Option("--cwd", help="local: run the commands in this checkout.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the stored job as JSON.")] = False,
 ) -> None:

@@ -14,7 +14,9 @@ from cli._app import DAYS_MAX, app, settings
 def run_cmd(
     backfill_days: Annotated[
         float,
-        typer.Option("--backfill-days", min=0.0, max=DAYS_MAX, help="Window of a repo's or channel's first collection, in days."),
+        typer.Option(
+            "--backfill-days", min=0.0, max=DAYS_MAX, help="Window of a repo's or channel's first collection, in days."
+        ),
     ] = 7.0,
     digest_at: Annotated[
         str | None,

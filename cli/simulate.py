@@ -23,16 +23,27 @@ class ScaleName(StrEnum):
 
 @app.command()
 def simulate(
-    out_dir: Annotated[Path, typer.Option("--out", help="Dataset directory to write (created; an old dataset there is replaced).")],
-    seed: Annotated[int, typer.Option(min=0, max=2**63 - 1,
-                                      help="Random seed: the same seed and options give byte-identical files.")] = 7,
-    days: Annotated[int | None, typer.Option(min=1, max=SIMULATE_DAYS_MAX,
-                                             help="Length of the recent window in days (default: the scale's).")
-                    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Dataset directory to write (created; an old dataset there is replaced).")
+    ],
+    seed: Annotated[
+        int,
+        typer.Option(min=0, max=2**63 - 1, help="Random seed: the same seed and options give byte-identical files."),
+    ] = 7,
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, max=SIMULATE_DAYS_MAX, help="Length of the recent window in days (default: the scale's)."),
+    ] = None,
     scale: Annotated[ScaleName, typer.Option(help="How big a community to generate.")] = ScaleName.vllm_week,
     now: Annotated[str | None, typer.Option(help="The dataset's present moment (ISO 8601).")] = None,
-    history: Annotated[bool, typer.Option("--history/--window-only", help="Also write the older slice the community "
-                                          "was simulated from (default: only what a collection of the window sees).")] = False,
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history/--window-only",
+            help="Also write the older slice the community "
+            "was simulated from (default: only what a collection of the window sees).",
+        ),
+    ] = False,
 ) -> None:
     """Generate a vLLM-like community (GitHub + Discord + planted truth) as a dataset directory."""
     from sandbox.community import DEFAULT_NOW

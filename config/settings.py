@@ -70,7 +70,9 @@ class Settings(BaseSettings):
         return clean_token(value)
     digest_at: str | None = None  # SCOUT_DIGEST_AT: `scout run` posts the digest at this local time (HH:MM[:SS])
     bench_user: str | None = None  # SCOUT_BENCH_USER: who `scout bench --launch` acts as (default for --as)
-    bench_roles: Annotated[tuple[str, ...], NoDecode] = ()  # SCOUT_BENCH_ROLES: comma-separated roles the CLI caller holds
+    bench_roles: Annotated[
+        tuple[str, ...], NoDecode
+    ] = ()  # SCOUT_BENCH_ROLES: comma-separated roles the CLI caller holds
 
     @field_validator("now", mode="before")
     @classmethod

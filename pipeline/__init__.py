@@ -23,8 +23,8 @@ from pipeline.sessions import SessionFactory, sessions_for
 __all__ = [
     "PublishedDigest",
     "SessionFactory",
-    "classify_repo",
     "chat_sources_of",
+    "classify_repo",
     "collect_chat_sources",
     "collect_repo",
     "current_shortlist",

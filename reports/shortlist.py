@@ -123,7 +123,9 @@ class Shortlist:
 # ----------------------------------------------------------------------------- issues
 
 
-def listed_subsystems(snap: RepoSnapshot, number: int, min_confidence: float = MIN_SUBSYSTEM_CONFIDENCE) -> tuple[str, ...]:
+def listed_subsystems(
+    snap: RepoSnapshot, number: int, min_confidence: float = MIN_SUBSYSTEM_CONFIDENCE
+) -> tuple[str, ...]:
     """The subsystems shown for an issue: those at or above `min_confidence` (none: unclassified)."""
     rec = snap.subsystem_rec(number)
     if rec is None or not rec.names:
@@ -302,8 +304,13 @@ def pick_maintainers(snap: RepoSnapshot, issues: Sequence[ShortlistIssue], n: in
 # ----------------------------------------------------------------------------- the whole list
 
 
-def build_shortlist(snap: RepoSnapshot, subsystems: Sequence[str] = (), bench_links: Mapping[int, BenchLink] | None = None,
-                    n_issues: int = N_ISSUES, n_maintainers: int = N_MAINTAINERS) -> Shortlist:
+def build_shortlist(
+    snap: RepoSnapshot,
+    subsystems: Sequence[str] = (),
+    bench_links: Mapping[int, BenchLink] | None = None,
+    n_issues: int = N_ISSUES,
+    n_maintainers: int = N_MAINTAINERS,
+) -> Shortlist:
     """Pure: the shortlist for a snapshot; `bench_links` maps issue numbers to their bench jobs."""
     bench_links = bench_links or {}
     safe, below = split_safe(candidates(snap, subsystems))
@@ -325,8 +332,10 @@ def build_shortlist(snap: RepoSnapshot, subsystems: Sequence[str] = (), bench_li
                      notes=shortlist_notes(issues, subsystems, maintainers, n_issues, n_maintainers))
 
 
-def split_safe(ranked: Sequence[tuple[IssueRec, GfiRec, tuple[str, ...]]], threshold: float = SAFE_PICK_PROBABILITY,
-               ) -> tuple[list[tuple[IssueRec, GfiRec, tuple[str, ...]]], list[tuple[IssueRec, GfiRec, tuple[str, ...]]]]:
+def split_safe(
+    ranked: Sequence[tuple[IssueRec, GfiRec, tuple[str, ...]]],
+    threshold: float = SAFE_PICK_PROBABILITY,
+) -> tuple[list[tuple[IssueRec, GfiRec, tuple[str, ...]]], list[tuple[IssueRec, GfiRec, tuple[str, ...]]]]:
     """(safe first picks, the others), each in rank order: safe means a probability at or above `threshold`."""
     safe = [t for t in ranked if t[1].probability >= threshold]
     return safe, [t for t in ranked if t[1].probability < threshold]
@@ -339,8 +348,13 @@ def stretch_issue(issue: ShortlistIssue, threshold: float = SAFE_PICK_PROBABILIT
     return replace(issue, stretch=True, reasons=(why, *issue.reasons))
 
 
-def shortlist_notes(issues: Sequence[ShortlistIssue], subsystems: Sequence[str], maintainers: Sequence[ShortlistMaintainer],
-                    n_issues: int = N_ISSUES, n_maintainers: int = N_MAINTAINERS) -> tuple[str, ...]:
+def shortlist_notes(
+    issues: Sequence[ShortlistIssue],
+    subsystems: Sequence[str],
+    maintainers: Sequence[ShortlistMaintainer],
+    n_issues: int = N_ISSUES,
+    n_maintainers: int = N_MAINTAINERS,
+) -> tuple[str, ...]:
     """What the reader should know about a short list."""
     notes = []
     n_safe = sum(1 for i in issues if not i.stretch)
@@ -381,9 +395,14 @@ def canonical_filter(watch: WatchConfig, repo: str, subsystems: Sequence[str]) -
 def _options_key(watch: WatchConfig, repo: str, wanted: Sequence[str], backend: str) -> str:
     """A digest of everything a shortlist depends on besides the database and the clock: the repo's
     config (bots, labels), its taxonomy, the bench config and backend, the filter and list sizes."""
-    blob = {"repo": watch.repo(repo).model_dump(mode="json"), "taxonomy": watch.taxonomy_for(repo).model_dump(mode="json"),
-            "bench": watch.bench.model_dump(mode="json"), "backend": backend, "subsystems": list(wanted),
-            "sizes": [N_ISSUES, N_MAINTAINERS, ACTIVE_DAYS, MAX_REVIEW_HOURS, MIN_SUBSYSTEM_CONFIDENCE]}
+    blob = {
+        "repo": watch.repo(repo).model_dump(mode="json"),
+        "taxonomy": watch.taxonomy_for(repo).model_dump(mode="json"),
+        "bench": watch.bench.model_dump(mode="json"),
+        "backend": backend,
+        "subsystems": list(wanted),
+        "sizes": [N_ISSUES, N_MAINTAINERS, ACTIVE_DAYS, MAX_REVIEW_HOURS, MIN_SUBSYSTEM_CONFIDENCE],
+    }
     return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 

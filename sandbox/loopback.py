@@ -42,7 +42,9 @@ class Reply:
 class WindowLimiter:
     """Requests per (caller, bucket) in fixed windows that start at the first counted request."""
 
-    def __init__(self, limits: dict[str, int], window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, limits: dict[str, int], window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limits = dict(limits)
         self.window = window
         self.clock = clock

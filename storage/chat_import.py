@@ -66,14 +66,34 @@ def import_chat_sources(session: Session, root: Path, batches: Batches, step: Pr
     forum = root / "discourse"
     if forum.is_dir():
         out["discourse"] = {
-            "categories": _load(forum / "categories.json", batches,
-                                lambda b: cu.upsert_discourse_categories(session, b), step, "discourse categories.json"),
-            "users": _load(forum / "users.json", batches, lambda b: cu.upsert_discourse_users(session, b), step,
-                           "discourse users.json"),
-            "topics": _load(forum / "topics.json", batches, lambda b: cu.upsert_discourse_topics(session, b), step,
-                            "discourse topics.json"),
-            "posts": _load(forum / "posts.json", batches, lambda b: cu.upsert_discourse_posts(session, b), step,
-                           "discourse posts.json"),
+            "categories": _load(
+                forum / "categories.json",
+                batches,
+                lambda b: cu.upsert_discourse_categories(session, b),
+                step,
+                "discourse categories.json",
+            ),
+            "users": _load(
+                forum / "users.json",
+                batches,
+                lambda b: cu.upsert_discourse_users(session, b),
+                step,
+                "discourse users.json",
+            ),
+            "topics": _load(
+                forum / "topics.json",
+                batches,
+                lambda b: cu.upsert_discourse_topics(session, b),
+                step,
+                "discourse topics.json",
+            ),
+            "posts": _load(
+                forum / "posts.json",
+                batches,
+                lambda b: cu.upsert_discourse_posts(session, b),
+                step,
+                "discourse posts.json",
+            ),
         }
         session.flush()
         out["discourse"]["links"] = apply_discourse_links(session)

@@ -54,7 +54,9 @@ def status_report(session: Session, watch: WatchConfig, now: datetime) -> dict[s
         entry["last_sync_age_seconds"] = max(0, int(age.total_seconds()))
         entry["rate_limit_remaining"] = run.rate_limit_remaining
         if age > stale_after:
-            problems.append(f"{r.name}: last sync {iso_z(run.finished_at)} is older than {watch.schedule.stale_after_hours} h")
+            problems.append(
+                f"{r.name}: last sync {iso_z(run.finished_at)} is older than {watch.schedule.stale_after_hours} h"
+            )
     chat = _last_ok(session, "discord", ("discord", "import"))
     counts["discord"]["last_sync"] = iso_z(chat.finished_at) if chat and chat.finished_at else None
     for source in ("slack", "discourse"):
@@ -70,9 +72,19 @@ def status_report(session: Session, watch: WatchConfig, now: datetime) -> dict[s
                              .order_by(Digest.posted_at.desc()).limit(1)).first()
     return {
         **counts,
-        "models": [{"repo": m.repo, "name": m.name, "version": m.version, "created_at": iso_z(m.created_at),
-                    "metrics": m.metrics} for m in models],
-        "last_digest": {"day": digest.day, "posted_at": iso_z(digest.posted_at)} if digest and digest.posted_at else None,
+        "models": [
+            {
+                "repo": m.repo,
+                "name": m.name,
+                "version": m.version,
+                "created_at": iso_z(m.created_at),
+                "metrics": m.metrics,
+            }
+            for m in models
+        ],
+        "last_digest": {"day": digest.day, "posted_at": iso_z(digest.posted_at)}
+        if digest and digest.posted_at
+        else None,
         "now": iso_z(now),
         "healthy": not problems,
         "problems": problems,

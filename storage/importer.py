@@ -96,7 +96,9 @@ def _batches(path: Path, kv: bool = False, size: int = BATCH) -> Iterator[list[A
         except bounded_json.JSONLimitError as exc:
             what = "a JSON object of pull number -> file list" if kv else "a JSON list of objects"
             detail = f"expected {what}" if str(exc).startswith(("expected", "empty file")) else str(exc)
-            raise DatasetError(f"{path}: {detail}" + (" (the file is empty)" if str(exc) == "empty file" else "")) from None
+            raise DatasetError(
+                f"{path}: {detail}" + (" (the file is empty)" if str(exc) == "empty file" else "")
+            ) from None
         except UnicodeDecodeError as exc:
             raise DatasetError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     if batch:

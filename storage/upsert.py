@@ -278,17 +278,24 @@ def _issue_row(repo_id: int) -> Callable[[Payload], dict[str, Any]]:
     def row(i: Payload) -> dict[str, Any]:
         milestone = i.get("milestone")
         return {
-            "id": _int(i["id"], "id"), "repo_id": repo_id, "number": _int(i["number"], "number"),
+            "id": _int(i["id"], "id"),
+            "repo_id": repo_id,
+            "number": _int(i["number"], "number"),
             "is_pull": "pull_request" in i and i["pull_request"] is not None,
-            "title": _str(i["title"], "title"), "body": _text(i.get("body")),
-            "state": _str(i["state"], "state"), "state_reason": _opt(i.get("state_reason"), "state_reason"),
-            "user_id": _user_id(i.get("user")), "author_association": _or(i.get("author_association"), "NONE", "author_association"),
+            "title": _str(i["title"], "title"),
+            "body": _text(i.get("body")),
+            "state": _str(i["state"], "state"),
+            "state_reason": _opt(i.get("state_reason"), "state_reason"),
+            "user_id": _user_id(i.get("user")),
+            "author_association": _or(i.get("author_association"), "NONE", "author_association"),
             "labels": _names(i.get("labels"), "name", "labels"),
             "assignees": _names(i.get("assignees"), "login", "assignees"),
             "milestone": _opt(milestone.get("title"), "milestone.title") if isinstance(milestone, Mapping) else None,
-            "comments": _int(i.get("comments", 0), "comments"), "locked": bool(i.get("locked", False)),
+            "comments": _int(i.get("comments", 0), "comments"),
+            "locked": bool(i.get("locked", False)),
             "html_url": _or(i.get("html_url"), "", "html_url"),
-            "created_at": _time(i["created_at"]), "updated_at": _time(i["updated_at"]),
+            "created_at": _time(i["created_at"]),
+            "updated_at": _time(i["updated_at"]),
             "closed_at": _time_opt(i.get("closed_at")),
         }
     return row
@@ -306,18 +313,27 @@ def _pull_row(repo_id: int) -> Callable[[Payload], dict[str, Any]]:
     def row(p: Payload) -> dict[str, Any]:
         head, base = p.get("head") or {}, p.get("base") or {}
         return {
-            "id": _int(p["id"], "id"), "repo_id": repo_id, "number": _int(p["number"], "number"),
-            "title": _str(p["title"], "title"), "body": _text(p.get("body")), "state": _str(p["state"], "state"),
-            "draft": bool(p.get("draft", False)), "user_id": _user_id(p.get("user")),
+            "id": _int(p["id"], "id"),
+            "repo_id": repo_id,
+            "number": _int(p["number"], "number"),
+            "title": _str(p["title"], "title"),
+            "body": _text(p.get("body")),
+            "state": _str(p["state"], "state"),
+            "draft": bool(p.get("draft", False)),
+            "user_id": _user_id(p.get("user")),
             "author_association": _or(p.get("author_association"), "NONE", "author_association"),
             "labels": _names(p.get("labels"), "name", "labels"),
             "requested_reviewers": _names(p.get("requested_reviewers"), "login", "requested_reviewers"),
-            "head_ref": _or(head.get("ref"), "", "head.ref"), "head_sha": _or(head.get("sha"), "", "head.sha"),
+            "head_ref": _or(head.get("ref"), "", "head.ref"),
+            "head_sha": _or(head.get("sha"), "", "head.sha"),
             "base_ref": _or(base.get("ref"), "", "base.ref"),
-            "merge_commit_sha": _opt(p.get("merge_commit_sha"), "merge_commit_sha"), "merged_by_id": _user_id(p.get("merged_by")),
+            "merge_commit_sha": _opt(p.get("merge_commit_sha"), "merge_commit_sha"),
+            "merged_by_id": _user_id(p.get("merged_by")),
             "html_url": _or(p.get("html_url"), "", "html_url"),
-            "created_at": _time(p["created_at"]), "updated_at": _time(p["updated_at"]),
-            "closed_at": _time_opt(p.get("closed_at")), "merged_at": _time_opt(p.get("merged_at")),
+            "created_at": _time(p["created_at"]),
+            "updated_at": _time(p["updated_at"]),
+            "closed_at": _time_opt(p.get("closed_at")),
+            "merged_at": _time_opt(p.get("merged_at")),
         }
     return row
 
@@ -332,37 +348,62 @@ def upsert_pulls(session: Session, repo_id: int, payloads: Sequence[Payload]) ->
 
 
 def upsert_issue_comments(session: Session, repo_id: int, payloads: Sequence[Payload]) -> int:
-    rows = _convert(payloads, "issue comment", lambda c: {
-        "id": _int(c["id"], "id"), "repo_id": repo_id, "issue_number": _number_from_url(c["issue_url"], "issue_url"),
-        "user_id": _user_id(c.get("user")), "author_association": _or(c.get("author_association"), "NONE", "author_association"),
-        "body": _text(c.get("body")), "created_at": _time(c["created_at"]), "updated_at": _time(c["updated_at"]),
-    })
+    rows = _convert(
+        payloads,
+        "issue comment",
+        lambda c: {
+            "id": _int(c["id"], "id"),
+            "repo_id": repo_id,
+            "issue_number": _number_from_url(c["issue_url"], "issue_url"),
+            "user_id": _user_id(c.get("user")),
+            "author_association": _or(c.get("author_association"), "NONE", "author_association"),
+            "body": _text(c.get("body")),
+            "created_at": _time(c["created_at"]),
+            "updated_at": _time(c["updated_at"]),
+        },
+    )
     _store_users(session, payloads, "user", kind="issue comment")
     return _upsert_rows(session, _table(IssueComment), rows, ["id"])
 
 
 def upsert_reviews(session: Session, repo_id: int, payloads: Sequence[Payload]) -> int:
-    rows = _convert(payloads, "review", lambda r: {
-        "id": _int(r["id"], "id"), "repo_id": repo_id,
-        "pull_number": _number_from_url(r["pull_request_url"], "pull_request_url"),
-        "user_id": _user_id(r.get("user")), "author_association": _or(r.get("author_association"), "NONE", "author_association"),
-        "state": _str(r["state"], "state"), "body": _text(r.get("body")), "commit_id": _opt(r.get("commit_id"), "commit_id"),
-        "submitted_at": _time_opt(r.get("submitted_at")),
-    })
+    rows = _convert(
+        payloads,
+        "review",
+        lambda r: {
+            "id": _int(r["id"], "id"),
+            "repo_id": repo_id,
+            "pull_number": _number_from_url(r["pull_request_url"], "pull_request_url"),
+            "user_id": _user_id(r.get("user")),
+            "author_association": _or(r.get("author_association"), "NONE", "author_association"),
+            "state": _str(r["state"], "state"),
+            "body": _text(r.get("body")),
+            "commit_id": _opt(r.get("commit_id"), "commit_id"),
+            "submitted_at": _time_opt(r.get("submitted_at")),
+        },
+    )
     _store_users(session, payloads, "user", kind="review")
     return _upsert_rows(session, _table(Review), rows, ["id"])
 
 
 def upsert_review_comments(session: Session, repo_id: int, payloads: Sequence[Payload]) -> int:
-    rows = _convert(payloads, "review comment", lambda c: {
-        "id": _int(c["id"], "id"), "repo_id": repo_id,
-        "pull_number": _number_from_url(c["pull_request_url"], "pull_request_url"),
-        "review_id": _int_opt(c.get("pull_request_review_id"), "pull_request_review_id"),
-        "in_reply_to_id": _int_opt(c.get("in_reply_to_id"), "in_reply_to_id"),
-        "user_id": _user_id(c.get("user")), "author_association": _or(c.get("author_association"), "NONE", "author_association"),
-        "path": _str(c["path"], "path"), "body": _text(c.get("body")),
-        "created_at": _time(c["created_at"]), "updated_at": _time(c["updated_at"]),
-    })
+    rows = _convert(
+        payloads,
+        "review comment",
+        lambda c: {
+            "id": _int(c["id"], "id"),
+            "repo_id": repo_id,
+            "pull_number": _number_from_url(c["pull_request_url"], "pull_request_url"),
+            "review_id": _int_opt(c.get("pull_request_review_id"), "pull_request_review_id"),
+            "in_reply_to_id": _int_opt(c.get("in_reply_to_id"), "in_reply_to_id"),
+            "user_id": _user_id(c.get("user")),
+            "author_association": _or(c.get("author_association"), "NONE", "author_association"),
+            "path": _str(c["path"], "path"),
+            "body": _text(c.get("body")),
+            "created_at": _time(c["created_at"]),
+            "updated_at": _time(c["updated_at"]),
+        },
+    )
     _store_users(session, payloads, "user", kind="review comment")
     return _upsert_rows(session, _table(ReviewComment), rows, ["id"])
 
@@ -381,9 +422,13 @@ def upsert_pull_files(session: Session, repo_id: int, files_by_pull: Mapping[str
             raise PayloadError(f"pull files of #{number}: expected a list")
         def file_row(f: Payload, n: int = number) -> dict[str, Any]:
             return {
-                "repo_id": repo_id, "pull_number": n, "filename": _str(f["filename"], "filename"),
-                "status": _or(f.get("status"), "modified", "status"), "additions": _int(f.get("additions", 0), "additions"),
-                "deletions": _int(f.get("deletions", 0), "deletions"), "changes": _int(f.get("changes", 0), "changes"),
+                "repo_id": repo_id,
+                "pull_number": n,
+                "filename": _str(f["filename"], "filename"),
+                "status": _or(f.get("status"), "modified", "status"),
+                "additions": _int(f.get("additions", 0), "additions"),
+                "deletions": _int(f.get("deletions", 0), "deletions"),
+                "changes": _int(f.get("changes", 0), "changes"),
             }
 
         rows.extend(_convert(files, f"file of pull #{number}", file_row))
@@ -412,7 +457,9 @@ def upsert_issue_events(session: Session, repo_id: int, payloads: Sequence[Paylo
             "commit_id": _opt(e.get("commit_id"), "commit_id"), "created_at": _time(e["created_at"]),
         }
     rows = _convert(payloads, "issue event", row)
-    _store_users(session, payloads, "actor", "assignee", "assigner", "requested_reviewer", "review_requester", kind="issue event")
+    _store_users(
+        session, payloads, "actor", "assignee", "assigner", "requested_reviewer", "review_requester", kind="issue event"
+    )
     return _upsert_rows(session, _table(IssueEvent), rows, ["id"])
 
 

@@ -135,7 +135,11 @@ def _atomic_write(path: Path, data: bytes) -> None:
 def write_prior(build: PriorBuild, out_dir: Path) -> tuple[Path, Path, Path]:
     """Write prior.skops, card.json (with the skops file's SHA-256) and manifest.jsonl into `out_dir`."""
     out = Path(out_dir)
-    model_path, card_path, manifest_path = out / pm.PRIOR_PATH.name, out / pm.CARD_PATH.name, out / pm.MANIFEST_PATH.name
+    model_path, card_path, manifest_path = (
+        out / pm.PRIOR_PATH.name,
+        out / pm.CARD_PATH.name,
+        out / pm.MANIFEST_PATH.name,
+    )
     blob = sio.dumps(build.model)
     card = dict(build.card, sha256=hashlib.sha256(blob).hexdigest(), manifest=manifest_path.name)
     _atomic_write(model_path, blob)

@@ -318,10 +318,23 @@ class DiscordCollector:
 
     def _record_run(self, started: datetime, stats: ChatCollectStats, error: str | None) -> None:
         with session_scope(self.engine) as s:
-            s.add(SyncRun(source=SOURCE, scope="discord", started_at=started, finished_at=self.clock(), ok=error is None,
-                          stored={"guilds": stats.guilds, "channels": stats.channels, "messages": stats.messages,
-                                  "new_messages": stats.new_messages},
-                          requests=stats.requests, error=error))
+            s.add(
+                SyncRun(
+                    source=SOURCE,
+                    scope="discord",
+                    started_at=started,
+                    finished_at=self.clock(),
+                    ok=error is None,
+                    stored={
+                        "guilds": stats.guilds,
+                        "channels": stats.channels,
+                        "messages": stats.messages,
+                        "new_messages": stats.new_messages,
+                    },
+                    requests=stats.requests,
+                    error=error,
+                )
+            )
 
 
 __all__ = ["CATEGORIES", "ChannelFilter", "ChatCollectStats", "DiscordCollector", "get_checkpoint",

@@ -233,7 +233,9 @@ def code_is_published(github: GitHubProfiles, login: str, code: str) -> bool | N
         for gist in itertools.islice(user.get_gists(), MAX_GISTS_CHECKED):
             if not gist._rawData.get("public", True):
                 continue
-            if code in (gist._rawData.get("description") or "") or any(code in name for name in gist._rawData.get("files") or {}):
+            if code in (gist._rawData.get("description") or "") or any(
+                code in name for name in gist._rawData.get("files") or {}
+            ):
                 return True
             # List items carry no file contents; one GET /gists/{id} has them.
             try:

@@ -55,7 +55,9 @@ class DiscourseCollectStats:
 
 
 def _bump(topic: Payload) -> tuple[datetime, int]:
-    return parse_utc(str(topic.get("bumped_at") or topic.get("last_posted_at") or topic["created_at"])), int(topic["id"])
+    return parse_utc(str(topic.get("bumped_at") or topic.get("last_posted_at") or topic["created_at"])), int(
+        topic["id"]
+    )
 
 
 class DiscourseCollector:

@@ -279,7 +279,11 @@ class GitHubClient:
             if status == 304:
                 self.stats.add(not_modified=1)
                 return Response(304, resp_headers, None, url)
-            if status == 502 and resource == "graphql" and "something went wrong while executing your query" in text.lower():
+            if (
+                status == 502
+                and resource == "graphql"
+                and "something went wrong while executing your query" in text.lower()
+            ):
                 raise QueryTimeout(f"{what}: GitHub timed out on the query (502)")
             if status in TRANSIENT_STATUS:
                 problem = f"HTTP {status}"
@@ -295,7 +299,9 @@ class GitHubClient:
                         status == 403 and resp_headers.get("x-ratelimit-remaining") == "0" and "rate limit" in low):
                     rate_waits += 1
                     if rate_waits > 3:
-                        raise RateLimitStop(f"{what}: still rate limited after {rate_waits - 1} resets; stopped cleanly")
+                        raise RateLimitStop(
+                            f"{what}: still rate limited after {rate_waits - 1} resets; stopped cleanly"
+                        )
                     self._wait_for_reset("exhausted", resource)
                     continue  # waiting for a reset is not a failed attempt
                 if "secondary rate limit" in low or status == 429 or "retry-after" in resp_headers:
@@ -329,7 +335,9 @@ class GitHubClient:
             what: str | None = None) -> Response:
         return self.request("GET", url, params=params, etag=etag, what=what)
 
-    def graphql(self, query: str, variables: dict[str, Any], what: str = "graphql") -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def graphql(
+        self, query: str, variables: dict[str, Any], what: str = "graphql"
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """(data, errors) of a GraphQL query; field errors come back to the caller, not raised.
 
         A response without data, or one whose only error is GitHub's RATE_LIMITED, is retried like

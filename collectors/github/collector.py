@@ -103,12 +103,17 @@ class CollectResult:
     def summary(self) -> str:
         kinds = ("issues", "pulls", "issue_comments", "reviews", "review_comments", "issue_events", "pull_files",
                  "labels", "files")
-        stored = ", ".join(f"{self.stored.get(k, 0)} {k.replace('_', ' ')}" for k in kinds if k in self.stored) or "nothing new"
+        stored = (
+            ", ".join(f"{self.stored.get(k, 0)} {k.replace('_', ' ')}" for k in kinds if k in self.stored)
+            or "nothing new"
+        )
         rate = f"{self.rate_remaining}/{self.rate_limit}" if self.rate_remaining is not None else "unknown"
         skipped = f", {self.skipped} malformed objects skipped" if self.skipped else ""
         waited = f", {self.waited_seconds:.0f} s waiting on rate limits" if self.waited_seconds >= 1 else ""
-        return (f"{self.repo}: stored {stored}; {self.requests} requests ({self.not_modified} answered 304), "
-                f"{self.retries} retries{skipped}; rate limit {rate} left; {self.graphql_points} GraphQL points{waited}")
+        return (
+            f"{self.repo}: stored {stored}; {self.requests} requests ({self.not_modified} answered 304), "
+            f"{self.retries} retries{skipped}; rate limit {rate} left; {self.graphql_points} GraphQL points{waited}"
+        )
 
 
 def _ts(obj: dict[str, Any], key: str) -> datetime:
@@ -205,8 +210,14 @@ class GitHubCollector:
         if covered is None or parse_utc(covered) > self.since:
             cp.state["from"] = iso_z(self.since)
 
-    def _store_page(self, endpoint: str, items: list[dict[str, Any]], write: Callable[[Session, list[dict[str, Any]]], int],
-                    after: Callable[[Session], None], refetch: Callable[[], list[dict[str, Any]]] | None = None) -> None:
+    def _store_page(
+        self,
+        endpoint: str,
+        items: list[dict[str, Any]],
+        write: Callable[[Session, list[dict[str, Any]]], int],
+        after: Callable[[Session], None],
+        refetch: Callable[[], list[dict[str, Any]]] | None = None,
+    ) -> None:
         """Store a page and its checkpoint in one transaction. A malformed object makes us read the
         page again (it may have been damaged in transit); if it stays malformed it is logged with
         its endpoint and skipped, and the rest of the page is stored."""
@@ -595,8 +606,12 @@ class GitHubCollector:
                 out += self._graphql_split(chunk)
             return out
 
-    def _store_pulls(self, batch: list[int], results: Iterable[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]],
-                     todo: dict[str, str]) -> None:
+    def _store_pulls(
+        self,
+        batch: list[int],
+        results: Iterable[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]],
+        todo: dict[str, str],
+    ) -> None:
         """One transaction per batch: pulls, their reviews and files, and the pending list shrunk."""
         cp = self._cp(CATEGORY_PULLS)
         results = [r for r in results if r[0]]
@@ -642,7 +657,9 @@ class GitHubCollector:
                     self._user_ids[key] = None
             u["id"] = self._user_ids[key]
 
-    def _graphql_batch(self, numbers: list[int]) -> list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]:
+    def _graphql_batch(
+        self, numbers: list[int]
+    ) -> list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]:
         """Pull requests, reviews and files of up to 50 pull requests (more pages when a pull has >100)."""
         variables = {"owner": self.owner, "name": self.name}
         data, errors = self.client.graphql(pulls_query(numbers), variables, what=f"{self.full_name} pulls (GraphQL)")
@@ -710,7 +727,9 @@ class GitHubCollector:
             next_url = resp.link("next")
         return items
 
-    def _rest_pull(self, number: int, listed: dict[str, Any] | None) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    def _rest_pull(
+        self, number: int, listed: dict[str, Any] | None
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
         base = f"{self._path}/pulls/{number}"
         try:
             pull = listed or self.client.get(base, what=f"{self.full_name} #{number}").data

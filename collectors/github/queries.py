@@ -48,8 +48,10 @@ def pulls_query(numbers: Sequence[int]) -> str:
     if not 0 < len(numbers) <= MAX_PULLS_PER_QUERY:
         raise ValueError(f"between 1 and {MAX_PULLS_PER_QUERY} pull requests per query, got {len(numbers)}")
     fields = "\n    ".join(f"p{n}: pullRequest(number: {int(n)}) {{ ...pull }}" for n in numbers)
-    return (f"query($owner: String!, $name: String!) {{\n  repository(owner: $owner, name: $name) {{\n    {fields}\n  }}\n"
-            f"  rateLimit {{ cost remaining resetAt }}\n}}\n{PULL}\n{ACTOR}\n")
+    return (
+        f"query($owner: String!, $name: String!) {{\n  repository(owner: $owner, name: $name) {{\n    {fields}\n  }}\n"
+        f"  rateLimit {{ cost remaining resetAt }}\n}}\n{PULL}\n{ACTOR}\n"
+    )
 
 
 def more_query(connection: str) -> str:

@@ -41,7 +41,9 @@ class SlackError(CollectorError):
 
 def make_client(api_url: str, token: str, *, timeout: int = 30, rate_limit_retries: int = 8) -> WebClient:
     if not api_url.startswith(("http://", "https://")):
-        raise ConfigError(f"SCOUT_SLACK_API_URL: expected an http(s) URL such as https://slack.com/api/, got {api_url!r}")
+        raise ConfigError(
+            f"SCOUT_SLACK_API_URL: expected an http(s) URL such as https://slack.com/api/, got {api_url!r}"
+        )
     handlers = [RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
                 ServerErrorRetryHandler(max_retry_count=3), ConnectionErrorRetryHandler(max_retry_count=3)]
     return WebClient(token=token, base_url=api_url, timeout=timeout, retry_handlers=handlers)

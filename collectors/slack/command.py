@@ -23,7 +23,9 @@ def slack_source(settings: Settings) -> SlackSource | None:
     return next((r.chat.slack for r in settings.watch.enabled_repos if r.chat.slack is not None), None)
 
 
-def verify_links(settings: Settings, engine: Engine, *, slack: bool = True, forum_url: str | None = None) -> dict[str, int]:
+def verify_links(
+    settings: Settings, engine: Engine, *, slack: bool = True, forum_url: str | None = None
+) -> dict[str, int]:
     """Check unverified profile links against GitHub (SCOUT_GITHUB_API_URL, SCOUT_GITHUB_TOKEN)."""
     from collectors.chat_identity import verify_profile_links
     from collectors.discord.identity import make_github

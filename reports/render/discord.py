@@ -175,8 +175,14 @@ def section_embeds(s: Section, description_limit: int = 3800) -> list[dict[str, 
     # Each embed alone must fit the 6000 per message, with its title and footer.
     budget = LIMITS["total"] - max(units(title), units(cont)) - units(footer)
     descs = _chunks(s.lines, min(description_limit, LIMITS["description"], budget))
-    fields: list[dict[str, Any]] = [{"name": cut(n, LIMITS["field_name"]) or "\u200b", "value": cut(v, LIMITS["field_value"]) or "–",
-               "inline": False} for n, v in s.fields]
+    fields: list[dict[str, Any]] = [
+        {
+            "name": cut(n, LIMITS["field_name"]) or "\u200b",
+            "value": cut(v, LIMITS["field_value"]) or "–",
+            "inline": False,
+        }
+        for n, v in s.fields
+    ]
     embeds: list[dict[str, Any]] = []
 
     def new() -> dict[str, Any]:
@@ -297,9 +303,15 @@ def flow_sections(flow: PrFlow, footer: str | None = None, min_n: int = 1, max_g
     lines += [f"**{safe(g.key, 40)}** — first review {_lat(g.first_review)} · merge {_lat(g.merge)}" for g in groups]
     lines.append("")
     lines.append("**Landing fast**")
-    lines += [f"{issue_link(p.number, p.url)} {safe(p.title, TITLE)} — merged in {_h(p.hours_to_merge)} · {_subs(p.subsystems)}"
-              for p in flow.fast] or ["nothing merged in this window"]
-    waits = {"review": "no review yet", "author": "changes requested, author silent", "reviewer": "waiting for re-review"}
+    lines += [
+        f"{issue_link(p.number, p.url)} {safe(p.title, TITLE)} — merged in {_h(p.hours_to_merge)} · {_subs(p.subsystems)}"
+        for p in flow.fast
+    ] or ["nothing merged in this window"]
+    waits = {
+        "review": "no review yet",
+        "author": "changes requested, author silent",
+        "reviewer": "waiting for re-review",
+    }
     stall = [f"{issue_link(s.number, s.url)} {safe(s.title, TITLE)} — {waits[s.waiting_on]}, idle {s.idle_days:g}d · "
              f"{_subs(s.subsystems)} · could review: {', '.join(safe(o, 32) for o in s.owners) or 'no owner known'}"
              for s in flow.stalling] or ["nothing stalling"]
@@ -318,7 +330,9 @@ def shortlist_sections(sl: Shortlist, footer: str | None = None) -> list[Section
         bits = [f"score {ev.get('score')}"] + (["declared owner"] if ev.get("declared") else [])
         if ev.get("median_first_review_hours") is not None:
             bits.append(f"first review ~{_h(ev['median_first_review_hours'])}")
-        fields.append((safe(m.login, 60), f"{_subs(m.subsystems)}\n{' · '.join(bits)}" + (f"\n{counts}" if counts else "")))
+        fields.append(
+            (safe(m.login, 60), f"{_subs(m.subsystems)}\n{' · '.join(bits)}" + (f"\n{counts}" if counts else ""))
+        )
     lines = []
     for n, i in enumerate(sl.issues, 1):
         lines.append(f"**{n}.** {issue_link(i.number, i.url)} {safe(i.title, TITLE)}")
@@ -430,9 +444,15 @@ def _thread_sections(d: Digest, chart: Path | None) -> list[Section]:
         head.append(f"_and {len(rows) - ACTIVITY_ROWS} quieter subsystems_")
     sections = [Section("Activity by subsystem", tuple(head), color=COLOR["digest"],
                         image=f"attachment://{chart.name}" if chart else None, footer=footer)]
-    active = [f"**{safe(s.subsystem, 40)}** — " + "; ".join(
-        f"{safe(p.login, 40)}{' (owner)' if p.owner else ''}: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in p.counts)
-        for p in s.people[:4]) for s in d.active[:ACTIVE_ROWS]] or ["no maintainer activity in this window"]
+    active = [
+        f"**{safe(s.subsystem, 40)}** — "
+        + "; ".join(
+            f"{safe(p.login, 40)}{' (owner)' if p.owner else ''}: "
+            + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in p.counts)
+            for p in s.people[:4]
+        )
+        for s in d.active[:ACTIVE_ROWS]
+    ] or ["no maintainer activity in this window"]
     sections.append(Section("Who is active where", tuple(active), color=COLOR["digest"], footer=footer))
     sections += flow_sections(d.flow, footer, min_n=FLOW_MIN_N, max_groups=FLOW_ROWS)
     gfi = []
@@ -440,8 +460,11 @@ def _thread_sections(d: Digest, chart: Path | None) -> list[Section]:
         flags = (" · ⚠ claimed" + (f" by {', '.join(safe(x, 32) for x in c.claimed_by)}" if c.claimed_by else "")
                  if c.claimed else "") + (" · ⛔ blocked" if c.blocked else "")
         why = f"rising from {c.previous:.2f}" if c.why == "rising" and c.previous is not None else c.why
-        gfi.append(f"{issue_link(c.number, c.url)} {safe(c.title, TITLE)} — **{c.probability:.2f}** ({why}) · "
-                   f"{_subs(c.subsystems)}{flags}" + (f" · {'; '.join(safe(r, 60) for r in c.reasons[:2])}" if c.reasons else ""))
+        gfi.append(
+            f"{issue_link(c.number, c.url)} {safe(c.title, TITLE)} — **{c.probability:.2f}** ({why}) · "
+            f"{_subs(c.subsystems)}{flags}"
+            + (f" · {'; '.join(safe(r, 60) for r in c.reasons[:2])}" if c.reasons else "")
+        )
     sections.append(Section("Good first issue candidates", tuple(gfi or ["no scored candidates"]), color=COLOR["gfi"],
                             footer=footer))
     if d.newcomers:
@@ -541,7 +564,9 @@ def issue_messages(card: Any) -> list[DiscordMessage]:
         lines.append(f"good-first-issue probability **{card.probability:.2f}**"
                      + (f" — {'; '.join(safe(r, 100) for r in card.reasons[:4])}" if card.reasons else ""))
     if card.claimed:
-        lines.append("⚠ claimed" + (f" by {', '.join(safe(x, 40) for x in card.claimed_by)}" if card.claimed_by else ""))
+        lines.append(
+            "⚠ claimed" + (f" by {', '.join(safe(x, 40) for x in card.claimed_by)}" if card.claimed_by else "")
+        )
     if card.blocked:
         lines.append("⛔ blocked" + (f": {'; '.join(safe(x, 120) for x in card.blockers)}" if card.blockers else ""))
     if card.not_recommended and not (card.claimed or card.blocked):

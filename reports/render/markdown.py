@@ -59,9 +59,11 @@ def prflow_markdown(flow: PrFlow, heading: str = "##") -> str:
         if t:
             lines += [*t, ""]
     lines.append(f"{heading}# Landing fast")
-    lines += [f"- {issue_link(p.number, p.url)} {safe(p.title, TITLE)} — merged in {_h(p.hours_to_merge)}"
-              f" (first review {_h(p.hours_to_first_review)}) · {_subs(p.subsystems)} · by {safe(p.author or 'ghost', 40)}"
-              for p in flow.fast] or ["- nothing merged in this window"]
+    lines += [
+        f"- {issue_link(p.number, p.url)} {safe(p.title, TITLE)} — merged in {_h(p.hours_to_merge)}"
+        f" (first review {_h(p.hours_to_first_review)}) · {_subs(p.subsystems)} · by {safe(p.author or 'ghost', 40)}"
+        for p in flow.fast
+    ] or ["- nothing merged in this window"]
     shown = (f"; the {len(flow.stalling)} most recently stalled" if flow.stalling_total > len(flow.stalling) else "")
     lines += ["", f"{heading}# Stalling (idle ≥ {flow.stall_days:g} days): {flow.stalling_total} PRs{shown}"]
     waits = {"review": "waiting for a first review", "author": "changes requested, no answer from the author",

@@ -38,7 +38,9 @@ class Chat:
 class ChatUser:
     __slots__ = ("_obj", "avatar", "bot", "global_name", "id", "joined", "person", "roles", "username")
 
-    def __init__(self, uid: int, username: str, global_name: str | None, person: Person | None, bot: bool = False) -> None:
+    def __init__(
+        self, uid: int, username: str, global_name: str | None, person: Person | None, bot: bool = False
+    ) -> None:
         self.id, self.username, self.global_name, self.person, self.bot = uid, username, global_name, person, bot
         self.avatar: str | None = None
         self.roles: list[int] = []
@@ -48,9 +50,20 @@ class ChatUser:
     def obj(self) -> dict[str, Any]:
         if self._obj is not None:
             return self._obj
-        d: dict[str, Any] = {"id": str(self.id), "username": self.username, "avatar": self.avatar, "discriminator": "0",
-                             "public_flags": 0, "flags": 0, "banner": None, "accent_color": None, "global_name": self.global_name,
-                             "avatar_decoration_data": None, "collectibles": None, "primary_guild": None}
+        d: dict[str, Any] = {
+            "id": str(self.id),
+            "username": self.username,
+            "avatar": self.avatar,
+            "discriminator": "0",
+            "public_flags": 0,
+            "flags": 0,
+            "banner": None,
+            "accent_color": None,
+            "global_name": self.global_name,
+            "avatar_decoration_data": None,
+            "collectibles": None,
+            "primary_guild": None,
+        }
         if self.bot:
             d["bot"] = True
         self._obj = d
@@ -65,41 +78,79 @@ def _handle(login: str) -> str:
 # ---------------------------------------------------------------------------- text banks
 
 GENERAL = (
-    "Is there a release planned this week?", "Congrats on the {ver} release 🎉",
-    "Anyone running {model} on {gpu}? What throughput do you get?", "What's the recommended way to deploy vLLM on k8s these days?",
-    "Thanks for all the work on the {thing}, it's a big speedup for us", "Is there a roadmap for the next quarter?",
-    "Where can I find the notes from the last office hours?", "Has anyone compared the {thing} against the previous release?",
-    "gm everyone 👋", "Saw {pr} got merged, nice!",
+    "Is there a release planned this week?",
+    "Congrats on the {ver} release 🎉",
+    "Anyone running {model} on {gpu}? What throughput do you get?",
+    "What's the recommended way to deploy vLLM on k8s these days?",
+    "Thanks for all the work on the {thing}, it's a big speedup for us",
+    "Is there a roadmap for the next quarter?",
+    "Where can I find the notes from the last office hours?",
+    "Has anyone compared the {thing} against the previous release?",
+    "gm everyone 👋",
+    "Saw {pr} got merged, nice!",
 )
-GENERAL_REPLY = ("Yes, should be out in a few days.", "About 2.1k tok/s with TP=2 for us.", "Check the docs, there is a helm chart now.",
-                 "Same here, great work!", "It's pinned in #announcements.", "👍", "There is a tracking issue: {issue}")
+GENERAL_REPLY = (
+    "Yes, should be out in a few days.",
+    "About 2.1k tok/s with TP=2 for us.",
+    "Check the docs, there is a helm chart now.",
+    "Same here, great work!",
+    "It's pinned in #announcements.",
+    "👍",
+    "There is a tracking issue: {issue}",
+)
 HELP_Q = (
-    "Getting `{err}` when starting `vllm serve {model}`, any idea?", "How do I set {flag} with the Python API?",
-    "My server OOMs after a few hours with the {thing}, is that expected?", "I think I'm hitting {issue}; is there a workaround?",
-    "Does the {thing} work together with {flag}?", "Why is my throughput so low on {gpu}?",
+    "Getting `{err}` when starting `vllm serve {model}`, any idea?",
+    "How do I set {flag} with the Python API?",
+    "My server OOMs after a few hours with the {thing}, is that expected?",
+    "I think I'm hitting {issue}; is there a workaround?",
+    "Does the {thing} work together with {flag}?",
+    "Why is my throughput so low on {gpu}?",
     "After upgrading to {ver} the {thing} {symptom}. Known issue?",
 )
-HELP_A = ("Try `{flag}`, that usually helps.", "This is tracked in {issue}.", "Which version are you on? This was fixed in {ver}.",
-          "Can you open an issue with the full log? Use the bug template.", "That's expected with the {thing}; see the docs.",
-          "Looks like {issue}, subscribe there for updates.", "You need a newer driver for that GPU.", "Same problem here.")
+HELP_A = (
+    "Try `{flag}`, that usually helps.",
+    "This is tracked in {issue}.",
+    "Which version are you on? This was fixed in {ver}.",
+    "Can you open an issue with the full log? Use the bug template.",
+    "That's expected with the {thing}; see the docs.",
+    "Looks like {issue}, subscribe there for updates.",
+    "You need a newer driver for that GPU.",
+    "Same problem here.",
+)
 HELP_ASKER = ("Thanks, that fixed it!", "Still failing for me with the same error.", "Ok, I'll open an issue.",
               "Thanks, subscribed.", "That was it, thank you 🙏")
-CONTRIB_Q = ("Hi all! I'd like to start contributing to vLLM. Are there any good first issues?",
-             "I'm new here, where should I start if I'm interested in the {thing}?", "How do I run the {sub} tests locally?",
-             "Opened my first PR {pr}, would appreciate a review 🙏", "Is {gfi} a good one for a first contribution?")
+CONTRIB_Q = (
+    "Hi all! I'd like to start contributing to vLLM. Are there any good first issues?",
+    "I'm new here, where should I start if I'm interested in the {thing}?",
+    "How do I run the {sub} tests locally?",
+    "Opened my first PR {pr}, would appreciate a review 🙏",
+    "Is {gfi} a good one for a first contribution?",
+)
 CONTRIB_A = ("Welcome! {gfi} would be a nice one to start with, PR welcome.",
              "Have a look at the issues labelled good first issue, for example {gfi}.",
              "`pytest -x tests/...` with a small model works; the contributing guide has the details.",
              "Thanks, I'll take a look at {pr} today.", "Feel free to ping me on the PR once CI is green.")
-SIG_Q = ("Could someone from the {sub} side review {pr}?", "I'm seeing a regression in the {thing} after {pr}, anyone else?",
-         "Proposal: {feature}. Thoughts before I write an RFC?", "Benchmarks for {pr}: {pct}% faster on {gpu}.",
-         "Question about {pr}: should the {thing} handle this case or the caller?", "{pr} is ready for another look.",
-         "Is anyone looking at {issue}? It's hurting us in production.")
-SIG_A = ("Looking at {pr} now.", "Left some comments on {pr}.", "Approved {pr}, thanks!",
-         "That regression is tracked in {issue}; a fix is in progress.",
-         "We discussed this in the {sub} sync; the plan is to simplify the {thing} first.",
-         "I'd rather keep the {thing} simple for now, but happy to review a PR.", "Can you add a test? Then it's good to go.",
-         "cc <@{uid}> who knows the {thing} best", "Makes sense to me.", "Let's move the discussion to {issue}.")
+SIG_Q = (
+    "Could someone from the {sub} side review {pr}?",
+    "I'm seeing a regression in the {thing} after {pr}, anyone else?",
+    "Proposal: {feature}. Thoughts before I write an RFC?",
+    "Benchmarks for {pr}: {pct}% faster on {gpu}.",
+    "Question about {pr}: should the {thing} handle this case or the caller?",
+    "{pr} is ready for another look.",
+    "Is anyone looking at {issue}? It's hurting us in production.",
+)
+SIG_A = (
+    "Looking at {pr} now.",
+    "Left some comments on {pr}.",
+    "Approved {pr}, thanks!",
+    "That regression is tracked in {issue}; a fix is in progress.",
+    "We discussed this in the {sub} sync; the plan is to simplify the {thing} first.",
+    "I'd rather keep the {thing} simple for now, but happy to review a PR.",
+    "Can you add a test? Then it's good to go.",
+    "cc <@{uid}> who knows the {thing} best",
+    "Makes sense to me.",
+    "Let's move the discussion to {issue}.",
+)
 SIG_OWNER = ("Heads up: {pr} changes the {thing} interface, please rebase.",
              "We're planning to deprecate the old {thing} path next release, see {issue}.",
              "Reminder: {sub} sync tomorrow, agenda in the doc.", "Looking for reviewers for {pr}.",
@@ -107,8 +158,13 @@ SIG_OWNER = ("Heads up: {pr} changes the {thing} interface, please rebase.",
 ANNOUNCE = ("📣 vLLM v{ver} is out! Highlights: {feature}. Release notes: https://github.com/{repo}/releases",
             "Office hours this Thursday: we'll cover the {thing}. Bring your questions!",
             "The {sub} SIG meets every other Tuesday; join the channel to follow along.")
-FORUM_TITLES = ("{thing} {symptom}", "How to configure the {thing}?", "{model} on {gpu}: slow startup", "Error: {err_short}",
-                "Question about {flag}")
+FORUM_TITLES = (
+    "{thing} {symptom}",
+    "How to configure the {thing}?",
+    "{model} on {gpu}: slow startup",
+    "Error: {err_short}",
+    "Question about {flag}",
+)
 
 
 class _ChatBuilder:
@@ -186,8 +242,21 @@ class _ChatBuilder:
                 username = _handle(rnd.choice((f"{first}{last[:1]}", f"{first}.{last}", f"{last}_{first}", first)))
                 gname = p.name if rnd.random() < 0.8 else first
             else:
-                username = _handle(rnd.choice(("tensorwizard", "kv_cache_enjoyer", "gpu_goblin", "moe_fan", "latency_hunter",
-                                               "nightowl", "quant_queen", "bf16_bandit")) + str(rnd.randint(1, 999)))
+                username = _handle(
+                    rnd.choice(
+                        (
+                            "tensorwizard",
+                            "kv_cache_enjoyer",
+                            "gpu_goblin",
+                            "moe_fan",
+                            "latency_hunter",
+                            "nightowl",
+                            "quant_queen",
+                            "bf16_bandit",
+                        )
+                    )
+                    + str(rnd.randint(1, 999))
+                )
                 gname = None
             add(p, username, gname)
         for _ in range(self.w.scale.chat_only):
@@ -205,8 +274,13 @@ class _ChatBuilder:
             if u.bot:
                 continue
             kind = u.person.kind if u.person else USER
-            if kind in kinds and (sub is None or u.person is None or not u.person.subsystems or sub in u.person.subsystems
-                                  or rnd.random() < 0.3):
+            if kind in kinds and (
+                sub is None
+                or u.person is None
+                or not u.person.subsystems
+                or sub in u.person.subsystems
+                or rnd.random() < 0.3
+            ):
                 return u
         return next(u for u in self.users if not u.bot)
 
@@ -253,10 +327,14 @@ class _ChatBuilder:
                         topic.setdefault(kind, it)
                 values[kind] = self.fmt(it)
         makers = {
-            "ver": lambda: rnd.choice(VLLM_VERSIONS[:7]), "model": lambda: rnd.choice(MODELS),
-            "gpu": lambda: rnd.choice(GPUS).replace("NVIDIA ", ""), "thing": lambda: rnd.choice(words.things),
-            "flag": lambda: rnd.choice(words.flags), "symptom": lambda: rnd.choice(words.symptoms),
-            "pct": lambda: rnd.randint(3, 40), "feature": lambda: rnd.choice(words.features).replace("{newmodel}", "new models"),
+            "ver": lambda: rnd.choice(VLLM_VERSIONS[:7]),
+            "model": lambda: rnd.choice(MODELS),
+            "gpu": lambda: rnd.choice(GPUS).replace("NVIDIA ", ""),
+            "thing": lambda: rnd.choice(words.things),
+            "flag": lambda: rnd.choice(words.flags),
+            "symptom": lambda: rnd.choice(words.symptoms),
+            "pct": lambda: rnd.randint(3, 40),
+            "feature": lambda: rnd.choice(words.features).replace("{newmodel}", "new models"),
             "err": lambda: rnd.choice(words.errors).replace("{arch}", "NovaForCausalLM"),
         }
         for key, make in makers.items():
@@ -292,8 +370,16 @@ class _ChatBuilder:
         if rnd.random() < 0.12:
             emoji = rnd.choice(("👍", "🙏", "🚀", "👀", "❤️", "🎉"))
             n = rnd.randint(1, 6)
-            m["reactions"] = [{"emoji": {"id": None, "name": emoji}, "count": n, "count_details": {"burst": 0, "normal": n},
-                               "burst_colors": [], "me_burst": False, "me": False}]
+            m["reactions"] = [
+                {
+                    "emoji": {"id": None, "name": emoji},
+                    "count": n,
+                    "count_details": {"burst": 0, "normal": n},
+                    "burst_colors": [],
+                    "me_burst": False,
+                    "me": False,
+                }
+            ]
         self.messages.append(m)
         st = self.thread_stats.get(channel_id)
         if st is not None:
@@ -333,12 +419,25 @@ def simulate_chat(w: World) -> Chat:
     b.guild_id = gid
     role_ms = guild_ms + 1000
     roles = [
-        {"id": str(gid), "name": "@everyone", "permissions": "2222085186637376", "position": 0, "color": 0,
-         "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None}, "hoist": False, "managed": False,
-         "mentionable": False, "icon": None, "unicode_emoji": None, "flags": 0},
+        {
+            "id": str(gid),
+            "name": "@everyone",
+            "permissions": "2222085186637376",
+            "position": 0,
+            "color": 0,
+            "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+            "hoist": False,
+            "managed": False,
+            "mentionable": False,
+            "icon": None,
+            "unicode_emoji": None,
+            "flags": 0,
+        },
     ]
     role_ids = {}
-    for i, (name, color) in enumerate((("maintainer", 0x30A0E0), ("contributor", 0x2ECC71), ("moderator", 0xE67E22)), start=1):
+    for i, (name, color) in enumerate(
+        (("maintainer", 0x30A0E0), ("contributor", 0x2ECC71), ("moderator", 0xE67E22)), start=1
+    ):
         rid = b.sf(role_ms + i * 1000)
         role_ids[name] = rid
         roles.append({"id": str(rid), "name": name, "permissions": "2248473465835073" if name != "contributor" else "0",
@@ -376,9 +475,19 @@ def simulate_chat(w: World) -> Chat:
     contrib = channel("contributors", 0, cat_comm, "For people contributing to vLLM: dev setup, PRs, first issues", 1)
     tags = [{"id": str(b.sf(ch_ms + 10 + i)), "name": n, "moderated": False, "emoji_id": None, "emoji_name": e}
             for i, (n, e) in enumerate((("solved", "✅"), ("bug", "🐛"), ("question", "❓"), ("performance", "⚡")))]
-    forum = channel("help-forum", 15, cat_comm, "One post per question", 2, available_tags=tags,
-                    default_reaction_emoji=None, default_sort_order=0, default_forum_layout=1, default_tag_setting="match_some",
-                    default_thread_rate_limit_per_user=0)
+    forum = channel(
+        "help-forum",
+        15,
+        cat_comm,
+        "One post per question",
+        2,
+        available_tags=tags,
+        default_reaction_emoji=None,
+        default_sort_order=0,
+        default_forum_layout=1,
+        default_tag_setting="match_some",
+        default_thread_rate_limit_per_user=0,
+    )
     channel("oss-scout", 0, cat_comm, "Daily digest from oss-scout", 3)
     sig_ids: dict[str, int] = {}
     sig_channels: dict[str, str] = {}
@@ -450,14 +559,24 @@ def simulate_chat(w: World) -> Chat:
             if owner and rnd.random() < 0.3:
                 opener = (owner, b.fill(rnd.choice(SIG_OWNER), sub, topic))
             else:
-                opener = (b.pick_user((CONTRIBUTOR, NEWCOMER, USER, MAINTAINER), sub), b.fill(rnd.choice(SIG_Q), sub, topic))
+                opener = (
+                    b.pick_user((CONTRIBUTOR, NEWCOMER, USER, MAINTAINER), sub),
+                    b.fill(rnd.choice(SIG_Q), sub, topic),
+                )
             replies = []
             for _ in range(max(1, n_rep)):
                 responder = b.owner_user(sub) if rnd.random() < 0.75 else None
                 responder = responder or b.pick_user((CONTRIBUTOR, MAINTAINER), sub)
                 replies.append((responder, b.fill(rnd.choice(SIG_A), sub, topic)))
                 if rnd.random() < 0.3:
-                    replies.append((opener[0], rnd.choice(("Thanks!", "Will do.", "Updated, PTAL.", "Makes sense, thanks for the context."))))
+                    replies.append(
+                        (
+                            opener[0],
+                            rnd.choice(
+                                ("Thanks!", "Will do.", "Updated, PTAL.", "Makes sense, thanks for the context.")
+                            ),
+                        )
+                    )
             if rnd.random() < 0.15:
                 msgs = _thread(b, cid, start, opener[0], opener[1], replies, by_id)
             else:
@@ -489,7 +608,10 @@ def simulate_chat(w: World) -> Chat:
         archived = last_ms + t["thread_metadata"]["auto_archive_duration"] * 60_000 < w.now * 1000
         t["thread_metadata"]["archived"] = archived
         t["thread_metadata"]["archive_timestamp"] = iso_discord(
-            last_ms + t["thread_metadata"]["auto_archive_duration"] * 60_000 if archived else (int(t["id"]) >> 22) + DISCORD_EPOCH_MS)
+            last_ms + t["thread_metadata"]["auto_archive_duration"] * 60_000
+            if archived
+            else (int(t["id"]) >> 22) + DISCORD_EPOCH_MS
+        )
         t.pop("_forum", None)
     b.messages.sort(key=lambda m: int(m["id"]))
     channels.extend(sorted(b.threads, key=lambda t: int(t["id"])))
@@ -503,20 +625,62 @@ def simulate_chat(w: World) -> Chat:
             mroles.append(str(role_ids["contributor"]))
         if u.person is not None and u.person.lead:
             mroles.append(str(role_ids["moderator"]))
-        members.append({"avatar": None, "banner": None, "communication_disabled_until": None, "flags": 0,
-                        "joined_at": iso_discord(u.joined * 1000), "nick": None, "pending": False, "premium_since": None,
-                        "roles": mroles, "user": u.obj(), "mute": False, "deaf": False})
+        members.append(
+            {
+                "avatar": None,
+                "banner": None,
+                "communication_disabled_until": None,
+                "flags": 0,
+                "joined_at": iso_discord(u.joined * 1000),
+                "nick": None,
+                "pending": False,
+                "premium_since": None,
+                "roles": mroles,
+                "user": u.obj(),
+                "mute": False,
+                "deaf": False,
+            }
+        )
     guild = {
-        "id": str(gid), "name": "vLLM", "icon": f"{rnd.getrandbits(128):032x}", "description": "The vLLM community: users, contributors and maintainers",
-        "home_header": None, "splash": None, "discovery_splash": None, "features": ["COMMUNITY", "NEWS", "WELCOME_SCREEN_ENABLED"],
-        "banner": None, "owner_id": str(owner_user.id), "application_id": None, "region": "us-west", "afk_channel_id": None,
-        "afk_timeout": 300, "system_channel_id": str(general), "system_channel_flags": 0, "widget_enabled": False,
-        "widget_channel_id": None, "verification_level": 1, "roles": roles, "default_message_notifications": 1,
-        "mfa_level": 0, "explicit_content_filter": 2, "max_presences": None, "max_members": 500000,
-        "max_stage_video_channel_users": 50, "max_video_channel_users": 25, "vanity_url_code": None, "premium_tier": 1,
-        "premium_subscription_count": 4, "preferred_locale": "en-US", "rules_channel_id": str(ann),
-        "safety_alerts_channel_id": None, "public_updates_channel_id": str(ann), "premium_progress_bar_enabled": False,
-        "nsfw": False, "nsfw_level": 0, "emojis": [], "stickers": [],
+        "id": str(gid),
+        "name": "vLLM",
+        "icon": f"{rnd.getrandbits(128):032x}",
+        "description": "The vLLM community: users, contributors and maintainers",
+        "home_header": None,
+        "splash": None,
+        "discovery_splash": None,
+        "features": ["COMMUNITY", "NEWS", "WELCOME_SCREEN_ENABLED"],
+        "banner": None,
+        "owner_id": str(owner_user.id),
+        "application_id": None,
+        "region": "us-west",
+        "afk_channel_id": None,
+        "afk_timeout": 300,
+        "system_channel_id": str(general),
+        "system_channel_flags": 0,
+        "widget_enabled": False,
+        "widget_channel_id": None,
+        "verification_level": 1,
+        "roles": roles,
+        "default_message_notifications": 1,
+        "mfa_level": 0,
+        "explicit_content_filter": 2,
+        "max_presences": None,
+        "max_members": 500000,
+        "max_stage_video_channel_users": 50,
+        "max_video_channel_users": 25,
+        "vanity_url_code": None,
+        "premium_tier": 1,
+        "premium_subscription_count": 4,
+        "preferred_locale": "en-US",
+        "rules_channel_id": str(ann),
+        "safety_alerts_channel_id": None,
+        "public_updates_channel_id": str(ann),
+        "premium_progress_bar_enabled": False,
+        "nsfw": False,
+        "nsfw_level": 0,
+        "emojis": [],
+        "stickers": [],
         "incidents_data": None,
     }
     window = sum(1 for m in b.messages)
@@ -559,7 +723,9 @@ def _thread(b: _ChatBuilder, parent: int, start: int, author: ChatUser, text: st
             other = b.pick_user((MAINTAINER,))
             t = t.replace("{uid}", str(other.id))
             mentions.append(other)
-        out.append(b.message(tid, who, t, ms, rnd.choice(out[1:]) if len(out) > 1 and rnd.random() < 0.3 else None, mentions))
+        out.append(
+            b.message(tid, who, t, ms, rnd.choice(out[1:]) if len(out) > 1 and rnd.random() < 0.3 else None, mentions)
+        )
     if not forum:
         st = b.thread_stats[tid]
         starter["thread"] = {k: v for k, v in thread.items() if k != "_forum"}

@@ -19,7 +19,22 @@ if TYPE_CHECKING:
 # Per source: how likely a person of each kind (active on GitHub in the slice) is there at all.
 SLACK_SHARE = {MAINTAINER: 0.9, CONTRIBUTOR: 0.5, NEWCOMER: 0.3, USER: 0.08, EMERITUS: 0.3}
 FORUM_SHARE = {MAINTAINER: 0.6, CONTRIBUTOR: 0.3, NEWCOMER: 0.25, USER: 0.12, EMERITUS: 0.2}
-CHAT_ONLY_NAMES = ("alex", "sam", "kai", "robin", "jules", "nik", "mo", "lee", "ari", "dev", "zed", "ola", "yuki", "ines")
+CHAT_ONLY_NAMES = (
+    "alex",
+    "sam",
+    "kai",
+    "robin",
+    "jules",
+    "nik",
+    "mo",
+    "lee",
+    "ari",
+    "dev",
+    "zed",
+    "ola",
+    "yuki",
+    "ines",
+)
 
 
 @dataclass

@@ -25,7 +25,9 @@ def codeowners(w: World) -> str:
     for sub in w.tax.subsystems:
         if sub.name not in w.active:
             continue
-        owners = sorted({p.login for p in w.owners[sub.name]} | {p.login for p in w.emeritus.get(sub.name, [])}, key=str.lower)
+        owners = sorted(
+            {p.login for p in w.owners[sub.name]} | {p.login for p in w.emeritus.get(sub.name, [])}, key=str.lower
+        )
         if not owners:
             continue
         lines.append(f"# {sub.name}" + (f": {sub.description}" if sub.description else ""))

@@ -128,8 +128,14 @@ def simulate(w: World, it: Item) -> None:
     if it.cls == "touched" and it.updated < w.w0:
         t = _between(rnd, w.w0, it.end - MINUTE)
         if it.state == "open":
-            w.comment(it, t, rnd.choice((a, w.users.pick(rnd))), rnd.choice(("Any update on this?", "Still seeing this on the latest nightly.",
-                                                                            "+1, hitting this as well.")))
+            w.comment(
+                it,
+                t,
+                rnd.choice((a, w.users.pick(rnd))),
+                rnd.choice(
+                    ("Any update on this?", "Still seeing this on the latest nightly.", "+1, hitting this as well.")
+                ),
+            )
         else:
             w.comment(it, t, w.users.pick(rnd), T.bystander_comment(rnd, ctx))
     it.truth["open"] = it.state == "open"
@@ -188,7 +194,11 @@ def _discussion(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, a: Person, o
         elif x < 0.33:
             say(t, a, lambda: T.reporter_followup(rnd, ctx))
         elif x < 0.55:
-            say(t, owner if rnd.random() < 0.7 else rnd.choice(w.maintainers), lambda: T.triage_comment(rnd, ctx, None, None))
+            say(
+                t,
+                owner if rnd.random() < 0.7 else rnd.choice(w.maintainers),
+                lambda: T.triage_comment(rnd, ctx, None, None),
+            )
         elif x < 0.9:
             say(t, w.users.pick(rnd), lambda: T.bystander_comment(rnd, ctx))
         else:
@@ -208,14 +218,24 @@ def _good_first_issue(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner:
     w.add_label(it, t_label, labeler, "good first issue")
     if rnd.random() < 0.35:
         w.add_label(it, t_label + rnd.randint(1, 30), labeler, "help wanted")
-    if rnd.random() < 0.75 and w.comment(it, t_label + rnd.randint(5, 3 * HOUR), owner, noisy(rnd, _fmt(rnd, ctx, rnd.choice(P.ACK)), 0.1)):
+    if rnd.random() < 0.75 and w.comment(
+        it, t_label + rnd.randint(5, 3 * HOUR), owner, noisy(rnd, _fmt(rnd, ctx, rnd.choice(P.ACK)), 0.1)
+    ):
         it.truth["ack"] = True
     it.truth["gfi_label_t"] = t_label
     if rnd.random() < 0.2:
-        w.comment(it, _between(rnd, t_label, last), w.newcomer(),
-                  rnd.choice(("Hi, I'm new to vLLM. Is this suitable for a beginner, or does it need deep engine knowledge?",
-                              "Could someone point me to where the tests for this live? Just trying to understand the code.",
-                              "Is there a doc on setting up a dev environment for this?")))
+        w.comment(
+            it,
+            _between(rnd, t_label, last),
+            w.newcomer(),
+            rnd.choice(
+                (
+                    "Hi, I'm new to vLLM. Is this suitable for a beginner, or does it need deep engine knowledge?",
+                    "Could someone point me to where the tests for this live? Just trying to understand the code.",
+                    "Is there a doc on setting up a dev environment for this?",
+                )
+            ),
+        )
     if rnd.random() < 0.15:
         w.comment(it, _between(rnd, t_label, last), w.users.pick(rnd), rnd.choice(P.NOT_CLAIM))
 
@@ -255,7 +275,9 @@ def _claim_text(rnd: random.Random, ctx: T.Ctx, owner: Person) -> str:
     if rnd.random() < 0.05:
         return rnd.choice(P.CLAIM_OTHER_LANGUAGE)
     phrase = noisy(rnd, _fmt(rnd, ctx, rnd.choice(P.CLAIM)))
-    prefix = "" if phrase.lower().startswith(("hi", "hey", "hello")) else rnd.choice(P.CLAIM_PREFIX).format(who=owner.login)
+    prefix = (
+        "" if phrase.lower().startswith(("hi", "hey", "hello")) else rnd.choice(P.CLAIM_PREFIX).format(who=owner.login)
+    )
     return (prefix + phrase + rnd.choice(P.CLAIM_SUFFIX)).strip()
 
 
@@ -268,7 +290,9 @@ def _window_floor(w: World, latest: int) -> int:
 def _claim(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0: int, last: int) -> bool:
     """Plant a claim (or a claim taken back); False when nothing could be placed in the slice."""
     kind = it.claim_kind
-    claimant: Person = it.truth.get("claimant") or (w.newcomer() if rnd.random() < 0.65 else w.contributor_for(rnd, it.text_sub))  # type: ignore[assignment]
+    claimant: Person = it.truth.get("claimant") or (
+        w.newcomer() if rnd.random() < 0.65 else w.contributor_for(rnd, it.text_sub)
+    )  # type: ignore[assignment]
     it.truth["claimant"] = claimant
     latest = it.end - (3 * DAY if kind == "released" else 30 * MINUTE)
     lo = min(_truth_time(it, "gfi_label_t", c0 + HOUR) + MINUTE, latest)
@@ -294,12 +318,28 @@ def _claim(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0
         if kind == "comment+assign":
             w.assign(it, min(t + delay(rnd, 5 * HOUR), it.end - 5 * MINUTE), owner, claimant)
         if kind == "comment+pr" and isinstance(pr, Item) and rnd.random() < 0.5:
-            w.comment(it, pr.created + rnd.randint(MINUTE, 2 * HOUR), claimant,
-                      rnd.choice((f"Opened #{pr.number}", f"PR is up: #{pr.number}", f"Draft PR: #{pr.number}, feedback welcome.")))
+            w.comment(
+                it,
+                pr.created + rnd.randint(MINUTE, 2 * HOUR),
+                claimant,
+                rnd.choice(
+                    (f"Opened #{pr.number}", f"PR is up: #{pr.number}", f"Draft PR: #{pr.number}, feedback welcome.")
+                ),
+            )
     elif kind == "assign":
         if rnd.random() < 0.6:
-            w.comment(it, t, owner, rnd.choice((f"@{claimant.login} is working on this.", f"Assigning to @{claimant.login}.",
-                                                f"@{claimant.login} has a fix in progress, assigning.")))
+            w.comment(
+                it,
+                t,
+                owner,
+                rnd.choice(
+                    (
+                        f"@{claimant.login} is working on this.",
+                        f"Assigning to @{claimant.login}.",
+                        f"@{claimant.login} has a fix in progress, assigning.",
+                    )
+                ),
+            )
         w.assign(it, t + rnd.randint(5, 300), owner, claimant)
         done = done or claimant in it.assignees
     return done
@@ -327,7 +367,12 @@ def _block(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0
     if kind == "v1":
         return w.comment(it, t, owner, noisy(rnd, _fmt(rnd, ctx, rnd.choice(P.BLOCK_V1)))) is not None
     if kind == "vendor":
-        return w.comment(it, t, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_VENDOR), vendor=VENDORS.get(it.text_sub, "NVIDIA"))) is not None
+        return (
+            w.comment(
+                it, t, owner, _fmt(rnd, ctx, rnd.choice(P.BLOCK_VENDOR), vendor=VENDORS.get(it.text_sub, "NVIDIA"))
+            )
+            is not None
+        )
     if kind == "upstream":
         return w.comment(it, t, owner, noisy(rnd, _fmt(rnd, ctx, rnd.choice(P.BLOCK_UPSTREAM)))) is not None
     if kind == "unblocked":
@@ -341,7 +386,9 @@ def _block(w: World, rnd: random.Random, it: Item, ctx: T.Ctx, owner: Person, c0
                           _fmt(rnd, ctx, rnd.choice(P.UNBLOCK), m=m))
         else:
             a = w.comment(it, tb, owner, noisy(rnd, _fmt(rnd, ctx, rnd.choice(P.BLOCK_UPSTREAM))))
-            b = w.comment(it, _between(rnd, tb + DAY, it.end - HOUR), owner, "The blocker is resolved; feel free to go ahead.")
+            b = w.comment(
+                it, _between(rnd, tb + DAY, it.end - HOUR), owner, "The blocker is resolved; feel free to go ahead."
+            )
         return (a is None) == (b is None)  # both said (a lifted blocker), or neither (nothing planted)
     return False
 

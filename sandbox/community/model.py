@@ -16,8 +16,17 @@ class Comment:
 class Event:
     __slots__ = ("actor", "assignee", "commit", "id", "kind", "label", "rename", "reviewer", "t")
 
-    def __init__(self, t: int, actor: Person, kind: str, label: str | None = None, assignee: Person | None = None,
-                 reviewer: Person | None = None, commit: str | None = None, rename: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        t: int,
+        actor: Person,
+        kind: str,
+        label: str | None = None,
+        assignee: Person | None = None,
+        reviewer: Person | None = None,
+        commit: str | None = None,
+        rename: tuple[str, str] | None = None,
+    ) -> None:
         self.t, self.actor, self.kind = t, actor, kind
         self.label, self.assignee, self.reviewer, self.commit, self.rename = label, assignee, reviewer, commit, rename
         self.id = 0
@@ -28,7 +37,15 @@ class ReviewComment:
 
     def __init__(self, t: int, author: Person, path: str, body: str, hunk: str, line: int, commit: str,
                  reply_to: ReviewComment | None = None) -> None:
-        self.t, self.author, self.path, self.body, self.hunk, self.line, self.commit = t, author, path, body, hunk, line, commit
+        self.t, self.author, self.path, self.body, self.hunk, self.line, self.commit = (
+            t,
+            author,
+            path,
+            body,
+            hunk,
+            line,
+            commit,
+        )
         self.reply_to = reply_to
         self.review: Review | None = None
         self.id = 0
@@ -47,7 +64,14 @@ class FileChange:
     __slots__ = ("additions", "deletions", "patch", "path", "sha", "status")
 
     def __init__(self, path: str, status: str, additions: int, deletions: int, patch: str, sha: str) -> None:
-        self.path, self.status, self.additions, self.deletions, self.patch, self.sha = path, status, additions, deletions, patch, sha
+        self.path, self.status, self.additions, self.deletions, self.patch, self.sha = (
+            path,
+            status,
+            additions,
+            deletions,
+            patch,
+            sha,
+        )
 
 
 class Item:

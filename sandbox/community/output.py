@@ -98,10 +98,14 @@ def write_dataset(w: World, out: Path, summary: SimulationSummary, history: bool
     comments = sorted(((c, i) for i in w.items for c in i.comments), key=lambda x: x[0].id)
     files["issue_comments.json"] = write_raw(base / "issue_comments.json", (gh.comment_json(c, i) for c, i in comments))
     del comments
-    files["reviews.json"] = write_raw(base / "reviews.json",
-                                      (gh.review_json(r, p) for p in sorted(w.pulls, key=lambda x: x.number) for r in p.reviews))
+    files["reviews.json"] = write_raw(
+        base / "reviews.json",
+        (gh.review_json(r, p) for p in sorted(w.pulls, key=lambda x: x.number) for r in p.reviews),
+    )
     rcs = sorted(((c, p) for p in w.pulls for c in p.rcomments), key=lambda x: x[0].id)
-    files["review_comments.json"] = write_raw(base / "review_comments.json", (gh.review_comment_json(c, p) for c, p in rcs))
+    files["review_comments.json"] = write_raw(
+        base / "review_comments.json", (gh.review_comment_json(c, p) for c, p in rcs)
+    )
     del rcs
 
     def pull_files() -> Iterator[tuple[str, list[Any]]]:
@@ -110,7 +114,9 @@ def write_dataset(w: World, out: Path, summary: SimulationSummary, history: bool
 
     files["pull_files.json"] = write_mapping_of_lists(base / "pull_files.json", pull_files())
     events = sorted(((e, i) for i in w.items for e in i.events), key=lambda x: -x[0].id)
-    files["issue_events.json"] = write_raw(base / "issue_events.json", (gh.event_json(e, slim[i.number]) for e, i in events))
+    files["issue_events.json"] = write_raw(
+        base / "issue_events.json", (gh.event_json(e, slim[i.number]) for e, i in events)
+    )
     del events, slim
     files["labels.json"] = write_list(base / "labels.json", gh.labels())
     co = codeowners(w)
@@ -126,8 +132,14 @@ def write_dataset(w: World, out: Path, summary: SimulationSummary, history: bool
     truth = build_truth(w, chat.links, chat.sig_channels)
     truth.update(write_chat_sources(w, out, files))
     write_json(out / "truth.json", truth)
-    write_json(out / "meta.json", {"format": 1, "generated_by": f"oss-scout simulate --seed {w.seed} --scale {w.scale.name} "
-                                                              f"--days {w.scale.days}", "now": summary.now})
+    write_json(
+        out / "meta.json",
+        {
+            "format": 1,
+            "generated_by": f"oss-scout simulate --seed {w.seed} --scale {w.scale.name} --days {w.scale.days}",
+            "now": summary.now,
+        },
+    )
     summary.window = {
         "issues": sum(1 for i in w.issues if i.updated >= w0),
         "pulls": sum(1 for i in w.pulls if i.updated >= w0),

@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 
 from sandbox.community.vocab import FIRST_NAMES, LAST_NAMES
 
-MAINTAINER, CONTRIBUTOR, NEWCOMER, USER, BOT, EMERITUS = "maintainer", "contributor", "newcomer", "user", "bot", "emeritus"
+MAINTAINER, CONTRIBUTOR, NEWCOMER, USER, BOT, EMERITUS = (
+    "maintainer",
+    "contributor",
+    "newcomer",
+    "user",
+    "bot",
+    "emeritus",
+)
 
 # Subsystems that tend to share owners (vLLM's areas); owners are drawn within a group first.
 AFFINITY = (
@@ -45,9 +52,20 @@ class Person:
 def _login(rnd: random.Random, first: str, last: str, taken: set[str]) -> str:
     f = re.sub(r"[^a-z0-9]", "", first.lower())
     last_ = re.sub(r"[^a-z0-9]", "", last.lower())
-    styles: tuple[str, ...] = (f"{f}{last_}", f"{f}-{last_}", f"{f[0]}{last_}", f"{f}_{last_}", f"{f}{last_}{rnd.randint(1, 99)}",
-              f"{f}-dev", f"{last_}{f}", f"{f}{last_[0]}", f"{f}-{last_}-ai", f"{f}.{last_}".replace(".", ""),
-              f"{f[:3]}{last_[:4]}", f"{last_}-{f}")
+    styles: tuple[str, ...] = (
+        f"{f}{last_}",
+        f"{f}-{last_}",
+        f"{f[0]}{last_}",
+        f"{f}_{last_}",
+        f"{f}{last_}{rnd.randint(1, 99)}",
+        f"{f}-dev",
+        f"{last_}{f}",
+        f"{f}{last_[0]}",
+        f"{f}-{last_}-ai",
+        f"{f}.{last_}".replace(".", ""),
+        f"{f[:3]}{last_[:4]}",
+        f"{last_}-{f}",
+    )
     for _ in range(50):
         login = rnd.choice(styles)
         if rnd.random() < 0.15:

@@ -59,8 +59,13 @@ CLAIM_SUFFIX = ("", "", "", " Thanks!", " 🙂", " I'm new to the codebase but t
                 " Should be able to get to it this weekend.")
 # The maintainer's answer to a claim.
 CLAIM_ACK = (
-    "Sure, go ahead!", "Assigned to you, thanks!", "Thanks @{who}, looking forward to the PR.", "Go for it, ping me when the PR is up.",
-    "Assigned. Let us know if you get stuck.", "All yours 👍", "Thanks for picking this up @{who}!",
+    "Sure, go ahead!",
+    "Assigned to you, thanks!",
+    "Thanks @{who}, looking forward to the PR.",
+    "Go for it, ping me when the PR is up.",
+    "Assigned. Let us know if you get stuck.",
+    "All yours 👍",
+    "Thanks for picking this up @{who}!",
 )
 # A claim taken back: the issue is free again.
 CLAIM_RELEASE = (

@@ -39,7 +39,11 @@ def _files(w: World, rnd: random.Random, pr: Item) -> list[str]:
             chosen.append(rnd.choice(tests))
     if sub == "new-model" and pr.kind == "feature":  # a new architecture: a new model file plus the registry
         name = re.sub(r"[^a-z0-9]+", "_", rnd.choice(NEW_MODELS)[0].split("/")[-1].lower()).strip("_")
-        for p in (f"vllm/model_executor/models/{name}.py", "vllm/model_executor/models/registry.py", "tests/models/registry.py"):
+        for p in (
+            f"vllm/model_executor/models/{name}.py",
+            "vllm/model_executor/models/registry.py",
+            "tests/models/registry.py",
+        ):
             if w.matcher.subsystem(p) == sub:
                 chosen.append(p)
     for s in pr.subs:  # a fix touches every subsystem of its issue
@@ -62,7 +66,9 @@ def _patch(rnd: random.Random, ctx: T.Ctx, path: str, adds: int, dels: int) -> s
     d, a = min(dels, 4), min(adds, 8)
     minus = "".join(f"\n-    {v} = {func}({v}, {i})" for i in range(d))
     plus = "".join(f"\n+    {v} = self.{func}({v}, step={i})" for i in range(a))
-    return f"@@ -{start},{d + 2} +{start},{a + 2} @@ def {func}(self, {v}):\n     # context{minus}{plus}\n     return {v}"
+    return (
+        f"@@ -{start},{d + 2} +{start},{a + 2} @@ def {func}(self, {v}):\n     # context{minus}{plus}\n     return {v}"
+    )
 
 
 def _reviewer(w: World, rnd: random.Random, pr: Item, sub: str) -> Person:
@@ -92,12 +98,15 @@ def simulate(w: World, pr: Item) -> None:
         subs = w.matcher.subsystems(paths)
     pr.subs = tuple(subs)
     for p in paths:
-        added = (rnd.random() < 0.12 and is_test_path(p)) or (sub == "new-model" and p.endswith(".py") and p not in w.pools[sub]
-                                                             and p not in w.neutral)
+        added = (rnd.random() < 0.12 and is_test_path(p)) or (
+            sub == "new-model" and p.endswith(".py") and p not in w.pools[sub] and p not in w.neutral
+        )
         adds = max(1, int(rnd.paretovariate(1.3) * 6))
         dels = 0 if added else int(rnd.paretovariate(1.5) * 3) - 2
         dels = max(0, dels)
-        pr.files.append(FileChange(p, "added" if added else "modified", adds, dels, _patch(rnd, ctx, p, adds, dels), sha(rnd)))
+        pr.files.append(
+            FileChange(p, "added" if added else "modified", adds, dels, _patch(rnd, ctx, p, adds, dels), sha(rnd))
+        )
 
     def tags_of(name: str) -> tuple[str, ...]:
         found = w.tax.get(name)
@@ -159,7 +168,9 @@ def simulate(w: World, pr: Item) -> None:
 
     # ---- reviews
     reviewed: set[int] = set()
-    stalled = outcome == "open" and rnd.random() < min(0.6, (0.3 if a.kind == NEWCOMER else 0.14) * w.sub_speed.get(sub, 1.0))
+    stalled = outcome == "open" and rnd.random() < min(
+        0.6, (0.3 if a.kind == NEWCOMER else 0.14) * w.sub_speed.get(sub, 1.0)
+    )
     approvers: list[Person] = []
     if not stalled:
         first = t0 + delay(rnd, FIRST_REVIEW.get(a.kind, 12 * HOUR) * w.sub_speed.get(sub, 1.0), 1.2)
@@ -182,8 +193,13 @@ def simulate(w: World, pr: Item) -> None:
                     binding = reviewer is w.shadow.get(sub) and rnd.random() < 0.5
                     state = state if binding or rnd.random() < 0.1 else "COMMENTED"
             n_inline = 1 + poisson(rnd, 1.6 * w.scale.review_rate) if state != "APPROVED" else poisson(rnd, 0.25)
-            body = rnd.choice(T.APPROVE_BODIES if state == "APPROVED" else T.CHANGES_BODIES if state == "CHANGES_REQUESTED"
-                              else T.COMMENT_BODIES)
+            body = rnd.choice(
+                T.APPROVE_BODIES
+                if state == "APPROVED"
+                else T.CHANGES_BODIES
+                if state == "CHANGES_REQUESTED"
+                else T.COMMENT_BODIES
+            )
             if state == "COMMENTED" and n_inline == 0 and not body:
                 body = "Left a question."
             if t >= pr.end:
@@ -197,8 +213,15 @@ def simulate(w: World, pr: Item) -> None:
             for _ in range(n_inline):
                 f = rnd.choice(pr.files)
                 line = rnd.randint(10, 800)
-                rc = ReviewComment(t, reviewer, f.path, T.review_comment_body(rnd, ctx), T.diff_hunk(rnd, ctx, f.path, line),
-                                   line, commits[-1])
+                rc = ReviewComment(
+                    t,
+                    reviewer,
+                    f.path,
+                    T.review_comment_body(rnd, ctx),
+                    T.diff_hunk(rnd, ctx, f.path, line),
+                    line,
+                    commits[-1],
+                )
                 rc.review = rv
                 rv.comments.append(rc)
                 pr.rcomments.append(rc)
@@ -206,7 +229,9 @@ def simulate(w: World, pr: Item) -> None:
                     tr = t + delay(rnd, 3 * HOUR, 1.0)
                     if tr < stop and tr < pr.end:
                         rr = Review(tr, a, "COMMENTED", "", commits[-1])
-                        rep = ReviewComment(tr, a, f.path, T.review_reply_body(rnd, commits[-1]), rc.hunk, line, commits[-1], rc)
+                        rep = ReviewComment(
+                            tr, a, f.path, T.review_reply_body(rnd, commits[-1]), rc.hunk, line, commits[-1], rc
+                        )
                         rep.review = rr
                         rr.comments.append(rep)
                         pr.reviews.append(rr)
@@ -243,17 +268,30 @@ def simulate(w: World, pr: Item) -> None:
     # ---- conversation on the PR
     owner = w.owner(rnd, sub, exclude=a)
     for _ in range(poisson(rnd, 3.4)):
-        t = _between(rnd, max(t0 + 5 * MINUTE, w.w0) if pr.cls == "touched" and rnd.random() < 0.6 else t0 + 5 * MINUTE, stop)
+        t = _between(
+            rnd, max(t0 + 5 * MINUTE, w.w0) if pr.cls == "touched" and rnd.random() < 0.6 else t0 + 5 * MINUTE, stop
+        )
         x = rnd.random()
         if x < 0.4:
             w.comment(pr, t, a, T.pr_author_comment(rnd, [o.login for o in requested] or [owner.login],
                                                     rnd.choice(tests) if tests else "tests/"))
         elif x < 0.85:
             ref = w.any_ref(rnd, sub, t, pr.number) if rnd.random() < 0.3 else None
-            w.comment(pr, t, owner if rnd.random() < 0.8 else rnd.choice(w.maintainers), T.pr_maintainer_comment(rnd, ctx, ref))
+            w.comment(
+                pr,
+                t,
+                owner if rnd.random() < 0.8 else rnd.choice(w.maintainers),
+                T.pr_maintainer_comment(rnd, ctx, ref),
+            )
         else:
-            w.comment(pr, t, w.contributors.pick(rnd), rnd.choice(("Thanks for working on this!", "Tested locally, works for me.",
-                                                                   "Would love to see this land.")))
+            w.comment(
+                pr,
+                t,
+                w.contributors.pick(rnd),
+                rnd.choice(
+                    ("Thanks for working on this!", "Tested locally, works for me.", "Would love to see this land.")
+                ),
+            )
     if rnd.random() < 0.12:
         t = _between(rnd, t0 + HOUR, stop - 10 * MINUTE)
         w.comment(pr, t, w.bot_mergify, T.MERGE_CONFLICT.format(author=a.login))
@@ -282,7 +320,12 @@ def simulate(w: World, pr: Item) -> None:
         x = rnd.random()
         if x < 0.3:
             m = w.any_ref(rnd, sub, stop, pr.number)
-            w.comment(pr, stop - rnd.randint(5, 300), owner, f"Closing in favor of #{m}." if m else "Closing, superseded by another fix.")
+            w.comment(
+                pr,
+                stop - rnd.randint(5, 300),
+                owner,
+                f"Closing in favor of #{m}." if m else "Closing, superseded by another fix.",
+            )
             w.close(pr, stop, owner)
         elif x < 0.45 and stop - t0 > 60 * DAY:
             w.comment(pr, stop - 1, w.bot_actions, "This pull request has been automatically closed due to inactivity. "
@@ -294,7 +337,12 @@ def simulate(w: World, pr: Item) -> None:
         if reviewed and rnd.random() < 0.3:
             w.add_label(pr, _between(rnd, t0 + HOUR, stop), owner, "ready")
         if pr.cls == "touched" and pr.updated < w.w0:
-            w.comment(pr, _between(rnd, w.w0, pr.end - MINUTE), a, "Rebased on main. @" + owner.login + " could you take another look?")
+            w.comment(
+                pr,
+                _between(rnd, w.w0, pr.end - MINUTE),
+                a,
+                "Rebased on main. @" + owner.login + " could you take another look?",
+            )
         if pr.draft and rnd.random() < 0.3:
             w.event(pr, _between(rnd, t0 + MINUTE, stop), a, "convert_to_draft")
     if outcome != "merged":

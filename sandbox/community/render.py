@@ -12,15 +12,24 @@ from sandbox.community.util import iso, node_id
 from sandbox.community.writer import dumps
 
 LABEL_COLORS = {
-    "bug": ("d73a4a", "Something isn't working"), "feature request": ("a2eeef", "New feature or request"),
-    "usage": ("c5def5", "How to use vllm"), "RFC": ("0e8a16", "Request for comments"),
-    "performance": ("fbca04", "Performance-related issues"), "installation": ("bfd4f2", "Installation problems"),
-    "new model": ("5319e7", "Requests to new models"), "documentation": ("0075ca", "Improvements or additions to documentation"),
-    "ci-failure": ("b60205", "Issue about an unexpected test failure in CI"), "misc": ("ededed", "Miscellaneous"),
-    "good first issue": ("7057ff", "Good for newcomers"), "help wanted": ("008672", "Extra attention is needed"),
-    "stale": ("ededed", "Over 90 days of inactivity"), "unstale": ("ededed", "Recieved activity after being labelled stale"),
-    "keep-open": ("ededed", "Prevents the stale bot from closing this"), "ready": ("0e8a16", "ONLY add when PR is ready to merge/full CI is needed"),
-    "needs-rebase": ("b60205", "Merge conflicts with main"), "duplicate": ("cfd3d7", "This issue or pull request already exists"),
+    "bug": ("d73a4a", "Something isn't working"),
+    "feature request": ("a2eeef", "New feature or request"),
+    "usage": ("c5def5", "How to use vllm"),
+    "RFC": ("0e8a16", "Request for comments"),
+    "performance": ("fbca04", "Performance-related issues"),
+    "installation": ("bfd4f2", "Installation problems"),
+    "new model": ("5319e7", "Requests to new models"),
+    "documentation": ("0075ca", "Improvements or additions to documentation"),
+    "ci-failure": ("b60205", "Issue about an unexpected test failure in CI"),
+    "misc": ("ededed", "Miscellaneous"),
+    "good first issue": ("7057ff", "Good for newcomers"),
+    "help wanted": ("008672", "Extra attention is needed"),
+    "stale": ("ededed", "Over 90 days of inactivity"),
+    "unstale": ("ededed", "Recieved activity after being labelled stale"),
+    "keep-open": ("ededed", "Prevents the stale bot from closing this"),
+    "ready": ("0e8a16", "ONLY add when PR is ready to merge/full CI is needed"),
+    "needs-rebase": ("b60205", "Merge conflicts with main"),
+    "duplicate": ("cfd3d7", "This issue or pull request already exists"),
 }
 EXTRA_LABELS = ("keep-open", "unstale", "duplicate")
 
@@ -53,16 +62,27 @@ class GitHubRenderer:
         u = f"{self.api_root}/users/{q}"
         bot = typ == "Bot"
         return {
-            "login": login, "id": uid,
+            "login": login,
+            "id": uid,
             "node_id": node_id("BOT_kgDO" if bot else "O_kgDO" if typ == "Organization" else "U_kgDO", 0, uid),
             "avatar_url": f"https://avatars.githubusercontent.com/{'in/' + str(uid % 100000) if bot else 'u/' + str(uid)}?v=4",
-            "gravatar_id": "", "url": u,
-            "html_url": f"https://github.com/apps/{login.removesuffix('[bot]')}" if bot else f"https://github.com/{login}",
-            "followers_url": f"{u}/followers", "following_url": f"{u}/following{{/other_user}}",
-            "gists_url": f"{u}/gists{{/gist_id}}", "starred_url": f"{u}/starred{{/owner}}{{/repo}}",
-            "subscriptions_url": f"{u}/subscriptions", "organizations_url": f"{u}/orgs", "repos_url": f"{u}/repos",
-            "events_url": f"{u}/events{{/privacy}}", "received_events_url": f"{u}/received_events",
-            "type": typ, "user_view_type": "public", "site_admin": False,
+            "gravatar_id": "",
+            "url": u,
+            "html_url": f"https://github.com/apps/{login.removesuffix('[bot]')}"
+            if bot
+            else f"https://github.com/{login}",
+            "followers_url": f"{u}/followers",
+            "following_url": f"{u}/following{{/other_user}}",
+            "gists_url": f"{u}/gists{{/gist_id}}",
+            "starred_url": f"{u}/starred{{/owner}}{{/repo}}",
+            "subscriptions_url": f"{u}/subscriptions",
+            "organizations_url": f"{u}/orgs",
+            "repos_url": f"{u}/repos",
+            "events_url": f"{u}/events{{/privacy}}",
+            "received_events_url": f"{u}/received_events",
+            "type": typ,
+            "user_view_type": "public",
+            "site_admin": False,
         }
 
     @overload
@@ -87,8 +107,12 @@ class GitHubRenderer:
                 color, desc = "c2e0c6", f"Related to {sub_labels[name]}"
             lid = 5_000_000_000 + len(self._labels) * 7919 + sum(map(ord, name))
             lb = self._labels[name] = {
-                "id": lid, "node_id": node_id("LA_kwDOI", self.repo_id, name), "url": f"{self.api}/labels/{quote(name)}",
-                "name": name, "color": color, "default": name in ("bug", "documentation", "duplicate", "good first issue", "help wanted"),
+                "id": lid,
+                "node_id": node_id("LA_kwDOI", self.repo_id, name),
+                "url": f"{self.api}/labels/{quote(name)}",
+                "name": name,
+                "color": color,
+                "default": name in ("bug", "documentation", "duplicate", "good first issue", "help wanted"),
                 "description": desc,
             }
         return lb
@@ -101,51 +125,132 @@ class GitHubRenderer:
         full = f"{owner['login']}/{name}"
         a = f"{self.api_root}/repos/{full}"
         return {
-            "id": rid, "node_id": node_id("R_kgDO", 0, rid), "name": name, "full_name": full, "private": False, "owner": owner,
-            "html_url": f"https://github.com/{full}", "description": description, "fork": fork, "url": a,
-            "forks_url": f"{a}/forks", "keys_url": f"{a}/keys{{/key_id}}", "collaborators_url": f"{a}/collaborators{{/collaborator}}",
-            "teams_url": f"{a}/teams", "hooks_url": f"{a}/hooks", "issue_events_url": f"{a}/issues/events{{/number}}",
-            "events_url": f"{a}/events", "assignees_url": f"{a}/assignees{{/user}}", "branches_url": f"{a}/branches{{/branch}}",
-            "tags_url": f"{a}/tags", "blobs_url": f"{a}/git/blobs{{/sha}}", "git_tags_url": f"{a}/git/tags{{/sha}}",
-            "git_refs_url": f"{a}/git/refs{{/sha}}", "trees_url": f"{a}/git/trees{{/sha}}", "statuses_url": f"{a}/statuses/{{sha}}",
-            "languages_url": f"{a}/languages", "stargazers_url": f"{a}/stargazers", "contributors_url": f"{a}/contributors",
-            "subscribers_url": f"{a}/subscribers", "subscription_url": f"{a}/subscription", "commits_url": f"{a}/commits{{/sha}}",
-            "git_commits_url": f"{a}/git/commits{{/sha}}", "comments_url": f"{a}/comments{{/number}}",
-            "issue_comment_url": f"{a}/issues/comments{{/number}}", "contents_url": f"{a}/contents/{{+path}}",
-            "compare_url": f"{a}/compare/{{base}}...{{head}}", "merges_url": f"{a}/merges", "archive_url": f"{a}/{{archive_format}}{{/ref}}",
-            "downloads_url": f"{a}/downloads", "issues_url": f"{a}/issues{{/number}}", "pulls_url": f"{a}/pulls{{/number}}",
-            "milestones_url": f"{a}/milestones{{/number}}", "notifications_url": f"{a}/notifications{{?since,all,participating}}",
-            "labels_url": f"{a}/labels{{/name}}", "releases_url": f"{a}/releases{{/id}}", "deployments_url": f"{a}/deployments",
-            "created_at": iso(created), "updated_at": iso(pushed), "pushed_at": iso(pushed),
-            "git_url": f"git://github.com/{full}.git", "ssh_url": f"git@github.com:{full}.git", "clone_url": f"https://github.com/{full}.git",
-            "svn_url": f"https://github.com/{full}", "homepage": "https://docs.vllm.ai" if not fork else None,
-            "size": 61234 if not fork else 48211, "stargazers_count": stars, "watchers_count": stars, "language": "Python",
-            "has_issues": not fork, "has_projects": True, "has_downloads": True, "has_wiki": not fork, "has_pages": False,
-            "has_discussions": False, "forks_count": forks, "mirror_url": None, "archived": False, "disabled": False,
+            "id": rid,
+            "node_id": node_id("R_kgDO", 0, rid),
+            "name": name,
+            "full_name": full,
+            "private": False,
+            "owner": owner,
+            "html_url": f"https://github.com/{full}",
+            "description": description,
+            "fork": fork,
+            "url": a,
+            "forks_url": f"{a}/forks",
+            "keys_url": f"{a}/keys{{/key_id}}",
+            "collaborators_url": f"{a}/collaborators{{/collaborator}}",
+            "teams_url": f"{a}/teams",
+            "hooks_url": f"{a}/hooks",
+            "issue_events_url": f"{a}/issues/events{{/number}}",
+            "events_url": f"{a}/events",
+            "assignees_url": f"{a}/assignees{{/user}}",
+            "branches_url": f"{a}/branches{{/branch}}",
+            "tags_url": f"{a}/tags",
+            "blobs_url": f"{a}/git/blobs{{/sha}}",
+            "git_tags_url": f"{a}/git/tags{{/sha}}",
+            "git_refs_url": f"{a}/git/refs{{/sha}}",
+            "trees_url": f"{a}/git/trees{{/sha}}",
+            "statuses_url": f"{a}/statuses/{{sha}}",
+            "languages_url": f"{a}/languages",
+            "stargazers_url": f"{a}/stargazers",
+            "contributors_url": f"{a}/contributors",
+            "subscribers_url": f"{a}/subscribers",
+            "subscription_url": f"{a}/subscription",
+            "commits_url": f"{a}/commits{{/sha}}",
+            "git_commits_url": f"{a}/git/commits{{/sha}}",
+            "comments_url": f"{a}/comments{{/number}}",
+            "issue_comment_url": f"{a}/issues/comments{{/number}}",
+            "contents_url": f"{a}/contents/{{+path}}",
+            "compare_url": f"{a}/compare/{{base}}...{{head}}",
+            "merges_url": f"{a}/merges",
+            "archive_url": f"{a}/{{archive_format}}{{/ref}}",
+            "downloads_url": f"{a}/downloads",
+            "issues_url": f"{a}/issues{{/number}}",
+            "pulls_url": f"{a}/pulls{{/number}}",
+            "milestones_url": f"{a}/milestones{{/number}}",
+            "notifications_url": f"{a}/notifications{{?since,all,participating}}",
+            "labels_url": f"{a}/labels{{/name}}",
+            "releases_url": f"{a}/releases{{/id}}",
+            "deployments_url": f"{a}/deployments",
+            "created_at": iso(created),
+            "updated_at": iso(pushed),
+            "pushed_at": iso(pushed),
+            "git_url": f"git://github.com/{full}.git",
+            "ssh_url": f"git@github.com:{full}.git",
+            "clone_url": f"https://github.com/{full}.git",
+            "svn_url": f"https://github.com/{full}",
+            "homepage": "https://docs.vllm.ai" if not fork else None,
+            "size": 61234 if not fork else 48211,
+            "stargazers_count": stars,
+            "watchers_count": stars,
+            "language": "Python",
+            "has_issues": not fork,
+            "has_projects": True,
+            "has_downloads": True,
+            "has_wiki": not fork,
+            "has_pages": False,
+            "has_discussions": False,
+            "forks_count": forks,
+            "mirror_url": None,
+            "archived": False,
+            "disabled": False,
             "open_issues_count": open_issues,
-            "license": {"key": "apache-2.0", "name": "Apache License 2.0", "spdx_id": "Apache-2.0",
-                        "url": f"{self.api_root}/licenses/apache-2.0", "node_id": "MDc6TGljZW5zZTI="},
-            "allow_forking": True, "is_template": False, "web_commit_signoff_required": False,
-            "topics": ["amd", "cuda", "inference", "llm", "model-serving", "pytorch", "transformer"] if not fork else [],
-            "visibility": "public", "forks": forks, "open_issues": open_issues, "watchers": stars, "default_branch": "main",
+            "license": {
+                "key": "apache-2.0",
+                "name": "Apache License 2.0",
+                "spdx_id": "Apache-2.0",
+                "url": f"{self.api_root}/licenses/apache-2.0",
+                "node_id": "MDc6TGljZW5zZTI=",
+            },
+            "allow_forking": True,
+            "is_template": False,
+            "web_commit_signoff_required": False,
+            "topics": ["amd", "cuda", "inference", "llm", "model-serving", "pytorch", "transformer"]
+            if not fork
+            else [],
+            "visibility": "public",
+            "forks": forks,
+            "open_issues": open_issues,
+            "watchers": stars,
+            "default_branch": "main",
         }
 
     def repository(self, open_issues: int) -> dict[str, Any]:
         """The watched repository; `network_count`/`subscribers_count` as GET /repos/{owner}/{repo} adds them."""
         self.open_issues = open_issues
-        r = self._repo_dict(self.repo_id, self.org, self.name, False, self.repo_created, self.now - 3600,
-                            "A high-throughput and memory-efficient inference and serving engine for LLMs", 71234, 13456,
-                            open_issues)
+        r = self._repo_dict(
+            self.repo_id,
+            self.org,
+            self.name,
+            False,
+            self.repo_created,
+            self.now - 3600,
+            "A high-throughput and memory-efficient inference and serving engine for LLMs",
+            71234,
+            13456,
+            open_issues,
+        )
         self.repo_obj = r
         full = dict(r)
-        full.update({"network_count": 13456, "subscribers_count": 512, "temp_clone_token": "",
-                     "allow_squash_merge": True, "allow_merge_commit": False, "allow_rebase_merge": False,
-                     "allow_auto_merge": True, "delete_branch_on_merge": False, "allow_update_branch": True,
-                     "use_squash_pr_title_as_default": True, "squash_merge_commit_title": "PR_TITLE",
-                     "squash_merge_commit_message": "COMMIT_MESSAGES", "merge_commit_title": "MERGE_MESSAGE",
-                     "merge_commit_message": "PR_TITLE",
-                     "organization": self.org, "permissions": {"admin": False, "maintain": False, "push": False, "triage": False,
-                                                               "pull": True}})
+        full.update(
+            {
+                "network_count": 13456,
+                "subscribers_count": 512,
+                "temp_clone_token": "",
+                "allow_squash_merge": True,
+                "allow_merge_commit": False,
+                "allow_rebase_merge": False,
+                "allow_auto_merge": True,
+                "delete_branch_on_merge": False,
+                "allow_update_branch": True,
+                "use_squash_pr_title_as_default": True,
+                "squash_merge_commit_title": "PR_TITLE",
+                "squash_merge_commit_message": "COMMIT_MESSAGES",
+                "merge_commit_title": "MERGE_MESSAGE",
+                "merge_commit_message": "PR_TITLE",
+                "organization": self.org,
+                "permissions": {"admin": False, "maintain": False, "push": False, "triage": False, "pull": True},
+            }
+        )
         return full
 
     def fork_of(self, p: Person) -> dict[str, Any]:
@@ -223,7 +328,12 @@ class GitHubRenderer:
                                  "merged_at": iso(it.merged) if it.merged is not None else None}
         else:
             d["sub_issues_summary"] = {"total": 0, "completed": 0, "percent_completed": 0}
-            d["issue_dependencies_summary"] = {"blocked_by": 0, "total_blocked_by": 0, "blocking": 0, "total_blocking": 0}
+            d["issue_dependencies_summary"] = {
+                "blocked_by": 0,
+                "total_blocked_by": 0,
+                "blocking": 0,
+                "total_blocking": 0,
+            }
         d["reactions"] = self.reactions(f"{u}/reactions", it.id, 1.0 + len(it.comments) / 10)
         d["timeline_url"] = f"{u}/timeline"
         d["performed_via_github_app"] = None
@@ -242,26 +352,58 @@ class GitHubRenderer:
         upstream = a.kind == "maintainer" and a.gh_id % 3 == 0
         head_owner = self.org_json if upstream else self.user_json(a)
         head_label = f"{self.owner_login if upstream else a.login}:{pr.head_ref}"
-        head = ('{"label": ' + dumps(head_label) + ', "ref": ' + dumps(pr.head_ref) + f', "sha": "{pr.head_sha}", "user": '
-                + head_owner + ', "repo": ' + self._repo_json(None if upstream else a) + "}")
+        head = (
+            '{"label": '
+            + dumps(head_label)
+            + ', "ref": '
+            + dumps(pr.head_ref)
+            + f', "sha": "{pr.head_sha}", "user": '
+            + head_owner
+            + ', "repo": '
+            + self._repo_json(None if upstream else a)
+            + "}"
+        )
         base = (f'{{"label": "{self.owner_login}:main", "ref": "main", "sha": "{pr.base_sha}", "user": ' + self.org_json
                 + ', "repo": ' + self._repo_json(None) + "}")
         d = {
-            "url": u, "id": pr.pull_id, "node_id": node_id("PR_kwDOI", self.repo_id, n), "html_url": f"{self.html}/pull/{n}",
-            "diff_url": f"{self.html}/pull/{n}.diff", "patch_url": f"{self.html}/pull/{n}.patch", "issue_url": f"{self.api}/issues/{n}",
-            "number": n, "state": pr.state, "locked": False, "title": pr.title, "body": pr.body,
-            "created_at": iso(pr.created), "updated_at": iso(pr.updated),
+            "url": u,
+            "id": pr.pull_id,
+            "node_id": node_id("PR_kwDOI", self.repo_id, n),
+            "html_url": f"{self.html}/pull/{n}",
+            "diff_url": f"{self.html}/pull/{n}.diff",
+            "patch_url": f"{self.html}/pull/{n}.patch",
+            "issue_url": f"{self.api}/issues/{n}",
+            "number": n,
+            "state": pr.state,
+            "locked": False,
+            "title": pr.title,
+            "body": pr.body,
+            "created_at": iso(pr.created),
+            "updated_at": iso(pr.updated),
             "closed_at": iso(pr.closed) if pr.closed is not None else None,
-            "merged_at": iso(pr.merged) if pr.merged is not None else None, "merge_commit_sha": pr.merge_sha,
-            "requested_teams": [], "milestone": None, "draft": pr.draft,
-            "commits_url": f"{u}/commits", "review_comments_url": f"{u}/comments",
-            "review_comment_url": f"{self.api}/pulls/comments{{/number}}", "comments_url": f"{self.api}/issues/{n}/comments",
+            "merged_at": iso(pr.merged) if pr.merged is not None else None,
+            "merge_commit_sha": pr.merge_sha,
+            "requested_teams": [],
+            "milestone": None,
+            "draft": pr.draft,
+            "commits_url": f"{u}/commits",
+            "review_comments_url": f"{u}/comments",
+            "review_comment_url": f"{self.api}/pulls/comments{{/number}}",
+            "comments_url": f"{self.api}/issues/{n}/comments",
             "statuses_url": f"{self.api}/statuses/{pr.head_sha}",
-            "_links": {"self": {"href": u}, "html": {"href": f"{self.html}/pull/{n}"}, "issue": {"href": f"{self.api}/issues/{n}"},
-                       "comments": {"href": f"{self.api}/issues/{n}/comments"}, "review_comments": {"href": f"{u}/comments"},
-                       "review_comment": {"href": f"{self.api}/pulls/comments{{/number}}"}, "commits": {"href": f"{u}/commits"},
-                       "statuses": {"href": f"{self.api}/statuses/{pr.head_sha}"}},
-            "author_association": a.association, "auto_merge": None, "active_lock_reason": None,
+            "_links": {
+                "self": {"href": u},
+                "html": {"href": f"{self.html}/pull/{n}"},
+                "issue": {"href": f"{self.api}/issues/{n}"},
+                "comments": {"href": f"{self.api}/issues/{n}/comments"},
+                "review_comments": {"href": f"{u}/comments"},
+                "review_comment": {"href": f"{self.api}/pulls/comments{{/number}}"},
+                "commits": {"href": f"{u}/commits"},
+                "statuses": {"href": f"{self.api}/statuses/{pr.head_sha}"},
+            },
+            "author_association": a.association,
+            "auto_merge": None,
+            "active_lock_reason": None,
         }
         return splice(dumps(d), (
             ("user", self.user_json(a)), ("labels", self._labels_json(pr.labels, sub_labels)),
@@ -272,10 +414,17 @@ class GitHubRenderer:
     def comment_json(self, c: Comment, it: Item) -> str:
         u = f"{self.api}/issues/comments/{c.id}"
         d = {
-            "url": u, "html_url": f"{self.item_html(it)}#issuecomment-{c.id}", "issue_url": f"{self.api}/issues/{it.number}",
-            "id": c.id, "node_id": node_id("IC_kwDOI", self.repo_id, c.id),
-            "created_at": iso(c.t), "updated_at": iso(c.t), "author_association": c.author.association, "body": c.body,
-            "reactions": self.reactions(f"{u}/reactions", c.id), "performed_via_github_app": None,
+            "url": u,
+            "html_url": f"{self.item_html(it)}#issuecomment-{c.id}",
+            "issue_url": f"{self.api}/issues/{it.number}",
+            "id": c.id,
+            "node_id": node_id("IC_kwDOI", self.repo_id, c.id),
+            "created_at": iso(c.t),
+            "updated_at": iso(c.t),
+            "author_association": c.author.association,
+            "body": c.body,
+            "reactions": self.reactions(f"{u}/reactions", c.id),
+            "performed_via_github_app": None,
         }
         return splice(dumps(d), (("user", self.user_json(c.author)),))
 
@@ -294,14 +443,33 @@ class GitHubRenderer:
         u = f"{self.api}/pulls/comments/{c.id}"
         html = f"{self.html}/pull/{pr.number}#discussion_r{c.id}"
         d: dict[str, Any] = {
-            "url": u, "pull_request_review_id": c.review.id if c.review is not None else None, "id": c.id,
-            "node_id": node_id("PRRC_kwDOI", self.repo_id, c.id), "diff_hunk": c.hunk, "path": c.path,
-            "commit_id": pr.head_sha, "original_commit_id": c.commit, "body": c.body,
-            "created_at": iso(c.t), "updated_at": iso(c.t), "html_url": html, "pull_request_url": f"{self.api}/pulls/{pr.number}",
+            "url": u,
+            "pull_request_review_id": c.review.id if c.review is not None else None,
+            "id": c.id,
+            "node_id": node_id("PRRC_kwDOI", self.repo_id, c.id),
+            "diff_hunk": c.hunk,
+            "path": c.path,
+            "commit_id": pr.head_sha,
+            "original_commit_id": c.commit,
+            "body": c.body,
+            "created_at": iso(c.t),
+            "updated_at": iso(c.t),
+            "html_url": html,
+            "pull_request_url": f"{self.api}/pulls/{pr.number}",
             "author_association": c.author.association,
-            "_links": {"self": {"href": u}, "html": {"href": html}, "pull_request": {"href": f"{self.api}/pulls/{pr.number}"}},
-            "reactions": self.reactions(f"{u}/reactions", c.id, 0.3), "start_line": None, "original_start_line": None,
-            "start_side": None, "line": c.line, "original_line": c.line, "side": "RIGHT", "subject_type": "line",
+            "_links": {
+                "self": {"href": u},
+                "html": {"href": html},
+                "pull_request": {"href": f"{self.api}/pulls/{pr.number}"},
+            },
+            "reactions": self.reactions(f"{u}/reactions", c.id, 0.3),
+            "start_line": None,
+            "original_start_line": None,
+            "start_side": None,
+            "line": c.line,
+            "original_line": c.line,
+            "side": "RIGHT",
+            "subject_type": "line",
         }
         if c.reply_to is not None:
             d["in_reply_to_id"] = c.reply_to.id
@@ -336,9 +504,15 @@ class GitHubRenderer:
     def pull_file(self, f: Any, pr: Item) -> dict[str, Any]:
         q = quote(f.path)
         return {
-            "sha": f.sha, "filename": f.path, "status": f.status, "additions": f.additions, "deletions": f.deletions,
-            "changes": f.additions + f.deletions, "blob_url": f"{self.html}/blob/{pr.head_sha}/{q}",
-            "raw_url": f"{self.html}/raw/{pr.head_sha}/{q}", "contents_url": f"{self.api}/contents/{q}?ref={pr.head_sha}",
+            "sha": f.sha,
+            "filename": f.path,
+            "status": f.status,
+            "additions": f.additions,
+            "deletions": f.deletions,
+            "changes": f.additions + f.deletions,
+            "blob_url": f"{self.html}/blob/{pr.head_sha}/{q}",
+            "raw_url": f"{self.html}/raw/{pr.head_sha}/{q}",
+            "contents_url": f"{self.api}/contents/{q}?ref={pr.head_sha}",
             "patch": f.patch,
         }
 

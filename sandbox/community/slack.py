@@ -109,11 +109,28 @@ class _Slack:
                    "image_24": f"https://avatars.slack-edge.com/{avatar}_24.png",
                    "image_72": f"https://avatars.slack-edge.com/{avatar}_72.png", "team": TEAM_ID}
         lead = m.person is not None and m.person.lead
-        return {"id": m.key, "team_id": TEAM_ID, "name": m.handle, "deleted": False, "color": f"{rnd.getrandbits(24):06x}",
-                "real_name": m.real_name, "tz": tz, "tz_label": tz_label, "tz_offset": tz_offset, "profile": profile,
-                "is_admin": lead, "is_owner": False, "is_primary_owner": False, "is_restricted": False,
-                "is_ultra_restricted": False, "is_bot": False, "is_app_user": False, "updated": m.created,
-                "is_email_confirmed": True, "who_can_share_contact_card": "EVERYONE"}
+        return {
+            "id": m.key,
+            "team_id": TEAM_ID,
+            "name": m.handle,
+            "deleted": False,
+            "color": f"{rnd.getrandbits(24):06x}",
+            "real_name": m.real_name,
+            "tz": tz,
+            "tz_label": tz_label,
+            "tz_offset": tz_offset,
+            "profile": profile,
+            "is_admin": lead,
+            "is_owner": False,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": False,
+            "is_app_user": False,
+            "updated": m.created,
+            "is_email_confirmed": True,
+            "who_can_share_contact_card": "EVERYONE",
+        }
 
     def pick(self, kinds: tuple[str, ...], sub: str | None = None) -> Member:
         rnd = self.rnd
@@ -187,13 +204,39 @@ def simulate_slack(w: World) -> SlackData:
     s = _Slack(w)
     rnd = s.rnd
     s.build_members()
-    app_user: dict[str, Any] = {"id": s.new_id("U"), "team_id": TEAM_ID, "name": "oss-scout", "deleted": False, "real_name": "oss-scout",
-                "profile": {"title": "", "phone": "", "skype": "", "real_name": "oss-scout",
-                            "real_name_normalized": "oss-scout", "display_name": "", "display_name_normalized": "",
-                            "fields": None, "status_text": "", "status_emoji": "", "avatar_hash": "", "bot_id": "",
-                            "always_active": True, "first_name": "oss-scout", "last_name": "", "team": TEAM_ID},
-                "is_admin": False, "is_owner": False, "is_primary_owner": False, "is_restricted": False,
-                "is_ultra_restricted": False, "is_bot": True, "is_app_user": False, "updated": w.w0 - 86400}
+    app_user: dict[str, Any] = {
+        "id": s.new_id("U"),
+        "team_id": TEAM_ID,
+        "name": "oss-scout",
+        "deleted": False,
+        "real_name": "oss-scout",
+        "profile": {
+            "title": "",
+            "phone": "",
+            "skype": "",
+            "real_name": "oss-scout",
+            "real_name_normalized": "oss-scout",
+            "display_name": "",
+            "display_name_normalized": "",
+            "fields": None,
+            "status_text": "",
+            "status_emoji": "",
+            "avatar_hash": "",
+            "bot_id": "",
+            "always_active": True,
+            "first_name": "oss-scout",
+            "last_name": "",
+            "team": TEAM_ID,
+        },
+        "is_admin": False,
+        "is_owner": False,
+        "is_primary_owner": False,
+        "is_restricted": False,
+        "is_ultra_restricted": False,
+        "is_bot": True,
+        "is_app_user": False,
+        "updated": w.w0 - 86400,
+    }
     app_bot_id = s.new_id("B")
     app_user["profile"]["bot_id"] = app_bot_id
     release_bot = (s.new_id("B"), "vLLM Releases")
@@ -206,16 +249,38 @@ def simulate_slack(w: World) -> SlackData:
         nonlocal created
         created += 86400 + rnd.randint(0, 3600)
         cid = s.new_id("C")
-        channels.append({
-            "id": cid, "name": name, "is_channel": True, "is_group": False, "is_im": False, "is_mpim": False,
-            "is_private": False, "created": created, "is_archived": archived, "is_general": general, "unlinked": 0,
-            "name_normalized": name, "is_shared": False, "is_org_shared": False, "is_pending_ext_shared": False,
-            "pending_shared": [], "context_team_id": TEAM_ID, "updated": created * 1000, "parent_conversation": None,
-            "creator": creator.key, "is_ext_shared": False, "shared_team_ids": [TEAM_ID], "pending_connected_team_ids": [],
-            "is_member": not archived, "topic": {"value": "", "creator": "", "last_set": 0},
-            "purpose": {"value": purpose, "creator": creator.key, "last_set": created}, "previous_names": [],
-            "num_members": 0,
-        })
+        channels.append(
+            {
+                "id": cid,
+                "name": name,
+                "is_channel": True,
+                "is_group": False,
+                "is_im": False,
+                "is_mpim": False,
+                "is_private": False,
+                "created": created,
+                "is_archived": archived,
+                "is_general": general,
+                "unlinked": 0,
+                "name_normalized": name,
+                "is_shared": False,
+                "is_org_shared": False,
+                "is_pending_ext_shared": False,
+                "pending_shared": [],
+                "context_team_id": TEAM_ID,
+                "updated": created * 1000,
+                "parent_conversation": None,
+                "creator": creator.key,
+                "is_ext_shared": False,
+                "shared_team_ids": [TEAM_ID],
+                "pending_connected_team_ids": [],
+                "is_member": not archived,
+                "topic": {"value": "", "creator": "", "last_set": 0},
+                "purpose": {"value": purpose, "creator": creator.key, "last_set": created},
+                "previous_names": [],
+                "num_members": 0,
+            }
+        )
         return cid
 
     general = channel("general", "Anything about vLLM", general=True)
@@ -264,7 +329,9 @@ def simulate_slack(w: World) -> SlackData:
                 if rnd.random() < 0.3:
                     replies.append((asker, s.say(rnd.choice(HELP_ASKER), sub, topic)))
                 else:
-                    helper = (s.owner(sub) if rnd.random() < 0.3 else None) or s.pick((CONTRIBUTOR, MAINTAINER, USER), sub)
+                    helper = (s.owner(sub) if rnd.random() < 0.3 else None) or s.pick(
+                        (CONTRIBUTOR, MAINTAINER, USER), sub
+                    )
                     replies.append((helper, s.say(rnd.choice(HELP_A), sub, topic)))
             produced += s.conversation(help_, t0, (asker, s.say(rnd.choice(HELP_Q), sub, topic)), replies,
                                        rnd.random() < 0.8)
@@ -287,7 +354,10 @@ def simulate_slack(w: World) -> SlackData:
             if owner and rnd.random() < 0.3:
                 opener = (owner, s.say(rnd.choice(SIG_OWNER), area, topic))
             else:
-                opener = (s.pick((CONTRIBUTOR, NEWCOMER, USER, MAINTAINER), area), s.say(rnd.choice(SIG_Q), area, topic))
+                opener = (
+                    s.pick((CONTRIBUTOR, NEWCOMER, USER, MAINTAINER), area),
+                    s.say(rnd.choice(SIG_Q), area, topic),
+                )
             replies = []
             for _ in range(max(1, n_rep)):
                 responder = (s.owner(area) if rnd.random() < 0.75 else None) or s.pick((CONTRIBUTOR, MAINTAINER), area)

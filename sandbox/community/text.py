@@ -122,7 +122,9 @@ def traceback(rnd: random.Random, ctx: Ctx, error: str | None = None) -> str:
 def repro_code(rnd: random.Random, ctx: Ctx, model: str) -> str:
     flag = rnd.choice(ctx.words.flags)
     if rnd.random() < 0.5:
-        return f"```bash\nvllm serve {model} {flag if flag.startswith('--') else ''} --max-model-len 8192\n```".replace("  ", " ")
+        return f"```bash\nvllm serve {model} {flag if flag.startswith('--') else ''} --max-model-len 8192\n```".replace(
+            "  ", " "
+        )
     return (
         "```python\nfrom vllm import LLM, SamplingParams\n\n"
         f'llm = LLM(model="{model}", tensor_parallel_size={rnd.choice((1, 1, 2, 4))})\n'
@@ -161,15 +163,31 @@ def _bug(rnd: random.Random, ctx: Ctx) -> tuple[str, str]:
     model = rnd.choice(MODELS)
     thing = rnd.choice(ctx.words.things)
     symptom = rnd.choice(ctx.words.symptoms)
-    when = rnd.choice(("", f" with {model.split('/')[-1]}", f" when using {rnd.choice(ctx.words.flags)}",
-                       f" on {rnd.choice(GPUS).replace('NVIDIA ', '')}", " after upgrading", f" in {rnd.choice(VLLM_VERSIONS)}"))
+    when = rnd.choice(
+        (
+            "",
+            f" with {model.split('/')[-1]}",
+            f" when using {rnd.choice(ctx.words.flags)}",
+            f" on {rnd.choice(GPUS).replace('NVIDIA ', '')}",
+            " after upgrading",
+            f" in {rnd.choice(VLLM_VERSIONS)}",
+        )
+    )
     title = f"{_cap(thing)} {symptom}{when}"
     if ctx.extra_words:
         title += f" ({rnd.choice(ctx.extra_words.things)})"
-    desc = (f"When I run {model} the {thing} {symptom}. "
-            f"{rnd.choice(('It worked fine on the previous release.', 'This started after upgrading.', 'It happens every time.', 'It happens intermittently, roughly one request in fifty.', ''))}"
-            f" The problem seems related to {_kw(rnd, ctx)}.")
-    parts = ["### Your current environment", env_dump(rnd), "### 🐛 Describe the bug", desc.strip(), repro_code(rnd, ctx, model)]
+    desc = (
+        f"When I run {model} the {thing} {symptom}. "
+        f"{rnd.choice(('It worked fine on the previous release.', 'This started after upgrading.', 'It happens every time.', 'It happens intermittently, roughly one request in fifty.', ''))}"
+        f" The problem seems related to {_kw(rnd, ctx)}."
+    )
+    parts = [
+        "### Your current environment",
+        env_dump(rnd),
+        "### 🐛 Describe the bug",
+        desc.strip(),
+        repro_code(rnd, ctx, model),
+    ]
     if rnd.random() < 0.85:
         parts.append("```text\n" + traceback(rnd, ctx) + "\n```")
     parts.append(CHECKBOX)
@@ -181,12 +199,16 @@ def _feature(rnd: random.Random, ctx: Ctx) -> tuple[str, str]:
     if "{newmodel}" in feat:
         feat = feat.replace("{newmodel}", rnd.choice(NEW_MODELS)[0].split("/")[-1])
     title = rnd.choice((f"Support {feat}", f"Add {feat}", f"{_cap(feat)}", f"Request: {feat}"))
-    pitch = (f"It would be great to have {feat}. Today the {_thing(rnd, ctx)} does not allow this, and we have to patch "
-             f"vLLM locally. This matters for our {rnd.choice(('production deployment', 'research workloads', 'batch jobs', 'agent use case'))}"
-             f" where {_kw(rnd, ctx)} is central.")
+    pitch = (
+        f"It would be great to have {feat}. Today the {_thing(rnd, ctx)} does not allow this, and we have to patch "
+        f"vLLM locally. This matters for our {rnd.choice(('production deployment', 'research workloads', 'batch jobs', 'agent use case'))}"
+        f" where {_kw(rnd, ctx)} is central."
+    )
     if rnd.random() < 0.5:
         pitch += f"\n\nFor reference, the current behaviour lives in `{rnd.choice(ctx.files)}`."
-    alt = rnd.choice(("_No response_", "We currently use a fork with a small patch.", "Running a separate proxy in front of vLLM."))
+    alt = rnd.choice(
+        ("_No response_", "We currently use a fork with a small patch.", "Running a separate proxy in front of vLLM.")
+    )
     ctxt = rnd.choice(("_No response_", f"Related discussion in the {ctx.sub_name} channel.", "Happy to help test."))
     body = "\n\n".join(["### 🚀 The feature, motivation and pitch", pitch, "### Alternatives", alt,
                         "### Additional context", ctxt, CHECKBOX])
@@ -196,13 +218,25 @@ def _feature(rnd: random.Random, ctx: Ctx) -> tuple[str, str]:
 def _usage(rnd: random.Random, ctx: Ctx) -> tuple[str, str]:
     model = rnd.choice(MODELS)
     thing = _thing(rnd, ctx)
-    title = rnd.choice((f"How to use {thing} with {model.split('/')[-1]}?", f"How do I configure {thing}?",
-                        f"Is {thing} supported together with {rnd.choice(ctx.words.flags)}?",
-                        f"Best way to set up {thing} for {rnd.choice(('low latency', 'high throughput', 'long context'))}"))
+    title = rnd.choice(
+        (
+            f"How to use {thing} with {model.split('/')[-1]}?",
+            f"How do I configure {thing}?",
+            f"Is {thing} supported together with {rnd.choice(ctx.words.flags)}?",
+            f"Best way to set up {thing} for {rnd.choice(('low latency', 'high throughput', 'long context'))}",
+        )
+    )
     text = (f"I want to run {model} with {thing}. I tried `{rnd.choice(ctx.words.flags)}` but I'm not sure it is "
             f"the right setting for {_kw(rnd, ctx)}. What is the recommended configuration?")
-    body = "\n\n".join(["### Your current environment", "```text\n" + env_dump(rnd).split("```text\n", 1)[1].split("```")[0] + "```",
-                        "### How would you like to use vllm", text, CHECKBOX])
+    body = "\n\n".join(
+        [
+            "### Your current environment",
+            "```text\n" + env_dump(rnd).split("```text\n", 1)[1].split("```")[0] + "```",
+            "### How would you like to use vllm",
+            text,
+            CHECKBOX,
+        ]
+    )
     return title, body
 
 
@@ -285,15 +319,27 @@ def _doc(rnd: random.Random, ctx: Ctx) -> tuple[str, str]:
 def _ci_failure(rnd: random.Random, ctx: Ctx) -> tuple[str, str]:
     test = rnd.choice(ctx.tests or ctx.files)
     name = f"{test}::test_{rnd.choice(ctx.words.funcs)}[{rnd.choice(('fp16', 'bf16', 'tp2', 'eager', 'cuda_graph'))}]"
-    body = "\n\n".join([
-        "### Name of failing test", f"`{name}`",
-        "### Basic information",
-        f"- [{'x' if rnd.random() < 0.5 else ' '}] Flaky test\n- [{'x' if rnd.random() < 0.5 else ' '}] Can reproduce locally\n"
-        f"- [ ] Caused by external libraries (e.g. bug in `transformers`)",
-        "### 🧪 Describe the failing test", "```text\n" + traceback(rnd, ctx) + "\n```",
-        "### 📝 History of failing test", rnd.choice(("Started failing on main two days ago.", "Flaky for about a week.",
-                                                     "First seen after the nightly torch bump.")),
-        "### CC List.", "_No response_"])
+    body = "\n\n".join(
+        [
+            "### Name of failing test",
+            f"`{name}`",
+            "### Basic information",
+            f"- [{'x' if rnd.random() < 0.5 else ' '}] Flaky test\n- [{'x' if rnd.random() < 0.5 else ' '}] Can reproduce locally\n"
+            f"- [ ] Caused by external libraries (e.g. bug in `transformers`)",
+            "### 🧪 Describe the failing test",
+            "```text\n" + traceback(rnd, ctx) + "\n```",
+            "### 📝 History of failing test",
+            rnd.choice(
+                (
+                    "Started failing on main two days ago.",
+                    "Flaky for about a week.",
+                    "First seen after the nightly torch bump.",
+                )
+            ),
+            "### CC List.",
+            "_No response_",
+        ]
+    )
     return f"{test.rsplit('/', 1)[-1]} fails on main", body
 
 
@@ -331,14 +377,37 @@ def _easy_task(rnd: random.Random, kind: str, ctx: Ctx) -> tuple[str, str]:
     scope = rnd.choice(P.GFI_SCOPE).format(file=f, func=func, test=test)
     link = blob_link(ctx.repo, f, rnd)
     if key == "doc":
-        body = "\n\n".join(["### 📚 The doc issue", f"{title}. People keep asking about it in the {ctx.sub_name} channel.",
-                            "### Suggest a potential alternative/fix", f"{scope}\n\n{link}", CHECKBOX])
+        body = "\n\n".join(
+            [
+                "### 📚 The doc issue",
+                f"{title}. People keep asking about it in the {ctx.sub_name} channel.",
+                "### Suggest a potential alternative/fix",
+                f"{scope}\n\n{link}",
+                CHECKBOX,
+            ]
+        )
     elif key == "bug":
-        body = "\n\n".join(["### Your current environment", "_Not relevant, reproducible on main._", "### 🐛 Describe the bug",
-                            f"{title}. {scope}\n\nSee {link}", CHECKBOX])
+        body = "\n\n".join(
+            [
+                "### Your current environment",
+                "_Not relevant, reproducible on main._",
+                "### 🐛 Describe the bug",
+                f"{title}. {scope}\n\nSee {link}",
+                CHECKBOX,
+            ]
+        )
     else:
-        body = "\n\n".join(["### 🚀 The feature, motivation and pitch", f"{title}. {scope}", "### Alternatives", "_No response_",
-                            "### Additional context", link, CHECKBOX])
+        body = "\n\n".join(
+            [
+                "### 🚀 The feature, motivation and pitch",
+                f"{title}. {scope}",
+                "### Alternatives",
+                "_No response_",
+                "### Additional context",
+                link,
+                CHECKBOX,
+            ]
+        )
     return title, body
 
 
@@ -388,8 +457,14 @@ def bystander_comment(rnd: random.Random, ctx: Ctx) -> str:
 
 
 def fixed_comment(rnd: random.Random, pr: int) -> str:
-    return rnd.choice((f"Fixed by #{pr}.", f"This should be resolved by #{pr}, closing. Please reopen if you still see it.",
-                       f"#{pr} landed on main; closing.", f"Closing as fixed in #{pr}."))
+    return rnd.choice(
+        (
+            f"Fixed by #{pr}.",
+            f"This should be resolved by #{pr}, closing. Please reopen if you still see it.",
+            f"#{pr} landed on main; closing.",
+            f"Closing as fixed in #{pr}.",
+        )
+    )
 
 
 def closing_comment(rnd: random.Random, reason: str, ref: int | None) -> str:
@@ -407,10 +482,12 @@ STALE_MARK = ("This issue has been automatically marked as stale because it has 
               "feel this issue should remain open. Thank you!")
 STALE_CLOSE = ("This issue has been automatically closed due to inactivity. Please feel free to reopen if you feel it "
                "is still relevant. Thank you!")
-PR_WELCOME = ("👋 Hi! Thank you for contributing to the vLLM project.\n\n"
-              "Only a small and essential subset of CI tests runs automatically on every PR. A maintainer adds the `ready` "
-              "label (or you run `/ready` once you have reviewers) to run the full suite.\n\n"
-              "🚀")
+PR_WELCOME = (
+    "👋 Hi! Thank you for contributing to the vLLM project.\n\n"
+    "Only a small and essential subset of CI tests runs automatically on every PR. A maintainer adds the `ready` "
+    "label (or you run `/ready` once you have reviewers) to run the full suite.\n\n"
+    "🚀"
+)
 MERGE_CONFLICT = "This pull request has merge conflicts that must be resolved before it can be merged. Please rebase the PR, @{author}."
 
 
@@ -442,7 +519,9 @@ def pr_title(rnd: random.Random, kind: str, ctx: Ctx, tag_sub: tuple[str, ...], 
         tags = "[Test]" if rnd.random() < 0.7 else "[Misc]"
         body = rnd.choice((f"Add tests for `{func}`", f"Deflake {thing} test", f"Reduce runtime of {thing} tests"))
     else:  # feature
-        tags = (rnd.choice(own) if own else rnd.choice(("[Feature]", "[Core]"))) + ("[Feature]" if rnd.random() < 0.2 else "")
+        tags = (rnd.choice(own) if own else rnd.choice(("[Feature]", "[Core]"))) + (
+            "[Feature]" if rnd.random() < 0.2 else ""
+        )
         feat = rnd.choice(ctx.words.features).replace("{newmodel}", rnd.choice(NEW_MODELS)[0].split("/")[-1])
         body = rnd.choice((f"Support {feat}", f"Add {feat}", _cap(feat)))
         if issue_title and rnd.random() < 0.85:
@@ -465,9 +544,13 @@ def pr_body(rnd: random.Random, kind: str, ctx: Ctx, fixes: int | None, refs: tu
         "feature": f"Add {rnd.choice(ctx.words.features).replace('{newmodel}', 'a new architecture')}.",
     }[kind]
     if issue_title:
-        purpose = rnd.choice((f"Address the problem reported in the linked issue ({issue_title.split(': ', 1)[-1]}).",
-                              f"{_cap(issue_title.split(': ', 1)[-1])}: this PR implements the fix discussed in the issue.",
-                              "See the linked issue for the context."))
+        purpose = rnd.choice(
+            (
+                f"Address the problem reported in the linked issue ({issue_title.split(': ', 1)[-1]}).",
+                f"{_cap(issue_title.split(': ', 1)[-1])}: this PR implements the fix discussed in the issue.",
+                "See the linked issue for the context.",
+            )
+        )
     lines = ["## Purpose", "", purpose]
     if fixes:
         lines += ["", rnd.choice(FIX_KEYWORDS).format(n=fixes, repo=ctx.repo)]
@@ -498,9 +581,14 @@ def pr_author_comment(rnd: random.Random, reviewers: list[str], test: str) -> st
 
 
 def pr_maintainer_comment(rnd: random.Random, ctx: Ctx, ref: int | None) -> str:
-    opts = ["Thanks for the PR! Could you add a test?", "Can you share benchmark numbers before and after?",
-            "LGTM once CI is green.", "Could you run the pre-commit hooks? The lint check is failing.",
-            f"Does this also work with the {rnd.choice(ctx.words.things)}?", "Let's get this in before the release branch cut."]
+    opts = [
+        "Thanks for the PR! Could you add a test?",
+        "Can you share benchmark numbers before and after?",
+        "LGTM once CI is green.",
+        "Could you run the pre-commit hooks? The lint check is failing.",
+        f"Does this also work with the {rnd.choice(ctx.words.things)}?",
+        "Let's get this in before the release branch cut.",
+    ]
     if ref:
         opts.append(f"Could you rebase? This conflicts with #{ref}.")
         opts.append(f"How does this interact with #{ref}?")
@@ -513,9 +601,28 @@ CHANGES_BODIES = ("Please add a unit test that covers the new branch.",
                   "This changes the default behaviour; please keep the old default and add a flag.",
                   "We need benchmark numbers before we can merge this.",
                   "This breaks the TP > 1 path, see inline comments.")
-COMMENT_BODIES = ("", "", "", "", "A few comments.", "Left some suggestions.", "Mostly looks good, a couple of questions.")
+COMMENT_BODIES = (
+    "",
+    "",
+    "",
+    "",
+    "A few comments.",
+    "Left some suggestions.",
+    "Mostly looks good, a couple of questions.",
+)
 
-_VARS = ("num_tokens", "block_ids", "hidden_states", "req_id", "scale", "max_len", "batch_size", "output", "params", "seq_lens")
+_VARS = (
+    "num_tokens",
+    "block_ids",
+    "hidden_states",
+    "req_id",
+    "scale",
+    "max_len",
+    "batch_size",
+    "output",
+    "params",
+    "seq_lens",
+)
 
 
 def review_comment_body(rnd: random.Random, ctx: Ctx) -> str:
@@ -542,11 +649,20 @@ def diff_hunk(rnd: random.Random, ctx: Ctx, path: str, line: int) -> str:
     w = rnd.choice(_VARS)
     start = max(1, line - 4)
     if path.endswith(".py"):
-        body = [f" def {func}(self, {v}, {w}=None):", f"     if {w} is None:", f"-        {w} = self.{v}", f"+        {w} = self._get_{v}({v})",
-                f"+        assert {w} is not None"]
+        body = [
+            f" def {func}(self, {v}, {w}=None):",
+            f"     if {w} is None:",
+            f"-        {w} = self.{v}",
+            f"+        {w} = self._get_{v}({v})",
+            f"+        assert {w} is not None",
+        ]
     elif path.endswith((".cu", ".cpp", ".h", ".cuh")):
-        body = [f" void {func}(torch::Tensor& {v}, torch::Tensor& {w}) {{", f"   const int n = {v}.size(0);",
-                f"-  {func}_kernel<<<grid, block>>>({v}.data_ptr(), n);", f"+  {func}_kernel<<<grid, block, 0, stream>>>({v}.data_ptr(), n);"]
+        body = [
+            f" void {func}(torch::Tensor& {v}, torch::Tensor& {w}) {{",
+            f"   const int n = {v}.size(0);",
+            f"-  {func}_kernel<<<grid, block>>>({v}.data_ptr(), n);",
+            f"+  {func}_kernel<<<grid, block, 0, stream>>>({v}.data_ptr(), n);",
+        ]
     else:
         body = [" ", f"-{v}: old", f"+{v}: new", f"+{w}: added"]
     adds = sum(1 for b in body if b.startswith("+"))
@@ -561,28 +677,53 @@ def feature_comment(rnd: random.Random, ctx: Ctx, role: str, ref: int | None = N
     """Discussion on a feature request, RFC, doc or misc issue (role: author, maintainer, user)."""
     thing = rnd.choice(ctx.words.things)
     if role == "maintainer":
-        opts = ["Makes sense to me.", "What's the use case exactly? Trying to understand whether the existing options cover it.",
-                f"How would this interact with the {thing}?", "We need to be careful about the extra overhead here.",
-                f"I think this belongs in the {thing} rather than in the entrypoint.", "Agreed, the current behaviour is confusing.",
-                "Let's keep the default as it is and make this opt-in."]
+        opts = [
+            "Makes sense to me.",
+            "What's the use case exactly? Trying to understand whether the existing options cover it.",
+            f"How would this interact with the {thing}?",
+            "We need to be careful about the extra overhead here.",
+            f"I think this belongs in the {thing} rather than in the entrypoint.",
+            "Agreed, the current behaviour is confusing.",
+            "Let's keep the default as it is and make this opt-in.",
+        ]
         if ref:
             opts.append(f"We have something similar planned in #{ref}.")
         return rnd.choice(opts)
     if role == "author":
-        return rnd.choice(("The use case is batch evaluation jobs where we can't change the client.", "Happy to help test.",
-                           f"Good point, I hadn't considered the {thing}.", "Updated the description with more details.",
-                           "Any thoughts on this?"))
-    return rnd.choice(("+1, this would be useful for us too.", "Would love this.", f"We'd use this with the {thing} as well.",
-                       "👍", "Any plans for this?", "Another use case: multi-tenant serving."))
+        return rnd.choice(
+            (
+                "The use case is batch evaluation jobs where we can't change the client.",
+                "Happy to help test.",
+                f"Good point, I hadn't considered the {thing}.",
+                "Updated the description with more details.",
+                "Any thoughts on this?",
+            )
+        )
+    return rnd.choice(
+        (
+            "+1, this would be useful for us too.",
+            "Would love this.",
+            f"We'd use this with the {thing} as well.",
+            "👍",
+            "Any plans for this?",
+            "Another use case: multi-tenant serving.",
+        )
+    )
 
 
 def usage_comment(rnd: random.Random, ctx: Ctx, role: str) -> str:
     flag = rnd.choice(ctx.words.flags)
     thing = rnd.choice(ctx.words.things)
     if role == "maintainer":
-        return rnd.choice((f"You can pass `{flag}`; see the docs for the {thing}.", f"That's not supported with the {thing} yet.",
-                           "Can you share the exact command you ran?", f"Try lowering `--gpu-memory-utilization` and set `{flag}`.",
-                           "This should work on the latest release; which version are you on?"))
+        return rnd.choice(
+            (
+                f"You can pass `{flag}`; see the docs for the {thing}.",
+                f"That's not supported with the {thing} yet.",
+                "Can you share the exact command you ran?",
+                f"Try lowering `--gpu-memory-utilization` and set `{flag}`.",
+                "This should work on the latest release; which version are you on?",
+            )
+        )
     if role == "author":
         return rnd.choice(("Thanks, that works!", f"I tried `{flag}` but still get the same behaviour.",
                            "Here is my command: `vllm serve ... --max-model-len 32768`", "Got it, thank you."))

@@ -20,7 +20,9 @@ def build_truth(w: World, chat_links: dict[str, str], sig_channels: dict[str, st
     first_pr: dict[int, int] = {}
     for pr in sorted(w.pulls, key=lambda p: p.created):
         first_pr.setdefault(pr.author.idx, pr.number)  # type: ignore[union-attr]
-    newcomer_prs = sorted(pr.number for pr in w.pulls if pr.author.kind == NEWCOMER and first_pr[pr.author.idx] == pr.number)  # type: ignore[union-attr]
+    newcomer_prs = sorted(
+        pr.number for pr in w.pulls if pr.author.kind == NEWCOMER and first_pr[pr.author.idx] == pr.number
+    )  # type: ignore[union-attr]
     newcomer_set = set(newcomer_prs)
     resolved_by_newcomer = sorted(i.number for i in w.issues if i.state == "closed" and i.fixed_by is not None
                                   and i.fixed_by.merged is not None and i.fixed_by.number in newcomer_set)
@@ -39,7 +41,9 @@ def build_truth(w: World, chat_links: dict[str, str], sig_channels: dict[str, st
         "claim_released": sorted(i.number for i in open_issues if i.claim_kind == "released"),
         "unblocked": sorted(i.number for i in open_issues if i.block_kind == "unblocked"),
         "looks_easy_not_gfi": sorted(i.number for i in open_issues if i.role == "easy_neg"),
-        "history_good_first_issue": sorted(i.number for i in w.issues if i.state == "closed" and "good first issue" in i.labels),
+        "history_good_first_issue": sorted(
+            i.number for i in w.issues if i.state == "closed" and "good first issue" in i.labels
+        ),
         "resolved_by_newcomer": resolved_by_newcomer,
         "newcomer_first_prs": newcomer_prs,
         "maintainers": sorted(p.login for p in w.pop.of(MAINTAINER)),

@@ -34,10 +34,31 @@ from sandbox.community.vocab import words_for
 
 # How busy each vLLM area is (relative); unknown subsystems get 2.
 SUB_WEIGHTS = {
-    "frontend": 10, "new-model": 8, "ci/build": 8, "kernel": 7, "quantization": 7, "multi-modality": 6, "documentation": 6,
-    "v1": 5, "tool-calling": 5, "rocm": 5, "engine": 5, "speculative-decoding": 4, "scheduler": 4, "attention": 4,
-    "distributed": 4, "structured-output": 3, "compilation": 3, "sampling": 3, "performance": 3, "kv-connector": 3,
-    "nvidia": 3, "lora": 2, "config": 2, "tpu": 1.5, "cpu": 1.5,
+    "frontend": 10,
+    "new-model": 8,
+    "ci/build": 8,
+    "kernel": 7,
+    "quantization": 7,
+    "multi-modality": 6,
+    "documentation": 6,
+    "v1": 5,
+    "tool-calling": 5,
+    "rocm": 5,
+    "engine": 5,
+    "speculative-decoding": 4,
+    "scheduler": 4,
+    "attention": 4,
+    "distributed": 4,
+    "structured-output": 3,
+    "compilation": 3,
+    "sampling": 3,
+    "performance": 3,
+    "kv-connector": 3,
+    "nvidia": 3,
+    "lora": 2,
+    "config": 2,
+    "tpu": 1.5,
+    "cpu": 1.5,
 }
 ISSUE_KINDS = {"bug": 0.42, "feature": 0.2, "usage": 0.1, "rfc": 0.03, "performance": 0.04, "installation": 0.05,
                "new_model": 0.05, "doc": 0.04, "ci_failure": 0.05, "misc": 0.02}
@@ -445,7 +466,9 @@ class World:
                     created = min(it.created + delay(rnd, 1.5 * DAY, 0.8), it.end - 6 * HOUR)
                     created = max(created, it.created + 10 * MINUTE)
                 if it.role == "fixed":
-                    author = self.owner(rnd, it.text_sub) if rnd.random() < 0.5 else self.contributor_for(rnd, it.text_sub)
+                    author = (
+                        self.owner(rnd, it.text_sub) if rnd.random() < 0.5 else self.contributor_for(rnd, it.text_sub)
+                    )
                 elif it.role == "gfi_closed" and rnd.random() < 0.15:
                     author = self.contributor_for(rnd, it.text_sub)
                 else:

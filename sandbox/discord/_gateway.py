@@ -71,7 +71,10 @@ class Gateway:
     # ------------------------------------------------------------------ fan-out
     def _visible(self, session: Session, event: str, data: dict[str, Any]) -> dict[str, Any] | None:
         """What a session with these intents gets of an event (None: nothing)."""
-        if event in ("GUILD_CREATE", "THREAD_CREATE", "THREAD_UPDATE", "CHANNEL_CREATE") and not session.intents & INTENT_GUILDS:
+        if (
+            event in ("GUILD_CREATE", "THREAD_CREATE", "THREAD_UPDATE", "CHANNEL_CREATE")
+            and not session.intents & INTENT_GUILDS
+        ):
             return None
         if event == "MESSAGE_CREATE":
             if data.get("guild_id") and not session.intents & INTENT_GUILD_MESSAGES:

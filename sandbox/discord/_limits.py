@@ -95,28 +95,46 @@ def check_message_body(body: dict[str, Any], files: list[tuple[str, int]] | None
             _put(errors, ["embeds", str(i), "color"], _err("NUMBER_TYPE_MAX", "int value should be <= 16777215."))
         fields = e.get("fields") or []
         if len(fields) > FIELDS_MAX:
-            _put(errors, ["embeds", str(i), "fields"], _err("BASE_TYPE_MAX_LENGTH", f"Must be {FIELDS_MAX} or fewer in length."))
+            _put(
+                errors,
+                ["embeds", str(i), "fields"],
+                _err("BASE_TYPE_MAX_LENGTH", f"Must be {FIELDS_MAX} or fewer in length."),
+            )
         for j, f in enumerate(fields):
             for key, limit in (("name", FIELD_NAME_MAX), ("value", FIELD_VALUE_MAX)):
                 v = f.get(key) if isinstance(f, dict) else None
                 if v is None or v == "":
-                    _put(errors, ["embeds", str(i), "fields", str(j), key], _err("BASE_TYPE_REQUIRED", "This field is required"))
+                    _put(
+                        errors,
+                        ["embeds", str(i), "fields", str(j), key],
+                        _err("BASE_TYPE_REQUIRED", "This field is required"),
+                    )
                 elif len(str(v)) > limit:
                     _put(errors, ["embeds", str(i), "fields", str(j), key], _too_long(limit))
     if total > EMBED_TOTAL_MAX and "embeds" not in errors:
-        _put(errors, ["embeds"], _err("MAX_EMBED_SIZE_EXCEEDED", f"Embed size exceeds maximum size of {EMBED_TOTAL_MAX}"))
+        _put(
+            errors, ["embeds"], _err("MAX_EMBED_SIZE_EXCEEDED", f"Embed size exceeds maximum size of {EMBED_TOTAL_MAX}")
+        )
     if len(files) > FILES_MAX:
         _put(errors, ["files"], _err("BASE_TYPE_MAX_LENGTH", f"Must be {FILES_MAX} or fewer in length."))
     am = body.get("allowed_mentions")
     if am is not None:
         parse = am.get("parse") if isinstance(am, dict) else None
-        if parse is not None and (not isinstance(parse, list) or any(p not in ("roles", "users", "everyone") for p in parse)):
+        if parse is not None and (
+            not isinstance(parse, list) or any(p not in ("roles", "users", "everyone") for p in parse)
+        ):
             _put(errors, ["allowed_mentions", "parse"], _err("ENUM_TYPE_COERCE", "Value is not a valid enum value."))
         elif isinstance(parse, list):
             for kind in ("users", "roles"):
                 if kind in parse and am.get(kind):
-                    _put(errors, ["allowed_mentions"], _err("ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
-                                                            f"parse:[\"{kind}\"] and {kind}: [ids] are mutually exclusive."))
+                    _put(
+                        errors,
+                        ["allowed_mentions"],
+                        _err(
+                            "ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+                            f'parse:["{kind}"] and {kind}: [ids] are mutually exclusive.',
+                        ),
+                    )
     if errors:
         raise FormError({"message": "Invalid Form Body", "code": 50035, "errors": errors})
     if sum(f[1] for f in files) > ATTACHMENT_SIZE_LIMIT:

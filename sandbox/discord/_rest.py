@@ -76,8 +76,12 @@ def _snowflake_arg(value: str | None, name: str) -> int | None:
     if value is None:
         return None
     if not value.isdigit():
-        raise ApiError(400, "Invalid Form Body", 50035,
-                       {name: {"_errors": [{"code": "NUMBER_TYPE_COERCE", "message": f"Value \"{value}\" is not snowflake."}]}})
+        raise ApiError(
+            400,
+            "Invalid Form Body",
+            50035,
+            {name: {"_errors": [{"code": "NUMBER_TYPE_COERCE", "message": f'Value "{value}" is not snowflake.'}]}},
+        )
     return int(value)
 
 
@@ -350,14 +354,20 @@ class RestRoutes:
                 bad(["options"], "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
             for j, o in enumerate(opts):
                 if not 1 <= len(o.get("description") or "") <= 100:
-                    bad(["options", str(j), "description"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+                    bad(
+                        ["options", str(j), "description"],
+                        "BASE_TYPE_BAD_LENGTH",
+                        "Must be between 1 and 100 in length.",
+                    )
                 if len(o.get("choices") or []) > 25:
                     bad(["options", str(j), "choices"], "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
         if errors:
             raise ApiError(400, "Invalid Form Body", 50035, errors)
 
     def _command(self, c: Payload, guild_id: int | None, existing: list[Payload]) -> Payload:
-        same = next((e for e in existing if e["name"] == c["name"] and int(e.get("type", 1)) == int(c.get("type", 1))), None)
+        same = next(
+            (e for e in existing if e["name"] == c["name"] and int(e.get("type", 1)) == int(c.get("type", 1))), None
+        )
         out = {
             "id": same["id"] if same else str(self.s.new_id()), "application_id": str(APPLICATION_ID),
             "version": str(self.s.new_id()), "default_member_permissions": c.get("default_member_permissions"),
@@ -386,9 +396,19 @@ class RestRoutes:
         gid = self._scope(request)
         body = self._body(request).json
         if not isinstance(body, list):
-            raise ApiError(400, "Invalid Form Body", 50035, {"_errors": [{"code": "LIST_TYPE_CONVERT", "message": "Must be an array."}]})
+            raise ApiError(
+                400,
+                "Invalid Form Body",
+                50035,
+                {"_errors": [{"code": "LIST_TYPE_CONVERT", "message": "Must be an array."}]},
+            )
         if len(body) > 100:
-            raise ApiError(400, "Invalid Form Body", 50035, {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 100 or fewer in length."}]})
+            raise ApiError(
+                400,
+                "Invalid Form Body",
+                50035,
+                {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 100 or fewer in length."}]},
+            )
         for i, c in enumerate(body):
             self._check_command(c, i)
         existing = self.s.commands(gid)
@@ -486,8 +506,11 @@ class RestRoutes:
         summary: Payload = {"id": str(inter.id), "type": inter.payload["type"]}
         if inter.original is not None:
             flags = int(inter.original.get("flags") or 0)
-            summary.update(response_message_id=inter.original["id"], response_message_loading=bool(flags & FLAG_LOADING),
-                           response_message_ephemeral=bool(flags & FLAG_EPHEMERAL))
+            summary.update(
+                response_message_id=inter.original["id"],
+                response_message_loading=bool(flags & FLAG_LOADING),
+                response_message_ephemeral=bool(flags & FLAG_EPHEMERAL),
+            )
         out: Payload = {"interaction": summary}
         if resource is not None:
             out["resource"] = resource
@@ -539,7 +562,9 @@ class RestRoutes:
             edited.update({k: fresh[k] for k in ("mentions", "mention_roles", "mention_everyone")})
         if body.files or "attachments" in payload:
             kept_ids = {str(a.get("id")) for a in payload.get("attachments") or []}
-            edited["attachments"] = [a for a in msg.get("attachments", []) if a["id"] in kept_ids] + fresh["attachments"]
+            edited["attachments"] = [a for a in msg.get("attachments", []) if a["id"] in kept_ids] + fresh[
+                "attachments"
+            ]
         edited["flags"] = int(msg.get("flags") or 0) & ~FLAG_LOADING
         edited["edited_timestamp"] = _iso(self.s.clock())
         if mid == "@original":

@@ -278,10 +278,18 @@ class DiscordStore:
         if roles is None:
             roles = [str(r) for r in known.get("roles") or []]
         return {
-            "user": complete_user(user), "roles": roles, "joined_at": joined_at or known.get("joined_at") or _iso(self.now),
-            "deaf": False, "mute": False, "flags": int(known.get("flags") or 0), "pending": False,
-            "nick": known.get("nick"), "avatar": None,
-            "banner": None, "premium_since": None, "communication_disabled_until": None,
+            "user": complete_user(user),
+            "roles": roles,
+            "joined_at": joined_at or known.get("joined_at") or _iso(self.now),
+            "deaf": False,
+            "mute": False,
+            "flags": int(known.get("flags") or 0),
+            "pending": False,
+            "nick": known.get("nick"),
+            "avatar": None,
+            "banner": None,
+            "premium_since": None,
+            "communication_disabled_until": None,
         }
 
     def bot_member(self) -> Payload:

@@ -326,7 +326,9 @@ class DiscordSandbox:
             return options
         out = []
         for key, value in options.items():
-            otype = 5 if isinstance(value, bool) else 4 if isinstance(value, int) else 10 if isinstance(value, float) else 3
+            otype = (
+                5 if isinstance(value, bool) else 4 if isinstance(value, int) else 10 if isinstance(value, float) else 3
+            )
             opt: Payload = {"name": key, "type": otype, "value": value}
             if focused == key:
                 opt["focused"] = True
@@ -344,8 +346,9 @@ class DiscordSandbox:
         return await self.gateway.drop(code, abort=abort)
 
     async def wait_for_sessions(self, identified: int = 1, resumed: int = 0, timeout: float = 10.0) -> None:
-        await self.gateway.wait_for(lambda g: g.identifies >= identified and g.resumes >= resumed and g.live_sessions > 0,
-                                    timeout)
+        await self.gateway.wait_for(
+            lambda g: g.identifies >= identified and g.resumes >= resumed and g.live_sessions > 0, timeout
+        )
 
     async def wait_for_response(self, interaction: Interaction, *, followups: int = 0, edits: int = 0,
                                 timeout: float = 10.0) -> Interaction:
@@ -369,7 +372,9 @@ class DiscordSandbox:
         attachments = []
         for i, up in enumerate(files):
             aid = self.store.new_id()
-            described: dict[str, Any] = next((a for a in body.get("attachments") or [] if str(a.get("id")) == str(i)), {})
+            described: dict[str, Any] = next(
+                (a for a in body.get("attachments") or [] if str(a.get("id")) == str(i)), {}
+            )
             url = f"{self.base_url}/attachments/{cid}/{aid}/{up.filename}"
             att = {"id": str(aid), "filename": up.filename, "size": len(up.data), "url": url, "proxy_url": url,
                    "content_type": up.content_type or "application/octet-stream"}
@@ -554,7 +559,9 @@ def make_app(sb: DiscordSandbox) -> web.Application:
     r.add_post(a + "/webhooks/{webhook_id}/{webhook_token}", _routed(rest.followup))
     r.add_get(a + "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", _routed(rest.get_webhook_message))
     r.add_patch(a + "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", _routed(rest.edit_webhook_message))
-    r.add_delete(a + "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", _routed(rest.delete_webhook_message))
+    r.add_delete(
+        a + "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", _routed(rest.delete_webhook_message)
+    )
     r.add_get("/gateway", sb.gateway.handle)
     r.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", rest.attachment)
     control_routes(app, sb)

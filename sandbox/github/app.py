@@ -291,7 +291,9 @@ class GitHubSandbox:
             ok, quota = self.limiter.take(caller)
             if not ok:
                 return self._rate_limited(request, quota, token, conditional)
-        fault, variant = self.faults.draw(f"{request.method} {request.path_qs} {hashlib.sha256(raw_in).hexdigest()[:12]}")
+        fault, variant = self.faults.draw(
+            f"{request.method} {request.path_qs} {hashlib.sha256(raw_in).hexdigest()[:12]}"
+        )
         early = await self._fault(request, fault, variant, quota, conditional)
         if early is not None:
             return early
@@ -319,7 +321,9 @@ class GitHubSandbox:
             raise web.HTTPServiceUnavailable
         if fault is Fault.SERVER_ERROR:
             status, message = SERVER_ERRORS[min(2, int(variant * 3))]
-            resp, n = self._json(status, {"message": message, "documentation_url": rest.DOCS, "status": str(status)}, quota)
+            resp, n = self._json(
+                status, {"message": message, "documentation_url": rest.DOCS, "status": str(status)}, quota
+            )
             self._log(request, status, n, conditional, "5xx")
             return resp
         if fault is Fault.SECONDARY:

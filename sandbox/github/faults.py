@@ -71,7 +71,9 @@ class FaultSpec:
             key, sep, raw = part.partition("=")
             key = key.strip().lower()
             if not sep or key not in _KEYS:
-                raise ConfigError(f"--faults: unknown item {part!r}; expected KEY=VALUE with KEY one of {', '.join(_KEYS)}")
+                raise ConfigError(
+                    f"--faults: unknown item {part!r}; expected KEY=VALUE with KEY one of {', '.join(_KEYS)}"
+                )
             try:
                 num = float(raw)
             except ValueError:

@@ -88,10 +88,14 @@ class Connection(Node):
                  last: int | None = None, after: str | None = None, before: str | None = None) -> None:
         super().__init__()
         if first is None and last is None:
-            raise GraphQLError(f"You must provide a `first` or `last` value to properly paginate the `{name}` connection.")
+            raise GraphQLError(
+                f"You must provide a `first` or `last` value to properly paginate the `{name}` connection."
+            )
         for arg, value in (("first", first), ("last", last)):
             if value is not None and value > 100:
-                raise GraphQLError(f"Requesting {value} records on the `{name}` connection exceeds the `{arg}` limit of 100 records.")
+                raise GraphQLError(
+                    f"Requesting {value} records on the `{name}` connection exceeds the `{arg}` limit of 100 records."
+                )
             if value is not None and value < 0:
                 raise GraphQLError(f"`{arg}` on the `{name}` connection cannot be less than zero.")
         lo, hi = 0, len(items)

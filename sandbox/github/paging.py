@@ -39,7 +39,9 @@ def last_page(total: int, per_page: int) -> int:
     return max(1, math.ceil(total / per_page))
 
 
-def link_header(url_base: str, query_pairs: Sequence[tuple[str, str]], page: int, total: int, per_page: int) -> str | None:
+def link_header(
+    url_base: str, query_pairs: Sequence[tuple[str, str]], page: int, total: int, per_page: int
+) -> str | None:
     """GitHub's `Link` header for `page` of `total` items, or None when everything fits on one page."""
     last = last_page(total, per_page)
     if last <= 1 and page <= 1:

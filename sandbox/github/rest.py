@@ -281,7 +281,10 @@ def list_pull_files(ctx: Ctx, repo: RepoData, number: str) -> Reply:
 def list_pull_reviews(ctx: Ctx, repo: RepoData, number: str) -> Reply:
     if repo.pull(int(number)) is None:
         return not_found()
-    items = sorted(repo.reviews_of(int(number)), key=lambda r: (ts(r["submitted_at"]) if r.get("submitted_at") else ctx.now, r["id"]))
+    items = sorted(
+        repo.reviews_of(int(number)),
+        key=lambda r: (ts(r["submitted_at"]) if r.get("submitted_at") else ctx.now, r["id"]),
+    )
     return listing(ctx, items, _repo_link(repo, f"/pulls/{number}/reviews"))
 
 

@@ -94,8 +94,10 @@ class SlackSandbox(LoopbackServer):
         for msgs in self.by_channel.values():
             msgs.sort(key=lambda m: float(m["ts"]))
         # The token's own user: the app's bot user (is_bot, with the app's bot_id in its profile).
-        self.app_user: dict[str, Any] = next((u for u in self.users if u.get("is_bot") and (u.get("profile") or {}).get("bot_id")),
-                             {"id": "U0APPUSER", "name": "oss-scout", "profile": {"bot_id": "B0APPBOT"}})
+        self.app_user: dict[str, Any] = next(
+            (u for u in self.users if u.get("is_bot") and (u.get("profile") or {}).get("bot_id")),
+            {"id": "U0APPUSER", "name": "oss-scout", "profile": {"bot_id": "B0APPBOT"}},
+        )
 
     def base_url(self, host: str, port: int) -> str:
         return f"http://{host}:{port}/api/"
@@ -131,10 +133,16 @@ class SlackSandbox(LoopbackServer):
         return Reply(200, handler(form))
 
     def auth_test(self, form: dict[str, str]) -> dict[str, Any]:
-        return {"ok": True, "url": self.team.get("url", ""), "team": self.team.get("name", ""),
-                "user": self.app_user.get("name", ""), "team_id": self.team.get("id", ""),
-                "user_id": self.app_user.get("id", ""), "bot_id": (self.app_user.get("profile") or {}).get("bot_id", ""),
-                "is_enterprise_install": False}
+        return {
+            "ok": True,
+            "url": self.team.get("url", ""),
+            "team": self.team.get("name", ""),
+            "user": self.app_user.get("name", ""),
+            "team_id": self.team.get("id", ""),
+            "user_id": self.app_user.get("id", ""),
+            "bot_id": (self.app_user.get("profile") or {}).get("bot_id", ""),
+            "is_enterprise_install": False,
+        }
 
     def team_info(self, form: dict[str, str]) -> dict[str, Any]:
         return {"ok": True, "team": self.team}

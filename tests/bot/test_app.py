@@ -23,8 +23,9 @@ def test_extensions_are_packages_with_setup_and_no_command_is_shadowed() -> None
     assert not any(part.startswith("_") for n in names for part in n.split("."))
 
 
-async def test_bot_reaches_ready_with_safe_defaults_and_syncs_commands(discord_endpoints: DiscordSandbox,
-                                                                       discord_settings: Settings, engine: Engine) -> None:
+async def test_bot_reaches_ready_with_safe_defaults_and_syncs_commands(
+    discord_endpoints: DiscordSandbox, discord_settings: Settings, engine: Engine
+) -> None:
     calls: list[str] = []
 
     async def hook(bot: ScoutBot) -> None:  # where the service starts its scheduler
@@ -89,8 +90,9 @@ async def test_guild_scope_removes_commands_an_earlier_version_registered_global
     assert discord_endpoints.store.guild_commands[discord_endpoints.store.guild_id]
 
 
-async def test_run_bot_points_discord_py_at_the_settings_and_restores(discord_sandbox: DiscordSandbox,
-                                                                      discord_settings: Settings, engine: Engine) -> None:
+async def test_run_bot_points_discord_py_at_the_settings_and_restores(
+    discord_sandbox: DiscordSandbox, discord_settings: Settings, engine: Engine
+) -> None:
     before = (discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
     bot = ScoutBot(Services.from_settings(discord_settings, engine), guild_ready_timeout=0.05)
     task = asyncio.create_task(run_bot(bot))

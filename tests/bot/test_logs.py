@@ -20,8 +20,11 @@ INTERACTION = "aW50ZXJhY3Rpb246MTIzNDU2Nzg5MDpYWFhYWFhYWFhY"
 def logging_state() -> Iterator[None]:
     """setup_logging changes process-wide state: put it back."""
     root = logging.getLogger()
-    saved = (list(root.handlers), root.level,
-             {n: logging.getLogger(n).level for n in (*logs.NOISY, "github.Requester", "github.GithubRetry", "apscheduler")})
+    saved = (
+        list(root.handlers),
+        root.level,
+        {n: logging.getLogger(n).level for n in (*logs.NOISY, "github.Requester", "github.GithubRetry", "apscheduler")},
+    )
     yield
     root.handlers[:] = saved[0]
     root.setLevel(saved[1])
@@ -60,7 +63,9 @@ def test_configured_tokens_are_redacted_verbatim(monkeypatch: pytest.MonkeyPatch
     assert logs.redact("abc") == "abc"
 
 
-def test_every_library_logger_reaches_the_redacting_handler(capsys: pytest.CaptureFixture[str], logging_state: None) -> None:
+def test_every_library_logger_reaches_the_redacting_handler(
+    capsys: pytest.CaptureFixture[str], logging_state: None
+) -> None:
     logs.setup_logging("DEBUG,discord=DEBUG,github=DEBUG,urllib3=DEBUG,aiohttp=DEBUG,apscheduler=DEBUG", as_json=False)
     import github  # noqa: F401 - PyGithub's import resets the "github" logger and adds a handler of its own
 
@@ -83,7 +88,10 @@ def test_default_levels_quiet_the_libraries(capsys: pytest.CaptureFixture[str], 
     logging.getLogger("bot.test_logs").debug("ours")
     err = capsys.readouterr().err
     assert "ours" in err and "frame" not in err and "request" not in err and "font" not in err
-    assert logs.parse_levels("info, discord=debug ,github=WARNING") == ("INFO", {"discord": "DEBUG", "github": "WARNING"})
+    assert logs.parse_levels("info, discord=debug ,github=WARNING") == (
+        "INFO",
+        {"discord": "DEBUG", "github": "WARNING"},
+    )
     assert logs.parse_levels("") == ("WARNING", {})
 
 

@@ -23,9 +23,14 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def test_clamp_and_fit_respect_every_limit() -> None:
-    e = clamp_embed({"title": "t" * 300, "description": "@everyone " + "d" * 5000,
-                     "fields": [{"name": f"f{i}", "value": "v" * 2000} for i in range(30)] + [{"name": "", "value": ""}],
-                     "footer": {"text": "x" * 3000}})
+    e = clamp_embed(
+        {
+            "title": "t" * 300,
+            "description": "@everyone " + "d" * 5000,
+            "fields": [{"name": f"f{i}", "value": "v" * 2000} for i in range(30)] + [{"name": "", "value": ""}],
+            "footer": {"text": "x" * 3000},
+        }
+    )
     assert len(e["title"]) == 256 and len(e["description"]) == 4096 and len(e["fields"]) == 25
     assert all(len(f["value"]) == 1024 for f in e["fields"]) and len(e["footer"]["text"]) == 2048
     assert e["description"].startswith("@\u200beveryone")
@@ -68,8 +73,9 @@ async def test_post_digest_with_chart_within_limits_and_no_pings(discord_endpoin
     assert [u.data for u in sb.uploads] == [PNG]
 
 
-async def test_post_digest_refuses_an_unknown_channel_or_empty_digest(discord_endpoints: DiscordSandbox,
-                                                                      discord_settings: Settings, engine: Engine) -> None:
+async def test_post_digest_refuses_an_unknown_channel_or_empty_digest(
+    discord_endpoints: DiscordSandbox, discord_settings: Settings, engine: Engine
+) -> None:
     async with running_bot(discord_settings, engine, extensions=[]) as bot:
         with pytest.raises(ReportError, match="no text channel named #oss-scout"):
             await post_digest(bot, "oss-scout", [{"title": "x"}])

@@ -168,7 +168,9 @@ class Service:
             return self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            raise AssertionError(f"scout run did not stop within {timeout} s of SIGTERM\n{self.text()[-4000:]}") from None
+            raise AssertionError(
+                f"scout run did not stop within {timeout} s of SIGTERM\n{self.text()[-4000:]}"
+            ) from None
 
 
 def start_service(sb: Sandboxes, db_url: str, config: Path, tmp: Path, name: str, *args: str,
@@ -248,7 +250,9 @@ def test_service_collects_classifies_posts_on_time_and_catches_up_once(db_url: s
                                                         "wait": True, "timeout": 20})
     assert answered["callback"] is not None  # an interaction token went through the logs' reach
     wait_until("the digest post", lambda: sb.digests(channel), 40, run1.proc, run1.log)
-    wait_until("a second GitHub collection", lambda: sum(r.ok for r in github_runs(engine)) >= 2, 30, run1.proc, run1.log)
+    wait_until(
+        "a second GitHub collection", lambda: sum(r.ok for r in github_runs(engine)) >= 2, 30, run1.proc, run1.log
+    )
     time.sleep(1.0)
     assert run1.stop() == 0
     text = run1.text()
@@ -265,7 +269,9 @@ def test_service_collects_classifies_posts_on_time_and_catches_up_once(db_url: s
     assert runs[0].ok and runs[0].stored.get("issues", 0) > 0
     for a, b in itertools.pairwise(runs):  # never two collections of the repo at once
         assert a.finished_at is not None and a.finished_at <= b.started_at, (a.started_at, a.finished_at, b.started_at)
-    assert count(engine, Issue) == len(json.loads((live_dataset / "github" / "vllm-project__vllm" / "issues.json").read_text()))
+    assert count(engine, Issue) == len(
+        json.loads((live_dataset / "github" / "vllm-project__vllm" / "issues.json").read_text())
+    )
     assert count(engine, DiscordMessage) > 0
     assert "job discord finished" in text and f"job github:{REPO} finished" in text
 
@@ -298,7 +304,9 @@ def test_service_collects_classifies_posts_on_time_and_catches_up_once(db_url: s
     assert run3.stop() == 0
     assert "job digest: kept" in run3.text()
     with session_scope(engine) as s:
-        posted = s.execute(select(Digest.day, Digest.repo).where(Digest.posted_at.is_not(None)).order_by(Digest.day)).all()
+        posted = s.execute(
+            select(Digest.day, Digest.repo).where(Digest.posted_at.is_not(None)).order_by(Digest.day)
+        ).all()
     day2 = (datetime.now(UTC) + timedelta(days=1)).astimezone(ZoneInfo(ZONE)).date().isoformat()
     assert [tuple(p) for p in posted] == [(day1, REPO), (day2, REPO)]
     engine.dispose()

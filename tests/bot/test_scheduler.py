@@ -62,7 +62,9 @@ def test_digest_time_is_local_and_dst_safe(tmp_path: Path) -> None:
     at = sched.digest_trigger(watch, time(21, 30, 5))
     fire = at.get_next_fire_time(None, datetime(2026, 7, 1, 12, 0, tzinfo=UTC))
     assert fire.astimezone(UTC) == datetime(2026, 7, 1, 19, 30, 5, tzinfo=UTC)
-    ny = load_watch_config(write_config(tmp_path / "ny.toml", digest={"time": "07:15", "timezone": "America/New_York", "days": 1}))
+    ny = load_watch_config(
+        write_config(tmp_path / "ny.toml", digest={"time": "07:15", "timezone": "America/New_York", "days": 1})
+    )
     fire = sched.digest_trigger(ny).get_next_fire_time(None, datetime(2026, 11, 1, 0, 0, tzinfo=UTC))
     assert fire.astimezone(UTC) == datetime(2026, 11, 1, 12, 15, tzinfo=UTC)  # EDT ends that night: 07:15 EST
 
@@ -81,8 +83,9 @@ async def _started(engine: Engine, watch) -> sched.AsyncIOScheduler:  # type: ig
     return s
 
 
-async def test_restart_keeps_digest_and_retrain_replaces_collection_removes_disabled(engine: Engine, tmp_path: Path,
-                                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_restart_keeps_digest_and_retrain_replaces_collection_removes_disabled(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     everything = load_watch_config(write_config(tmp_path / "all.toml", enable_all=True))
     first = await _started(engine, everything)
     t0 = datetime.now(UTC)
@@ -103,7 +106,10 @@ async def test_restart_keeps_digest_and_retrain_replaces_collection_removes_disa
                     "github:vllm-project/vllm": "replaced", "discord": "replaced",
                     "retrain:vllm-project/vllm": "kept", "digest": "kept"}
     after = {j.id: j.next_run_time for j in second.get_jobs()}
-    assert after["digest"] == stored["digest"] and after["retrain:vllm-project/vllm"] == stored["retrain:vllm-project/vllm"]
+    assert (
+        after["digest"] == stored["digest"]
+        and after["retrain:vllm-project/vllm"] == stored["retrain:vllm-project/vllm"]
+    )
     assert after["github:vllm-project/vllm"] == t1
     second.shutdown(wait=False)
 

@@ -69,7 +69,11 @@ def test_fresh_sync_is_healthy_with_age_and_rate_limit(status_env: Engine) -> No
     code, report = status()
     assert code == 0, report["problems"]
     repo = report["repos"]["vllm-project/vllm"]
-    assert (repo["last_sync_age_seconds"], repo["rate_limit_remaining"], repo["last_sync_source"]) == (3600, 4999, "github")
+    assert (repo["last_sync_age_seconds"], repo["rate_limit_remaining"], repo["last_sync_source"]) == (
+        3600,
+        4999,
+        "github",
+    )
     assert report["healthy"] is True and report["problems"] == []
 
 
@@ -84,11 +88,15 @@ def test_threshold_comes_from_the_config_and_each_enabled_repo_counts(status_env
     add_run(status_env, "triton-lang/triton", NOW - timedelta(minutes=5))
     code, report = status()
     assert code == 1
-    assert report["problems"] == [f"sgl-project/sglang: last sync {iso_z(NOW - timedelta(minutes=45))} is older than 0.5 h"]
+    assert report["problems"] == [
+        f"sgl-project/sglang: last sync {iso_z(NOW - timedelta(minutes=45))} is older than 0.5 h"
+    ]
     assert set(report["repos"]) >= {"vllm-project/vllm", "sgl-project/sglang", "triton-lang/triton"}
 
 
-async def test_status_lists_next_run_of_each_job(status_env: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_status_lists_next_run_of_each_job(
+    status_env: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = write_config(tmp_path / "all.toml", enable_all=True)
     monkeypatch.setenv("SCOUT_CONFIG", str(config))
     watch = load_watch_config(config)

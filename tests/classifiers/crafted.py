@@ -84,7 +84,9 @@ class Crafted:
         self.files[str(number)] = [{"filename": f, "status": "modified", "additions": 5, "deletions": 1, "changes": 6}
                                    for f in files]
 
-    def review(self, number: int, login: str, state: str, when: datetime, body: str = "", assoc: str = "MEMBER") -> None:
+    def review(
+        self, number: int, login: str, state: str, when: datetime, body: str = "", assoc: str = "MEMBER"
+    ) -> None:
         self.reviews.append({"id": self._id(), "user": self.user(login, bot=login.endswith("[bot]")), "state": state,
                              "body": body, "author_association": assoc, "submitted_at": iso(when),
                              "pull_request_url": f"{API}/pulls/{number}"})

@@ -147,10 +147,17 @@ def test_hottest_threads_cover_slack_threads_and_forum_topics(engine: Engine, ju
         recs = load_chat(s, rid, NOW - timedelta(days=7), NOW)
     chat = [(r.source, r.parent_name, r.name, r.messages, r.authors, r.issue_numbers) for r in recs
             if r.source != "discord"]
-    assert sorted(chat) == sorted([
-        ("slack", "Slack #sig-frontend", "question 0", 3, 3, ()), ("slack", "Slack #sig-frontend", "question 1", 3, 3, ()),
-        ("slack", "Slack #feat-frontend", "question 2", 3, 3, ()), ("slack", "Slack #sig-frontend", "rfc", 2, 1, ()),
-        ("slack", "Slack #general", "hi", 2, 2, ()), ("slack", "Slack", "#general", 2, 2, (301, 302)),
-        ("discourse", "Forum Frontend", "t0", 2, 2, ()), ("discourse", "Forum Frontend", "t1", 2, 2, ()),
-        ("discourse", "Forum General", "t2", 2, 2, ())])
+    assert sorted(chat) == sorted(
+        [
+            ("slack", "Slack #sig-frontend", "question 0", 3, 3, ()),
+            ("slack", "Slack #sig-frontend", "question 1", 3, 3, ()),
+            ("slack", "Slack #feat-frontend", "question 2", 3, 3, ()),
+            ("slack", "Slack #sig-frontend", "rfc", 2, 1, ()),
+            ("slack", "Slack #general", "hi", 2, 2, ()),
+            ("slack", "Slack", "#general", 2, 2, (301, 302)),
+            ("discourse", "Forum Frontend", "t0", 2, 2, ()),
+            ("discourse", "Forum Frontend", "t1", 2, 2, ()),
+            ("discourse", "Forum General", "t2", 2, 2, ()),
+        ]
+    )
     assert [c[3] for c in chat] == [3, 3, 3, 2, 2, 2, 2, 2, 2]  # the busiest first, whatever the source

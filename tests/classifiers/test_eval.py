@@ -209,7 +209,9 @@ def test_slices_keep_the_repos_label_rules_but_not_codeowners(tmp_path: Path) ->
     c.contents[".github/mergify.yml"] = "pull_request_rules: []\n"
     out = write_slice(c.write(tmp_path / "src"), tmp_path / "out")
     contents = out / "github" / "vllm-project__vllm" / "contents"
-    assert sorted(p.relative_to(contents).as_posix() for p in contents.rglob("*") if p.is_file()) == [".github/mergify.yml"]
+    assert sorted(p.relative_to(contents).as_posix() for p in contents.rglob("*") if p.is_file()) == [
+        ".github/mergify.yml"
+    ]
 
 
 def test_cli_eval_by_project_adds_the_priors_leave_one_project_out_figures() -> None:

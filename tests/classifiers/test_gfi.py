@@ -93,7 +93,10 @@ def test_prior_when_too_few_positives(engine, tmp_path: Path) -> None:
         rows = {r.number: r for r in s.scalars(select(GoodFirstIssueScore))}
         assert set(rows) == {500, 501}  # open issues only
         assert all(r.from_prior for r in rows.values())
-        assert rows[500].reasons[0] == "prior 100 %: this repo has 2 good first issues in its history (its own model needs 5)"
+        assert (
+            rows[500].reasons[0]
+            == "prior 100 %: this repo has 2 good first issues in its history (its own model needs 5)"
+        )
         assert rows[500].probability > rows[501].probability
         assert 0.0 < rows[501].probability < rows[500].probability < 1.0
         card = s.scalar(select(ModelVersion.metrics).where(ModelVersion.name == "gfi"))

@@ -26,7 +26,9 @@ def _tables(eng) -> dict:
         return {
             "labels": {r.number: r.subsystems for r in s.scalars(select(SubsystemLabel))},
             "gfi": {r.number: (round(r.probability, 9), r.reasons) for r in s.scalars(select(GoodFirstIssueScore))},
-            "signals": {r.number: (r.claimed_by, r.blockers, r.acknowledged_by) for r in s.scalars(select(ThreadSignal))},
+            "signals": {
+                r.number: (r.claimed_by, r.blockers, r.acknowledged_by) for r in s.scalars(select(ThreadSignal))
+            },
         }
 
 

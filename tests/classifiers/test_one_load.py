@@ -68,5 +68,8 @@ def test_the_examples_labelled_while_fitting_are_what_judging_labels(small_datas
     computed = judge(data, ctx, models, now)
     assert list(reused.labels.items()) == list(computed.labels.items())  # same guesses, same order
     assert {n: models.labels[n] for n in models.labels} == {n: computed.labels[n] for n in models.labels}
-    assert reused.scores == computed.scores and reused.ownership.by_subsystem.keys() == computed.ownership.by_subsystem.keys()
+    assert (
+        reused.scores == computed.scores
+        and reused.ownership.by_subsystem.keys() == computed.ownership.by_subsystem.keys()
+    )
     eng.dispose()

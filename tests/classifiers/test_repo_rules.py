@@ -48,7 +48,11 @@ def test_parse_mergify_and_labeler() -> None:
     rules = parse_mergify(MERGIFY)
     assert [r.label for r in rules] == ["widgets", "documentation"]  # the comment-only rule adds no label
     w = rules[0]
-    assert w.matches_path("engine/widgets/a.py") and w.matches_path("widgets.toml") and not w.matches_path("x/widgets.toml")
+    assert (
+        w.matches_path("engine/widgets/a.py")
+        and w.matches_path("widgets.toml")
+        and not w.matches_path("x/widgets.toml")
+    )
     assert w.matches_title("Add a Widget cache") and not rules[1].titles
     g = parse_labeler(LABELER)
     assert [r.label for r in g] == ["gadgets"] and g[0].matches_path("engine/gadgets/x/y.py")

@@ -92,7 +92,9 @@ def test_maintainers_and_models(session, small_dataset: Path) -> None:
     models = {m.name: m for m in service.latest_models(session, REPO)}
     assert set(models) == {"subsystem", "gfi"} and models["gfi"].metrics["n_pos"] >= 1
     with pytest.raises(Exception, match="unknown subsystem"):
-        service.maintainers_report(session, load_watch_config(), REPO, "no-such-area", parse_utc("2026-11-27T00:00:00Z"))
+        service.maintainers_report(
+            session, load_watch_config(), REPO, "no-such-area", parse_utc("2026-11-27T00:00:00Z")
+        )
 
 
 def test_cli_maintainers(judged_db: tuple[Path, Path, str], small_dataset: Path,

@@ -240,8 +240,12 @@ def test_claim_reported_by_a_maintainer_names_the_claimant() -> None:
 
 
 def test_a_comment_pointing_at_its_pull_request_is_a_claim() -> None:
-    for text in ("I opened PR #41 with a patch for this.", "This was addressed by #41.",
-                 "See https://github.com/acme/engine/pull/41 for a fix.", "We've just merged #41, which adds the flag."):
+    for text in (
+        "I opened PR #41 with a patch for this.",
+        "This was addressed by #41.",
+        "See https://github.com/acme/engine/pull/41 for a fix.",
+        "We've just merged #41, which adds the flag.",
+    ):
         d = _data()
         _comment(d, "someone", text, 1)
         assert read_thread(d, 1, {"maint"}).claimed_by == ["someone"], text
@@ -253,7 +257,10 @@ def test_a_comment_pointing_at_its_pull_request_is_a_claim() -> None:
 
 def test_a_proposal_whose_authors_do_the_work_is_claimed_a_bug_report_is_not() -> None:
     d = _data()
-    d.issues[1].title, d.issues[1].body = "[RFC]: pluggable caches", "Motivation. We have started refactoring our cache."
+    d.issues[1].title, d.issues[1].body = (
+        "[RFC]: pluggable caches",
+        "Motivation. We have started refactoring our cache.",
+    )
     assert read_thread(d, 1, {"maint"}).claimed_by == ["reporter"]
     d.issues[1].title, d.issues[1].body = "[Bug]: crash", "We are working on a deployment and it crashes."
     assert not read_thread(d, 1, {"maint"}).claimed

@@ -34,7 +34,10 @@ def test_collect_both_then_status_json_and_the_token_is_never_printed(tmp_path: 
         env = {"SCOUT_DATABASE_URL": f"sqlite:///{tmp_path}/s.db", "SCOUT_NOW": "2026-11-18T12:00:00Z",
                "SCOUT_SLACK_API_URL": sb.url or "", "SCOUT_DISCOURSE_URL": fb.url or "", "SCOUT_SLACK_TOKEN": secret}
         assert _scout("db", "upgrade", env=env).returncode == 0  # collections never create a database
-        runs = [_scout("collect", "slack", "--days", "7", env=env), _scout("collect", "discourse", "--days", "7", env=env)]
+        runs = [
+            _scout("collect", "slack", "--days", "7", env=env),
+            _scout("collect", "discourse", "--days", "7", env=env),
+        ]
         wrong = _scout("collect", "slack", env=env | {"SCOUT_SLACK_TOKEN": "xoxb-wrong-secret"})
         missing = _scout("collect", "slack", env={k: v for k, v in env.items() if k != "SCOUT_SLACK_TOKEN"})
         status = _scout("status", "--json", env=env)

@@ -47,7 +47,9 @@ def test_slack_collect_stores_exactly_what_is_served_then_reads_only_what_change
                                                                                   tmp_path: Path) -> None:
     want = build_slack(tmp_path, top_level=250, threads=4, replies=3)
     with serve_in_thread(SlackSandbox(tmp_path, token=TOKEN)) as sb:
-        stats = SlackCollector(_slack_reader(sb.url), engine, now=PRESENT, github_links={"dave": "dave-real"}).collect(7)
+        stats = SlackCollector(_slack_reader(sb.url), engine, now=PRESENT, github_links={"dave": "dave-real"}).collect(
+            7
+        )
         first = list(sb.requests)
         sb.requests.clear()
         again = SlackCollector(_slack_reader(sb.url), engine, now=PRESENT).collect(7)
@@ -110,7 +112,9 @@ def test_slack_crash_mid_run_resumes_with_nothing_lost(engine: Engine, tmp_path:
     assert 5 < partial < want["messages"]
     assert _count(engine, SlackMessage) == want["messages"]
     with session_scope(engine) as s:
-        runs = [(r.ok, r.error) for r in s.scalars(select(SyncRun).where(SyncRun.source == "slack").order_by(SyncRun.id))]
+        runs = [
+            (r.ok, r.error) for r in s.scalars(select(SyncRun).where(SyncRun.source == "slack").order_by(SyncRun.id))
+        ]
     assert runs == [(False, "interrupted"), (True, None)]
 
 
@@ -193,7 +197,10 @@ def test_generated_week_collects_exactly_and_profile_links_match_the_planted_tru
         engine: Engine, small_dataset: Path) -> None:
     truth = json.loads((small_dataset / "truth.json").read_text())
     now = datetime.fromisoformat(json.loads((small_dataset / "meta.json").read_text())["now"].replace("Z", "+00:00"))
-    with serve_in_thread(SlackSandbox(small_dataset)) as slack, serve_in_thread(DiscourseSandbox(small_dataset)) as forum:
+    with (
+        serve_in_thread(SlackSandbox(small_dataset)) as slack,
+        serve_in_thread(DiscourseSandbox(small_dataset)) as forum,
+    ):
         SlackCollector(_slack_reader(slack.url, page=200), engine, now=now).collect(7)
         DiscourseCollector(DiscourseClient(forum.url), engine, now=now, scope="forum").collect(7)
     sizes = {p: len(json.loads((small_dataset / p).read_text())) for p in

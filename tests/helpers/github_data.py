@@ -23,35 +23,111 @@ def iso(dt: datetime) -> str:
 
 def user(login: str, uid: int, kind: str = "User") -> dict[str, Any]:
     return {
-        "login": login, "id": uid, "node_id": f"U_{uid}", "avatar_url": f"https://avatars.githubusercontent.com/u/{uid}",
-        "gravatar_id": "", "url": f"{API}/users/{login}", "html_url": f"https://github.com/{login}",
-        "followers_url": f"{API}/users/{login}/followers", "following_url": f"{API}/users/{login}/following{{/other_user}}",
-        "gists_url": f"{API}/users/{login}/gists{{/gist_id}}", "starred_url": f"{API}/users/{login}/starred{{/owner}}{{/repo}}",
-        "subscriptions_url": f"{API}/users/{login}/subscriptions", "organizations_url": f"{API}/users/{login}/orgs",
-        "repos_url": f"{API}/users/{login}/repos", "events_url": f"{API}/users/{login}/events{{/privacy}}",
-        "received_events_url": f"{API}/users/{login}/received_events", "type": kind, "site_admin": False,
+        "login": login,
+        "id": uid,
+        "node_id": f"U_{uid}",
+        "avatar_url": f"https://avatars.githubusercontent.com/u/{uid}",
+        "gravatar_id": "",
+        "url": f"{API}/users/{login}",
+        "html_url": f"https://github.com/{login}",
+        "followers_url": f"{API}/users/{login}/followers",
+        "following_url": f"{API}/users/{login}/following{{/other_user}}",
+        "gists_url": f"{API}/users/{login}/gists{{/gist_id}}",
+        "starred_url": f"{API}/users/{login}/starred{{/owner}}{{/repo}}",
+        "subscriptions_url": f"{API}/users/{login}/subscriptions",
+        "organizations_url": f"{API}/users/{login}/orgs",
+        "repos_url": f"{API}/users/{login}/repos",
+        "events_url": f"{API}/users/{login}/events{{/privacy}}",
+        "received_events_url": f"{API}/users/{login}/received_events",
+        "type": kind,
+        "site_admin": False,
     }
 
 
 def repo_object(full_name: str, rid: int, owner: dict[str, Any]) -> dict[str, Any]:
     base = f"{API}/repos/{full_name}"
-    urls = {k: f"{base}/{k.removesuffix('_url')}" for k in (
-        "archive_url", "assignees_url", "blobs_url", "branches_url", "collaborators_url", "comments_url", "commits_url",
-        "compare_url", "contents_url", "contributors_url", "deployments_url", "downloads_url", "events_url", "forks_url",
-        "git_commits_url", "git_refs_url", "git_tags_url", "hooks_url", "issue_comment_url", "issue_events_url",
-        "issues_url", "keys_url", "labels_url", "languages_url", "merges_url", "milestones_url", "notifications_url",
-        "pulls_url", "releases_url", "stargazers_url", "statuses_url", "subscribers_url", "subscription_url",
-        "tags_url", "teams_url", "trees_url")}
+    urls = {
+        k: f"{base}/{k.removesuffix('_url')}"
+        for k in (
+            "archive_url",
+            "assignees_url",
+            "blobs_url",
+            "branches_url",
+            "collaborators_url",
+            "comments_url",
+            "commits_url",
+            "compare_url",
+            "contents_url",
+            "contributors_url",
+            "deployments_url",
+            "downloads_url",
+            "events_url",
+            "forks_url",
+            "git_commits_url",
+            "git_refs_url",
+            "git_tags_url",
+            "hooks_url",
+            "issue_comment_url",
+            "issue_events_url",
+            "issues_url",
+            "keys_url",
+            "labels_url",
+            "languages_url",
+            "merges_url",
+            "milestones_url",
+            "notifications_url",
+            "pulls_url",
+            "releases_url",
+            "stargazers_url",
+            "statuses_url",
+            "subscribers_url",
+            "subscription_url",
+            "tags_url",
+            "teams_url",
+            "trees_url",
+        )
+    }
     return {
-        **urls, "id": rid, "node_id": f"R_{rid}", "name": full_name.split("/")[1], "full_name": full_name,
-        "owner": owner, "private": False, "html_url": f"https://github.com/{full_name}", "description": "an engine",
-        "fork": False, "url": base, "clone_url": f"https://github.com/{full_name}.git", "git_url": f"git://github.com/{full_name}.git",
-        "ssh_url": f"git@github.com:{full_name}.git", "svn_url": f"https://github.com/{full_name}", "homepage": None,
-        "language": "Python", "forks": 1, "forks_count": 1, "stargazers_count": 5, "watchers": 5, "watchers_count": 5,
-        "size": 100, "default_branch": "main", "open_issues": 3, "open_issues_count": 3, "has_issues": True,
-        "has_projects": False, "has_wiki": False, "has_downloads": True, "has_pages": False, "has_discussions": False, "archived": False,
-        "disabled": False, "mirror_url": None, "license": None, "pushed_at": iso(NOW - timedelta(hours=2)),
-        "created_at": "2023-02-09T00:00:00Z", "updated_at": iso(NOW - timedelta(hours=2)), "network_count": 1,
+        **urls,
+        "id": rid,
+        "node_id": f"R_{rid}",
+        "name": full_name.split("/")[1],
+        "full_name": full_name,
+        "owner": owner,
+        "private": False,
+        "html_url": f"https://github.com/{full_name}",
+        "description": "an engine",
+        "fork": False,
+        "url": base,
+        "clone_url": f"https://github.com/{full_name}.git",
+        "git_url": f"git://github.com/{full_name}.git",
+        "ssh_url": f"git@github.com:{full_name}.git",
+        "svn_url": f"https://github.com/{full_name}",
+        "homepage": None,
+        "language": "Python",
+        "forks": 1,
+        "forks_count": 1,
+        "stargazers_count": 5,
+        "watchers": 5,
+        "watchers_count": 5,
+        "size": 100,
+        "default_branch": "main",
+        "open_issues": 3,
+        "open_issues_count": 3,
+        "has_issues": True,
+        "has_projects": False,
+        "has_wiki": False,
+        "has_downloads": True,
+        "has_pages": False,
+        "has_discussions": False,
+        "archived": False,
+        "disabled": False,
+        "mirror_url": None,
+        "license": None,
+        "pushed_at": iso(NOW - timedelta(hours=2)),
+        "created_at": "2023-02-09T00:00:00Z",
+        "updated_at": iso(NOW - timedelta(hours=2)),
+        "network_count": 1,
         "subscribers_count": 2,
     }
 
@@ -115,23 +191,58 @@ def build_github_dataset(root: Path, *, full_name: str = "acme/engine", seed: in
             reviewer = rnd.choice(people[:2])
             branch = {"label": f"{author['login']}:fix-{number}", "ref": f"fix-{number}", "sha": f"{number:040x}",
                       "user": author, "repo": repo}
-            out_pulls.append({
-                "url": pull_url, "id": 500_000 + number, "node_id": f"PR_{number}", "html_url": html,
-                "diff_url": f"{html}.diff", "patch_url": f"{html}.patch", "issue_url": base_url,
-                "commits_url": f"{pull_url}/commits", "review_comments_url": f"{pull_url}/comments",
-                "review_comment_url": f"{API}/repos/{full_name}/pulls/comments{{/number}}",
-                "comments_url": f"{base_url}/comments", "statuses_url": f"{API}/repos/{full_name}/statuses/{number:040x}",
-                "number": number, "state": state, "locked": False, "title": issue["title"], "user": author,
-                "body": issue["body"], "labels": lbls, "milestone": None, "active_lock_reason": None,
-                "created_at": issue["created_at"], "updated_at": issue["updated_at"], "closed_at": closed,
-                "merged_at": closed if merged else None, "merge_commit_sha": f"{number + 7:040x}",
-                "assignee": None, "assignees": [], "requested_reviewers": [] if merged else [reviewer],
-                "requested_teams": [], "head": branch, "base": {**branch, "label": f"{owner}:main", "ref": "main",
-                                                                 "sha": "f" * 40},
-                "_links": {k: {"href": f"{pull_url}/{k}"} for k in ("comments", "commits", "statuses", "html", "issue",
-                                                                   "review_comments", "review_comment", "self")},
-                "author_association": "CONTRIBUTOR", "auto_merge": None, "draft": rnd.random() < 0.2,
-            })
+            out_pulls.append(
+                {
+                    "url": pull_url,
+                    "id": 500_000 + number,
+                    "node_id": f"PR_{number}",
+                    "html_url": html,
+                    "diff_url": f"{html}.diff",
+                    "patch_url": f"{html}.patch",
+                    "issue_url": base_url,
+                    "commits_url": f"{pull_url}/commits",
+                    "review_comments_url": f"{pull_url}/comments",
+                    "review_comment_url": f"{API}/repos/{full_name}/pulls/comments{{/number}}",
+                    "comments_url": f"{base_url}/comments",
+                    "statuses_url": f"{API}/repos/{full_name}/statuses/{number:040x}",
+                    "number": number,
+                    "state": state,
+                    "locked": False,
+                    "title": issue["title"],
+                    "user": author,
+                    "body": issue["body"],
+                    "labels": lbls,
+                    "milestone": None,
+                    "active_lock_reason": None,
+                    "created_at": issue["created_at"],
+                    "updated_at": issue["updated_at"],
+                    "closed_at": closed,
+                    "merged_at": closed if merged else None,
+                    "merge_commit_sha": f"{number + 7:040x}",
+                    "assignee": None,
+                    "assignees": [],
+                    "requested_reviewers": [] if merged else [reviewer],
+                    "requested_teams": [],
+                    "head": branch,
+                    "base": {**branch, "label": f"{owner}:main", "ref": "main", "sha": "f" * 40},
+                    "_links": {
+                        k: {"href": f"{pull_url}/{k}"}
+                        for k in (
+                            "comments",
+                            "commits",
+                            "statuses",
+                            "html",
+                            "issue",
+                            "review_comments",
+                            "review_comment",
+                            "self",
+                        )
+                    },
+                    "author_association": "CONTRIBUTOR",
+                    "auto_merge": None,
+                    "draft": rnd.random() < 0.2,
+                }
+            )
             if merged:
                 out_pulls[-1]["merged_by"] = people[0]
             paths = rnd.sample(["vllm/entrypoints/openai/api_server.py", "vllm/v1/core/sched.py", "csrc/attention.cu",
@@ -170,11 +281,20 @@ def build_github_dataset(root: Path, *, full_name: str = "acme/engine", seed: in
         for c in range(comments):
             cid = next(ids)
             at = thread_times[c]
-            out_comments.append({
-                "id": cid, "node_id": f"IC_{cid}", "url": f"{API}/repos/{full_name}/issues/comments/{cid}",
-                "html_url": f"{html}#issuecomment-{cid}", "body": f"comment {c} on {number}", "user": rnd.choice(people[:8]),
-                "created_at": iso(at), "updated_at": iso(at), "issue_url": base_url, "author_association": "NONE",
-            })
+            out_comments.append(
+                {
+                    "id": cid,
+                    "node_id": f"IC_{cid}",
+                    "url": f"{API}/repos/{full_name}/issues/comments/{cid}",
+                    "html_url": f"{html}#issuecomment-{cid}",
+                    "body": f"comment {c} on {number}",
+                    "user": rnd.choice(people[:8]),
+                    "created_at": iso(at),
+                    "updated_at": iso(at),
+                    "issue_url": base_url,
+                    "author_association": "NONE",
+                }
+            )
         for e in range(events):
             eid = next(ids)
             kind = ["labeled", "assigned", "closed", "review_requested"][e % 4]
@@ -198,7 +318,9 @@ def build_github_dataset(root: Path, *, full_name: str = "acme/engine", seed: in
         ev.update({"id": eid, "node_id": f"IE_{eid}", "url": f"{API}/repos/{full_name}/issues/events/{eid}"})
     gh = root / "github" / full_name.replace("/", "__")
     gh.mkdir(parents=True, exist_ok=True)
-    (root / "meta.json").write_text(json.dumps({"format": 1, "generated_by": "tests.helpers.github_data", "now": iso(now)}))
+    (root / "meta.json").write_text(
+        json.dumps({"format": 1, "generated_by": "tests.helpers.github_data", "now": iso(now)})
+    )
     for name, data in (("repo.json", repo), ("issues.json", out_issues), ("pulls.json", out_pulls),
                        ("issue_comments.json", out_comments), ("reviews.json", out_reviews),
                        ("review_comments.json", out_rcomments), ("pull_files.json", out_files),

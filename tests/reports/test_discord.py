@@ -239,8 +239,11 @@ def make_digest(titles, names, bodies) -> Digest:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(titles=st.lists(long_hostile, min_size=1, max_size=30), names=st.lists(hostile.filter(bool), min_size=1, max_size=5),
-       bodies=st.lists(long_hostile, min_size=1, max_size=5))
+@given(
+    titles=st.lists(long_hostile, min_size=1, max_size=30),
+    names=st.lists(hostile.filter(bool), min_size=1, max_size=5),
+    bodies=st.lists(long_hostile, min_size=1, max_size=5),
+)
 def test_every_payload_respects_limits_and_cannot_ping(titles, names, bodies) -> None:
     d = make_digest(titles, names, bodies)
     check(digest_messages(d))

@@ -69,7 +69,9 @@ def test_only_the_same_filter_and_options(world: Engine, watch, out_dir: Path) -
     assert served(world, watch, backend="local") is None
     with session_scope(world) as s:
         kernel = refresh_shortlist(s, watch, REPO, NOW, out_dir, prepare_bench=True, subsystems=("Kernel",))
-    assert served(world, watch, subsystems=("kernel",)) == kernel == fresh(world, watch, out_dir, subsystems=("kernel",))
+    assert (
+        served(world, watch, subsystems=("kernel",)) == kernel == fresh(world, watch, out_dir, subsystems=("kernel",))
+    )
     assert served(world, watch) is not None  # the unfiltered one is still there (not the newest row)
     other = watch.model_copy(update={"bench": watch.bench.model_copy(update={"workflow": "other.yml"})})
     assert served(world, other) is None  # the bench config changed

@@ -68,13 +68,27 @@ def issue(number: int, title: str, author: str, created: datetime, state: str = 
 def pull(number: int, title: str, author: str, created: datetime, state: str = "open",
          merged: datetime | None = None, merged_by: str | None = None, draft: bool = False,
          body: str = "") -> dict[str, Any]:
-    return {"id": 9000 + number, "number": number, "title": title, "body": body, "state": state, "draft": draft,
-            "user": user(author), "labels": [], "requested_reviewers": [], "author_association": "CONTRIBUTOR",
-            "head": {"ref": f"fix-{number}", "sha": f"{number:04d}" + "ab" * 18}, "base": {"ref": "main", "sha": "0" * 40},
-            "merge_commit_sha": None, "merged_by": user(merged_by) if merged_by else None,
-            "html_url": f"https://github.com/{REPO}/pull/{number}", "created_at": z(created),
-            "updated_at": z(merged or created), "closed_at": z(merged) if merged else None,
-            "merged_at": z(merged) if merged else None}
+    return {
+        "id": 9000 + number,
+        "number": number,
+        "title": title,
+        "body": body,
+        "state": state,
+        "draft": draft,
+        "user": user(author),
+        "labels": [],
+        "requested_reviewers": [],
+        "author_association": "CONTRIBUTOR",
+        "head": {"ref": f"fix-{number}", "sha": f"{number:04d}" + "ab" * 18},
+        "base": {"ref": "main", "sha": "0" * 40},
+        "merge_commit_sha": None,
+        "merged_by": user(merged_by) if merged_by else None,
+        "html_url": f"https://github.com/{REPO}/pull/{number}",
+        "created_at": z(created),
+        "updated_at": z(merged or created),
+        "closed_at": z(merged) if merged else None,
+        "merged_at": z(merged) if merged else None,
+    }
 
 
 def review(rid: int, number: int, login: str, state: str, at: datetime) -> dict[str, Any]:
@@ -82,7 +96,9 @@ def review(rid: int, number: int, login: str, state: str, at: datetime) -> dict[
             "pull_request_url": f"https://api.github.com/repos/{REPO}/pulls/{number}", "author_association": "MEMBER"}
 
 
-def comment(cid: int, number: int, login: str, at: datetime, body: str = "thanks", assoc: str = "NONE") -> dict[str, Any]:
+def comment(
+    cid: int, number: int, login: str, at: datetime, body: str = "thanks", assoc: str = "NONE"
+) -> dict[str, Any]:
     return {"id": cid, "user": user(login), "body": body, "created_at": z(at), "updated_at": z(at),
             "issue_url": f"https://api.github.com/repos/{REPO}/issues/{number}", "author_association": assoc}
 
@@ -150,8 +166,16 @@ def build_world(engine: Engine, hostile: bool = True) -> None:
         ("scheduler", "henry", 5.0, True, 2, 8.0),
     ]
     with session_scope(engine) as s:
-        rid = upsert_repo(s, {"id": 1, "full_name": REPO, "default_branch": "main",
-                              "html_url": f"https://github.com/{REPO}", "owner": user("alice") | {"login": "vllm-project", "id": 1}})
+        rid = upsert_repo(
+            s,
+            {
+                "id": 1,
+                "full_name": REPO,
+                "default_branch": "main",
+                "html_url": f"https://github.com/{REPO}",
+                "owner": user("alice") | {"login": "vllm-project", "id": 1},
+            },
+        )
         upsert_issues(s, rid, issues)
         upsert_pulls(s, rid, pulls)
         upsert_reviews(s, rid, reviews)
@@ -166,21 +190,50 @@ def build_world(engine: Engine, hostile: bool = True) -> None:
                             {"id": "102", "name": "general", "type": 0, "guild_id": "1"}], gid)
         author = {"id": "7", "username": "@everyone" if hostile else "kuro", "global_name": None, "bot": False}
         other = {"id": "8", "username": "mika", "global_name": None, "bot": False}
-        upsert_messages(s, [
-            {"id": "1001", "channel_id": "101", "author": author, "content": "see #1 and #21", "timestamp": z(ago(0, 5))},
-            {"id": "1002", "channel_id": "101", "author": other, "content": "#1 looks easy", "timestamp": z(ago(0, 4))},
-            {"id": "1003", "channel_id": "101", "author": author, "content": "ok", "timestamp": z(ago(0, 3))},
-            {"id": "1004", "channel_id": "102", "author": other, "content": "hi", "timestamp": z(ago(0, 2))},
-            {"id": "1005", "channel_id": "102", "author": other, "content": "old", "timestamp": z(ago(3))},
-        ], default_repo=REPO)
+        upsert_messages(
+            s,
+            [
+                {
+                    "id": "1001",
+                    "channel_id": "101",
+                    "author": author,
+                    "content": "see #1 and #21",
+                    "timestamp": z(ago(0, 5)),
+                },
+                {
+                    "id": "1002",
+                    "channel_id": "101",
+                    "author": other,
+                    "content": "#1 looks easy",
+                    "timestamp": z(ago(0, 4)),
+                },
+                {"id": "1003", "channel_id": "101", "author": author, "content": "ok", "timestamp": z(ago(0, 3))},
+                {"id": "1004", "channel_id": "102", "author": other, "content": "hi", "timestamp": z(ago(0, 2))},
+                {"id": "1005", "channel_id": "102", "author": other, "content": "old", "timestamp": z(ago(3))},
+            ],
+            default_repo=REPO,
+        )
         for n, sub in subsystem_of.items():
             s.merge(SubsystemLabel(repo_id=rid, number=n, is_pull=n >= 20, primary=sub, model_version="test",
                                    subsystems=[{"name": sub, "confidence": 0.9, "source": "test"}], computed_at=NOW))
         for n, p in gfi.items():
             s.merge(GoodFirstIssueScore(repo_id=rid, number=n, probability=p, from_prior=False, computed_at=NOW,
                                         reasons=[f"short, self-contained ({n})", "maintainer said PR welcome"]))
-        s.merge(ThreadSignal(repo_id=rid, number=6, claimed=True, claimed_by=["newbie"], blocked=False, blockers=[],
-                             acknowledged=False, acknowledged_by=[], last_maintainer_word="", evidence=[], computed_at=NOW))
+        s.merge(
+            ThreadSignal(
+                repo_id=rid,
+                number=6,
+                claimed=True,
+                claimed_by=["newbie"],
+                blocked=False,
+                blockers=[],
+                acknowledged=False,
+                acknowledged_by=[],
+                last_maintainer_word="",
+                evidence=[],
+                computed_at=NOW,
+            )
+        )
         s.merge(ThreadSignal(repo_id=rid, number=7, claimed=False, claimed_by=[], blocked=True,
                              blockers=["waiting for the V1 rewrite"], acknowledged=False, acknowledged_by=[],
                              last_maintainer_word="", evidence=[], computed_at=NOW))

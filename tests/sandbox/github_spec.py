@@ -58,7 +58,9 @@ def validator(operation: str) -> jsonschema.Draft7Validator:
 
 
 def errors(operation: str, payload: Any) -> list[str]:
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in validator(operation).iter_errors(payload)][:5]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in validator(operation).iter_errors(payload)
+    ][:5]
 
 
 if __name__ == "__main__":

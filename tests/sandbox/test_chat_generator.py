@@ -37,8 +37,23 @@ def test_required_fields_of_the_services_objects(small_dataset: Path) -> None:
     users = _load(small_dataset, "slack", "users.json")
     assert all({"id", "name", "profile", "is_bot", "updated", "is_app_user"} <= set(u) for u in users)
     posts = _load(small_dataset, "discourse", "posts.json")
-    post_keys = {"id", "name", "username", "avatar_template", "created_at", "cooked", "post_number", "post_type",
-                 "updated_at", "reply_count", "reply_to_post_number", "topic_id", "topic_slug", "user_id", "trust_level"}
+    post_keys = {
+        "id",
+        "name",
+        "username",
+        "avatar_template",
+        "created_at",
+        "cooked",
+        "post_number",
+        "post_type",
+        "updated_at",
+        "reply_count",
+        "reply_to_post_number",
+        "topic_id",
+        "topic_slug",
+        "user_id",
+        "trust_level",
+    }
     assert posts and all(post_keys <= set(p) for p in posts)
     topics = _load(small_dataset, "discourse", "topics.json")
     assert all({"id", "title", "slug", "posts_count", "created_at", "last_posted_at", "category_id", "posters"}

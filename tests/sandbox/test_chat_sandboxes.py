@@ -80,7 +80,10 @@ def test_slack_errors_are_ok_false_answers(tmp_path: Path) -> None:
         assert call("conversations.history", channel="C000000003") == {"ok": False, "error": "not_in_channel"}
         assert call("conversations.history", channel="C000000002", cursor="bm9wZQ==") == \
             {"ok": False, "error": "invalid_cursor"}
-        assert call("conversations.replies", channel="C000000002", ts="1.2") == {"ok": False, "error": "thread_not_found"}
+        assert call("conversations.replies", channel="C000000002", ts="1.2") == {
+            "ok": False,
+            "error": "thread_not_found",
+        }
         assert call("chat.postMessage", channel="C000000002") == {"ok": False, "error": "unknown_method"}
         form = requests.post(url + "auth.test", data={"token": "xoxb-right"}, timeout=10).json()
         assert form["ok"] is True and form["user_id"] == "U0000APP01" and form["team_id"] == "T000TEAM01"
@@ -125,8 +128,11 @@ def test_discourse_pages_topics_and_chunks_posts(tmp_path: Path) -> None:
 
         topic = requests.get(f"{url}/t/169.json", timeout=10).json()
         assert len(topic["post_stream"]["posts"]) == 20 and len(topic["post_stream"]["stream"]) == 45
-        more = requests.get(f"{url}/t/169/posts.json",
-                            params=[("post_ids[]", i) for i in topic["post_stream"]["stream"][20:40]], timeout=10).json()
+        more = requests.get(
+            f"{url}/t/169/posts.json",
+            params=[("post_ids[]", i) for i in topic["post_stream"]["stream"][20:40]],
+            timeout=10,
+        ).json()
         assert [p["post_number"] for p in more["post_stream"]["posts"]] == list(range(21, 41))
         cat = requests.get(f"{url}/c/kernels/9.json", timeout=10).json()["topic_list"]
         assert [t["category_id"] for t in cat["topics"]] == [9] * 30 and cat["more_topics_url"] == "/c/kernels/9?page=1"

@@ -201,7 +201,12 @@ def test_pygithub_parses_every_kind_of_object(data: Data) -> None:
     assert repo.full_name == REPO and repo.owner.login == "vllm-project"
     for raw in _sample(data.issues, 60):
         i = g.create_from_raw_data(Issue, raw)
-        assert (i.number, i.title, i.user.login, i.state) == (raw["number"], raw["title"], raw["user"]["login"], raw["state"])
+        assert (i.number, i.title, i.user.login, i.state) == (
+            raw["number"],
+            raw["title"],
+            raw["user"]["login"],
+            raw["state"],
+        )
         assert [lb.name for lb in i.labels] == [lb["name"] for lb in raw["labels"]]
         assert i.created_at.tzinfo is not None and i.comments == raw["comments"]
     for raw in _sample(data.pulls, 40):
@@ -404,15 +409,19 @@ def _texts(data: Data, n: int) -> list[tuple[str, str, str]]:
     return [(c["user"]["login"], c["author_association"], c["body"]) for c in data.comments_of[n]]
 
 
-CLAIM_HINT = re.compile(r"(?i)work on|take (this|a stab)|/assign|pick(ing)? (this|it) up|assign (it to )?me|on it|"
-                        r"give it a (try|shot)|tackle|claiming|pick(ing)? (this|it) one up|fix (this|locally)|send a pr|draft|start on|taking this|"
-                        r"implement this|link the pr|my first pr|is working on|assigning to|has a fix|patch|let me try|"
-                        r"认领|我来修|我可以做|opened a pr|draft pr|dig into|implementing this|mine!|look into this|"
-                        r"got a branch|pr coming")
-BLOCK_HINT = re.compile(r"(?i)blocked|depends on|waiting (for|on)|hold off|on hold|needs #|parking|clashes|overlaps|not touch|"
-                        r"sign-off|review from|input from|unblocked by|can't (proceed|do)|should wait|upstream|"
-                        r"release with the fix|ships the new|in place|restructure|needs to land|postpone|"
-                        r"until further notice")
+CLAIM_HINT = re.compile(
+    r"(?i)work on|take (this|a stab)|/assign|pick(ing)? (this|it) up|assign (it to )?me|on it|"
+    r"give it a (try|shot)|tackle|claiming|pick(ing)? (this|it) one up|fix (this|locally)|send a pr|draft|start on|taking this|"
+    r"implement this|link the pr|my first pr|is working on|assigning to|has a fix|patch|let me try|"
+    r"认领|我来修|我可以做|opened a pr|draft pr|dig into|implementing this|mine!|look into this|"
+    r"got a branch|pr coming"
+)
+BLOCK_HINT = re.compile(
+    r"(?i)blocked|depends on|waiting (for|on)|hold off|on hold|needs #|parking|clashes|overlaps|not touch|"
+    r"sign-off|review from|input from|unblocked by|can't (proceed|do)|should wait|upstream|"
+    r"release with the fix|ships the new|in place|restructure|needs to land|postpone|"
+    r"until further notice"
+)
 
 
 def test_claims_and_blocks_are_visible_in_the_threads(data: Data) -> None:
@@ -445,8 +454,14 @@ def test_good_first_issues_read_like_small_tasks_with_maintainer_acks(data: Data
     assert share(gfi, pointer) >= 0.6 > 0.25 >= share(others, pointer)
     assert share(gfi, "Traceback") <= 0.3 and share(gfi, "collect_env") <= 0.3
     maintainers = set(t["maintainers"])
-    acked = [i for i in gfi if any(login in maintainers and re.search(r"(?i)pr|welcome|feel free|go ahead|contribution", body)
-                                   for login, _, body in _texts(data, i["number"]))]
+    acked = [
+        i
+        for i in gfi
+        if any(
+            login in maintainers and re.search(r"(?i)pr|welcome|feel free|go ahead|contribution", body)
+            for login, _, body in _texts(data, i["number"])
+        )
+    ]
     assert 0.4 * len(gfi) <= len(acked) < len(gfi) or len(gfi) < 10
     assert set(t["acknowledged"]) & set(t["good_first_issue"])
     assert t["looks_easy_not_gfi"]  # hard negatives: small-looking tasks that are not beginner material
@@ -468,7 +483,9 @@ def test_chat_mentions_threads_and_maintainers_answer_in_their_channels(data: Da
     assert any("https://github.com/vllm-project/vllm/issues/" in m["content"] for m in data.messages)
     assert any(re.search(r"(?<![\w/])#\d+", m["content"]) for m in data.messages)
     links = t["chat_links"]
-    logins = {i["user"]["login"] for i in data.issues} | {c["user"]["login"] for c in data.comments} | set(t["maintainers"])
+    logins = (
+        {i["user"]["login"] for i in data.issues} | {c["user"]["login"] for c in data.comments} | set(t["maintainers"])
+    )
     assert links and set(links.values()) <= logins
     sig = t["sig_channels"]
     chan_sub = {c["id"]: sig.get(c["name"]) for c in data.channels}

@@ -97,7 +97,11 @@ async def test_message_create_checks_limits_and_mentions(discord_sandbox: Discor
     url = f"/api/v10/channels/{cid}/messages"
     async with http.post(url, json={"content": "x" * 2001}) as r:
         body = json.loads(await r.read())
-        assert r.status == 400 and body["code"] == 50035 and body["errors"]["content"]["_errors"][0]["code"] == "BASE_TYPE_MAX_LENGTH"
+        assert (
+            r.status == 400
+            and body["code"] == 50035
+            and body["errors"]["content"]["_errors"][0]["code"] == "BASE_TYPE_MAX_LENGTH"
+        )
     async with http.post(url, json={"content": ""}) as r:
         assert r.status == 400 and json.loads(await r.read())["code"] == 50006
     big = [{"title": "t", "description": "d" * 4000} for _ in range(2)]
@@ -120,7 +124,9 @@ async def test_multipart_attachments_are_stored_and_recorded(discord_sandbox: Di
                                                              discord_dataset: DiscordDataset) -> None:
     cid = discord_dataset.channel_ids["general"]
     form = aiohttp.FormData(quote_fields=False)
-    form.add_field("payload_json", json.dumps({"content": "chart", "attachments": [{"id": 0, "filename": "chart.png"}]}))
+    form.add_field(
+        "payload_json", json.dumps({"content": "chart", "attachments": [{"id": 0, "filename": "chart.png"}]})
+    )
     form.add_field("files[0]", b"\x89PNG fake", filename="chart.png", content_type="image/png")
     async with http.post(f"/api/v10/channels/{cid}/messages", data=form) as r:
         msg = json.loads(await r.read())

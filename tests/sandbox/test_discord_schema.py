@@ -35,17 +35,26 @@ def check(spec_path: str, method: str, status: int, body: object) -> None:
 async def test_reads_validate(http, discord_dataset: DiscordDataset) -> None:
     gid = discord_dataset.guild["id"]
     cases = [
-        ("/users/@me", "/users/@me"), ("/oauth2/applications/@me", "/oauth2/applications/@me"),
-        ("/gateway", "/gateway"), ("/gateway/bot", "/gateway/bot"), ("/users/@me/guilds", "/users/@me/guilds"),
-        (f"/guilds/{gid}", "/guilds/{guild_id}"), (f"/guilds/{gid}/channels", "/guilds/{guild_id}/channels"),
+        ("/users/@me", "/users/@me"),
+        ("/oauth2/applications/@me", "/oauth2/applications/@me"),
+        ("/gateway", "/gateway"),
+        ("/gateway/bot", "/gateway/bot"),
+        ("/users/@me/guilds", "/users/@me/guilds"),
+        (f"/guilds/{gid}", "/guilds/{guild_id}"),
+        (f"/guilds/{gid}/channels", "/guilds/{guild_id}/channels"),
         (f"/guilds/{gid}/threads/active", "/guilds/{guild_id}/threads/active"),
         (f"/guilds/{gid}/roles", "/guilds/{guild_id}/roles"),
-        (f"/guilds/{gid}/members/{discord_dataset.messages[0]['author']['id']}", "/guilds/{guild_id}/members/{user_id}"),
+        (
+            f"/guilds/{gid}/members/{discord_dataset.messages[0]['author']['id']}",
+            "/guilds/{guild_id}/members/{user_id}",
+        ),
     ]
     for cid in discord_dataset.channel_ids.values():
         cases.append((f"/channels/{cid}", "/channels/{channel_id}"))
     for name in ("general", "rfc-scheduler", "maintainers-only", "old-discussion-0", "how do I run on ROCm?"):
-        cases.append((f"/channels/{discord_dataset.channel_ids[name]}/messages?limit=100", "/channels/{channel_id}/messages"))
+        cases.append(
+            (f"/channels/{discord_dataset.channel_ids[name]}/messages?limit=100", "/channels/{channel_id}/messages")
+        )
     for name in ("sig-frontend", "help-forum"):
         cid = discord_dataset.channel_ids[name]
         cases.append((f"/channels/{cid}/threads/archived/public", "/channels/{channel_id}/threads/archived/public"))

@@ -45,7 +45,9 @@ def test_pull_requests_by_number_with_reviews_and_files(github_dataset: Path, gi
         assert [r["fullDatabaseId"] for r in got["reviews"]["nodes"]] == [str(r["id"]) for r in reviews]
         assert [f["path"] for f in got["files"]["nodes"]] == [f["filename"] for f in repo.files_of(p["number"])]
         status = {"modified": "MODIFIED", "added": "ADDED", "removed": "DELETED", "renamed": "RENAMED"}
-        assert [f["changeType"] for f in got["files"]["nodes"]] == [status[f["status"]] for f in repo.files_of(p["number"])]
+        assert [f["changeType"] for f in got["files"]["nodes"]] == [
+            status[f["status"]] for f in repo.files_of(p["number"])
+        ]
 
 
 def test_rejects_what_github_rejects(github_dataset: Path, github_sandbox) -> None:
@@ -68,22 +70,31 @@ def test_rejects_what_github_rejects(github_dataset: Path, github_sandbox) -> No
 def test_connection_rules_and_cursors(tmp_path: Path, github_sandbox) -> None:
     sb = github_sandbox(build_github_dataset(tmp_path / "d", issues=2, pulls=3, reviews=3))
     number = load_github_data(tmp_path / "d").repo("acme", "engine").pulls[0]["number"]
-    q = ('query($after: String) { repository(owner: "acme", name: "engine") { pullRequest(number: NUM) {'
-         ' reviews(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { fullDatabaseId } } } } }'
-         ).replace("NUM", str(number))
+    q = (
+        'query($after: String) { repository(owner: "acme", name: "engine") { pullRequest(number: NUM) {'
+        " reviews(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { fullDatabaseId } } } } }"
+    ).replace("NUM", str(number))
     page1 = gql(sb, q)["data"]["repository"]["pullRequest"]["reviews"]
     assert page1["totalCount"] == 3 and len(page1["nodes"]) == 2 and page1["pageInfo"]["hasNextPage"] is True
     page2 = gql(sb, q, {"after": page1["pageInfo"]["endCursor"]})["data"]["repository"]["pullRequest"]["reviews"]
     assert len(page2["nodes"]) == 1 and page2["pageInfo"]["hasNextPage"] is False
     assert {n["fullDatabaseId"] for n in page1["nodes"]}.isdisjoint(n["fullDatabaseId"] for n in page2["nodes"])
-    no_first = gql(sb, '{ repository(owner: "acme", name: "engine") { pullRequest(number: NUM) { files { totalCount } } } }'.replace("NUM", str(number)))
+    no_first = gql(
+        sb,
+        '{ repository(owner: "acme", name: "engine") { pullRequest(number: NUM) { files { totalCount } } } }'.replace(
+            "NUM", str(number)
+        ),
+    )
     assert no_first["errors"][0]["message"] == (
         "You must provide a `first` or `last` value to properly paginate the `files` connection.")
     too_many = gql(sb, '{ repository(owner: "acme", name: "engine") { pullRequests(first: 101) { totalCount } } }')
     assert too_many["errors"][0]["message"] == (
         "Requesting 101 records on the `pullRequests` connection exceeds the `first` limit of 100 records.")
-    ordered = gql(sb, '{ repository(owner: "acme", name: "engine") { pullRequests(first: 100, orderBy: {field: UPDATED_AT,'
-                      ' direction: DESC}) { nodes { updatedAt } } } }')["data"]["repository"]["pullRequests"]["nodes"]
+    ordered = gql(
+        sb,
+        '{ repository(owner: "acme", name: "engine") { pullRequests(first: 100, orderBy: {field: UPDATED_AT,'
+        " direction: DESC}) { nodes { updatedAt } } } }",
+    )["data"]["repository"]["pullRequests"]["nodes"]
     assert [n["updatedAt"] for n in ordered] == sorted((n["updatedAt"] for n in ordered), reverse=True)
 
 
@@ -115,8 +126,13 @@ def test_bots_lose_their_suffix_and_unserved_fields_say_so(tmp_path: Path, githu
     bot_review = next(r for r in repo.reviews if r["user"]["type"] == "Bot")
     assert bot_review["user"]["login"] == "mergify[bot]"
     number = int(bot_review["pull_request_url"].rsplit("/", 1)[1])
-    data = gql(sb, '{ repository(owner: "acme", name: "engine") { pullRequest(number: NUM) {'
-                   ' reviews(first: 100) { nodes { author { __typename login ... on Bot { databaseId } } } } } } }'.replace("NUM", str(number)))
+    data = gql(
+        sb,
+        '{ repository(owner: "acme", name: "engine") { pullRequest(number: NUM) {'
+        " reviews(first: 100) { nodes { author { __typename login ... on Bot { databaseId } } } } } } }".replace(
+            "NUM", str(number)
+        ),
+    )
     authors = [n["author"] for n in data["data"]["repository"]["pullRequest"]["reviews"]["nodes"]]
     assert {"__typename": "Bot", "login": "mergify", "databaseId": bot_review["user"]["id"]} in authors
     unserved = gql(sb, '{ repository(owner: "acme", name: "engine") { stargazerCount } }')

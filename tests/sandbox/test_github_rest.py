@@ -23,8 +23,13 @@ CORPUS = Path("/work/shared/corpus/vllm-dev")
 
 
 def links(resp: requests.Response) -> dict[str, str]:
-    return {rel: url for url, rel in (
-        (part.split(";")[0].strip(" <>"), part.split('rel="')[1].rstrip('"')) for part in resp.headers["Link"].split(","))}
+    return {
+        rel: url
+        for url, rel in (
+            (part.split(";")[0].strip(" <>"), part.split('rel="')[1].rstrip('"'))
+            for part in resp.headers["Link"].split(",")
+        )
+    }
 
 
 @pytest.fixture
@@ -227,7 +232,11 @@ def test_not_found_like_github(github_dataset: Path, github_sandbox) -> None:
                  "/something/else"):
         r = requests.get(sb.url + path, headers=TOKEN)
         assert r.status_code == 404, path
-        assert r.json() == {"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"}
+        assert r.json() == {
+            "message": "Not Found",
+            "documentation_url": "https://docs.github.com/rest",
+            "status": "404",
+        }
     g = Github(base_url=sb.url, auth=Auth.Token("t"), retry=None, seconds_between_requests=0)
     with pytest.raises(GithubException) as exc:
         g.get_repo("acme/nope")
@@ -330,5 +339,7 @@ def test_real_corpus_served_unchanged(github_sandbox) -> None:
     served = requests.get(f"{sb.url}/repos/vllm-project/vllm/pulls/comments?per_page=100", headers=TOKEN).json()
     assert sorted(served, key=lambda c: c["id"]) == sorted(here(stored), key=lambda c: c["id"])
     issue = json.loads((CORPUS / "github/vllm-project__vllm/issues.json").read_text())[0]
-    assert requests.get(f"{sb.url}/repos/vllm-project/vllm/issues/{issue['number']}", headers=TOKEN).json() == here(issue)
+    assert requests.get(f"{sb.url}/repos/vllm-project/vllm/issues/{issue['number']}", headers=TOKEN).json() == here(
+        issue
+    )
     assert issue["url"].startswith("https://api.github.com/")

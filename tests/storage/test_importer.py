@@ -65,11 +65,22 @@ def test_import_keeps_exact_fields(engine) -> None:
         assert c.issue_number == 1
 
 
-@pytest.mark.parametrize(("fname", "mutate", "expect"), [
-    ("issue_comments.json", lambda t: t[: len(t) // 2], "issue_comments.json: not valid JSON"),
-    ("issues.json", lambda t: t.replace('"number": 1,', '"number": "one",', 1), "issue 1001: number: expected an integer"),
-    ("reviews.json", lambda t: t.replace('"state": "APPROVED"', '"state": 5', 1), "review 501: state: expected a string"),
-])
+@pytest.mark.parametrize(
+    ("fname", "mutate", "expect"),
+    [
+        ("issue_comments.json", lambda t: t[: len(t) // 2], "issue_comments.json: not valid JSON"),
+        (
+            "issues.json",
+            lambda t: t.replace('"number": 1,', '"number": "one",', 1),
+            "issue 1001: number: expected an integer",
+        ),
+        (
+            "reviews.json",
+            lambda t: t.replace('"state": "APPROVED"', '"state": 5', 1),
+            "review 501: state: expected a string",
+        ),
+    ],
+)
 def test_corrupt_file_names_file_and_object_and_changes_nothing(engine, tmp_path: Path, fname, mutate, expect) -> None:
     import_dataset(engine, CORPUS)
     before = _counts(engine)

@@ -212,7 +212,9 @@ FILES = ["issues.json", "pulls.json", "issue_comments.json", "reviews.json", "re
 @given(fname=st.sampled_from(FILES), field=st.text(min_size=1, max_size=12) | st.sampled_from(
     ["id", "number", "user", "title", "created_at", "labels", "issue_url", "pull_request_url", "issue", "state"]),
     value=JSON)
-def test_any_value_in_any_field_is_stored_or_refused_cleanly(tmp_path: Path, fname: str, field: str, value: Any) -> None:
+def test_any_value_in_any_field_is_stored_or_refused_cleanly(
+    tmp_path: Path, fname: str, field: str, value: Any
+) -> None:
     """Whatever a field holds, the import either succeeds or raises one DatasetError and stores nothing."""
     d = tmp_path / "h"
     if d.exists():

@@ -31,17 +31,28 @@ JSON = st.recursive(
 SAMPLES = {  # writer -> a real payload of its kind
     "issues": (lambda s, rid, p: upsert.upsert_issues(s, rid, p), json.loads((REPO / "issues.json").read_text())[0]),
     "pulls": (lambda s, rid, p: upsert.upsert_pulls(s, rid, p), json.loads((REPO / "pulls.json").read_text())[0]),
-    "issue_comments": (lambda s, rid, p: upsert.upsert_issue_comments(s, rid, p),
-                       json.loads((REPO / "issue_comments.json").read_text())[0]),
+    "issue_comments": (
+        lambda s, rid, p: upsert.upsert_issue_comments(s, rid, p),
+        json.loads((REPO / "issue_comments.json").read_text())[0],
+    ),
     "reviews": (lambda s, rid, p: upsert.upsert_reviews(s, rid, p), json.loads((REPO / "reviews.json").read_text())[0]),
-    "review_comments": (lambda s, rid, p: upsert.upsert_review_comments(s, rid, p),
-                        json.loads((REPO / "review_comments.json").read_text())[0]),
-    "issue_events": (lambda s, rid, p: upsert.upsert_issue_events(s, rid, p),
-                     json.loads((REPO / "issue_events.json").read_text())[0]),
+    "review_comments": (
+        lambda s, rid, p: upsert.upsert_review_comments(s, rid, p),
+        json.loads((REPO / "review_comments.json").read_text())[0],
+    ),
+    "issue_events": (
+        lambda s, rid, p: upsert.upsert_issue_events(s, rid, p),
+        json.loads((REPO / "issue_events.json").read_text())[0],
+    ),
     "labels": (lambda s, rid, p: upsert.upsert_labels(s, rid, p), json.loads((REPO / "labels.json").read_text())[0]),
-    "messages": (lambda s, rid, p: upsert.upsert_messages(s, p, "acme/engine"),
-                 json.loads((MINI / "discord" / "messages.json").read_text())[0]),
-    "channels": (lambda s, rid, p: upsert.upsert_channels(s, p), json.loads((MINI / "discord" / "channels.json").read_text())[0]),
+    "messages": (
+        lambda s, rid, p: upsert.upsert_messages(s, p, "acme/engine"),
+        json.loads((MINI / "discord" / "messages.json").read_text())[0],
+    ),
+    "channels": (
+        lambda s, rid, p: upsert.upsert_channels(s, p),
+        json.loads((MINI / "discord" / "channels.json").read_text())[0],
+    ),
 }
 
 

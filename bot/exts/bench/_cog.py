@@ -43,9 +43,11 @@ def summary(job: BenchJobView, who: str) -> str:
     if not job.spec.needed:
         return (f"Bench job **{job.id}** for {safe(job.repo, 100)}#{job.issue_number}: no benchmark needed, "
                 f"{safe(job.spec.no_gpu_reason or '', 200)} (requested by {safe(who, 60)}).")
-    return (f"Bench job **{job.id}** for {safe(job.repo, 100)}#{job.issue_number}: target {safe(job.target, 40)} on "
-            f"{safe(job.backend, 20)}, {safe(job.status, 20)} (requested by {safe(who, 60)}). The rendered job is "
-            f"attached; an operator launches it with `scout bench {job.issue_number} --backend {job.backend} --launch`.")
+    return (
+        f"Bench job **{job.id}** for {safe(job.repo, 100)}#{job.issue_number}: target {safe(job.target, 40)} on "
+        f"{safe(job.backend, 20)}, {safe(job.status, 20)} (requested by {safe(who, 60)}). The rendered job is "
+        f"attached; an operator launches it with `scout bench {job.issue_number} --backend {job.backend} --launch`."
+    )
 
 
 async def target_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -61,14 +63,23 @@ class Bench(commands.Cog):
     # never in DMs; `check_bench_access` still decides who may, by role and user ids.
     @app_commands.default_permissions()
     @app_commands.guild_only()
-    @app_commands.describe(issue="The issue or PR number", backend="Where it would run (default: the config's)",
-                           target="A bench target other than the subsystem's", repo="OWNER/REPO (default: the first watched repo)")
+    @app_commands.describe(
+        issue="The issue or PR number",
+        backend="Where it would run (default: the config's)",
+        target="A bench target other than the subsystem's",
+        repo="OWNER/REPO (default: the first watched repo)",
+    )
     @app_commands.choices(backend=BACKENDS)
     @app_commands.autocomplete(target=target_autocomplete, repo=repo_autocomplete)
     @limited(0.5)
-    async def bench(self, interaction: discord.Interaction, issue: app_commands.Range[int, 1, 10**9],
-                    backend: app_commands.Choice[str] | None = None, target: app_commands.Range[str, 1, 60] | None = None,
-                    repo: app_commands.Range[str, 1, 140] | None = None) -> None:
+    async def bench(
+        self,
+        interaction: discord.Interaction,
+        issue: app_commands.Range[int, 1, 10**9],
+        backend: app_commands.Choice[str] | None = None,
+        target: app_commands.Range[str, 1, 60] | None = None,
+        repo: app_commands.Range[str, 1, 140] | None = None,
+    ) -> None:
         """Private answer: the stored job and its rendering, or why the caller may not."""
         from bench import prepare_for_issue
         from reports.render.discord import bench_messages
@@ -78,7 +89,9 @@ class Bench(commands.Cog):
         watch = settings.watch
         name = repo_name(watch, repo)
         if target is not None and target not in watch.bench.targets:
-            raise ReportError(f"unknown bench target {target[:60]!r} (configured: {', '.join(sorted(watch.bench.targets))})")
+            raise ReportError(
+                f"unknown bench target {target[:60]!r} (configured: {', '.join(sorted(watch.bench.targets))})"
+            )
         chosen = backend.value if backend else watch.bench.default_backend
         user = interaction.user
         role_ids = [r.id for r in getattr(user, "roles", []) if not r.is_default()]  # ids: names prove nothing

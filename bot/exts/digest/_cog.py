@@ -39,7 +39,9 @@ class DigestCommand(commands.Cog):
     @app_commands.describe(repo="OWNER/REPO (default: the first watched repo)")
     @app_commands.autocomplete(repo=repo_autocomplete)
     @limited(0.2)
-    async def digest(self, interaction: discord.Interaction, repo: app_commands.Range[str, 1, 140] | None = None) -> None:
+    async def digest(
+        self, interaction: discord.Interaction, repo: app_commands.Range[str, 1, 140] | None = None
+    ) -> None:
         services = self.bot.services
         name = repo_name(services.settings.watch, repo)
         await defer(interaction, ephemeral=True)  # the digest and its chart take a second or more

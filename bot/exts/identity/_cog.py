@@ -25,7 +25,9 @@ class Identity(commands.Cog):
         self.bot = bot
         self.limiter = LinkLimiter()  # each verification costs GitHub requests of the bot's token
 
-    @app_commands.command(name="link", description="Link your Discord account to your GitHub login (verified by a code)")
+    @app_commands.command(
+        name="link", description="Link your Discord account to your GitHub login (verified by a code)"
+    )
     @app_commands.rename(github_login="github-login")
     @app_commands.describe(github_login="Your GitHub login, e.g. octocat")
     @limited(0.2)
@@ -33,6 +35,14 @@ class Identity(commands.Cog):
         """First run: get a code. Second run (code published): verified. Private replies."""
         await defer(interaction, ephemeral=True)  # GitHub lookups may take longer than 3 s
         services = self.bot.services
-        result = await run_blocking(lambda: link_github(services.engine, services.github(), _user_payload(interaction.user),
-                                                        github_login, services.now(), self.limiter))
+        result = await run_blocking(
+            lambda: link_github(
+                services.engine,
+                services.github(),
+                _user_payload(interaction.user),
+                github_login,
+                services.now(),
+                self.limiter,
+            )
+        )
         await reply(interaction, result.message(), ephemeral=True)

@@ -30,8 +30,11 @@ class Ownership(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="maintainers", description="Who really maintains a subsystem, with the evidence")
-    @app_commands.describe(subsystem="A subsystem of the repo's taxonomy", repo="OWNER/REPO (default: the first watched repo)",
-                           top="How many people to list (default 3)")
+    @app_commands.describe(
+        subsystem="A subsystem of the repo's taxonomy",
+        repo="OWNER/REPO (default: the first watched repo)",
+        top="How many people to list (default 3)",
+    )
     @app_commands.autocomplete(subsystem=subsystem_autocomplete, repo=repo_autocomplete)
     @limited()
     async def maintainers(self, interaction: discord.Interaction, subsystem: app_commands.Range[str, 1, 100],

@@ -50,8 +50,12 @@ class Shortlist(commands.Cog):
                            repo="OWNER/REPO (default: the first watched repo)")
     @app_commands.autocomplete(subsystem=subsystem_autocomplete, repo=repo_autocomplete)
     @limited(0.5)
-    async def shortlist(self, interaction: discord.Interaction, subsystem: app_commands.Range[str, 1, 100] | None = None,
-                        repo: app_commands.Range[str, 1, 140] | None = None) -> None:
+    async def shortlist(
+        self,
+        interaction: discord.Interaction,
+        subsystem: app_commands.Range[str, 1, 100] | None = None,
+        repo: app_commands.Range[str, 1, 140] | None = None,
+    ) -> None:
         """Private answer with the exports attached; an issue shows its bench job once someone asked
         for one (`/bench`): viewing a list creates none. The stored shortlist answers at once while it is still what a fresh computation would give (nothing
         it was computed from changed); otherwise a fresh one is computed (and stored)."""

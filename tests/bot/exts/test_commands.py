@@ -31,7 +31,9 @@ def assert_safe(answer: Answer, *, ephemeral: bool) -> None:
     inter = answer.interaction
     assert inter.callback_after is not None and inter.callback_after < 3.0
     assert answer.messages, "no answer"
-    assert answer.ephemeral is ephemeral if ephemeral else not any(int(m.get("flags") or 0) & 64 for m in answer.messages)
+    assert (
+        answer.ephemeral is ephemeral if ephemeral else not any(int(m.get("flags") or 0) & 64 for m in answer.messages)
+    )
     for m in answer.messages:
         assert not m.get("mention_everyone") and m.get("mentions") == [] and m.get("mention_roles") == []
     assert "Traceback" not in answer.text and "test-bot-token" not in answer.text

@@ -42,9 +42,13 @@ async def add_failing_commands(bot: ScoutBot) -> None:
 
 
 @pytest.mark.parametrize("deferred", [False, True])
-async def test_errors_reach_the_user_clearly_and_nothing_leaks(discord_endpoints: DiscordSandbox,
-                                                               discord_settings: Settings, engine: Engine,
-                                                               caplog: pytest.LogCaptureFixture, deferred: bool) -> None:
+async def test_errors_reach_the_user_clearly_and_nothing_leaks(
+    discord_endpoints: DiscordSandbox,
+    discord_settings: Settings,
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+    deferred: bool,
+) -> None:
     sb = discord_endpoints
     caplog.set_level(logging.INFO)
     async with running_bot(discord_settings, engine, hooks=(add_failing_commands,)):

@@ -43,6 +43,8 @@ async def test_hostile_options_are_answered_safely(community: Community) -> None
     for answer in answers:
         _safe(answer)
     link_answers = answers[-len(LOGINS):]
-    invalid = {LOGINS.index(x) for x in ("<@1299000000000000001>", "-leading", "bad login", "`tick`", "💥", "octo--cat")}
+    invalid = {
+        LOGINS.index(x) for x in ("<@1299000000000000001>", "-leading", "bad login", "`tick`", "💥", "octo--cat")
+    }
     assert all(("is not a valid GitHub login" in a.text) == (i in invalid) for i, a in enumerate(link_answers))
     assert answer_problems(c) == []

@@ -47,7 +47,9 @@ async def test_link_succeeds_only_with_the_code_in_place(discord_endpoints: Disc
         assert "already linked" in await run_link(sb, "octocat")
     # what the bot sent validates against Discord's request schemas, and pings nobody
     for r in sb.requests_to("POST", r"/interactions/\d+/\*\*\*/callback$"):
-        assert not errors(request_schema("/interactions/{interaction_id}/{interaction_token}/callback", "post"), r["body"])
+        assert not errors(
+            request_schema("/interactions/{interaction_id}/{interaction_token}/callback", "post"), r["body"]
+        )
     followups = sb.requests_to("POST", r"/webhooks/\d+/\*\*\*$")
     assert len(followups) == 4
     for r in followups:

@@ -35,13 +35,31 @@ def _issue(repo: str, number: int, title: str, body: str, labels: list[dict[str,
            created: datetime, author: dict[str, Any], association: str) -> dict[str, Any]:
     base = f"{API}/repos/{repo}/issues/{number}"
     return {
-        "id": 90_000 + number, "node_id": f"I_{repo}_{number}", "url": base, "repository_url": f"{API}/repos/{repo}",
-        "labels_url": f"{base}/labels{{/name}}", "comments_url": f"{base}/comments", "events_url": f"{base}/events",
-        "html_url": f"https://github.com/{repo}/issues/{number}", "number": number, "state": state, "title": title,
-        "body": body, "user": author, "labels": labels, "assignee": None, "assignees": [], "milestone": None,
-        "locked": False, "active_lock_reason": None, "comments": 0, "created_at": iso(created),
-        "updated_at": iso(created + timedelta(days=3)), "closed_at": iso(created + timedelta(days=3)) if state == "closed"
-        else None, "author_association": association, "state_reason": "completed" if state == "closed" else None,
+        "id": 90_000 + number,
+        "node_id": f"I_{repo}_{number}",
+        "url": base,
+        "repository_url": f"{API}/repos/{repo}",
+        "labels_url": f"{base}/labels{{/name}}",
+        "comments_url": f"{base}/comments",
+        "events_url": f"{base}/events",
+        "html_url": f"https://github.com/{repo}/issues/{number}",
+        "number": number,
+        "state": state,
+        "title": title,
+        "body": body,
+        "user": author,
+        "labels": labels,
+        "assignee": None,
+        "assignees": [],
+        "milestone": None,
+        "locked": False,
+        "active_lock_reason": None,
+        "comments": 0,
+        "created_at": iso(created),
+        "updated_at": iso(created + timedelta(days=3)),
+        "closed_at": iso(created + timedelta(days=3)) if state == "closed" else None,
+        "author_association": association,
+        "state_reason": "completed" if state == "closed" else None,
     }
 
 
@@ -70,8 +88,10 @@ def build_dataset(root: Path) -> dict[str, dict[int, datetime]]:
                                "label": {"name": name, "color": "ededed"}, "issue": {"number": number}})
         for i, title in enumerate(HARD):
             number += 1
-            body = ("### Your current environment\n```text\nPyTorch version: 2.5.1\nCUDA used to build PyTorch: 12.4\n```\n"
-                    "```\nTraceback (most recent call last):\n  File \"x.py\", line 3, in f\nRuntimeError: boom\n```")
+            body = (
+                "### Your current environment\n```text\nPyTorch version: 2.5.1\nCUDA used to build PyTorch: 12.4\n```\n"
+                '```\nTraceback (most recent call last):\n  File "x.py", line 3, in f\nRuntimeError: boom\n```'
+            )
             issues.append(_issue(repo, number, title, body, [labels[0]], "closed", T0 + timedelta(days=10 * k + i),
                                  newbie, "NONE"))
         for i in range(2):
@@ -165,10 +185,14 @@ def test_fetch_skips_the_judged_projects_and_reads_label_times(
     assert len(negs) == 7 and all(ex.thread.author_association == "NONE" for ex in negs)
     # The reporter's standing: how many issues they had filed in the project before this one.
     assert sorted(ex.thread.author_prior_issues for ex in negs) == list(range(7))
-    assert labelled_at([{"event": "labeled", "label": {"name": "bug"}, "created_at": "2025-01-01T00:00:00Z"},
-                        {"event": "labeled", "label": {"name": "good first issue"}, "created_at": "2025-01-03T00:00:00Z"},
-                        {"event": "labeled", "label": {"name": "help wanted"}, "created_at": "2025-01-02T00:00:00Z"},
-                        "garbage"]) == datetime(2025, 1, 2, tzinfo=UTC)
+    assert labelled_at(
+        [
+            {"event": "labeled", "label": {"name": "bug"}, "created_at": "2025-01-01T00:00:00Z"},
+            {"event": "labeled", "label": {"name": "good first issue"}, "created_at": "2025-01-03T00:00:00Z"},
+            {"event": "labeled", "label": {"name": "help wanted"}, "created_at": "2025-01-02T00:00:00Z"},
+            "garbage",
+        ]
+    ) == datetime(2025, 1, 2, tzinfo=UTC)
 
 
 def test_scout_prior_score_ranks_a_labelled_export(dataset: tuple[Path, dict[str, datetime]], tmp_path: Path) -> None:

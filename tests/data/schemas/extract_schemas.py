@@ -25,7 +25,14 @@ GITHUB = {
     "labels.json": ("/repos/{owner}/{repo}/labels", True),
     "pull_files.json": ("/repos/{owner}/{repo}/pulls/{pull_number}/files", True),
 }
-DISCORD = ("MessageResponse", "GuildResponse", "GuildChannelResponse", "ThreadResponse", "GuildMemberResponse", "UserResponse")
+DISCORD = (
+    "MessageResponse",
+    "GuildResponse",
+    "GuildChannelResponse",
+    "ThreadResponse",
+    "GuildMemberResponse",
+    "UserResponse",
+)
 
 
 def nullable_to_jsonschema(node):
