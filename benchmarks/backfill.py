@@ -151,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     b = backfill
     print(json.dumps(result, indent=1))
     print(
-        f"\n{dataset.name if args.dataset else args.scale}: {counts['issues']} issues+PRs ({counts['pulls']} PRs), {counts['issue_comments']} comments, "
+        f"\n{dataset.name if args.dataset else args.scale}: {counts['issues']} issues+PRs ({counts['pulls']} PRs), "
+        f"{counts['issue_comments']} comments, "
         f"{counts['reviews']} reviews, {counts['review_comments']} review comments, {counts['issue_events']} events"
     )
     print(f"backfill: {b['rest_requests']} REST requests, {b['graphql_queries']} GraphQL queries = "

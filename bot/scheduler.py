@@ -270,7 +270,7 @@ async def _wait_ready(rt: Runtime) -> None:
         raise CollectorError(f"the bot did not reach the Discord gateway within {READY_TIMEOUT:.0f} s") from None
 
 
-# ----------------------------------------------------------------------------- jobs (module-level: pickled by reference)
+# ---------------------------------------------------------------------- jobs (module-level: pickled by reference)
 
 
 class _StopAtPage:

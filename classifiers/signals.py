@@ -34,7 +34,8 @@ _IT = (r"(?:this(?: one| issue| task| feature| bug| ticket)?(?: up)?|it(?: up)?|
        r"|the (?:issue|task|fix|feature|implementation|bug))")
 # Verbs that take the issue as their object: "take this", "work on it", "pick this up".
 _DO = (
-    r"(?:(?:try to |start (?:on|to) )?(?:work(?:ing)? on|take|taking|tackle|tackling|pick(?:ing)?(?: up)?|handle|handling"
+    r"(?:(?:try to |start (?:on|to) )?(?:work(?:ing)? on|take|taking|tackle|tackling|pick(?:ing)?(?: up)?"
+    r"|handle|handling"
     r"|grab|own|fix|fixing|implement|implementing|address|addressing|look(?:ing)? into|give|giving|try|trying"
     r"|help with|contribute to|do))"
 )
@@ -55,8 +56,10 @@ CLAIM = re.compile(
             rf"\b{_I} can {_DO_IT}",
             rf"\blet me {_DO_IT}",
             rf"\b(?:mind|ok|okay|alright|fine) if i {_DO_IT}",
-            rf"\b{_I}{_A}?m (?:currently |already |now |actively )?(?:working on|taking|looking into|fixing|implementing|on) {_IT}",
-            rf"\b{_I} am (?:currently |already |now |actively )?(?:working on|taking|looking into|fixing|implementing|on) {_IT}",
+            rf"\b{_I}{_A}?m (?:currently |already |now |actively )?"
+            rf"(?:working on|taking|looking into|fixing|implementing|on) {_IT}",
+            rf"\b{_I} am (?:currently |already |now |actively )?"
+            rf"(?:working on|taking|looking into|fixing|implementing|on) {_IT}",
             rf"{_SENT}(?:working on|taking|picking(?: up)?|grabbing|claiming|tackling) {_IT}",
             rf"\b(?:can|could|may|shall) {_I} (?:please )?(?:also )?{_DO_IT}",
             rf"\b(?:can|could|may) {_I} (?:please )?(?:be assigned|get assigned|have) (?:to )?{_IT}",
@@ -90,13 +93,15 @@ _PULL = r"(?:(?:pr |pull request )?#\d+|https?://github\.com/\S+/pull/\d+)"
 PR_POINTER = re.compile(
     "|".join(
         [
-            rf"\b(?:created|opened|submitted|filed|sent|put up|raised|made|added) (?:a |the |my |an? )?(?:draft )?(?:pr|pull request) {_PULL}",
+            rf"\b(?:created|opened|submitted|filed|sent|put up|raised|made|added) (?:a |the |my |an? )?"
+            rf"(?:draft )?(?:pr|pull request) {_PULL}",
             rf"\b(?:created|opened|submitted|filed|sent|put up|raised|made|added) {_PULL}",
             rf"\b(?:addressed|fixed|resolved|solved|handled|implemented|supported|covered) (?:by|in|via|with) {_PULL}",
             rf"\b(?:just |have |has |we{_A}?ve )?merged {_PULL}",
             rf"\bsee {_PULL} for (?:a|the) (?:fix|solution|patch|implementation)\b",
             rf"\b{_PULL} (?:fixes|resolves|addresses|implements|adds|should fix|will fix|should resolve)\b",
-            rf"\b(?:review|take a look at|look at) (?:my |the |this )?(?:pr|pull request|fix|patch)?\s*(?:here:?\s*)?{_PULL}",
+            rf"\b(?:review|take a look at|look at) (?:my |the |this )?(?:pr|pull request|fix|patch)?"
+            rf"\s*(?:here:?\s*)?{_PULL}",
         ]
     ),
     re.I,
@@ -149,7 +154,8 @@ NOT_CLAIM = re.compile(
             r"\bare you (?:still )?working on\b",
             r"\bwho is working on\b",
             r"\banyone (?:wants?|willing) to\b",
-            rf"\b(?:i{_A}?m|i am) not (?:going to |planning to |currently )?(?:be )?(?:work(?:ing)? on|tak(?:e|ing)|look(?:ing)? into)\b",
+            rf"\b(?:i{_A}?m|i am) not (?:going to |planning to |currently )?(?:be )?"
+            rf"(?:work(?:ing)? on|tak(?:e|ing)|look(?:ing)? into)\b",
             r"\bno longer (?:work(?:ing)? on|plan(?:ning)? to|interested|able)\b",
             rf"\bwon{_A}?t (?:be able to )?(?:work on|take|continue|finish|get to)\b",
             rf"\b(?:can{_A}?t|cannot|unable to) (?:work on|take|continue|finish|get to)\b",
@@ -187,12 +193,17 @@ BLOCK = re.compile(
             r"\bwill be unblocked (?:by|once|when|after)\b",
             rf"\b(?:depends|depending|dependent|relies|relying) on (?:{_REF}|(?:the |an? )?{_THING}\b)",
             rf"\bwait(?:ing)? (?:for|on|until) (?:\S+ ){{0,6}}?{_REF}",
-            rf"\bwait(?:ing)? (?:for|on) (?:the |an? )?(?:{_THING}|review|approval|sign-?off|response|decision|{_VENDOR})\b",
+            rf"\bwait(?:ing)? (?:for|on) (?:the |an? )?"
+            rf"(?:{_THING}|review|approval|sign-?off|response|decision|{_VENDOR})\b",
             rf"\bwait(?:ing)? (?:for|on) (?:the )?{_VENDOR}\b",
-            rf"\b(?:needs?|requires?|pending) (?:{_REF}|(?:a |an )?(?:review|sign-?off|approval|input|confirmation) (?:from|by) (?:the )?{_VENDOR})",
-            rf"\bneeds? (?:the )?{_VENDOR}(?:{_A}s)? (?:folks(?:{_A})? |team(?:{_A}s)? )?(?:review|sign-?off|approval|input)\b",
-            rf"\b(?:after|once|until|till|before) (?:\S+ ){{0,4}}?{_REF} (?:is |gets |has been |lands|is merged|merges|is in)",
-            r"\b(?:on hold|parked until|parking (?:this|it) until|cannot proceed until|hold(?:ing)? off (?:until|till|pending|for now))\b",
+            rf"\b(?:needs?|requires?|pending) (?:{_REF}|(?:a |an )?"
+            rf"(?:review|sign-?off|approval|input|confirmation) (?:from|by) (?:the )?{_VENDOR})",
+            rf"\bneeds? (?:the )?{_VENDOR}(?:{_A}s)? (?:folks(?:{_A})? |team(?:{_A}s)? )?"
+            rf"(?:review|sign-?off|approval|input)\b",
+            rf"\b(?:after|once|until|till|before) (?:\S+ ){{0,4}}?{_REF} "
+            rf"(?:is |gets |has been |lands|is merged|merges|is in)",
+            r"\b(?:on hold|parked until|parking (?:this|it) until|cannot proceed until"
+            r"|hold(?:ing)? off (?:until|till|pending|for now))\b",
             rf"\bcan{_A}?t (?:proceed|do (?:this|it)|move forward|start) (?:until|before)\b",
             r"\bneeds? to wait (?:for|until)\b",
             r"\bplease (?:wait|hold off)\b",
@@ -201,9 +212,9 @@ BLOCK = re.compile(
             r"\b(?:conflicts?|clash(?:es)?|collides?|overlaps?) with (?:the )?(?:\w+ ){0,2}v1\b",
             r"\bv1 (?:rewrite|re-architecture|refactor|migration) (?:first|lands|is done|to land|settles)\b",
             r"\b(?:superseded|obsoleted|made obsolete) by (?:the )?v1\b",
-            r"\bonce (?:the |our )?(?:\w+ ){0,3}(?:features?|framework|infrastructure|refactor(?:ing)?|rewrite|redesign|"
-            r"foundation|interfaces?|abstractions?|apis?|support|groundwork|work) (?:is|are|has been|have been) (?:in place|ready|"
-            r"done|landed|finished|complete|merged|stable)\b",
+            r"\bonce (?:the |our )?(?:\w+ ){0,3}(?:features?|framework|infrastructure|refactor(?:ing)?|rewrite|"
+            r"redesign|foundation|interfaces?|abstractions?|apis?|support|groundwork|work) "
+            r"(?:is|are|has been|have been) (?:in place|ready|done|landed|finished|complete|merged|stable)\b",
             r"\b(?:refactor|rewrite|redesign|rework|restructure|clean up) (?:the |our )?(?:\w+ ){0,4}first\b",
             r"\buntil further notice\b",
             r"\b(?:decided|decide|deciding) to (?:reconsider|pause|postpone|shelve|defer|put (?:this|it) on hold)\b",
@@ -227,8 +238,10 @@ UNBLOCK = re.compile(
             r"\bno longer blocked\b",
             r"\bis not blocked\b",
             r"\bblocker (?:is |has been |was )?(?:resolved|merged|fixed|gone|removed)\b",
-            rf"(?<![\w#])(?<!until )(?<!after )(?<!once )(?<!when )(?<!before ){_REF} (?:is|has been|was|got) (?:now )?(?:merged|in main|landed)\b",
-            rf"(?<![\w#])(?<!until )(?<!after )(?<!once )(?<!when )(?<!before ){_REF} (?:has|have) (?:landed|been merged)\b",
+            rf"(?<![\w#])(?<!until )(?<!after )(?<!once )(?<!when )(?<!before ){_REF} "
+            rf"(?:is|has been|was|got) (?:now )?(?:merged|in main|landed)\b",
+            rf"(?<![\w#])(?<!until )(?<!after )(?<!once )(?<!when )(?<!before ){_REF} "
+            rf"(?:has|have) (?:landed|been merged)\b",
             r"\bnow that (?:\S+ )?(?:is|has been|was) (?:merged|landed|released)\b",
             r"\bthe dependency (?:is|has been|was) (?:merged|resolved|released)\b",
             r"\bit{_A}?s merged\b",
@@ -241,16 +254,21 @@ _CONDITIONAL = re.compile(r"\b(?:until|till|once|after|before|when|wait(?:ing)?|
 ACK = re.compile(
     "|".join(
         [
-            r"\b(?:prs?|pull requests?|contributions?|patch(?:es)?) (?:are |is )?(?:very |always |more than )?welcome\b",
-            rf"\b(?:feel free|you{_A}?re welcome|you are welcome|happy|anyone is welcome) to (?:open|submit|send|make|create|raise|put up|take|work on|pick|contribute|give it)\b",
+            r"\b(?:prs?|pull requests?|contributions?|patch(?:es)?) (?:are |is )?"
+            r"(?:very |always |more than )?welcome\b",
+            rf"\b(?:feel free|you{_A}?re welcome|you are welcome|happy|anyone is welcome) to "
+            rf"(?:open|submit|send|make|create|raise|put up|take|work on|pick|contribute|give it)\b",
             r"\b(?:go ahead|go for it|all yours)\b",
             r"\bhelp wanted\b",
             r"\bgood first issue\b",
             r"\b(?:nice|good|great) (?:first (?:contribution|issue|pr)|starter (?:task|issue))\b",
-            r"\bany (?:help|contribution)s? (?:on|with|for) (?:this|it) (?:would be|is) (?:welcome|appreciated|great)\b",
+            r"\bany (?:help|contribution)s? (?:on|with|for) (?:this|it) (?:would be|is) "
+            r"(?:welcome|appreciated|great)\b",
             r"\b(?:a )?(?:pr|pull request|contribution|fix) (?:would be|is) (?:very )?(?:appreciated|welcome|great)\b",
-            r"\bwould (?:you|anyone) (?:like|want|be willing) to (?:open|submit|send|contribute|make|create) (?:a )?(?:pr|pull request|fix)\b",
-            rf"\b(?:we{_A}?d|we would|i{_A}?d|i would) (?:welcome|accept|love|be happy to review|happily review) (?:a )?(?:pr|pull request|contribution|fix)\b",
+            r"\bwould (?:you|anyone) (?:like|want|be willing) to (?:open|submit|send|contribute|make|create) "
+            r"(?:a )?(?:pr|pull request|fix)\b",
+            rf"\b(?:we{_A}?d|we would|i{_A}?d|i would) (?:welcome|accept|love|be happy to review|happily review) "
+            rf"(?:a )?(?:pr|pull request|contribution|fix)\b",
             r"\bhappy to (?:review|accept) (?:a |your )?(?:pr|pull request|fix)\b",
             r"\bif (?:any|some)one wants to (?:pick|take|work on|tackle)\b",
             r"\banyone is welcome to\b",
@@ -270,7 +288,8 @@ NOT_ACK = re.compile(rf"\b(?:don{_A}?t|do not|please don{_A}?t|not ready to) (?:
 
 # Someone else says who took it: "@ana is working on this", "assigning to @ana".
 CLAIM_FOR = re.compile(
-    r"@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?:'s| is| has)? (?:(?:already |now )?working on (?:this|it)|has a fix|taking (?:this|it))"
+    r"@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?:'s| is| has)? "
+    r"(?:(?:already |now )?working on (?:this|it)|has a fix|taking (?:this|it))"
     r"|\bassign(?:ing|ed)? (?:this |it )?to @([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))",
     re.I,
 )
@@ -309,7 +328,8 @@ def _quote(text: str, m: re.Match[str] | None, width: int = 160) -> str:
 CLAIM_CUE = re.compile(
     r"\b(?:i(?:'|’)?(?:d|ll|m|ve)|i (?:would|will|can|am|have|want|plan|intend|already)|let me|if i|can i|could i"
     r"|may i|shall i|assign|/(?:assign|take|claim)|claim|on it|starting on|working on|taking|picking|grabbing"
-    r"|tackling|happy to|glad to|keen to|excited|pr incoming|stab|crack|shot at|will (?:open|raise|create|submit|send|put up|file|make|link))",
+    r"|tackling|happy to|glad to|keen to|excited|pr incoming|stab|crack|shot at"
+    r"|will (?:open|raise|create|submit|send|put up|file|make|link))",
     re.I,
 )
 ACK_CUES = ("welcome", "feel free", "happy to", "go ahead", "go for it", "all yours", "help wanted", "first", "starter",
@@ -387,7 +407,8 @@ def blocker_names(text: str) -> list[str]:
     out = [
         f"#{n}"
         for n in re.findall(
-            r"(?:blocked (?:by|on)|depends on|waiting (?:for|on)|after|until|once|requires|needs|pending)\s+(?:[\w.-]+/[\w.-]+)?#(\d+)",
+            r"(?:blocked (?:by|on)|depends on|waiting (?:for|on)|after|until|once|requires|needs|pending)"
+            r"\s+(?:[\w.-]+/[\w.-]+)?#(\d+)",
             t,
             re.I,
         )

@@ -6,7 +6,8 @@ bench jobs are `bench/` (prepared on request through `pipeline.bench`).
 
     build_digest(snapshot, day, previous_gfi, shortlist) -> Digest                      (pure)
     build_shortlist(snapshot, subsystems, bench_links) -> Shortlist                     (pure)
-    stored_shortlist(session, watch, repo, now, subsystems=()) -> Shortlist | None      (the stored one, if still current)
+    stored_shortlist(session, watch, repo, now, subsystems=()) -> Shortlist | None      (the stored one,
+                                                                                        if still current)
     latest_shortlist(session, repo) -> dict | None                                      (last stored payload)
     pr_flow(snapshot) -> PrFlow                                                         (pure)
     issue_card(session, watch, number, now, repo=None) -> IssueCard                     (/issue, reads only)

@@ -6,9 +6,9 @@ assignee, or an open PR that references it) and nothing blocks, spread over subs
 caller narrows them. Only issues at or above the safe-pick threshold
 (`classifiers.thresholds.SAFE_PICK_PROBABILITY`) are presented as safe first picks; when fewer
 than five qualify the notes say "only N", and the best of the others follow as "stretch" picks
-that say why (`split_safe`, `stretch_issue`). Maintainers: for the subsystems of those issues, round-robin over subsystems
-(most issues first) taking each one's best active, responsive owner. Ties break on issue number
-and login, so the same database always gives the same shortlist.
+that say why (`split_safe`, `stretch_issue`). Maintainers: for the subsystems of those issues,
+round-robin over subsystems (most issues first) taking each one's best active, responsive owner.
+Ties break on issue number and login, so the same database always gives the same shortlist.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The prior estimator: how it is built, fitted, judged across projects and loaded.
 
 Text goes through a `HashingVectorizer` (no vocabulary is stored, so the model file holds no
-words of anyone's issues), then TF-IDF weighting, weighed 4:1 against the numbers; the numbers are scaled; a class-balanced
-logistic regression is calibrated with a sigmoid. Each project weighs the same in the fit, so a
-project with hundreds of issues does not teach its own conventions as if they were universal.
+words of anyone's issues), then TF-IDF weighting, weighed 4:1 against the numbers; the numbers
+are scaled; a class-balanced logistic regression is calibrated with a sigmoid. Each project
+weighs the same in the fit, so a project with hundreds of issues does not teach its own
+conventions as if they were universal.
 """
 
 from __future__ import annotations

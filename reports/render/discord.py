@@ -304,7 +304,8 @@ def flow_sections(flow: PrFlow, footer: str | None = None, min_n: int = 1, max_g
     lines.append("")
     lines.append("**Landing fast**")
     lines += [
-        f"{issue_link(p.number, p.url)} {safe(p.title, TITLE)} — merged in {_h(p.hours_to_merge)} · {_subs(p.subsystems)}"
+        f"{issue_link(p.number, p.url)} {safe(p.title, TITLE)} — merged in {_h(p.hours_to_merge)} · "
+        f"{_subs(p.subsystems)}"
         for p in flow.fast
     ] or ["nothing merged in this window"]
     waits = {

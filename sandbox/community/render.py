@@ -65,7 +65,9 @@ class GitHubRenderer:
             "login": login,
             "id": uid,
             "node_id": node_id("BOT_kgDO" if bot else "O_kgDO" if typ == "Organization" else "U_kgDO", 0, uid),
-            "avatar_url": f"https://avatars.githubusercontent.com/{'in/' + str(uid % 100000) if bot else 'u/' + str(uid)}?v=4",
+            "avatar_url": (
+                f"https://avatars.githubusercontent.com/{'in/' + str(uid % 100000) if bot else 'u/' + str(uid)}?v=4"
+            ),
             "gravatar_id": "",
             "url": u,
             "html_url": f"https://github.com/apps/{login.removesuffix('[bot]')}"

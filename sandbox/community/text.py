@@ -128,7 +128,8 @@ def repro_code(rnd: random.Random, ctx: Ctx, model: str) -> str:
     return (
         "```python\nfrom vllm import LLM, SamplingParams\n\n"
         f'llm = LLM(model="{model}", tensor_parallel_size={rnd.choice((1, 1, 2, 4))})\n'
-        f"params = SamplingParams(temperature={rnd.choice(('0', '0.7', '1.0'))}, max_tokens={rnd.choice((64, 128, 512))})\n"
+        f"params = SamplingParams(temperature={rnd.choice(('0', '0.7', '1.0'))}, "
+        f"max_tokens={rnd.choice((64, 128, 512))})\n"
         'outputs = llm.generate(["Hello, my name is"], params)\nprint(outputs[0].outputs[0].text)\n```'
     )
 
@@ -176,9 +177,11 @@ def _bug(rnd: random.Random, ctx: Ctx) -> tuple[str, str]:
     title = f"{_cap(thing)} {symptom}{when}"
     if ctx.extra_words:
         title += f" ({rnd.choice(ctx.extra_words.things)})"
+    history = ('It worked fine on the previous release.', 'This started after upgrading.', 'It happens every time.',
+               'It happens intermittently, roughly one request in fifty.', '')
     desc = (
         f"When I run {model} the {thing} {symptom}. "
-        f"{rnd.choice(('It worked fine on the previous release.', 'This started after upgrading.', 'It happens every time.', 'It happens intermittently, roughly one request in fifty.', ''))}"
+        f"{rnd.choice(history)}"
         f" The problem seems related to {_kw(rnd, ctx)}."
     )
     parts = [
@@ -201,7 +204,8 @@ def _feature(rnd: random.Random, ctx: Ctx) -> tuple[str, str]:
     title = rnd.choice((f"Support {feat}", f"Add {feat}", f"{_cap(feat)}", f"Request: {feat}"))
     pitch = (
         f"It would be great to have {feat}. Today the {_thing(rnd, ctx)} does not allow this, and we have to patch "
-        f"vLLM locally. This matters for our {rnd.choice(('production deployment', 'research workloads', 'batch jobs', 'agent use case'))}"
+        f"vLLM locally. This matters for our "
+        f"{rnd.choice(('production deployment', 'research workloads', 'batch jobs', 'agent use case'))}"
         f" where {_kw(rnd, ctx)} is central."
     )
     if rnd.random() < 0.5:
@@ -324,7 +328,8 @@ def _ci_failure(rnd: random.Random, ctx: Ctx) -> tuple[str, str]:
             "### Name of failing test",
             f"`{name}`",
             "### Basic information",
-            f"- [{'x' if rnd.random() < 0.5 else ' '}] Flaky test\n- [{'x' if rnd.random() < 0.5 else ' '}] Can reproduce locally\n"
+            f"- [{'x' if rnd.random() < 0.5 else ' '}] Flaky test\n"
+            f"- [{'x' if rnd.random() < 0.5 else ' '}] Can reproduce locally\n"
             f"- [ ] Caused by external libraries (e.g. bug in `transformers`)",
             "### 🧪 Describe the failing test",
             "```text\n" + traceback(rnd, ctx) + "\n```",
@@ -417,7 +422,8 @@ def _easy_task(rnd: random.Random, kind: str, ctx: Ctx) -> tuple[str, str]:
 def triage_comment(rnd: random.Random, ctx: Ctx, cc: str | None, ref: int | None) -> str:
     opts = [
         "Thanks for the report. Can you share the full log with `VLLM_LOGGING_LEVEL=DEBUG`?",
-        f"Does it still happen with `--enforce-eager`? That would tell us whether the {rnd.choice(ctx.words.things)} is involved.",
+        f"Does it still happen with `--enforce-eager`? That would tell us whether the "
+        f"{rnd.choice(ctx.words.things)} is involved.",
         f"I can reproduce this on {rnd.choice(GPUS).replace('NVIDIA ', '')}.",
         f"Looks like a problem in `{rnd.choice(ctx.words.funcs)}`.",
         "Which version are you on? A lot changed in this area in the last release.",
@@ -488,7 +494,10 @@ PR_WELCOME = (
     "label (or you run `/ready` once you have reviewers) to run the full suite.\n\n"
     "🚀"
 )
-MERGE_CONFLICT = "This pull request has merge conflicts that must be resolved before it can be merged. Please rebase the PR, @{author}."
+MERGE_CONFLICT = (
+    "This pull request has merge conflicts that must be resolved before it can be merged. "
+    "Please rebase the PR, @{author}."
+)
 
 
 # ---------------------------------------------------------------- pull requests
@@ -538,7 +547,10 @@ def pr_body(rnd: random.Random, kind: str, ctx: Ctx, fixes: int | None, refs: tu
             issue_title: str | None = None) -> str:
     purpose = {
         "bugfix": f"Fix a bug in the {rnd.choice(ctx.words.things)}: {rnd.choice(ctx.words.symptoms)}.",
-        "perf": f"Make the {rnd.choice(ctx.words.things)} faster by avoiding redundant work in `{rnd.choice(ctx.words.funcs)}`.",
+        "perf": (
+            f"Make the {rnd.choice(ctx.words.things)} faster by avoiding redundant work in "
+            f"`{rnd.choice(ctx.words.funcs)}`."
+        ),
         "refactor": f"Refactor the {rnd.choice(ctx.words.things)} to make it easier to extend. No functional change.",
         "test": f"Improve test coverage of the {rnd.choice(ctx.words.things)}.",
         "feature": f"Add {rnd.choice(ctx.words.features).replace('{newmodel}', 'a new architecture')}.",

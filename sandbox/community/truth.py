@@ -21,8 +21,9 @@ def build_truth(w: World, chat_links: dict[str, str], sig_channels: dict[str, st
     for pr in sorted(w.pulls, key=lambda p: p.created):
         first_pr.setdefault(pr.author.idx, pr.number)  # type: ignore[union-attr]
     newcomer_prs = sorted(
-        pr.number for pr in w.pulls if pr.author.kind == NEWCOMER and first_pr[pr.author.idx] == pr.number
-    )  # type: ignore[union-attr]
+        pr.number for pr in w.pulls
+        if (author := pr.author) is not None and author.kind == NEWCOMER and first_pr[author.idx] == pr.number
+    )
     newcomer_set = set(newcomer_prs)
     resolved_by_newcomer = sorted(i.number for i in w.issues if i.state == "closed" and i.fixed_by is not None
                                   and i.fixed_by.merged is not None and i.fixed_by.number in newcomer_set)

@@ -244,7 +244,10 @@ _V: dict[str, Words] = {
         ),
         (
             "RuntimeError: CUDA error: an illegal memory access was encountered",
-            "triton.runtime.errors.OutOfResources: out of resource: shared memory, Required: 163840, Hardware limit: 101376",
+            (
+                "triton.runtime.errors.OutOfResources: out of resource: shared memory, Required: 163840, "
+                "Hardware limit: 101376"
+            ),
             "RuntimeError: expected scalar type BFloat16 but found Float",
         ),
         (
@@ -284,7 +287,10 @@ _V: dict[str, Words] = {
             "rejects a valid checkpoint",
         ),
         (
-            "ValueError: The quantization method fp8 is not supported for the current GPU. Minimum capability: 89. Current capability: 80.",
+            (
+                "ValueError: The quantization method fp8 is not supported for the current GPU. "
+                "Minimum capability: 89. Current capability: 80."
+            ),
             "AssertionError: weight_scale must be per-tensor for this kernel",
             "NotImplementedError: group_size=-1 is not supported by Marlin",
         ),
@@ -322,7 +328,10 @@ _V: dict[str, Words] = {
             "crashes with chunked prefill",
         ),
         (
-            "ValueError: Head size 72 is not supported by FlashAttention. Supported head sizes are: [32, 64, 96, 128, 160, 192, 224, 256].",
+            (
+                "ValueError: Head size 72 is not supported by FlashAttention. "
+                "Supported head sizes are: [32, 64, 96, 128, 160, 192, 224, 256]."
+            ),
             "RuntimeError: FlashAttention only supports Ampere GPUs or newer.",
             "AssertionError: MLA requires q_lora_rank to be set",
         ),

@@ -319,7 +319,10 @@ def git_blob_sha(content: bytes) -> str:
 
 def _content_entry(ctx: Ctx, repo: RepoData, path: str, kind: str, content: bytes | None) -> Obj:
     url = f"{ctx.api}/repos/{repo.full_name}/contents/{path}"
-    html = f"https://github.com/{repo.full_name}/{'blob' if kind == 'file' else 'tree'}/{repo.repo.get('default_branch') or 'main'}/{path}"
+    html = (
+        f"https://github.com/{repo.full_name}/{'blob' if kind == 'file' else 'tree'}/"
+        f"{repo.repo.get('default_branch') or 'main'}/{path}"
+    )
     sha = git_blob_sha(content or b"") if kind == "file" else git_blob_sha(path.encode())
     git_url = f"{ctx.api}/repos/{repo.full_name}/git/{'blobs' if kind == 'file' else 'trees'}/{sha}"
     download = f"https://raw.githubusercontent.com/{repo.full_name}/{repo.repo.get('default_branch') or 'main'}/{path}"

@@ -285,7 +285,8 @@ def test_graphql_answers_a_deleted_author_as_null(tmp_path: Path, github_sandbox
     pulls = sb.data.repo("acme", "engine").pulls
     a, b = pulls[0]["number"], pulls[1]["number"]
     q = (
-        f'query {{ repository(owner: "acme", name: "engine") {{ a: pullRequest(number: {a}) {{ author {{ __typename login }} }}'
+        f'query {{ repository(owner: "acme", name: "engine") {{ '
+        f"a: pullRequest(number: {a}) {{ author {{ __typename login }} }}"
         f" b: pullRequest(number: {b}) {{ author {{ __typename login }} }} }} }}"
     )
     data = requests.post(f"{sb.url}/graphql", json={"query": q}, headers={"Authorization": "bearer t"},

@@ -411,7 +411,8 @@ def _texts(data: Data, n: int) -> list[tuple[str, str, str]]:
 
 CLAIM_HINT = re.compile(
     r"(?i)work on|take (this|a stab)|/assign|pick(ing)? (this|it) up|assign (it to )?me|on it|"
-    r"give it a (try|shot)|tackle|claiming|pick(ing)? (this|it) one up|fix (this|locally)|send a pr|draft|start on|taking this|"
+    r"give it a (try|shot)|tackle|claiming|pick(ing)? (this|it) one up|fix (this|locally)|send a pr|draft|"
+    r"start on|taking this|"
     r"implement this|link the pr|my first pr|is working on|assigning to|has a fix|patch|let me try|"
     r"认领|我来修|我可以做|opened a pr|draft pr|dig into|implementing this|mine!|look into this|"
     r"got a branch|pr coming"

@@ -72,7 +72,8 @@ def test_connection_rules_and_cursors(tmp_path: Path, github_sandbox) -> None:
     number = load_github_data(tmp_path / "d").repo("acme", "engine").pulls[0]["number"]
     q = (
         'query($after: String) { repository(owner: "acme", name: "engine") { pullRequest(number: NUM) {'
-        " reviews(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { fullDatabaseId } } } } }"
+        " reviews(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor }"
+        " nodes { fullDatabaseId } } } } }"
     ).replace("NUM", str(number))
     page1 = gql(sb, q)["data"]["repository"]["pullRequest"]["reviews"]
     assert page1["totalCount"] == 3 and len(page1["nodes"]) == 2 and page1["pageInfo"]["hasNextPage"] is True

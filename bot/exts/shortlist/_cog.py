@@ -57,8 +57,9 @@ class Shortlist(commands.Cog):
         repo: app_commands.Range[str, 1, 140] | None = None,
     ) -> None:
         """Private answer with the exports attached; an issue shows its bench job once someone asked
-        for one (`/bench`): viewing a list creates none. The stored shortlist answers at once while it is still what a fresh computation would give (nothing
-        it was computed from changed); otherwise a fresh one is computed (and stored)."""
+        for one (`/bench`): viewing a list creates none. The stored shortlist answers at once while it
+        is still what a fresh computation would give (nothing it was computed from changed); otherwise
+        a fresh one is computed (and stored)."""
         from pipeline import refresh_shortlist
         from reports import stored_shortlist
         from reports.render.discord import shortlist_messages
