@@ -203,12 +203,3 @@ def load_models(model_dir: Path, repo: str) -> Models:
     models.versions[GFI] = card.version
     return models
 
-
-def load_or_train(session: Session, ctx: RepoContext, now: datetime, model_dir: Path) -> tuple[Models, str | None]:
-    """Saved models, or freshly trained ones when the files are missing or refused (the reason is
-    returned and logged; nothing is raised for a bad file)."""
-    try:
-        return load_models(model_dir, ctx.name), None
-    except persist.ModelFileError as exc:
-        log.warning("%s; retraining", exc)
-        return train(session, ctx, now, model_dir), str(exc)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from config.errors import CollectorError
@@ -118,11 +118,6 @@ def apply_links(engine: Engine, github_links: dict[str, str], now: datetime | No
     """Config links, then guesses, in one transaction (run after each chat collection)."""
     with session_scope(engine) as s:
         return {"config": apply_config_links(s, github_links, now), "guesses": guess_links(s, now)}
-
-
-def links_summary(session: Session) -> dict[str, int]:
-    rows = session.execute(select(ChatUser.link_source, func.count()).group_by(ChatUser.link_source))
-    return {str(src or "none"): n for src, n in rows}
 
 
 # ----------------------------------------------------------------------------- /link verification

@@ -515,14 +515,6 @@ def flow_messages(flow: PrFlow, repo: str) -> list[DiscordMessage]:
     return render_sections(flow_sections(flow, _footer(flow.until, safe(repo, 100))))
 
 
-def text_messages(title: str, lines: Sequence[str], fields: Sequence[tuple[str, str]] = (), url: str | None = None,
-                  color: int = COLOR["bench"], footer: str | None = None) -> list[DiscordMessage]:
-    """A generic card: `title`, `lines` and `fields` are untrusted text (escaped here)."""
-    return render_sections([Section(safe(title, 200), tuple(safe_block(x, 1000) for x in lines),
-                                    tuple((safe(n, 200), safe_block(v, 900)) for n, v in fields), url=url,
-                                    color=color, footer=safe(footer, 200) if footer else None)])
-
-
 def _owner_name(o: Any) -> str:
     """`alice · Discord alice_dc`: the GitHub login, and the Discord username when linked (as text:
     it cannot ping)."""
