@@ -12,9 +12,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,15 +103,18 @@ def test_every_scout_command_of_the_walkthrough_runs_against_the_sandbox(sandbox
                 continue
             if argv == ["status", "--live"]:
                 deadline = time.monotonic() + 60
-                while True:  # the service beats once it has logged in
+                while True:  # the service beats from its start, and says so once it has logged in to Discord
                     proc = _scout(argv, env, tmp_path)
-                    if proc.returncode == 0 or time.monotonic() > deadline:
+                    connected = proc.returncode == 0 and "not connected" not in proc.stdout
+                    if connected or time.monotonic() > deadline:
                         break
                     assert service is not None and service.poll() is None, (tmp_path / "run.log").read_text()[-3000:]
                     time.sleep(0.5)
             else:
                 proc = _scout(argv, env, tmp_path)
             outputs[command] = proc
+            if argv == ["status", "--live"]:  # commands are registered on READY: give it its moment
+                _wait_for(lambda: _command_puts(tmp_path), 30)
             ok = {0} if argv[0] != "status" or "--live" in argv else {0, 1}  # status: 1 only means "stale"
             said = f"{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
             assert proc.returncode in ok, f"{command} exited {proc.returncode}\n{said}"
@@ -127,8 +131,18 @@ def test_every_scout_command_of_the_walkthrough_runs_against_the_sandbox(sandbox
     live = out["scout status --live"]
     assert live.startswith("alive: heartbeat") and "connected to Discord" in live
     # the bot registered its commands in the sandbox's guild, not globally
-    puts = [r["path"] for r in _requests(tmp_path) if r["method"] == "PUT" and r["path"].endswith("/commands")]
+    puts = _command_puts(tmp_path)
     assert puts and all(re.search(r"/applications/\d+/guilds/\d+/commands$", p) for p in puts), puts
+
+
+def _command_puts(tmp_path: Path) -> list[str]:
+    return [r["path"] for r in _requests(tmp_path) if r["method"] == "PUT" and r["path"].endswith("/commands")]
+
+
+def _wait_for(found: Callable[[], Any], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not found() and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 def _scout(argv: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
