@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sandbox.community.chat import _ChatBuilder
 from sandbox.community.people import BOT, CONTRIBUTOR, EMERITUS, MAINTAINER, NEWCOMER, USER, Person
+from sandbox.community.util import MINUTE
 
 if TYPE_CHECKING:
     from sandbox.community.world import World
@@ -109,3 +111,33 @@ def slack_escape(text: str) -> str:
 def place_slug(channel: str) -> str:
     """The subsystem part of a sig channel name (`sig-spec-decode` -> `spec-decode`)."""
     return re.sub(r"^(sig|feat)-", "", channel.lower().lstrip("#"))
+
+
+class ChatPlace:
+    """What the Slack workspace and the forum generators share: their own random stream (so the
+    GitHub and Discord parts stay byte-identical), the text builder, the window, and who is there."""
+
+    def __init__(self, w: World, stream: str) -> None:
+        self.w = w
+        self.rnd = random.Random(f"{w.seed}:{stream}")
+        self.text = _ChatBuilder(w)
+        self.text.rnd = self.rnd
+        self.start = w.w0
+        self.end = w.now - MINUTE
+        self.members: list[Member] = []
+        self.by_person: dict[int, Member] = {}
+
+    def pick(self, kinds: tuple[str, ...], sub: str | None = None) -> Member:
+        """A member of one of `kinds`, mostly one active in `sub` (the first member after 20 misses)."""
+        rnd = self.rnd
+        for _ in range(20):
+            m = rnd.choice(self.members)
+            kind = m.person.kind if m.person else USER
+            if kind in kinds and (sub is None or m.person is None or sub in m.person.subsystems or rnd.random() < 0.3):
+                return m
+        return self.members[0]
+
+    def owner(self, sub: str) -> Member | None:
+        """One of the subsystem's planted owners who is a member here, if any."""
+        cands = [self.by_person[o.idx] for o in self.w.owners.get(sub, []) if o.idx in self.by_person]
+        return self.rnd.choice(cands) if cands else None

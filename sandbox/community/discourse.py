@@ -6,14 +6,13 @@ posts in Discourse's JSON shapes. Maintainers answer in their subsystems' catego
 from __future__ import annotations
 
 import html
-import random
 import re
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sandbox.community.chat import FORUM_TITLES, HELP_A, HELP_ASKER, HELP_Q, SIG_A, SIG_Q, _ChatBuilder
-from sandbox.community.chat_people import FORUM_SHARE, Member, members, place_slug
+from sandbox.community.chat import FORUM_TITLES, HELP_A, HELP_ASKER, HELP_Q, SIG_A, SIG_Q
+from sandbox.community.chat_people import FORUM_SHARE, ChatPlace, Member, members, place_slug
 from sandbox.community.people import CONTRIBUTOR, MAINTAINER, NEWCOMER, USER
 from sandbox.community.util import MINUTE, delay, poisson
 
@@ -68,30 +67,10 @@ def _category(cid: int, name: str, slug: str, description: str, position: int, c
     }
 
 
-class _Forum:
+class _Forum(ChatPlace):
     def __init__(self, w: World) -> None:
-        self.w = w
-        self.rnd = random.Random(f"{w.seed}:discourse")
-        self.text = _ChatBuilder(w)
-        self.text.rnd = self.rnd
-        self.start = w.w0
-        self.end = w.now - MINUTE
-        self.members: list[Member] = []
-        self.by_person: dict[int, Member] = {}
+        super().__init__(w, "discourse")
         self.user_id: dict[str, int] = {}
-
-    def pick(self, kinds: tuple[str, ...], sub: str | None = None) -> Member:
-        rnd = self.rnd
-        for _ in range(20):
-            m = rnd.choice(self.members)
-            kind = m.person.kind if m.person else USER
-            if kind in kinds and (sub is None or m.person is None or sub in m.person.subsystems or rnd.random() < 0.3):
-                return m
-        return self.members[0]
-
-    def owner(self, sub: str) -> Member | None:
-        cands = [self.by_person[o.idx] for o in self.w.owners.get(sub, []) if o.idx in self.by_person]
-        return self.rnd.choice(cands) if cands else None
 
     def say(self, text: str, sub: str | None, topic: dict[str, Any]) -> str:
         return self.text.fill(text, sub, topic).replace("cc <@{uid}>", "cc @" + self.pick((MAINTAINER,)).handle)

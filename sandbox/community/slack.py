@@ -6,7 +6,6 @@ their subsystems' channels; a few claims and blockers of planted issues are said
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,9 +21,8 @@ from sandbox.community.chat import (
     SIG_A,
     SIG_OWNER,
     SIG_Q,
-    _ChatBuilder,
 )
-from sandbox.community.chat_people import SLACK_SHARE, Member, members, place_slug, slack_escape
+from sandbox.community.chat_people import SLACK_SHARE, ChatPlace, Member, members, place_slug, slack_escape
 from sandbox.community.people import CONTRIBUTOR, MAINTAINER, NEWCOMER, USER
 from sandbox.community.util import MINUTE, delay, poisson
 
@@ -52,19 +50,12 @@ class SlackData:
     chat_blocked: list[int] = field(default_factory=list)
 
 
-class _Slack:
+class _Slack(ChatPlace):
     def __init__(self, w: World) -> None:
-        self.w = w
-        self.rnd = random.Random(f"{w.seed}:slack")
-        self.text = _ChatBuilder(w)
-        self.text.rnd = self.rnd
-        self.start = w.w0
-        self.end = w.now - MINUTE
+        super().__init__(w, "slack")
         self.ids: set[str] = set()
         self.ts_used: set[tuple[str, str]] = set()
         self.messages: list[dict[str, Any]] = []
-        self.members: list[Member] = []
-        self.by_person: dict[int, Member] = {}
 
     def new_id(self, prefix: str) -> str:
         while True:
@@ -131,19 +122,6 @@ class _Slack:
             "is_email_confirmed": True,
             "who_can_share_contact_card": "EVERYONE",
         }
-
-    def pick(self, kinds: tuple[str, ...], sub: str | None = None) -> Member:
-        rnd = self.rnd
-        for _ in range(20):
-            m = rnd.choice(self.members)
-            kind = m.person.kind if m.person else USER
-            if kind in kinds and (sub is None or m.person is None or sub in m.person.subsystems or rnd.random() < 0.3):
-                return m
-        return self.members[0]
-
-    def owner(self, sub: str) -> Member | None:
-        cands = [self.by_person[o.idx] for o in self.w.owners.get(sub, []) if o.idx in self.by_person]
-        return self.rnd.choice(cands) if cands else None
 
     # ------------------------------------------------------------------ messages
 
