@@ -176,6 +176,13 @@ class BenchMetric(_Strict):
         return v
 
 
+def cpu_count(v: str | None) -> str | None:
+    """A SkyPilot CPU count (`16`, or `16+` for at least 16), or None."""
+    if v is not None and not re.fullmatch(r"[0-9]{1,4}\+?", v):
+        raise ValueError("expected a CPU count such as 16 or 16+")
+    return v
+
+
 class BenchTarget(_Strict):
     """How to measure a perf change in a subsystem (see bench), and what the number means.
 
@@ -218,9 +225,7 @@ class BenchTarget(_Strict):
     @field_validator("cpus")
     @classmethod
     def _cpus(cls, v: str | None) -> str | None:
-        if v is not None and not re.fullmatch(r"[0-9]{1,4}\+?", v):
-            raise ValueError("expected a CPU count such as 16 or 16+")
-        return v
+        return cpu_count(v)
 
     @field_validator("script")
     @classmethod
@@ -256,9 +261,7 @@ class BenchHardware(_Strict):
     @field_validator("cpus")
     @classmethod
     def _cpus(cls, v: str | None) -> str | None:
-        if v is not None and not re.fullmatch(r"[0-9]{1,4}\+?", v):
-            raise ValueError("expected a CPU count such as 16 or 16+")
-        return v
+        return cpu_count(v)
 
 
 class NoGpu(_Strict):

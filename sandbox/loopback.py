@@ -120,8 +120,8 @@ class LoopbackServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, reuse_address=True)
         await site.start()
-        sockets = getattr(site._server, "sockets", None) or []  # aiohttp exposes no bound port
-        self.port = sockets[0].getsockname()[1] if sockets else port
+        addresses = self._runner.addresses  # the bound port when `port` was 0
+        self.port = addresses[0][1] if addresses else port
         self.url = self.base_url(host, self.port)
         log.info("%s sandbox on %s", self.name, self.url)
         return self.url
