@@ -11,8 +11,9 @@ Definitions:
   with the denominator `min(3, len(truth list))` so a subsystem with one true owner can score 1;
   `precision_at_3` is the mean over subsystems. `owners_ceiling` is the same measure for a perfect
   ranking of only the reachable people (those who appear in the slice at all).
-- claims/blocked: F1 of the issues flagged, over the open issues of the slice plus every issue the
-  truth lists; `n` is the number of issues scored.
+- claims/blocked: F1 of the issues flagged, over the threads the truth says were read for them
+  (`signals_labelled`) where it lists them, else over the open issues of the slice plus every issue
+  the truth lists; `n` is the number of issues scored.
 """
 
 from __future__ import annotations

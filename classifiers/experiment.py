@@ -262,12 +262,15 @@ def _collect(pooled: Pooled, truth: dict[str, Any], j: Judgement, data: Any, ctx
         pooled.owners.append({**evaluate.owners_precision(truth_owners, ranked),
                               "ceiling": evaluate.owners_ceiling(truth_owners, reachable)})
     open_issues = {n for n in j.open_issues if mine(n)}
+    labelled = truth.get("signals_labelled")
+    read = {int(n) for n in labelled if mine(int(n))} if isinstance(labelled, list) else None
     for key, target in (("claimed", pooled.claims), ("blocked", pooled.blocked)):
         if key not in truth:
             continue
         pooled.has.add(key)
         t = {int(n) for n in truth.get(key, []) if mine(int(n))}
-        universe = (open_issues | t) & set(j.signals)
+        # Real data: only the threads someone read were labelled (DATASET.md), so only they are scored.
+        universe = (read if read is not None else open_issues | t) & set(j.signals)
         flagged = {n for n in universe if (j.signals[n].claimed if key == "claimed" else j.signals[n].blocked)}
         target[0].update(t & universe)
         target[1].update(flagged)
@@ -308,7 +311,8 @@ def _report(pooled: Pooled) -> dict[str, Any]:
 
 def _truth_numbers(truth: dict[str, Any]) -> set[int]:
     nums = {
-        int(n) for key in ("good_first_issue", "not_good_first_issue", "claimed", "blocked") for n in truth.get(key, [])
+        int(n) for key in ("good_first_issue", "not_good_first_issue", "claimed", "blocked", "signals_labelled")
+        for n in truth.get(key, [])
     }
     nums |= {int(n) for n in (truth.get("subsystem_of") or {})}
     return nums

@@ -229,6 +229,9 @@ NOT_BLOCK = re.compile("|".join([
     r"\b(?:was|were) blocked\b[^.]*\bbut\b",
     rf"\b(?:don{_A}?t|doesn{_A}?t|does not|do not) (?:think (?:this|it) )?(?:depends?|relies?) on\b",
     r"\bnot blocked\b", r"\bnothing (?:is )?block", r"\bblocks nothing\b",
+    # what happens without waiting is a description (of a client, a benchmark), not a wait
+    r"\bwithout (?:having to )?wait(?:ing)?\b",
+    rf"\b(?:no need|(?:don{_A}?t|doesn{_A}?t|do not|does not) need) to wait\b",
 ]), re.I)
 
 UNBLOCK = re.compile(

@@ -190,6 +190,23 @@ def test_cv_sections_only_where_truth_has_answers(tmp_path: Path) -> None:
     assert result["gfi"]["n"] == 4 and result["gfi"]["n_pos"] == 1  # issues 1 and 2 only train
 
 
+def test_cv_scores_claims_only_on_the_threads_the_truth_read(tmp_path: Path) -> None:
+    """Real data labels claims on some threads only (`signals_labelled`): a claim the model finds on
+    a thread nobody read is neither right nor wrong, so it is not scored."""
+    c = Crafted()
+    for n in range(1, 9):
+        c.issue(n, f"[Feature]: flag {n}", f"u{n}", created=ago(80 - 8 * n))
+    for n in (3, 4, 7, 8):  # all four are claimed in their threads
+        c.comment(n, f"dev{n}", "I'd like to work on this, I'll open a PR soon.", ago(2))
+    c.truth = {"repo": "vllm-project/vllm", "claimed": [3, 7], "signals_labelled": [3, 5, 7]}
+    result = evaluate_cv(c.write(tmp_path / "src"), 2, load_watch_config())
+    assert result["claims"]["n"] == 2  # 5 and 7 (3, the oldest, only trains); 4 and 8 were not read
+    assert result["claims"]["f1"] == 1.0 and result["claims"]["precision"] == 1.0
+    c.truth = {"repo": "vllm-project/vllm", "claimed": [3, 7]}  # no `signals_labelled`: every open issue counts
+    unread = evaluate_cv(c.write(tmp_path / "src2"), 2, load_watch_config())
+    assert unread["claims"]["precision"] < 1.0
+
+
 def test_cli_eval_usage_errors(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

@@ -127,6 +127,8 @@ NOT_BLOCKS = [
     "I'd hold off on this, it needs a design discussion first.",  # advice, not a blocker
     "This was blocked on CI flakiness last week, but CI is green again.",
     "I don't think this depends on #12; they are independent.",
+    "The client sends requests without waiting for the response, so it raises errors.",
+    "There is no need to wait for the upstream fix; the workaround is enough.",
     "",
 ]
 
