@@ -48,6 +48,12 @@ def excluded(repo: str) -> bool:
     return repo.split("/", 1)[0].lower() in EXCLUDED_OWNERS
 
 
+def answer_known(state: str, positive: bool) -> bool:
+    """Whether an issue's answer is known: a target label says yes at any time; "no" needs the issue
+    closed without one (an open unlabelled issue may still be labelled). Both sources keep to this."""
+    return positive or state.strip().lower() == "closed"
+
+
 def split_labels(labels: Iterable[str]) -> tuple[tuple[str, ...], str]:
     """(labels other than the target ones, the first target label or "")."""
     others: list[str] = []
@@ -61,20 +67,24 @@ def split_labels(labels: Iterable[str]) -> tuple[tuple[str, ...], str]:
 
 
 def from_record(rec: Mapping[str, Any]) -> Example | None:
-    """A hand-gathered record as an example, or None when it is not a usable issue."""
+    """A gathered record as an example, or None when it is not a usable issue or its answer is not
+    known yet (`answer_known`)."""
     url = str(rec.get("url") or "")
     m = _ISSUE_URL.match(url)
     if not m or excluded(m.group(1)):
         return None
     labels = tuple(str(x) for x in rec.get("labels") or ())
     others, target = split_labels(labels)
+    state = str(rec.get("state") or "")
+    if not answer_known(state, bool(target)):
+        return None
     thread = IssueThread(
         title=str(rec.get("title") or ""), body=str(rec.get("desc") or ""), labels=others,
         # A search snapshot shows the thread as it is now, not when it was labelled: its engagement
         # would leak the outcome (good first issues attract "can I take this?"), so it stays unknown.
         created_at=parse_time(rec.get("created")), repo=m.group(1), number=int(m.group(2)), url=url,
     )
-    return Example(thread, bool(target), target, str(rec.get("state") or ""), labels)
+    return Example(thread, bool(target), target, state, labels)
 
 
 def _label_names(raw: Any) -> list[str]:

@@ -194,6 +194,20 @@ def test_examples_from_records_and_api_objects() -> None:
     assert from_github_issue({**issue, "pull_request": {"url": "x"}}, "o/r") is None
 
 
+def test_an_open_unlabelled_issue_is_no_example_from_either_source() -> None:
+    """"Not a good first issue" is only known once an issue closed without the label; records and the
+    API builder keep the same rule, so a prior rebuilt from the manifest's projects learns the same thing."""
+    from classifiers.prior.corpus import answer_known
+
+    rec = {"url": "https://github.com/o/r/issues/9", "state": "open", "labels": ["bug"], "title": "t", "desc": ""}
+    assert from_record(rec) is None
+    assert from_record({**rec, "state": "closed"}) is not None
+    opened = from_record({**rec, "labels": ["bug", "help wanted"]})
+    assert opened is not None and opened.positive and opened.state == "open"
+    assert [answer_known(s, p) for s, p in [("open", False), ("OPEN", True), ("closed", False), ("", False)]] == [
+        False, True, True, False]
+
+
 def test_bad_records_are_skipped_with_one_line_each(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     from classifiers.prior.build import read_records
 
