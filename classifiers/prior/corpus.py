@@ -2,7 +2,9 @@
 
 Two sources speak the same language here: GitHub's REST issue objects (what `scout prior build`
 fetches, and the format of exported corpora) and compact records gathered by hand (one JSON
-object per line: url, repo, number, state, labels, created, comments, title, desc). Either
+object per line: url, repo, number, state, labels, created, comments, title, desc, and `source`:
+"search-excerpt" when desc is the opening post as a search tool showed it, else desc is a short
+paraphrase). Either
 becomes an `Example`: the `IssueThread` as it looked when opened or labelled, whether a target
 label was on it, and which one. Pure code: callers read the files and talk to the network.
 """
@@ -29,6 +31,8 @@ class Example:
     target_label: str  # the label that made it positive ("" for negatives)
     state: str = ""
     labels: tuple[str, ...] = ()  # every label, target ones included (for the manifest)
+    text: str = "api"  # what the thread's text is: "api" (the issue as fetched), "excerpt" (the opening
+    # post as a search tool showed it) or "summary" (a short paraphrase written when it was gathered)
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -84,7 +88,8 @@ def from_record(rec: Mapping[str, Any]) -> Example | None:
         # would leak the outcome (good first issues attract "can I take this?"), so it stays unknown.
         created_at=parse_time(rec.get("created")), repo=m.group(1), number=int(m.group(2)), url=url,
     )
-    return Example(thread, bool(target), target, state, labels)
+    text = "excerpt" if rec.get("source") == "search-excerpt" else "summary"
+    return Example(thread, bool(target), target, state, labels, text)
 
 
 def _label_names(raw: Any) -> list[str]:
@@ -137,5 +142,5 @@ def manifest_row(ex: Example) -> dict[str, Any]:
         "url": t.url, "repo": t.repo, "number": t.number, "state": ex.state, "labels": list(ex.labels),
         "positive": ex.positive, "target_label": ex.target_label,
         "created": t.created_at.date().isoformat() if t.created_at else None,
-        "labelled": t.observed_at.date().isoformat() if t.observed_at else None,
+        "labelled": t.observed_at.date().isoformat() if t.observed_at else None, "text": ex.text,
     }

@@ -15,7 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from classifiers.prior.corpus import (
-    Example, answer_known, excluded, from_github_issue, parse_time, prior_issue_counts, split_labels,
+    Example,
+    answer_known,
+    excluded,
+    from_github_issue,
+    parse_time,
+    prior_issue_counts,
+    split_labels,
 )
 from classifiers.prior.features import is_target_label
 from collectors.github.client import GitHubClient, NotFoundError
