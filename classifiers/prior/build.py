@@ -106,6 +106,7 @@ def build_prior(examples: Sequence[Example], source: str, folds: int = 10) -> Pr
         "projects_with_positives": sum(1 for c in counts.values() if c["positives"]),
         "projects_with_both": sum(1 for c in counts.values() if c["positives"] and c["negatives"]),
         "target_labels": dict(Counter(ex.target_label for ex in examples if ex.positive).most_common()),
+        "text_sources": dict(Counter(ex.text for ex in examples).most_common()),
         "created": _date_range(examples),
         "by_project": {k: v for k, v in evaluation.items() if k != "per_project"},
         "per_project_counts": counts,

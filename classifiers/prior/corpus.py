@@ -2,7 +2,9 @@
 
 Two sources speak the same language here: GitHub's REST issue objects (what `scout prior build`
 fetches, and the format of exported corpora) and compact records gathered by hand (one JSON
-object per line: url, repo, number, state, labels, created, comments, title, desc). Either
+object per line: url, repo, number, state, labels, created, comments, title, desc, and `source`:
+"search-excerpt" when desc is the opening post as a search tool showed it, else desc is a short
+paraphrase). Either
 becomes an `Example`: the `IssueThread` as it looked when opened or labelled, whether a target
 label was on it, and which one. Pure code: callers read the files and talk to the network.
 """
@@ -29,6 +31,8 @@ class Example:
     target_label: str  # the label that made it positive ("" for negatives)
     state: str = ""
     labels: tuple[str, ...] = ()  # every label, target ones included (for the manifest)
+    text: str = "api"  # what the thread's text is: "api" (the issue as fetched), "excerpt" (the opening
+    # post as a search tool showed it) or "summary" (a short paraphrase written when it was gathered)
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -48,6 +52,12 @@ def excluded(repo: str) -> bool:
     return repo.split("/", 1)[0].lower() in EXCLUDED_OWNERS
 
 
+def answer_known(state: str, positive: bool) -> bool:
+    """Whether an issue's answer is known: a target label says yes at any time; "no" needs the issue
+    closed without one (an open unlabelled issue may still be labelled). Both sources keep to this."""
+    return positive or state.strip().lower() == "closed"
+
+
 def split_labels(labels: Iterable[str]) -> tuple[tuple[str, ...], str]:
     """(labels other than the target ones, the first target label or "")."""
     others: list[str] = []
@@ -61,20 +71,25 @@ def split_labels(labels: Iterable[str]) -> tuple[tuple[str, ...], str]:
 
 
 def from_record(rec: Mapping[str, Any]) -> Example | None:
-    """A hand-gathered record as an example, or None when it is not a usable issue."""
+    """A gathered record as an example, or None when it is not a usable issue or its answer is not
+    known yet (`answer_known`)."""
     url = str(rec.get("url") or "")
     m = _ISSUE_URL.match(url)
     if not m or excluded(m.group(1)):
         return None
     labels = tuple(str(x) for x in rec.get("labels") or ())
     others, target = split_labels(labels)
+    state = str(rec.get("state") or "")
+    if not answer_known(state, bool(target)):
+        return None
     thread = IssueThread(
         title=str(rec.get("title") or ""), body=str(rec.get("desc") or ""), labels=others,
         # A search snapshot shows the thread as it is now, not when it was labelled: its engagement
         # would leak the outcome (good first issues attract "can I take this?"), so it stays unknown.
         created_at=parse_time(rec.get("created")), repo=m.group(1), number=int(m.group(2)), url=url,
     )
-    return Example(thread, bool(target), target, str(rec.get("state") or ""), labels)
+    text = "excerpt" if rec.get("source") == "search-excerpt" else "summary"
+    return Example(thread, bool(target), target, state, labels, text)
 
 
 def _label_names(raw: Any) -> list[str]:
@@ -127,5 +142,5 @@ def manifest_row(ex: Example) -> dict[str, Any]:
         "url": t.url, "repo": t.repo, "number": t.number, "state": ex.state, "labels": list(ex.labels),
         "positive": ex.positive, "target_label": ex.target_label,
         "created": t.created_at.date().isoformat() if t.created_at else None,
-        "labelled": t.observed_at.date().isoformat() if t.observed_at else None,
+        "labelled": t.observed_at.date().isoformat() if t.observed_at else None, "text": ex.text,
     }

@@ -14,7 +14,15 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from classifiers.prior.corpus import Example, excluded, from_github_issue, parse_time, prior_issue_counts, split_labels
+from classifiers.prior.corpus import (
+    Example,
+    answer_known,
+    excluded,
+    from_github_issue,
+    parse_time,
+    prior_issue_counts,
+    split_labels,
+)
 from classifiers.prior.features import is_target_label
 from collectors.github.client import GitHubClient, NotFoundError
 from config.errors import CollectorError
@@ -86,7 +94,7 @@ def fetch_repo_examples(client: GitHubClient, repo: str, max_issues: int = 1000,
     for issue in issues:
         labels = [str(x.get("name")) for x in issue.get("labels") or () if isinstance(x, Mapping) and x.get("name")]
         _, target = split_labels(labels)
-        if not target and issue.get("state") != "closed":
+        if not answer_known(str(issue.get("state") or ""), bool(target)):
             continue
         when = None
         if target and lookups < max_label_lookups:

@@ -107,7 +107,8 @@ def test_card_and_manifest_agree() -> None:
         per.setdefault(r["repo"], Counter())["positives" if r["positive"] else "negatives"] += 1
         # A manifest row says where an issue is and how it was labelled, never what it says.
         assert set(r) == {"url", "repo", "number", "state", "labels", "positive", "target_label", "created",
-                          "labelled"}
+                          "labelled", "text"}
+        assert r["text"] in {"api", "excerpt", "summary"}
         assert r["url"] == f"https://github.com/{r['repo']}/issues/{r['number']}"
         assert r["repo"].split("/")[0].lower() not in {"vllm-project", "sgl-project"}
         assert (r["target_label"] != "") == r["positive"]
@@ -119,6 +120,7 @@ def test_card_and_manifest_agree() -> None:
                                           for k, v in per.items()}
     assert card["projects"] == len(per) >= 20
     assert card["target_labels"] == dict(Counter(r["target_label"] for r in rows if r["positive"]))
+    assert card["text_sources"] == dict(Counter(r["text"] for r in rows))
     dates = sorted(r["created"] for r in rows if r["created"])
     assert card["created"] == {"first": dates[0], "last": dates[-1]}
     figures = card["by_project"]
@@ -182,7 +184,9 @@ def test_examples_from_records_and_api_objects() -> None:
     rec = {"url": "https://github.com/o/r/issues/7", "state": "closed", "labels": ["docs", "good first issue"],
            "created": "2021-03-04", "comments": 5, "title": "t", "desc": "d"}
     ex = from_record(rec)
-    assert ex is not None and ex.positive and ex.target_label == "good first issue"
+    assert ex is not None and ex.positive and ex.target_label == "good first issue" and ex.text == "summary"
+    excerpt = from_record({**rec, "source": "search-excerpt"})
+    assert excerpt is not None and excerpt.text == "excerpt"
     assert ex.thread.labels == ("docs",) and ex.thread.n_comments is None and ex.thread.repo == "o/r"
     assert from_record({**rec, "url": "https://github.com/vllm-project/vllm/issues/7"}) is None
     assert from_record({**rec, "url": "https://github.com/o/r/pull/7"}) is None
@@ -190,8 +194,22 @@ def test_examples_from_records_and_api_objects() -> None:
              "created_at": "2024-01-01T00:00:00Z", "author_association": "MEMBER"}
     api = from_github_issue(issue, "o/r", prior_issues=2)
     assert api is not None and not api.positive and api.thread.author_association == "MEMBER"
-    assert api.thread.author_prior_issues == 2 and api.thread.body == ""
+    assert api.thread.author_prior_issues == 2 and api.thread.body == "" and api.text == "api"
     assert from_github_issue({**issue, "pull_request": {"url": "x"}}, "o/r") is None
+
+
+def test_an_open_unlabelled_issue_is_no_example_from_either_source() -> None:
+    """"Not a good first issue" is only known once an issue closed without the label; records and the
+    API builder keep the same rule, so a prior rebuilt from the manifest's projects learns the same thing."""
+    from classifiers.prior.corpus import answer_known
+
+    rec = {"url": "https://github.com/o/r/issues/9", "state": "open", "labels": ["bug"], "title": "t", "desc": ""}
+    assert from_record(rec) is None
+    assert from_record({**rec, "state": "closed"}) is not None
+    opened = from_record({**rec, "labels": ["bug", "help wanted"]})
+    assert opened is not None and opened.positive and opened.state == "open"
+    assert [answer_known(s, p) for s, p in [("open", False), ("OPEN", True), ("closed", False), ("", False)]] == [
+        False, True, True, False]
 
 
 def test_bad_records_are_skipped_with_one_line_each(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

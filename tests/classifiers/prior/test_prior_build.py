@@ -143,11 +143,12 @@ def test_scout_prior_build_from_the_sandbox(dataset: tuple[Path, dict[str, dict[
     assert (card["examples"], card["positives"], card["negatives"], card["projects"]) == (36, 15, 21, 3)
     assert card["per_project_counts"] == {r: {"positives": 5, "negatives": 7} for r in REPOS}
     assert card["target_labels"] == {"good first issue": 5, "E-easy": 5, "help wanted": 5}
-    assert card["source"] == "GitHub API, 3 of 4 projects"
+    assert card["source"] == "GitHub API, 3 of 4 projects" and card["text_sources"] == {"api": 36}
     assert card["by_project"]["folds"] == "project" and card["by_project"]["k"] == 3
     assert card["by_project"]["pooled"]["roc_auc"] == 1.0  # the planted difference is plain
     rows = [json.loads(x) for x in (out / "manifest.jsonl").read_text().splitlines()]
     assert len(rows) == 36 and not any("title" in r or "body" in r for r in rows)
+    assert {r["text"] for r in rows} == {"api"}
     for r in rows:
         if r["positive"]:
             assert r["labelled"] == labelled[r["repo"]][r["number"]].date().isoformat()
