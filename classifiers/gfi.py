@@ -47,10 +47,10 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from classifiers import features as fx
-from classifiers.dataset import MAINTAINER_ASSOCIATIONS, IssueRec, RepoData
 from classifiers.signals import Signals
 from classifiers.subsystem import Guess
 from rules.github import closed_numbers
+from storage.history import MAINTAINER_ASSOCIATIONS, IssueRec, RepoData
 
 log = logging.getLogger(__name__)
 

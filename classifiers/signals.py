@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from classifiers import features as fx
-from classifiers.dataset import CommentRec, EventRec, RepoData
 from rules.github import closed_numbers, issue_refs
+from storage.history import CommentRec, EventRec, RepoData
 
 _I = r"(?:i)"  # claims are personal: "we'll handle this internally" is not someone taking the issue
 _A = r"(?:'|’)"  # either apostrophe

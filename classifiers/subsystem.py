@@ -34,11 +34,11 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 
 from classifiers import features as fx
-from classifiers.dataset import IssueRec, RepoData
 from classifiers.paths import PathMatcher
 from classifiers.repo_rules import LabelRule, label_rules, repo_taxonomy
 from config.watch import Taxonomy
 from rules.github import closed_numbers, issue_refs
+from storage.history import IssueRec, RepoData
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,6 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from classifiers import evaluate, gfi, ownership, persist
-from classifiers.dataset import RepoData, load_repo
 from classifiers.gfi import GoodFirstIssueModel
 from classifiers.signals import read_acks
 from classifiers.subsystem import (
@@ -35,6 +34,7 @@ from classifiers.subsystem import (
     training_set,
 )
 from config.watch import OwnershipConfig, RepoWatch, Taxonomy, WatchConfig
+from storage.history import RepoData, load_repo
 from storage.models import ModelVersion
 
 log = logging.getLogger(__name__)

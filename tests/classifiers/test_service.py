@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from classifiers import service
-from classifiers.dataset import RepoData
 from classifiers.signals import read_acks, read_thread
 from config import load_watch_config
 from config.clock import parse_utc
 from storage.db import make_engine, session_scope, upgrade
+from storage.history import RepoData
 from storage.importer import import_dataset
 from storage.models import GoodFirstIssueScore, OwnershipScore, SubsystemLabel, ThreadSignal
 from tests.helpers import run_scout

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from classifiers.dataset import CommentRec, EventRec, IssueRec, PullRec, RepoData
 from classifiers.signals import is_ack, is_block, is_claim, is_release, is_unblock, read_thread, read_threads
+from storage.history import CommentRec, EventRec, IssueRec, PullRec, RepoData
 
 CLAIMS = [
     "I'd like to work on this.",

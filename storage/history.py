@@ -19,7 +19,7 @@ from sqlalchemy import Connection, String, case, literal, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 import rules.github as rules
-from classifiers.chat_evidence import ChatAnswer, ChatMention, load_answers, load_mentions
+from storage.chat_read import ChatAnswer, ChatMention, load_answers, load_mentions
 from storage.models import (
     ChatUser,
     DiscordChannel,
