@@ -26,7 +26,8 @@ from datetime import datetime
 
 from classifiers import features as fx
 from rules.github import closed_numbers, issue_refs
-from storage.history import CommentRec, EventRec, RepoData
+from storage.history import RepoData
+from storage.records import CommentRec, EventRec
 
 _I = r"(?:i)"  # claims are personal: "we'll handle this internally" is not someone taking the issue
 _A = r"(?:'|’)"  # either apostrophe

@@ -19,7 +19,7 @@ RepoOpt = Annotated[str | None, typer.Option("--repo", help="OWNER/REPO (default
 def _repos(repo: str | None) -> list[str]:
     """The repos to work on: the one asked for, or every enabled repo with stored data."""
     from storage.db import session_scope
-    from storage.history import stored_repos
+    from storage.read import stored_repos
 
     if repo:
         return [repo]

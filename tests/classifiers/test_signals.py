@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from classifiers.signals import is_ack, is_block, is_claim, is_release, is_unblock, read_thread, read_threads
-from storage.history import CommentRec, EventRec, IssueRec, PullRec, RepoData
+from storage.history import RepoData
+from storage.records import CommentRec, EventRec, IssueRec, PullRec
 
 CLAIMS = [
     "I'd like to work on this.",
@@ -172,8 +173,8 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 def _data() -> RepoData:
     d = RepoData(repo_id=1, full_name="acme/engine")
-    d.issues[1] = IssueRec(1, False, "[Feature]: add a flag", "body", "open", None, "reporter", "NONE", [], [], 0,
-                           T0, T0, None)
+    d.issues[1] = IssueRec(1, False, "[Feature]: add a flag", "open", "reporter", "NONE", (), (), 0, T0, T0, None,
+                           body="body")
     return d
 
 
@@ -205,8 +206,8 @@ def test_assignment_events_and_open_pr_claim() -> None:
     assert read_thread(d, 1, {"maint"}).claimed_by == ["helper"]
     d.events[1].append(EventRec(1, "maint", "unassigned", None, "helper", T0 + timedelta(minutes=2)))
     assert not read_thread(d, 1, {"maint"}).claimed
-    d.pulls[7] = PullRec(7, "Add the flag", "Fixes #1", "open", False, "dev", "NONE", [], [], None, T0, None, None)
-    d.issues[7] = IssueRec(7, True, "Add the flag", "Fixes #1", "open", None, "dev", "NONE", [], [], 0, T0, T0, None)
+    d.pulls[7] = PullRec(7, "Add the flag", "open", False, "dev", "NONE", (), None, T0, None, None, body="Fixes #1")
+    d.issues[7] = IssueRec(7, True, "Add the flag", "open", "dev", "NONE", (), (), 0, T0, T0, None, body="Fixes #1")
     sig = read_threads(d, [1], {"maint"})[1]
     assert sig.claimed_by == ["dev"]
 
@@ -268,9 +269,9 @@ def test_a_proposal_whose_authors_do_the_work_is_claimed_a_bug_report_is_not() -
 
 def test_a_merged_pull_request_that_references_the_issue_claims_it_an_unmerged_closed_one_does_not() -> None:
     d = _data()
-    d.pulls[7] = PullRec(7, "Add the flag", "Seen in #1 and elsewhere", "closed", False, "dev", "NONE", [], [], "maint",
-                         T0, T0, T0)
-    d.issues[7] = IssueRec(7, True, "Add the flag", "Seen in #1", "closed", None, "dev", "NONE", [], [], 0, T0, T0, T0)
+    d.pulls[7] = PullRec(7, "Add the flag", "closed", False, "dev", "NONE", (), "maint", T0, T0, T0,
+                         body="Seen in #1 and elsewhere")
+    d.issues[7] = IssueRec(7, True, "Add the flag", "closed", "dev", "NONE", (), (), 0, T0, T0, T0, body="Seen in #1")
     assert read_threads(d, [1], {"maint"})[1].claimed_by == ["dev"]
     d.pulls[7].merged_at = None
     assert not read_threads(d, [1], {"maint"})[1].claimed
