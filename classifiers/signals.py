@@ -367,14 +367,6 @@ def _block_match(t: str, low: str) -> re.Match[str] | None:
     return m if m and not _unblock_match(t, low) and not NOT_BLOCK.search(t) else None
 
 
-def is_claim(text: str) -> bool:
-    return _claim_match(speech(text)) is not None
-
-
-def is_release(text: str) -> bool:
-    return bool(RELEASE.search(speech(text)))
-
-
 def _unblock_match(t: str, low: str | None = None) -> re.Match[str] | None:
     """An unblocking statement, unless its clause is conditional ("can't proceed until #5 is merged")."""
     low = t.lower() if low is None else low
@@ -386,20 +378,6 @@ def _unblock_match(t: str, low: str | None = None) -> re.Match[str] | None:
         if explicit or not _CONDITIONAL.search(t[clause_start:m.start()]):
             return m
     return None
-
-
-def is_block(text: str) -> bool:
-    t = speech(text)
-    return _block_match(t, t.lower()) is not None
-
-
-def is_unblock(text: str) -> bool:
-    return _unblock_match(speech(text)) is not None
-
-
-def is_ack(text: str) -> bool:
-    t = speech(text)
-    return _ack_match(t, t.lower()) is not None
 
 
 def blocker_names(text: str) -> list[str]:

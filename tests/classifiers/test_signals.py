@@ -1,4 +1,5 @@
-"""Claims, blockers and acknowledgements: phrasing tables (positives and look-alike negatives)."""
+"""Claims, blockers and acknowledgements: phrasing tables (positives and look-alike negatives), each
+said in a thread and read as the classifier reads threads (`read_thread`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from classifiers.signals import is_ack, is_block, is_claim, is_release, is_unblock, read_thread, read_threads
+from classifiers.signals import Signals, read_thread, read_threads
 from storage.history import RepoData
 from storage.records import CommentRec, EventRec, IssueRec, PullRec
 
@@ -75,14 +76,24 @@ NOT_CLAIMS = [
 ]
 
 
+def _said(*comments: tuple[str, str]) -> Signals:
+    """The signals of a fresh thread (issue 1, by "reporter") after these (login, text) comments."""
+    d = _data()
+    for minute, (login, text) in enumerate(comments, 1):
+        _comment(d, login, text, minute)
+    return read_thread(d, 1, {"maint"})
+
+
 @pytest.mark.parametrize("text", CLAIMS)
 def test_claim_phrasings(text: str) -> None:
-    assert is_claim(text), text
+    sig = _said(("helper", text))
+    assert sig.claimed_by == ["helper"] and sig.claim_attempts == 1, text
 
 
 @pytest.mark.parametrize("text", NOT_CLAIMS)
 def test_not_claims(text: str) -> None:
-    assert not is_claim(text), text
+    sig = _said(("helper", text))
+    assert sig.claimed_by == [] and sig.claim_attempts == 0, text
 
 
 @pytest.mark.parametrize("text", [
@@ -93,8 +104,10 @@ def test_not_claims(text: str) -> None:
     "抱歉，我不做了，其他人可以接手",  # Chinese: sorry, I'm dropping it
 ])
 def test_releases(text: str) -> None:
-    assert is_release(text)
-    assert not is_claim(text)
+    sig = _said(("helper", "I'll take this."), ("helper", text))
+    assert sig.claimed_by == [] and [e["kind"] for e in sig.evidence if "ack" not in str(e["kind"])] == [
+        "claim", "release"]
+    assert _said(("helper", text)).claim_attempts == 0  # said first, it claims nothing either
 
 
 BLOCKS = [
@@ -134,18 +147,20 @@ NOT_BLOCKS = [
 
 @pytest.mark.parametrize("text", BLOCKS)
 def test_block_phrasings(text: str) -> None:
-    assert is_block(text), text
+    sig = _said(("maint", text))
+    assert sig.blocked and [e["kind"] for e in sig.evidence if e["kind"] == "block"] == ["block"], text
 
 
 @pytest.mark.parametrize("text", NOT_BLOCKS)
 def test_not_blocks(text: str) -> None:
-    assert not is_block(text), text
+    assert not _said(("maint", text)).blocked, text
 
 
 @pytest.mark.parametrize("text", ["Unblocked now that #1234 is merged", "This is no longer blocked",
                                   "#1234 has been merged, so we can go on"])
 def test_unblocks(text: str) -> None:
-    assert is_unblock(text)
+    sig = _said(("maint", "This is blocked by #1234"), ("maint", text))
+    assert not sig.blocked and [e["kind"] for e in sig.evidence] == ["block", "unblock"]
 
 
 ACKS = ["PRs welcome!", "A PR is welcome", "Contributions are welcome", "Feel free to open a PR",
@@ -158,12 +173,14 @@ NOT_ACKS = ["Please don't open a PR yet", "This is not a good first issue", "Tha
 
 @pytest.mark.parametrize("text", ACKS)
 def test_ack_phrasings(text: str) -> None:
-    assert is_ack(text), text
+    sig = _said(("maint", text))
+    assert sig.acknowledged_by == ["maint"] and sig.acks_any == 1, text
 
 
 @pytest.mark.parametrize("text", NOT_ACKS)
 def test_not_acks(text: str) -> None:
-    assert not is_ack(text), text
+    sig = _said(("maint", text))
+    assert sig.acknowledged_by == [] and sig.acks_any == 0, text
 
 
 # ------------------------------------------------------------------------- whole threads
