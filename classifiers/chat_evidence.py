@@ -7,7 +7,7 @@ that is one of a subsystem's `channels`, or equals it without its `sig-`/`feat-`
 subsystem's own name (`#feat-spec-decode`, category `spec-decode` -> speculative-decoding).
 An answer is a thread reply (Slack) or a post after the first (Discourse) by someone other than
 who opened the thread; it counts only for an author linked to a GitHub login
-(collectors.chat_identity). Loading is storage.chat_read's (one query per source); mapping is pure.
+(storage.chat_links). Loading is storage.chat_read's (one query per source); mapping is pure.
 """
 
 from __future__ import annotations
