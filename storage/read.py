@@ -452,6 +452,19 @@ def _pull_rec(p: Any, login: str | None, utype: str | None, merged_by: str | Non
         merged_at=p.merged_at, size=size[0], files=size[1], refs=tuple(refs))
 
 
+def closing_pull(session: Session, repo: Repo, number: int) -> int | None:
+    """The first open PR (by number) whose title or body closes issue `number` by GitHub's keywords
+    (`rules.github.closed_numbers`): the PR a bench job or an issue card points at."""
+    like = or_(PullRequest.body.contains(f"#{number}"), PullRequest.title.contains(f"#{number}"),
+               PullRequest.body.contains(f"/issues/{number}"))
+    for n, title, body in session.execute(
+            select(PullRequest.number, PullRequest.title, PullRequest.body)
+            .where(PullRequest.repo_id == repo.id, PullRequest.state == "open", like).order_by(PullRequest.number)):
+        if n != number and number in closed_numbers(f"{title}\n{body or ''}", repo.full_name):
+            return int(n)
+    return None
+
+
 def issue_context(session: Session, repo: str, number: int) -> IssueContext:
     """An issue/PR by number, its subsystems and the PR a bench job should measure."""
     r = repo_row(session, repo)
@@ -473,18 +486,11 @@ def issue_context(session: Session, repo: str, number: int) -> IssueContext:
     base = (select(PullRequest, author.login, author.type, merger.login)
             .outerjoin(author, author.id == PullRequest.user_id)
             .outerjoin(merger, merger.id == PullRequest.merged_by_id).where(PullRequest.repo_id == r.id))
-    if i.is_pull:
-        found = session.execute(base.where(PullRequest.number == number)).first()
+    measured = number if i.is_pull else closing_pull(session, r, number)
+    if measured is not None:
+        found = session.execute(base.where(PullRequest.number == measured)).first()
         if found is not None:
             pull = _pull_rec(*found, default_branch=r.default_branch, repo=r.full_name)
-    else:
-        like = or_(PullRequest.body.contains(f"#{number}"), PullRequest.title.contains(f"#{number}"),
-                   PullRequest.body.contains(f"/issues/{number}"))
-        for found in session.execute(base.where(PullRequest.state == "open", like).order_by(PullRequest.number)):
-            cand = _pull_rec(*found, default_branch=r.default_branch, repo=r.full_name)
-            if number in cand.refs:
-                pull = cand
-                break
     return IssueContext(repo=r.full_name, default_branch=r.default_branch or "main",
                         html_url=r.html_url or f"https://github.com/{r.full_name}", issue=rec,
                         text=f"{i.title}\n{i.body or ''}", subsystems=subs, pull=pull)
