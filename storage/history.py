@@ -231,7 +231,7 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
             data.label_rule_files[path] = text
 
     if with_chat:
-        data.chat = load_chat(session, rid)
+        data.chat = load_discord_messages(session, rid)
         data.chat_answers = load_answers(session)
         data.chat_mentions = load_mentions(session, name)
     log.debug("loaded %s: %d issues/pulls, %d comments", name, len(data.issues),
@@ -239,7 +239,7 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
     return data
 
 
-def load_chat(session: Session, repo_id: int) -> list[ChatRec]:
+def load_discord_messages(session: Session, repo_id: int) -> list[ChatRec]:
     """Chat messages with channel names (threads carry their parent's name) and linked issues."""
     channels = {cid: (name, parent) for cid, name, parent in
                 session.execute(select(DiscordChannel.id, DiscordChannel.name, DiscordChannel.parent_id))}
