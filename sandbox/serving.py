@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,6 +82,18 @@ class LoopbackService:
         self.requests.append(line)
         if self._log_file is not None:
             self._log_file.write(json.dumps(line) + "\n")
+
+
+def read_request_log(path: Path) -> list[dict[str, Any]]:
+    """The lines a sandbox wrote to its request log (none when it wrote no file)."""
+    return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
+
+
+def free_port() -> int:
+    """A loopback port free now (for a sandbox started in another process)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 S = TypeVar("S", bound=LoopbackService)
