@@ -27,23 +27,14 @@ from storage.models import (
     OwnershipScore,
 )
 from storage.read import repo_row
-
-
-@dataclass(frozen=True)
-class Maintainer:
-    login: str
-    subsystem: str
-    score: float
-    declared: bool
-    evidence: dict[str, Any]
-    last_active_at: datetime | None
+from storage.records import OwnerRec
 
 
 @dataclass(frozen=True)
 class MaintainersReport:
     repo: str
     subsystem: str
-    maintainers: tuple[Maintainer, ...]
+    maintainers: tuple[OwnerRec, ...]
     declared: tuple[str, ...]
     declared_inactive: tuple[str, ...]
     active_undeclared: tuple[str, ...]
@@ -62,9 +53,9 @@ def _repo_id(session: Session, repo: str) -> tuple[int, str]:
     return found.id, found.full_name
 
 
-def _maintainer(row: OwnershipScore) -> Maintainer:
-    return Maintainer(row.login, row.subsystem, float(row.score), bool(row.declared), dict(row.evidence or {}),
-                      row.last_active_at)
+def _maintainer(row: OwnershipScore) -> OwnerRec:
+    return OwnerRec(subsystem=row.subsystem, login=row.login, score=float(row.score), declared=bool(row.declared),
+                    evidence=dict(row.evidence or {}), last_active_at=row.last_active_at)
 
 
 def resolve_subsystem(watch: WatchConfig, repo: str, subsystem: str) -> str:
