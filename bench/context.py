@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from config.errors import ReportError
-from rules.github import closing_refs
-from storage.models import Issue, PullRequest, Repo, SubsystemLabel, User
+from storage.models import Issue, PullRequest, SubsystemLabel, User
+from storage.read import closing_pull, repo_row
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,6 @@ class BenchContext:
     pull: PullCandidate | None  # the PR itself, or the first open PR that closes the issue
 
 
-def _repo(session: Session, repo: str) -> Repo:
-    found = session.scalar(select(Repo).where(func.lower(Repo.full_name) == repo.lower()))
-    if found is None:
-        raise ReportError(f"repo {repo} has no stored data; run `scout import` or `scout collect` first")
-    return found
-
-
 def _subsystems(session: Session, repo_id: int, number: int, min_confidence: float) -> tuple[str, ...]:
     """The issue's subsystems the classifier is confident of (at least `min_confidence`; the best
     one whatever its confidence), best first: a 1 % guess must not pick a GPU vendor."""
@@ -63,7 +56,7 @@ def _candidate(p: PullRequest, login: str | None, default_branch: str) -> PullCa
 
 def stored_pull(session: Session, repo: str, number: int) -> PullCandidate:
     """A stored PR by number (a caller names it with `--pull N`), else ReportError."""
-    r = _repo(session, repo)
+    r = repo_row(session, repo)
     row = session.execute(select(PullRequest, User.login).outerjoin(User, User.id == PullRequest.user_id)
                           .where(PullRequest.repo_id == r.id, PullRequest.number == number)).first()
     if row is None:
@@ -73,7 +66,7 @@ def stored_pull(session: Session, repo: str, number: int) -> PullCandidate:
 
 def bench_context(session: Session, repo: str, number: int, min_confidence: float = 0.3) -> BenchContext:
     """An issue/PR by number, its confident subsystems and the PR a bench job could measure."""
-    r = _repo(session, repo)
+    r = repo_row(session, repo)
     issue = session.scalar(select(Issue).where(Issue.repo_id == r.id, Issue.number == number))
     if issue is None:
         raise ReportError(f"{r.full_name}#{number} is not stored (run `scout collect` or `scout import`)")
@@ -82,19 +75,11 @@ def bench_context(session: Session, repo: str, number: int, min_confidence: floa
     base = (select(PullRequest, author.login).outerjoin(author, author.id == PullRequest.user_id)
             .where(PullRequest.repo_id == r.id))
     pull = None
-    if issue.is_pull:
-        found = session.execute(base.where(PullRequest.number == number)).first()
+    measured = number if issue.is_pull else closing_pull(session, r, number)
+    if measured is not None:
+        found = session.execute(base.where(PullRequest.number == measured)).first()
         if found is not None:
             pull = _candidate(found[0], found[1], default_branch)
-    else:
-        like = or_(PullRequest.body.contains(f"#{number}"), PullRequest.title.contains(f"#{number}"),
-                   PullRequest.body.contains(f"/issues/{number}"))
-        for p, login in session.execute(base.where(PullRequest.state == "open", like).order_by(PullRequest.number)):
-            refs = {n for name, n, _ in closing_refs(f"{p.title}\n{p.body or ''}", r.full_name)
-                    if name == r.full_name.lower()}
-            if number in refs and p.number != number:
-                pull = _candidate(p, login, default_branch)
-                break
     return BenchContext(
         repo=r.full_name,
         default_branch=default_branch,

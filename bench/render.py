@@ -216,11 +216,6 @@ def runner_label(spec: BenchSpec) -> str:
     return name if name.startswith("tpu") else f"gpu-{name}"
 
 
-def bench_workflow_yaml() -> str:
-    """The workflow a repo installs as `.github/workflows/<bench.workflow>` (shipped as package data)."""
-    return WORKFLOW_FILE.read_text(encoding="utf-8")
-
-
 # ----------------------------------------------------------------------------- local
 
 

@@ -24,7 +24,6 @@ import json
 import math
 import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,19 +31,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sandbox.serving import free_port, read_request_log
+
 FAULTS = "events-depth=2,gql-timeout-nodes=2000,secondary=0.05"
 PERCEVAL_WEEK = (10_425, 448 + 550)  # requests, issues + pull requests in the window (github_collect.md)
 HOUR_REST, HOUR_POINTS = 5000, 5000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _lines(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
 
 
 def dataset_counts(dataset: Path) -> dict[str, int]:
@@ -101,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"simulated {args.scale} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     counts = dataset_counts(dataset)
     now = json.loads((dataset / "meta.json").read_text())["now"]
-    port = _free_port()
+    port = free_port()
     log = work / "requests.log"
     sandbox = subprocess.Popen([*scout, "sandbox", "--dataset", str(dataset), "--github-port", str(port),
                                 "--faults", args.faults, "--request-log", str(log)],
@@ -120,10 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         if proc.returncode != 0:
             sys.stderr.write(proc.stdout[-2000:] + proc.stderr[-2000:])
             return 1
-        backfill = summarize(_lines(log))
-        before = len(_lines(log))
+        backfill = summarize(read_request_log(log))
+        before = len(read_request_log(log))
         subprocess.run(collect, env=run_env, capture_output=True, text=True, check=True)
-        resync = summarize(_lines(log)[before:])
+        resync = summarize(read_request_log(log)[before:])
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=30)

@@ -23,7 +23,7 @@ from config import load_watch_config
 from config.clock import parse_utc
 from sandbox.community import simulate
 from sandbox.discourse import DiscourseSandbox
-from sandbox.loopback import serve_in_thread
+from sandbox.serving import serve_in_thread
 from sandbox.slack import SlackSandbox
 from storage.db import make_engine, upgrade
 

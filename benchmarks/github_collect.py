@@ -21,7 +21,6 @@ import json
 import math
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from config.clock import parse_utc
+from sandbox.serving import free_port, read_request_log
 
 PERCEVAL_VERSION = "1.6.1"
 WHAT = {
@@ -40,16 +40,6 @@ WHAT = {
                 "reactions), requested reviewers and commit hashes, plus every user's profile and organizations; "
                 "no issue events, changed files, labels or CODEOWNERS",
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _lines(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
 
 
 def rest_minimum(dataset: Path, days: float = 7.0) -> dict[str, int]:
@@ -109,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run([*scout, "simulate", "--out", str(dataset), "--seed", str(args.seed), "--scale", args.scale],
                            env=env, check=True, capture_output=True)
         now = json.loads((dataset / "meta.json").read_text())["now"]
-        port = _free_port()
+        port = free_port()
         log = work / "requests.log"
         sandbox = subprocess.Popen([*scout, "sandbox", "--dataset", str(dataset), "--github-port", str(port),
                                     "--latency-ms", str(args.latency_ms), "--request-log", str(log)],
@@ -123,10 +113,10 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run([*scout, "db", "upgrade"], env=run_env, check=True, capture_output=True)
 
             def timed(cmd: list[str], cmd_env: dict[str, str]) -> tuple[float, int, subprocess.CompletedProcess[str]]:
-                before = len(_lines(log))
+                before = len(read_request_log(log))
                 t0 = time.perf_counter()
                 proc = subprocess.run(cmd, env=cmd_env, capture_output=True, text=True)
-                return time.perf_counter() - t0, len(_lines(log)) - before, proc
+                return time.perf_counter() - t0, len(read_request_log(log)) - before, proc
 
             collect = [*scout, "collect", "github", "--days", str(args.days)]
             ours_s, ours_n, proc = timed(collect, run_env)
@@ -135,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             summary = proc.stdout.strip().splitlines()[-1]
             rerun_s, rerun_n, _ = timed(collect, run_env)
-            rerun_lines = _lines(log)[-rerun_n:] if rerun_n else []
+            rerun_lines = read_request_log(log)[-rerun_n:] if rerun_n else []
             result: dict[str, Any] = {
                 "dataset": str(dataset),
                 "scale": args.scale,
@@ -159,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.skip_perceval:
                 exe = ensure_perceval(args.perceval_venv)
                 start = (parse_utc(now) - timedelta(days=args.days)).strftime("%Y-%m-%d %H:%M:%S")
-                before = len(_lines(log))
+                before = len(read_request_log(log))
                 t0 = time.perf_counter()
                 for repo in sorted((dataset / "github").glob("*__*")):
                     owner, name = repo.name.split("__", 1)
@@ -168,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                                         "--enterprise-url", url, "--api-token", "perceval-token", "--sleep-for-rate",
                                         "--max-retries", "5", "--sleep-time", "1", "-o", os.devnull],
                                        env=env, capture_output=True, text=True)
-                theirs_s, theirs_n = time.perf_counter() - t0, len(_lines(log)) - before
+                theirs_s, theirs_n = time.perf_counter() - t0, len(read_request_log(log)) - before
                 result["perceval"] = {"requests": theirs_n, "wall_s": round(theirs_s, 1), "version": PERCEVAL_VERSION,
                                       "collects": WHAT["perceval"]}
                 result["ratio"] = {"requests": round(theirs_n / max(ours_n, 1), 1),

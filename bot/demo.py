@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ from sqlalchemy import Engine
 
 from config import Settings, get_settings, parse_utc
 from config.errors import OssScoutError
+from sandbox.serving import free_port
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +42,6 @@ class DemoResult:
     files: dict[str, Path] = field(default_factory=dict)
     now: str = ""  # the dataset's present (SCOUT_NOW to explore the result)
     database_url: str = ""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -161,7 +155,7 @@ def run_demo(out: Path, seed: int = 7, scale: str = "vllm-week", fresh: bool = F
     now = parse_utc(now_text)
 
     db = out / "scout.db"
-    github_port, discord_port = _free_port(), _free_port()
+    github_port, discord_port = free_port(), free_port()
     base: Settings = get_settings()
     settings = base.model_copy(update={
         "database_url": f"sqlite:///{db}",

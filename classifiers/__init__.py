@@ -3,7 +3,7 @@ evidence, good-first-issue likelihood, and claims/blockers/acknowledgements in t
 
 Data flow (I/O only at the ends):
 
-    dataset.load_repo (bulk queries) -> RepoData
+    storage.history.load_repo (bulk queries, in storage) -> RepoData
       -> subsystem.label_all   rules (labels, CODEOWNERS-style paths, title tags, PR links,
                                keywords) + a text model (hashed TF-IDF -> one-vs-rest logistic)
       -> ownership.compute     weighted, recency-decayed actions per (person, subsystem)

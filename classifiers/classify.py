@@ -37,12 +37,12 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from classifiers import gfi, ownership
-from classifiers.dataset import RepoData
 from classifiers.persist import ModelFileError
 from classifiers.signals import Signals, read_threads
 from classifiers.subsystem import Guess, Rules, label_all, pull_rule_guesses
 from classifiers.train import GFI, SUBSYSTEM, Models, RepoContext, fit_models, load, load_models, save_models
 from rules.github import issue_refs
+from storage.history import RepoData
 from storage.models import Base, GoodFirstIssueScore, OwnershipScore, SubsystemLabel, ThreadSignal
 
 log = logging.getLogger(__name__)

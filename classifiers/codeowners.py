@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from classifiers.paths import PathMatcher, Rule, representative_path
+from classifiers.paths import PathMatcher, representative_path
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,6 @@ def parse_codeowners(text: str) -> list[OwnerRule]:
         owners = tuple(p.replace("\0", " ").removeprefix("@") for p in parts[1:])
         rules.append(OwnerRule(pattern, owners, no))
     return rules
-
-
-def owner_matcher(rules: list[OwnerRule]) -> PathMatcher:
-    """Path -> owners of the last matching rule (CODEOWNERS semantics)."""
-    return PathMatcher([Rule(r.pattern, r.owners) for r in rules])
 
 
 def declared_by_subsystem(rules: list[OwnerRule], taxonomy_matcher: PathMatcher) -> dict[str, list[str]]:

@@ -15,6 +15,10 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from storage.history import RepoData
 
 # ------------------------------------------------------------------------------------ titles
 
@@ -176,6 +180,15 @@ def _is_machine_text(block: str) -> tuple[bool, bool, bool]:
         if trace and logs >= 2:
             break
     return trace, logs >= 2, _has_env(block)
+
+
+def cleaned(data: RepoData, number: int) -> CleanText:
+    """The cleaned body of an issue or PR of `data`, computed once per load (several models read it)."""
+    memo = cast(dict[int, CleanText], data.memo.setdefault("clean", {}))
+    found = memo.get(number)
+    if found is None:
+        found = memo[number] = clean_body(data.issues[number].body)
+    return found
 
 
 def clean_body(body: str, max_chars: int = 12000) -> CleanText:

@@ -47,10 +47,11 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from classifiers import features as fx
-from classifiers.dataset import MAINTAINER_ASSOCIATIONS, IssueRec, RepoData
 from classifiers.signals import Signals
 from classifiers.subsystem import Guess
-from rules.github import closed_numbers
+from rules.github import MAINTAINER_ASSOCIATIONS, closed_numbers
+from storage.history import RepoData
+from storage.records import IssueRec
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +188,7 @@ def feature_rows(data: RepoData, numbers: Sequence[int], maintainers: Collection
     threads = []
     for i, n in enumerate(numbers):
         rec: IssueRec = data.issues[n]
-        clean = data.clean(n)
+        clean = fx.cleaned(data, n)
         comments = [c for c in data.comments.get(n, []) if not data.is_bot(c.author)]
         people = {c.author for c in comments if c.author and c.author != rec.author}
         maint = [c for c in comments if c.author in maintainers and c.author != rec.author]

@@ -56,10 +56,11 @@ from typing import cast
 
 from classifiers.chat_evidence import answers_by_subsystem
 from classifiers.codeowners import declared_by_subsystem, parse_codeowners
-from classifiers.dataset import MAINTAINER_ASSOCIATIONS, CommentRec, PullRec, RepoData, ReviewCommentRec, ReviewRec
 from classifiers.subsystem import THRESHOLD, Guess, Rules
 from config.watch import Taxonomy
-from rules.github import ACTIVITY_WEIGHTS, TRIAGE_EVENTS
+from rules.github import ACTIVITY_WEIGHTS, MAINTAINER_ASSOCIATIONS, TRIAGE_EVENTS
+from storage.history import RepoData
+from storage.records import CommentRec, PullRec, ReviewCommentRec, ReviewRec
 
 WEIGHTS: Mapping[str, float] = ACTIVITY_WEIGHTS
 KINDS = tuple(WEIGHTS)

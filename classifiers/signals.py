@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from classifiers import features as fx
-from classifiers.dataset import CommentRec, EventRec, RepoData
 from rules.github import closed_numbers, issue_refs
+from storage.history import RepoData
+from storage.records import CommentRec, EventRec
 
 _I = r"(?:i)"  # claims are personal: "we'll handle this internally" is not someone taking the issue
 _A = r"(?:'|’)"  # either apostrophe
@@ -369,14 +370,6 @@ def _block_match(t: str, low: str) -> re.Match[str] | None:
     return m if m and not _unblock_match(t, low) and not NOT_BLOCK.search(t) else None
 
 
-def is_claim(text: str) -> bool:
-    return _claim_match(speech(text)) is not None
-
-
-def is_release(text: str) -> bool:
-    return bool(RELEASE.search(speech(text)))
-
-
 def _unblock_match(t: str, low: str | None = None) -> re.Match[str] | None:
     """An unblocking statement, unless its clause is conditional ("can't proceed until #5 is merged")."""
     low = t.lower() if low is None else low
@@ -388,20 +381,6 @@ def _unblock_match(t: str, low: str | None = None) -> re.Match[str] | None:
         if explicit or not _CONDITIONAL.search(t[clause_start:m.start()]):
             return m
     return None
-
-
-def is_block(text: str) -> bool:
-    t = speech(text)
-    return _block_match(t, t.lower()) is not None
-
-
-def is_unblock(text: str) -> bool:
-    return _unblock_match(speech(text)) is not None
-
-
-def is_ack(text: str) -> bool:
-    t = speech(text)
-    return _ack_match(t, t.lower()) is not None
 
 
 def blocker_names(text: str) -> list[str]:

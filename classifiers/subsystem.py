@@ -34,11 +34,12 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 
 from classifiers import features as fx
-from classifiers.dataset import IssueRec, RepoData
 from classifiers.paths import PathMatcher
 from classifiers.repo_rules import LabelRule, label_rules, repo_taxonomy
 from config.watch import Taxonomy
 from rules.github import closed_numbers, issue_refs
+from storage.history import RepoData
+from storage.records import IssueRec
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +230,8 @@ def text_rows(rules: Rules, recs: Sequence[IssueRec], data: RepoData | None = No
     from `data`'s cache when given)."""
     rows = np.empty((len(recs), len(TEXT_COLUMNS)), dtype=object)
     for i, rec in enumerate(recs):
-        clean = data.clean(rec.number) if data is not None and rec.number in data.issues else fx.clean_body(rec.body)
+        known = data is not None and rec.number in data.issues
+        clean = fx.cleaned(data, rec.number) if data is not None and known else fx.clean_body(rec.body)
         hints = _hints(rules, rec, clean, False)
         rows[i, 0] = fx.document(rec.title, clean, hints)
         rows[i, 1] = fx.strip_title_tags(rec.title)
@@ -405,7 +407,7 @@ def pull_rule_guesses(data: RepoData, rules: Rules) -> dict[int, list[Guess]]:
         if not rec.is_pull:
             continue
         pull = data.pulls.get(rec.number)
-        labels = list(rec.labels) + (pull.labels if pull else [])
+        labels = [*rec.labels, *(pull.labels if pull else ())]
         files = rules.from_files(data.files.get(rec.number, []))
         title = rules.from_title(rec.title)
         if files:

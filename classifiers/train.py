@@ -21,8 +21,8 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from classifiers import evaluate, gfi, ownership, persist
-from classifiers.dataset import RepoData, load_repo
 from classifiers.gfi import GoodFirstIssueModel
+from classifiers.repo_rules import LABEL_RULE_FILES
 from classifiers.signals import read_acks
 from classifiers.subsystem import (
     Guess,
@@ -35,6 +35,7 @@ from classifiers.subsystem import (
     training_set,
 )
 from config.watch import OwnershipConfig, RepoWatch, Taxonomy, WatchConfig
+from storage.history import RepoData, load_repo
 from storage.models import ModelVersion
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ class RepoContext:
 
 def load(session: Session, ctx: RepoContext, with_chat: bool = True) -> RepoData:
     return load_repo(session, ctx.name, bots=ctx.repo.bots, codeowners_paths=ctx.repo.codeowners_paths,
-                     with_chat=with_chat)
+                     with_chat=with_chat, rule_files=LABEL_RULE_FILES)
 
 
 def _time_split(created: Sequence[datetime], frac: float = 0.8) -> tuple[np.ndarray, np.ndarray]:

@@ -18,8 +18,8 @@ RepoOpt = Annotated[str | None, typer.Option("--repo", help="OWNER/REPO (default
 
 def _repos(repo: str | None) -> list[str]:
     """The repos to work on: the one asked for, or every enabled repo with stored data."""
-    from classifiers.dataset import stored_repos
     from storage.db import session_scope
+    from storage.read import stored_repos
 
     if repo:
         return [repo]

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from storage.read import UNCLASSIFIED, ActionRec, PullRec, RepoSnapshot
+from storage.read import UNCLASSIFIED, RepoSnapshot
+from storage.records import ActionRec, PullRec
 
 # Size buckets on additions + deletions (the usual XS..XL PR-size labels).
 SIZE_BUCKETS: tuple[tuple[str, int], ...] = (("XS", 10), ("S", 50), ("M", 250), ("L", 1000), ("XL", math.inf))  # type: ignore[assignment]

@@ -32,7 +32,8 @@ from config.clock import iso_z
 from config.errors import ReportError
 from config.watch import WatchConfig
 from rules.ownership import ACTIVE_DAYS as OWNER_ACTIVE_DAYS
-from storage.read import UNCLASSIFIED, GfiRec, IssueRec, OwnerRec, RepoSnapshot, load_owners, repo_row
+from storage.read import UNCLASSIFIED, RepoSnapshot, load_owners, repo_row
+from storage.records import GfiRec, IssueRec, OwnerRec
 
 log = logging.getLogger(__name__)
 

@@ -108,3 +108,11 @@ def closing_refs(text: str, default_repo: str | None) -> list[tuple[str, int, st
 def closed_numbers(text: str, repo: str) -> set[int]:
     """Numbers of `repo`'s issues that a PR's text closes (references to other repos left out)."""
     return {n for r, n, _ in closing_refs(text, repo) if r == repo.lower()}
+
+
+def as_thread_speech(text: str, number: int, repo: str) -> str:
+    """Chat names an issue where its own thread says "this": `I'll take #12` reads `I'll take this`."""
+    owner_repo = re.escape(repo)
+    pattern = (rf"https?://github\.com/{owner_repo}/(?:issues|pull)/{number}\b|(?<![\w/]){owner_repo}#{number}\b"
+               rf"|(?<![\w/&#])#{number}\b")
+    return re.sub(pattern, "this", text, flags=re.IGNORECASE)

@@ -1,4 +1,4 @@
-"""What the Slack and Discourse sandboxes share: an aiohttp server on loopback, added latency,
+"""What the Slack and Discourse sandboxes share, on top of sandbox.serving's server: added latency,
 injected faults (`--faults`, as for GitHub: 5xx, dropped connections, malformed bodies; draws
 depend only on the request and how often it was seen), rate limits in fixed windows, and a
 request log whose lines never hold a token.
@@ -16,15 +16,15 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any
 
 from aiohttp import web
 
 from sandbox.github.faults import Fault, FaultPlan, FaultSpec
+from sandbox.serving import LoopbackService, malform
 
 log = logging.getLogger(__name__)
 
@@ -77,62 +77,16 @@ def redact_query(query: str) -> str:
     return "&".join(parts)
 
 
-def malform(body: bytes, variant: float) -> bytes:
-    """A truncated body (a connection dying mid-transfer) or one with a syntax error."""
-    if len(body) < 2:
-        return b"{"
-    cut = max(1, min(len(body) - 1, int(len(body) * (0.2 + 0.6 * variant))))
-    return body[:cut] if variant < 0.5 else body[:cut] + b'"}\x00,]' + body[cut:]
-
-
-class LoopbackServer:
+class LoopbackServer(LoopbackService):
     """Base of the chat sandboxes; subclasses set `name` and implement `answer` and `bucket`."""
-
-    name = "loopback"
 
     def __init__(self, *, latency_ms: float = 0.0, faults: FaultSpec | str | None = None,
                  request_log: Path | str | None = None, limiter: WindowLimiter | None = None) -> None:
+        super().__init__(request_log)
         spec = faults if isinstance(faults, FaultSpec) else FaultSpec.parse(faults)
         self.faults = FaultPlan(spec)
         self.latency = max(0.0, latency_ms) / 1000.0
         self.limiter = limiter
-        self.request_log = Path(request_log) if request_log else None
-        self._log_file: TextIO | None = None
-        self.requests: list[dict[str, Any]] = []
-        self._runner: web.AppRunner | None = None
-        self.url: str | None = None
-        self.port = 0
-
-    # ------------------------------------------------------------------ lifecycle
-    def make_app(self) -> web.Application:
-        app = web.Application(client_max_size=1024 * 1024)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        return app
-
-    def base_url(self, host: str, port: int) -> str:
-        return f"http://{host}:{port}"
-
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        if self.request_log is not None:
-            self.request_log.parent.mkdir(parents=True, exist_ok=True)
-            self._log_file = self.request_log.open("a", encoding="utf-8", buffering=1)
-        self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, reuse_address=True)
-        await site.start()
-        addresses = self._runner.addresses  # the bound port when `port` was 0
-        self.port = addresses[0][1] if addresses else port
-        self.url = self.base_url(host, self.port)
-        log.info("%s sandbox on %s", self.name, self.url)
-        return self.url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-        if self._log_file is not None:
-            self._log_file.close()
-            self._log_file = None
 
     # ------------------------------------------------------------------ the pipeline
     def caller(self, request: web.Request, form: dict[str, str]) -> str:
@@ -156,9 +110,7 @@ class LoopbackServer:
                                 "query": redact_query(request.query_string), "status": status, "bytes": nbytes}
         if fault:
             line["fault"] = fault
-        self.requests.append(line)
-        if self._log_file is not None:
-            self._log_file.write(json.dumps(line) + "\n")
+        self.record(line)
 
     def _respond(self, request: web.Request, reply: Reply, raw: bytes | None = None,
                  fault: str | None = None) -> web.Response:
@@ -238,39 +190,3 @@ def load_object(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise DatasetError(f"{path}: expected a JSON object")
     return data
-
-
-S = TypeVar("S", bound=LoopbackServer)
-
-
-@contextmanager
-def serve_in_thread(server: S, host: str = "127.0.0.1") -> Iterator[S]:
-    """`server` started on a free loopback port for the `with` block (its `.url` is set), in a background
-    thread: for synchronous clients (slack_sdk, requests) in tests and benchmarks."""
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    failure: list[BaseException] = []
-
-    def main() -> None:
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(server.start(host, 0))
-        except BaseException as exc:  # noqa: BLE001 - reported to the caller's thread
-            failure.append(exc)
-            ready.set()
-            return
-        ready.set()
-        loop.run_forever()
-        loop.run_until_complete(server.stop())
-        loop.close()
-
-    thread = threading.Thread(target=main, name=f"{server.name}-sandbox", daemon=True)
-    thread.start()
-    ready.wait(30)
-    if failure:
-        raise failure[0]
-    try:
-        yield server
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)

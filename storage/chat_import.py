@@ -48,7 +48,7 @@ def _slack_messages(session: Session, batch: list[Any]) -> int:
 
 def import_chat_sources(session: Session, root: Path, batches: Batches, step: Progress) -> dict[str, dict[str, int]]:
     """Import slack/ and discourse/ when present; returns counts per part."""
-    from collectors.chat_identity import apply_discourse_links, apply_slack_links
+    from storage.chat_links import apply_discourse_links, apply_slack_links
 
     out: dict[str, dict[str, int]] = {}
     slack = root / "slack"

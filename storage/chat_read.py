@@ -1,22 +1,58 @@
-"""The busiest Slack threads and Discourse topics of a window, as the digest's "hottest threads"
-read them (beside Discord's channels and threads; see storage.read.load_chat)."""
+"""Slack and Discourse reads: the busiest threads and topics of a window, as the digest's "hottest
+threads" read them (beside Discord's channels and threads; see storage.read.load_chat), and the
+judgement's chat evidence (linked answerers, messages naming issues; mapped in
+classifiers.chat_evidence)."""
 
 from __future__ import annotations
 
 import html
 import re
 import zlib
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from rules.github import issue_refs
-from storage.models import DiscourseCategory, DiscoursePost, DiscourseTopic, SlackChannel, SlackMessage, SlackUser
+from rules.github import as_thread_speech, issue_refs
+from storage.models import (
+    DiscourseCategory,
+    DiscoursePost,
+    DiscourseTopic,
+    DiscourseUser,
+    SlackChannel,
+    SlackMessage,
+    SlackUser,
+)
 
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
+SLACK = "slack_answers"
+FORUM = "forum_answers"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatAnswer:
+    """Someone (linked) answering in a chat place: `kind` is SLACK or FORUM."""
+
+    login: str
+    place: str
+    at: datetime
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMention:
+    """A chat message naming an issue: who said what, where and when (for claims and blockers)."""
+
+    number: int
+    login: str | None      # the GitHub login when the chat account is linked
+    handle: str            # the chat name (what a claim names when no link is known)
+    text: str              # as said, with the reference to the issue read as "this" ("I'll take #12")
+    at: datetime
+    source: str            # "slack" or "discourse"
 
 
 def _title(text: str, width: int = 60) -> str:
@@ -76,3 +112,55 @@ def chat_source_threads(session: Session, repo: str, since: datetime, until: dat
                     "authors": len(g["authors"]), "first_at": g["lo"], "last_at": g["hi"],
                     "issue_numbers": tuple(sorted(g["issues"])), "source": source})
     return out
+
+
+def load_answers(session: Session) -> list[ChatAnswer]:
+    out: list[ChatAnswer] = []
+    parent = aliased(SlackMessage)
+    rows = session.execute(
+        select(SlackUser.github_login, SlackChannel.name, SlackMessage.posted_at)
+        .join(SlackUser, SlackUser.id == SlackMessage.user_id)
+        .join(SlackChannel, SlackChannel.id == SlackMessage.channel_id)
+        .join(parent, (parent.channel_id == SlackMessage.channel_id) & (parent.ts == SlackMessage.thread_ts))
+        .where(SlackMessage.thread_ts.is_not(None), SlackMessage.thread_ts != SlackMessage.ts,
+               SlackUser.github_login.is_not(None), SlackUser.is_bot.is_(False),
+               (parent.user_id.is_(None)) | (parent.user_id != SlackMessage.user_id)))
+    out += [ChatAnswer(login, name, at, SLACK) for login, name, at in rows if login]
+    first = aliased(DiscoursePost)
+    rows = session.execute(
+        select(DiscourseUser.github_login, DiscourseCategory.slug, DiscoursePost.created_at)
+        .join(DiscourseUser, DiscourseUser.username == DiscoursePost.username)
+        .join(DiscourseTopic, DiscourseTopic.id == DiscoursePost.topic_id)
+        .join(DiscourseCategory, DiscourseCategory.id == DiscourseTopic.category_id)
+        .join(first, (first.topic_id == DiscoursePost.topic_id) & (first.post_number == 1))
+        .where(DiscoursePost.post_number > 1, DiscourseUser.github_login.is_not(None),
+               first.username != DiscoursePost.username))
+    out += [ChatAnswer(login, slug, at, FORUM) for login, slug, at in rows if login]
+    return out
+
+
+def load_mentions(session: Session, repo: str) -> dict[int, list[ChatMention]]:
+    """Chat messages naming an issue of `repo` (`#N` means one of `repo`'s), by issue number, oldest first."""
+    found: dict[int, list[ChatMention]] = defaultdict(list)
+    key = repo.lower()
+    slack = session.execute(
+        select(SlackMessage.text, SlackMessage.posted_at, SlackUser.github_login, SlackUser.name)
+        .outerjoin(SlackUser, SlackUser.id == SlackMessage.user_id)
+        .where(SlackMessage.text.contains("#") | SlackMessage.text.contains("github.com/")))
+    for text, at, login, name in slack:
+        for r, num, _kind in issue_refs(text, repo):
+            if r == key:
+                said = as_thread_speech(html.unescape(text), num, repo)
+                found[num].append(ChatMention(num, login, name or "someone", said, at, "slack"))
+    forum = session.execute(
+        select(DiscoursePost.cooked, DiscoursePost.created_at, DiscourseUser.github_login, DiscoursePost.username)
+        .outerjoin(DiscourseUser, DiscourseUser.username == DiscoursePost.username)
+        .where(DiscoursePost.cooked.contains("#") | DiscoursePost.cooked.contains("github.com/")))
+    for cooked, at, login, name in forum:
+        text = html.unescape(_TAGS.sub(" ", cooked))
+        for r, num, _kind in issue_refs(text, repo):
+            if r == key:
+                found[num].append(ChatMention(num, login, name, as_thread_speech(text, num, repo), at, "discourse"))
+    for lst in found.values():
+        lst.sort(key=lambda m: m.at)
+    return dict(found)

@@ -55,7 +55,7 @@ def upsert_slack_channels(session: Session, payloads: Sequence[Payload]) -> int:
 
 
 def upsert_slack_users(session: Session, payloads: Sequence[Payload]) -> int:
-    """Users' names and profiles; links are kept (see collectors.chat_identity)."""
+    """Users' names and profiles; links are kept (see storage.chat_links)."""
     def row(u: Payload) -> dict[str, Any]:
         profile = u.get("profile") or {}
         if not isinstance(profile, dict):

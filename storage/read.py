@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +37,17 @@ from storage.models import (
     ThreadSignal,
     User,
 )
+from storage.records import (
+    NO_NAMES,
+    ActionRec,
+    ChatThreadRec,
+    GfiRec,
+    IssueRec,
+    OwnerRec,
+    PullRec,
+    SignalRec,
+    SubsystemRec,
+)
 from storage.types import json_reader
 
 UNCLASSIFIED = "unclassified"
@@ -44,121 +55,6 @@ UNCLASSIFIED = "unclassified"
 PULL_COLUMNS = (PullRequest.number, PullRequest.title, PullRequest.body, PullRequest.state, PullRequest.draft,
                 PullRequest.author_association, PullRequest.html_url, PullRequest.head_sha, PullRequest.base_ref,
                 PullRequest.created_at, PullRequest.closed_at, PullRequest.merged_at)
-
-
-@dataclass(frozen=True)
-class IssueRec:
-    """An issue or the issue side of a PR (title, state, author, dates)."""
-
-    number: int
-    is_pull: bool
-    title: str
-    state: str
-    author: str | None
-    author_is_bot: bool
-    author_association: str
-    labels: tuple[str, ...]
-    assignees: tuple[str, ...]
-    locked: bool
-    comments: int
-    url: str
-    created_at: datetime
-    updated_at: datetime
-    closed_at: datetime | None
-
-
-@dataclass(frozen=True)
-class PullRec:
-    number: int
-    title: str
-    state: str
-    draft: bool
-    author: str | None
-    author_is_bot: bool
-    author_association: str
-    url: str
-    head_sha: str
-    base_ref: str
-    merged_by: str | None
-    requested_reviewers: tuple[str, ...]
-    created_at: datetime
-    closed_at: datetime | None
-    merged_at: datetime | None
-    size: int  # additions + deletions over its files (0 when files are unknown)
-    files: int
-    refs: tuple[int, ...]  # issue numbers of this repo it closes by GitHub's keywords ("Fixes #12")
-
-
-@dataclass(frozen=True)
-class ActionRec:
-    """One thing a person did on an issue/PR: a review, a review comment, a comment or an event."""
-
-    number: int
-    login: str
-    is_bot: bool
-    kind: str  # "review", "review_comment", "comment", or "event"
-    detail: str  # review state, event name ("labeled", "closed", ...), or association for comments
-    at: datetime
-
-
-@dataclass(frozen=True)
-class SubsystemRec:
-    number: int
-    is_pull: bool
-    names: tuple[str, ...]  # best first
-    confidences: tuple[float, ...]
-    primary: str | None
-
-
-@dataclass(frozen=True)
-class GfiRec:
-    number: int
-    probability: float
-    reasons: tuple[str, ...]
-    from_prior: bool
-
-
-@dataclass(frozen=True)
-class SignalRec:
-    number: int
-    claimed: bool
-    claimed_by: tuple[str, ...]
-    blocked: bool
-    blockers: tuple[str, ...]
-    acknowledged: bool
-    acknowledged_by: tuple[str, ...]
-    last_maintainer_word: str
-
-
-@dataclass(frozen=True)
-class OwnerRec:
-    subsystem: str
-    login: str
-    score: float
-    declared: bool
-    evidence: dict[str, Any] = field(hash=False, compare=False)
-    last_active_at: datetime | None
-
-    @property
-    def median_first_review_hours(self) -> float | None:
-        v = self.evidence.get("median_first_review_hours")
-        return float(v) if isinstance(v, int | float) else None
-
-
-@dataclass(frozen=True)
-class ChatThreadRec:
-    """A channel or thread with its activity in the window and the issues it mentions."""
-
-    channel_id: int
-    guild_id: int | None
-    name: str
-    parent_name: str | None
-    messages: int
-    authors: int
-    first_at: datetime
-    last_at: datetime
-    issue_numbers: tuple[int, ...]
-    source: str = "discord"  # or "slack", "discourse" (storage.chat_read)
 
 
 @dataclass(frozen=True)
@@ -249,7 +145,7 @@ class RepoSnapshot:
 
 def _tuple(v: Any) -> tuple[str, ...]:
     if not v:
-        return ()
+        return NO_NAMES
     return tuple(str(x.get("name", x.get("login", ""))) if isinstance(x, dict) else str(x) for x in v)
 
 
@@ -258,11 +154,16 @@ def find_repo(session: Session, repo: str) -> Repo | None:
     return session.scalar(select(Repo).where(func.lower(Repo.full_name) == repo.lower()))
 
 
+def stored_repos(session: Session) -> list[str]:
+    """The names of the stored repos, sorted."""
+    return list(session.scalars(select(Repo.full_name).order_by(Repo.full_name)))
+
+
 def repo_row(session: Session, repo: str) -> Repo:
     """The stored repo by name (case-insensitive), or a StorageError that says what is stored."""
     found = find_repo(session, repo)
     if found is None:
-        stored = ", ".join(session.scalars(select(Repo.full_name).order_by(Repo.full_name))) or "none"
+        stored = ", ".join(stored_repos(session)) or "none"
         raise StorageError(f"repo {repo} has no stored data (stored: {stored}); "
                            "run `scout import` or `scout collect` first")
     return found
@@ -409,7 +310,7 @@ def load_snapshot(session: Session, repo: str, now: datetime, since: datetime, u
         IssueRec(number=n, is_pull=is_pull, title=title, state=state, author=login,
                  author_is_bot=is_bot(login, utype),
                  author_association=assoc or "NONE", labels=_tuple(js(labels)), assignees=_tuple(js(assignees)),
-                 locked=locked, comments=comments, url=url or "", created_at=created, updated_at=updated,
+                 locked=locked, comments=comments or 0, url=url or "", created_at=created, updated_at=updated,
                  closed_at=closed)
         for n, is_pull, title, state, assoc, labels, assignees, locked, comments, url, created, updated, closed, login,
         utype in _rows(session, select(Issue.number, Issue.is_pull, Issue.title, Issue.state, Issue.author_association,
@@ -551,6 +452,19 @@ def _pull_rec(p: Any, login: str | None, utype: str | None, merged_by: str | Non
         merged_at=p.merged_at, size=size[0], files=size[1], refs=tuple(refs))
 
 
+def closing_pull(session: Session, repo: Repo, number: int) -> int | None:
+    """The first open PR (by number) whose title or body closes issue `number` by GitHub's keywords
+    (`rules.github.closed_numbers`): the PR a bench job or an issue card points at."""
+    like = or_(PullRequest.body.contains(f"#{number}"), PullRequest.title.contains(f"#{number}"),
+               PullRequest.body.contains(f"/issues/{number}"))
+    for n, title, body in session.execute(
+            select(PullRequest.number, PullRequest.title, PullRequest.body)
+            .where(PullRequest.repo_id == repo.id, PullRequest.state == "open", like).order_by(PullRequest.number)):
+        if n != number and number in closed_numbers(f"{title}\n{body or ''}", repo.full_name):
+            return int(n)
+    return None
+
+
 def issue_context(session: Session, repo: str, number: int) -> IssueContext:
     """An issue/PR by number, its subsystems and the PR a bench job should measure."""
     r = repo_row(session, repo)
@@ -563,7 +477,7 @@ def issue_context(session: Session, repo: str, number: int) -> IssueContext:
     rec = IssueRec(number=i.number, is_pull=i.is_pull, title=i.title, state=i.state, author=login,
                    author_is_bot=is_bot(login, utype),
                    author_association=i.author_association or "NONE", labels=_tuple(i.labels),
-                   assignees=_tuple(i.assignees), locked=i.locked, comments=i.comments, url=i.html_url or "",
+                   assignees=_tuple(i.assignees), locked=i.locked, comments=i.comments or 0, url=i.html_url or "",
                    created_at=i.created_at, updated_at=i.updated_at, closed_at=i.closed_at)
     label = session.get(SubsystemLabel, (r.id, number))
     subs = _subsystem_rec(number, label.is_pull, label.subsystems, label.primary).names if label is not None else ()
@@ -572,18 +486,11 @@ def issue_context(session: Session, repo: str, number: int) -> IssueContext:
     base = (select(PullRequest, author.login, author.type, merger.login)
             .outerjoin(author, author.id == PullRequest.user_id)
             .outerjoin(merger, merger.id == PullRequest.merged_by_id).where(PullRequest.repo_id == r.id))
-    if i.is_pull:
-        found = session.execute(base.where(PullRequest.number == number)).first()
+    measured = number if i.is_pull else closing_pull(session, r, number)
+    if measured is not None:
+        found = session.execute(base.where(PullRequest.number == measured)).first()
         if found is not None:
             pull = _pull_rec(*found, default_branch=r.default_branch, repo=r.full_name)
-    else:
-        like = or_(PullRequest.body.contains(f"#{number}"), PullRequest.title.contains(f"#{number}"),
-                   PullRequest.body.contains(f"/issues/{number}"))
-        for found in session.execute(base.where(PullRequest.state == "open", like).order_by(PullRequest.number)):
-            cand = _pull_rec(*found, default_branch=r.default_branch, repo=r.full_name)
-            if number in cand.refs:
-                pull = cand
-                break
     return IssueContext(repo=r.full_name, default_branch=r.default_branch or "main",
                         html_url=r.html_url or f"https://github.com/{r.full_name}", issue=rec,
                         text=f"{i.title}\n{i.body or ''}", subsystems=subs, pull=pull)

@@ -67,6 +67,16 @@ def fast_utc(general: Callable[[Any], datetime | None] | None = None) -> Callabl
     return process
 
 
+def time_reader(dialect: Dialect) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """(wrap a time column, parse its value) for bulk reads of raw rows. SQLite keeps UTC times as
+    text: read the text and parse it with `fast_utc` (no per-row type machinery over a million
+    rows); other backends return datetimes already. Like the driver's rows it reads, the parser is
+    untyped: a datetime, or None for a NULL (only nullable columns hold one)."""
+    if dialect.name != "sqlite":
+        return (lambda col: col), (lambda v: v.astimezone(UTC) if v is not None else None)
+    return (lambda col: type_coerce(col, String)), fast_utc()
+
+
 def json_reader(dialect: Dialect) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
     """(wrap a JSON column, decode its value) for bulk reads: on SQLite the stored text, decoded
     only when it is not an empty list (most label and assignee lists are `[]`; the JSON type

@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from collectors.chat_identity import apply_discourse_links
 from collectors.discourse.client import DiscourseClient, DiscourseError, Payload
 from config.clock import parse_utc, utcnow
 from config.errors import CollectorError, DatasetError
+from storage.chat_links import apply_discourse_links
 from storage.chat_upsert import (
     upsert_discourse_categories,
     upsert_discourse_posts,

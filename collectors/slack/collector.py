@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from collectors.chat_identity import apply_slack_links
 from collectors.slack.client import Payload, SlackError, SlackReader
 from config.clock import utcnow
 from config.errors import CollectorError, DatasetError
+from storage.chat_links import apply_slack_links
 from storage.chat_upsert import slack_time, upsert_slack_channels, upsert_slack_messages, upsert_slack_users
 from storage.db import session_scope
 from storage.models import SlackMessage, SyncCheckpoint, SyncRun

@@ -29,6 +29,8 @@ from sandbox.github.data import GitHubData, RepoData, load_github_data
 from sandbox.github.faults import Fault, FaultPlan, FaultSpec
 from sandbox.github.gql import MAX_NODES, point_cost, query_size, run_query
 from sandbox.github.limits import Quota, RateLimiter
+from sandbox.serving import LoopbackService
+from sandbox.serving import malform as _malform
 
 log = logging.getLogger(__name__)
 
@@ -96,22 +98,16 @@ def _encode(body: Any, api: str) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _malform(body: bytes, variant: float) -> bytes:
-    """A truncated body (as when a connection dies mid-transfer) or one with a syntax error."""
-    if len(body) < 2:
-        return b"{"
-    cut = max(1, min(len(body) - 1, int(len(body) * (0.2 + 0.6 * variant))))
-    if variant < 0.5:
-        return body[:cut]
-    return body[:cut] + b'"}\x00,]' + body[cut:]
-
-
-class GitHubSandbox:
+class GitHubSandbox(LoopbackService):
     """One dataset served as GitHub; start it with `start()` (or `sandbox.server.run`)."""
+
+    name = "GitHub"
+    max_body = 8 * 1024 * 1024
 
     def __init__(self, data: GitHubData | Path | str, *, latency_ms: float = 0, faults: FaultSpec | str | None = None,
                  request_log: Path | str | None = None, rate_limit: int = 5000, rate_window: float = 3600,
                  enterprise_rate_limit: bool | None = None) -> None:
+        super().__init__(request_log)
         self.data = data if isinstance(data, GitHubData) else load_github_data(data)
         self.latency = max(0.0, latency_ms) / 1000.0
         spec = faults if isinstance(faults, FaultSpec) else FaultSpec.parse(faults)
@@ -125,44 +121,9 @@ class GitHubSandbox:
         # (and /rate_limit is a 404) unless asked for, or a rate-limit wall is injected.
         self.enterprise_rate_limit = ((spec.ratelimit_after is not None or bool(spec.hour))
                                       if enterprise_rate_limit is None else enterprise_rate_limit)
-        self.request_log = Path(request_log) if request_log else None
-        self._log_file: Any = None
-        self.requests: list[dict[str, Any]] = []  # the same lines as the request log, for tests
         self.dispatches: list[dict[str, Any]] = []
         self._started = time.time()
         self._serial = 0
-        self._runner: web.AppRunner | None = None
-        self.url: str | None = None
-
-    # ------------------------------------------------------------------ lifecycle
-
-    def make_app(self) -> web.Application:
-        app = web.Application(client_max_size=8 * 1024 * 1024)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        return app
-
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Listen on host:port (0 picks a free port); returns the base URL."""
-        if self.request_log is not None:
-            self.request_log.parent.mkdir(parents=True, exist_ok=True)
-            self._log_file = self.request_log.open("a", encoding="utf-8", buffering=1)
-        self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, reuse_address=True)
-        await site.start()
-        addresses = self._runner.addresses
-        bound = addresses[0][1] if addresses else port
-        self.url = f"http://{host}:{bound}"
-        log.info("GitHub sandbox on %s", self.url)
-        return self.url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-        if self._log_file is not None:
-            self._log_file.close()
-            self._log_file = None
 
     # ------------------------------------------------------------------ workflow runs (writes)
 
@@ -213,9 +174,7 @@ class GitHubSandbox:
             line["fault"] = fault
         if cost is not None:
             line["cost"] = cost  # GraphQL points charged
-        self.requests.append(line)
-        if self._log_file is not None:
-            self._log_file.write(json.dumps(line) + "\n")
+        self.record(line)
 
     def _json(self, status: int, body: Any, quota: Quota | None, extra: dict[str, str] | None = None,
               raw: bytes | None = None) -> tuple[web.Response, int]:

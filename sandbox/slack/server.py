@@ -42,6 +42,16 @@ def _decode(cursor: str, kind: str) -> str | None:
     return value if got == kind and value else None
 
 
+def _page_start(window: list[dict[str, Any]], form: dict[str, str]) -> int | None:
+    """Where a page of `window` starts: at the message its `cursor` names (0 without one), or None
+    for a cursor that names none of them."""
+    if not form.get("cursor"):
+        return 0
+    at = _decode(form["cursor"], "next_ts")
+    ts_list = [m["ts"] for m in window]
+    return ts_list.index(at) if at is not None and at in ts_list else None
+
+
 def _limit(form: dict[str, str], default: int, top: int) -> int | None:
     raw = form.get("limit")
     if raw in (None, ""):
@@ -226,13 +236,9 @@ class SlackSandbox(LoopbackServer):
         limit = _limit(form, 100, 999)
         if limit is None:
             return {"ok": False, "error": "invalid_limit"}
-        start = 0
-        if form.get("cursor"):
-            at = _decode(form["cursor"], "next_ts")
-            ts_list = [m["ts"] for m in window]
-            if at is None or at not in ts_list:
-                return {"ok": False, "error": "invalid_cursor"}
-            start = ts_list.index(at)
+        start = _page_start(window, form)
+        if start is None:
+            return {"ok": False, "error": "invalid_cursor"}
         page = window[start:start + limit]
         more = start + limit < len(window)
         out: dict[str, Any] = {"ok": True, "messages": page, "has_more": more, "pin_count": 0,
@@ -260,13 +266,9 @@ class SlackSandbox(LoopbackServer):
         limit = _limit(form, 1000, 1000)
         if limit is None:
             return {"ok": False, "error": "invalid_limit"}
-        start = 0
-        if form.get("cursor"):
-            at = _decode(form["cursor"], "next_ts")
-            ts_list = [m["ts"] for m in window]
-            if at is None or at not in ts_list:
-                return {"ok": False, "error": "invalid_cursor"}
-            start = ts_list.index(at)
+        start = _page_start(window, form)
+        if start is None:
+            return {"ok": False, "error": "invalid_cursor"}
         page = [parent, *window[start:start + limit]]  # the parent heads every page, as on Slack
         more = start + limit < len(window)
         out: dict[str, Any] = {"ok": True, "messages": page, "has_more": more}

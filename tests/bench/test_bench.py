@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 
 from bench import BenchRefused, Measure, NamedChange, authorize, build_spec, launch, prepare_for_issue, record
 from bench.context import bench_context
-from bench.render import bench_workflow_yaml, github_dispatch, local_commands, skypilot_yaml
+from bench.render import github_dispatch, local_commands, skypilot_yaml
 from bench.run import run_local
 from bench.spec import BenchSpec, Metric, choose_op
 from config.errors import ConfigError, ReportError
@@ -224,8 +224,15 @@ def test_header_says_validated_only_when_skypilot_accepted_it(world: Engine, wat
     assert "NOT validated" in first and "(validated" not in first
 
 
-def test_workflow_is_shipped_and_takes_inputs_from_the_environment(watch) -> None:
-    doc = yaml.safe_load(bench_workflow_yaml())
+def test_workflow_is_shipped_and_takes_inputs_from_the_environment(watch, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    written = CliRunner().invoke(app, ["bench-workflow", "--out", str(tmp_path)])  # as an operator installs it
+    assert written.exit_code == 0, written.output
+    assert sorted(p.name for p in (tmp_path / ".github" / "scout").iterdir())
+    doc = yaml.safe_load((tmp_path / ".github" / "workflows" / watch.bench.workflow).read_text())
     inputs = doc[True]["workflow_dispatch"]["inputs"]  # YAML 1.1 reads the bare `on:` key as a boolean
     spec = _spec(watch, ("frontend",), (Measure("before", "main"), Measure("after", "ab" * 20, pull_number=3)))
     d = github_dispatch(spec, watch.bench.workflow, "main")

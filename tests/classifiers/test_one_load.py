@@ -9,11 +9,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from classifiers.classify import classify, judge
-from classifiers.dataset import load_repo
 from classifiers.train import RepoContext, fit_models, train
 from config import load_watch_config
 from config.clock import parse_utc
 from storage.db import make_engine, session_scope, upgrade
+from storage.history import load_repo
 from storage.importer import import_dataset
 from storage.models import GoodFirstIssueScore, OwnershipScore, SubsystemLabel, ThreadSignal
 

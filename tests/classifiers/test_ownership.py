@@ -127,7 +127,7 @@ def test_classify_stores_scores_and_service_reads_them(judged, tmp_path: Path) -
         rows = s.scalars(select(OwnershipScore).where(OwnershipScore.subsystem == "frontend")
                          .order_by(OwnershipScore.score.desc())).all()
         assert [r.login for r in rows[:2]] == ["alice", "bob"]
-        top = service.maintainers(s, REPO, "frontend", top=3)
+        top = service.maintainers_report(s, load_watch_config(), REPO, "frontend", NOW, top=3).maintainers
         assert [m.login for m in top] == ["alice", "bob", "erin"]
         assert top[0].evidence["approvals"] == 3
         report = service.maintainers_report(s, load_watch_config(), REPO, "Frontend", NOW, top=2)

@@ -1,5 +1,6 @@
-"""The read API the report stage and the bot use, and the `scout train/classify/maintainers`
-commands, on the generated small community (imported, trained and classified once)."""
+"""The judgement tables as the products read them (the issue card of `/issue` and `scout issue`,
+`scout maintainers`), and the `scout train/classify/maintainers` commands, on the generated small
+community (imported, trained and classified once)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from classifiers import service
-from classifiers.dataset import RepoData
 from classifiers.signals import read_acks, read_thread
 from config import load_watch_config
 from config.clock import parse_utc
 from storage.db import make_engine, session_scope, upgrade
+from storage.history import RepoData
 from storage.importer import import_dataset
-from storage.models import GoodFirstIssueScore, OwnershipScore, SubsystemLabel, ThreadSignal
+from storage.models import GoodFirstIssueScore, ModelVersion, OwnershipScore, SubsystemLabel, ThreadSignal
 from tests.helpers import run_scout
 
 REPO = "vllm-project/vllm"
@@ -66,30 +67,28 @@ def test_tables_are_filled(session, small_dataset: Path) -> None:
         assert key in own.evidence
 
 
-def test_issue_insight_and_candidates(session, small_dataset: Path) -> None:
+def test_issue_cards_say_what_is_taken(session, small_dataset: Path) -> None:
+    from config.errors import StorageError
+    from reports.cards import issue_card
+
     truth = json.loads((small_dataset / "truth.json").read_text())
-    taken = set(truth["claimed"]) | set(truth["blocked"])
-    best = service.gfi_candidates(session, REPO, limit=5)
-    assert len(best) == 5
-    assert all(not i.claimed and not i.blocked and not i.caveats for i in best)
-    assert [i.gfi_probability for i in best] == sorted((i.gfi_probability for i in best), reverse=True)
-    with_taken = service.gfi_candidates(session, REPO, limit=500, include_taken=True)
-    flagged = {i.number for i in with_taken if i.caveats}
-    assert taken <= flagged
-    one = service.issue_insight(session, REPO, truth["claimed"][0])
-    assert one is not None and one.claimed and one.claimed_by and one.caveats[0].startswith("claimed by")
-    assert one.subsystems and one.gfi_reasons
-    assert service.issue_insight(session, REPO, 1) is None
+    watch, now = load_watch_config(), parse_utc(json.loads((small_dataset / "meta.json").read_text())["now"])
+    one = issue_card(session, watch, truth["claimed"][0], now, REPO)
+    assert one.claimed and one.claimed_by and one.not_recommended == "claimed"
+    assert one.subsystems and one.probability is not None and one.reasons
+    blocked = [issue_card(session, watch, n, now, REPO) for n in truth["blocked"]]
+    assert all(c.blocked and c.blockers and c.not_recommended for c in blocked)
+    with pytest.raises(StorageError, match="is not stored"):
+        issue_card(session, watch, 1, now, REPO)
 
 
 def test_maintainers_and_models(session, small_dataset: Path) -> None:
     truth = json.loads((small_dataset / "truth.json").read_text())
     sub = next(iter(truth["owners"]))
-    top = service.maintainers(session, REPO, sub, top=3)
+    top = service.maintainers_report(session, load_watch_config(), REPO, sub, parse_utc("2026-11-27T00:00:00Z"),
+                                     top=3).maintainers
     assert len(top) == 3 and top[0].score >= top[1].score >= top[2].score
-    table = service.ownership_table(session, REPO, top=2)
-    assert sub in table and len(table[sub]) == 2
-    models = {m.name: m for m in service.latest_models(session, REPO)}
+    models = {m.name: m for m in session.scalars(select(ModelVersion).where(ModelVersion.repo == REPO))}
     assert set(models) == {"subsystem", "gfi"} and models["gfi"].metrics["n_pos"] >= 1
     with pytest.raises(Exception, match="unknown subsystem"):
         service.maintainers_report(

@@ -1,4 +1,5 @@
-"""Claims, blockers and acknowledgements: phrasing tables (positives and look-alike negatives)."""
+"""Claims, blockers and acknowledgements: phrasing tables (positives and look-alike negatives), each
+said in a thread and read as the classifier reads threads (`read_thread`)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from classifiers.dataset import CommentRec, EventRec, IssueRec, PullRec, RepoData
-from classifiers.signals import is_ack, is_block, is_claim, is_release, is_unblock, read_thread, read_threads
+from classifiers.signals import Signals, read_thread, read_threads
+from storage.history import RepoData
+from storage.records import CommentRec, EventRec, IssueRec, PullRec
 
 CLAIMS = [
     "I'd like to work on this.",
@@ -74,14 +76,24 @@ NOT_CLAIMS = [
 ]
 
 
+def _said(*comments: tuple[str, str]) -> Signals:
+    """The signals of a fresh thread (issue 1, by "reporter") after these (login, text) comments."""
+    d = _data()
+    for minute, (login, text) in enumerate(comments, 1):
+        _comment(d, login, text, minute)
+    return read_thread(d, 1, {"maint"})
+
+
 @pytest.mark.parametrize("text", CLAIMS)
 def test_claim_phrasings(text: str) -> None:
-    assert is_claim(text), text
+    sig = _said(("helper", text))
+    assert sig.claimed_by == ["helper"] and sig.claim_attempts == 1, text
 
 
 @pytest.mark.parametrize("text", NOT_CLAIMS)
 def test_not_claims(text: str) -> None:
-    assert not is_claim(text), text
+    sig = _said(("helper", text))
+    assert sig.claimed_by == [] and sig.claim_attempts == 0, text
 
 
 @pytest.mark.parametrize("text", [
@@ -92,8 +104,10 @@ def test_not_claims(text: str) -> None:
     "抱歉，我不做了，其他人可以接手",  # Chinese: sorry, I'm dropping it
 ])
 def test_releases(text: str) -> None:
-    assert is_release(text)
-    assert not is_claim(text)
+    sig = _said(("helper", "I'll take this."), ("helper", text))
+    assert sig.claimed_by == [] and [e["kind"] for e in sig.evidence if "ack" not in str(e["kind"])] == [
+        "claim", "release"]
+    assert _said(("helper", text)).claim_attempts == 0  # said first, it claims nothing either
 
 
 BLOCKS = [
@@ -135,18 +149,20 @@ NOT_BLOCKS = [
 
 @pytest.mark.parametrize("text", BLOCKS)
 def test_block_phrasings(text: str) -> None:
-    assert is_block(text), text
+    sig = _said(("maint", text))
+    assert sig.blocked and [e["kind"] for e in sig.evidence if e["kind"] == "block"] == ["block"], text
 
 
 @pytest.mark.parametrize("text", NOT_BLOCKS)
 def test_not_blocks(text: str) -> None:
-    assert not is_block(text), text
+    assert not _said(("maint", text)).blocked, text
 
 
 @pytest.mark.parametrize("text", ["Unblocked now that #1234 is merged", "This is no longer blocked",
                                   "#1234 has been merged, so we can go on"])
 def test_unblocks(text: str) -> None:
-    assert is_unblock(text)
+    sig = _said(("maint", "This is blocked by #1234"), ("maint", text))
+    assert not sig.blocked and [e["kind"] for e in sig.evidence] == ["block", "unblock"]
 
 
 ACKS = ["PRs welcome!", "A PR is welcome", "Contributions are welcome", "Feel free to open a PR",
@@ -159,12 +175,14 @@ NOT_ACKS = ["Please don't open a PR yet", "This is not a good first issue", "Tha
 
 @pytest.mark.parametrize("text", ACKS)
 def test_ack_phrasings(text: str) -> None:
-    assert is_ack(text), text
+    sig = _said(("maint", text))
+    assert sig.acknowledged_by == ["maint"] and sig.acks_any == 1, text
 
 
 @pytest.mark.parametrize("text", NOT_ACKS)
 def test_not_acks(text: str) -> None:
-    assert not is_ack(text), text
+    sig = _said(("maint", text))
+    assert sig.acknowledged_by == [] and sig.acks_any == 0, text
 
 
 # ------------------------------------------------------------------------- whole threads
@@ -174,8 +192,8 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 def _data() -> RepoData:
     d = RepoData(repo_id=1, full_name="acme/engine")
-    d.issues[1] = IssueRec(1, False, "[Feature]: add a flag", "body", "open", None, "reporter", "NONE", [], [], 0,
-                           T0, T0, None)
+    d.issues[1] = IssueRec(1, False, "[Feature]: add a flag", "open", "reporter", "NONE", (), (), 0, T0, T0, None,
+                           body="body")
     return d
 
 
@@ -207,8 +225,8 @@ def test_assignment_events_and_open_pr_claim() -> None:
     assert read_thread(d, 1, {"maint"}).claimed_by == ["helper"]
     d.events[1].append(EventRec(1, "maint", "unassigned", None, "helper", T0 + timedelta(minutes=2)))
     assert not read_thread(d, 1, {"maint"}).claimed
-    d.pulls[7] = PullRec(7, "Add the flag", "Fixes #1", "open", False, "dev", "NONE", [], [], None, T0, None, None)
-    d.issues[7] = IssueRec(7, True, "Add the flag", "Fixes #1", "open", None, "dev", "NONE", [], [], 0, T0, T0, None)
+    d.pulls[7] = PullRec(7, "Add the flag", "open", False, "dev", "NONE", (), None, T0, None, None, body="Fixes #1")
+    d.issues[7] = IssueRec(7, True, "Add the flag", "open", "dev", "NONE", (), (), 0, T0, T0, None, body="Fixes #1")
     sig = read_threads(d, [1], {"maint"})[1]
     assert sig.claimed_by == ["dev"]
 
@@ -270,9 +288,9 @@ def test_a_proposal_whose_authors_do_the_work_is_claimed_a_bug_report_is_not() -
 
 def test_a_merged_pull_request_that_references_the_issue_claims_it_an_unmerged_closed_one_does_not() -> None:
     d = _data()
-    d.pulls[7] = PullRec(7, "Add the flag", "Seen in #1 and elsewhere", "closed", False, "dev", "NONE", [], [], "maint",
-                         T0, T0, T0)
-    d.issues[7] = IssueRec(7, True, "Add the flag", "Seen in #1", "closed", None, "dev", "NONE", [], [], 0, T0, T0, T0)
+    d.pulls[7] = PullRec(7, "Add the flag", "closed", False, "dev", "NONE", (), "maint", T0, T0, T0,
+                         body="Seen in #1 and elsewhere")
+    d.issues[7] = IssueRec(7, True, "Add the flag", "closed", "dev", "NONE", (), (), 0, T0, T0, T0, body="Seen in #1")
     assert read_threads(d, [1], {"maint"})[1].claimed_by == ["dev"]
     d.pulls[7].merged_at = None
     assert not read_threads(d, [1], {"maint"})[1].claimed

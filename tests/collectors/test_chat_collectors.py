@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from collectors.chat_identity import github_login_named
 from collectors.discourse import DiscourseClient, DiscourseCollector
 from collectors.slack import SlackCollector, SlackReader, make_client
 from sandbox.discourse import DiscourseSandbox
 from sandbox.loopback import WindowLimiter
 from sandbox.slack import SlackSandbox
+from storage.chat_links import github_login_named
 from storage.db import session_scope
 from storage.models import DiscoursePost, DiscourseTopic, DiscourseUser, SlackChannel, SlackMessage, SlackUser, SyncRun
 from tests.helpers.chat_data import NOW, build_discourse, build_slack, serve_in_thread
@@ -231,8 +231,9 @@ def test_faults_5xx_drops_and_malformed_bodies_lose_nothing(engine: Engine, tmp_
 
 def test_profile_links_are_verified_when_github_names_the_chat_account_back(engine: Engine, tmp_path: Path,
                                                                             github_profiles) -> None:
-    from collectors.chat_identity import apply_slack_links, verify_profile_links
+    from collectors.chat_identity import verify_profile_links
     from collectors.discord.identity import make_github
+    from storage.chat_links import apply_slack_links
     from storage.chat_upsert import upsert_discourse_users, upsert_slack_users
 
     with session_scope(engine) as s:
@@ -240,7 +241,7 @@ def test_profile_links_are_verified_when_github_names_the_chat_account_back(engi
                                {"id": "U0GIST", "name": "gist", "profile": {"title": "gh/gistfan"}}])
         upsert_discourse_users(s, [{"id": 7, "username": "octo_forum", "website": "https://github.com/octocat"}])
         apply_slack_links(s)
-        from collectors.chat_identity import apply_discourse_links
+        from storage.chat_links import apply_discourse_links
 
         apply_discourse_links(s)
     github_profiles.data.profiles["octocat"]["bio"] = "cats. Slack U0OCTO, forum discuss.example.org/u/octo_forum"

@@ -1,5 +1,5 @@
 """Small hand-made Slack and Discourse datasets with known sizes (for exact paging assertions); the
-chat sandboxes run in a background thread (`sandbox.loopback.serve_in_thread`)."""
+chat sandboxes run in a background thread (`sandbox.serving.serve_in_thread`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sandbox.loopback import serve_in_thread
+from sandbox.serving import serve_in_thread
 
 __all__ = ["NOW", "build_discourse", "build_slack", "serve_in_thread"]
 NOW = 1_795_000_000  # 2026-11-18T..., the present of these datasets

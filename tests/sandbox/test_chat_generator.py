@@ -8,9 +8,9 @@ import hashlib
 import json
 from pathlib import Path
 
-from collectors.chat_identity import github_login_named
 from config import load_watch_config
 from sandbox.community import simulate
+from storage.chat_links import github_login_named
 
 REPO = "vllm-project/vllm"
 

@@ -59,6 +59,9 @@ def test_slack_cursor_paging_lists_every_channel_message_and_reply_once(tmp_path
         assert [m["text"] for m in first["messages"]] == ["kernels 249 about #12", "reply 0 to 249", "reply 1 to 249"]
         assert [m["text"] for m in rest["messages"]] == ["kernels 249 about #12", "reply 2 to 249"]
         assert (first["has_more"], rest["has_more"]) == (True, False)
+        for method, extra in (("conversations.history", {}), ("conversations.replies", {"ts": parent})):
+            bad = _slack(url, method, channel="C000000002", cursor="bmV4dF90czo5OTk5OS4wMDAx", **extra)
+            assert bad == {"ok": False, "error": "invalid_cursor"}, method
 
         oldest = _slack(url, "conversations.history", channel="C000000002", oldest=seen[10], limit=999)
         assert [m["ts"] for m in oldest["messages"]] == seen[:10]  # `oldest` is exclusive by default

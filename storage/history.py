@@ -1,25 +1,25 @@
-"""Load one repository's stored activity into plain records, one bulk query per table.
+"""Load one repository's whole stored history into plain records (storage.records), one bulk
+query per table: what the classifiers read.
 
-The classifiers are pure functions over these records; nothing here issues a query per issue
+The classifiers are pure functions over a `RepoData`; nothing here issues a query per issue
 (the N+1 pattern Perceval pays for). Everything is grouped by issue/pull number in memory.
+The reports read a window instead (storage.read.load_snapshot).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from sys import intern
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Connection, String, case, literal, select, type_coerce
+from sqlalchemy import Connection, case, literal, select
 from sqlalchemy.orm import Session, aliased
 
 import rules.github as rules
-from classifiers.chat_evidence import ChatAnswer, ChatMention, load_answers, load_mentions
+from storage.chat_read import ChatAnswer, ChatMention, load_answers, load_mentions
 from storage.models import (
     ChatUser,
     DiscordChannel,
@@ -30,21 +30,26 @@ from storage.models import (
     MessageIssueLink,
     PullFile,
     PullRequest,
-    Repo,
     RepoFile,
     Review,
     ReviewComment,
     User,
 )
-
-if TYPE_CHECKING:
-    from classifiers.features import CleanText
 from storage.read import repo_row
-from storage.types import fast_utc
+from storage.records import (
+    NO_NAMES,
+    ChatRec,
+    CommentRec,
+    EventRec,
+    IssueRec,
+    PullRec,
+    ReviewCommentRec,
+    ReviewRec,
+)
+from storage.types import json_reader, time_reader
 
 log = logging.getLogger(__name__)
 
-MAINTAINER_ASSOCIATIONS = rules.MAINTAINER_ASSOCIATIONS  # re-exported for the classifiers
 # The issue events any classifier reads (triage, assignment, labels); the rest are not loaded.
 EVENTS_READ = ("labeled", "unlabeled", "assigned", "unassigned", "closed", "reopened", "milestoned", "merged",
                "review_requested")
@@ -62,93 +67,11 @@ def _name(value: str | None) -> str:
     return intern(value) if value else ""
 
 
-@dataclass(slots=True)
-class IssueRec:
-    number: int
-    is_pull: bool
-    title: str
-    body: str
-    state: str
-    state_reason: str | None
-    author: str | None
-    author_association: str
-    labels: list[str]
-    assignees: list[str]
-    n_comments: int
-    created_at: datetime
-    updated_at: datetime
-    closed_at: datetime | None
-
-
-@dataclass(slots=True)
-class PullRec:
-    number: int
-    title: str
-    body: str
-    state: str
-    draft: bool
-    author: str | None
-    author_association: str
-    labels: list[str]
-    requested_reviewers: list[str]
-    merged_by: str | None
-    created_at: datetime
-    closed_at: datetime | None
-    merged_at: datetime | None
-
-
-@dataclass(slots=True)
-class CommentRec:  # `body` is loaded for plain issues only (empty on pull requests)
-    number: int
-    author: str | None
-    author_association: str
-    body: str
-    created_at: datetime
-
-
-@dataclass(slots=True)
-class ReviewRec:
-    number: int
-    author: str | None
-    author_association: str
-    state: str
-    body: str
-    submitted_at: datetime | None
-
-
-@dataclass(slots=True)
-class ReviewCommentRec:  # `body` is not loaded (empty): nothing reads review-comment words
-    number: int
-    author: str | None
-    author_association: str
-    path: str
-    body: str
-    created_at: datetime
-
-
-@dataclass(slots=True)
-class EventRec:
-    number: int
-    actor: str | None
-    event: str
-    label: str | None
-    assignee: str | None
-    created_at: datetime
-    reviewer: str | None = None  # `review_requested`: who was asked
-
-
-@dataclass(slots=True)
-class ChatRec:  # `content` is not loaded (empty): ownership only needs who answered where
-    id: int
-    channel: str
-    parent: str | None
-    author_id: int
-    github_login: str | None
-    bot: bool
-    content: str
-    timestamp: datetime
-    reply_to: int | None
-    issues: list[int] = field(default_factory=list)
+def _names_reader(conn: Connection) -> tuple[Any, Any]:
+    """(wrap a JSON list column, read it as a tuple of names): most label and assignee lists are
+    empty, and share one empty tuple."""
+    J, js = json_reader(conn.dialect)
+    return J, (lambda v: NO_NAMES if not v or v == "[]" else tuple(js(v)))
 
 
 @dataclass
@@ -171,44 +94,15 @@ class RepoData:
     bots: set[str] = field(default_factory=set)
     codeowners: str | None = None
     label_rule_files: dict[str, str] = field(default_factory=dict)  # the repo's label rules (repo_rules)
-    _clean: dict[int, CleanText] = field(default_factory=dict, repr=False)
     memo: dict[str, object] = field(default_factory=dict, repr=False)  # derived views, computed once per load
 
     def plain_issues(self) -> list[IssueRec]:
         return [i for i in self.issues.values() if not i.is_pull]
 
-    def clean(self, number: int) -> CleanText:
-        """The cleaned body of an issue or PR, computed once per load (several models read it)."""
-        found = self._clean.get(number)
-        if found is None:
-            from classifiers.features import clean_body
-
-            found = self._clean[number] = clean_body(self.issues[number].body)
-        return found
-
     def is_bot(self, login: str | None) -> bool:
         """A bot by `rules.is_bot` (config bots and stored Bot accounts are in `bots`); no login
         (a deleted account) counts too: nobody to credit or to wait for."""
         return login is None or rules.is_bot(login, known=self.bots)
-
-
-def _time_reader(conn: Connection) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
-    """(wrap a time column, parse its value). SQLite keeps UTC times as text: read the text and
-    parse it with `storage.types.fast_utc` (no per-row type machinery over a million rows); other
-    backends return datetimes already. Like the driver's rows it reads, the parser is untyped: a
-    datetime, or None for a NULL (only nullable columns hold one)."""
-    if conn.dialect.name != "sqlite":
-        return (lambda col: col), (lambda v: v.astimezone(UTC) if v is not None else None)
-    return (lambda col: type_coerce(col, String)), fast_utc()
-
-
-def _json_reader(conn: Connection) -> tuple[Callable[[Any], Any], Callable[[Any], list[Any]]]:
-    """(wrap a JSON list column, parse its value): on SQLite the text, parsed only when not empty
-    (most label and assignee lists are `[]`); other backends return lists already."""
-    if conn.dialect.name != "sqlite":
-        return (lambda col: col), (lambda v: list(v or []))
-    loads = json.loads
-    return (lambda col: type_coerce(col, String)), (lambda v: [] if not v or v == "[]" else list(loads(v)))
 
 
 def _fetch(conn: Connection, stmt: Any) -> list[Any]:
@@ -224,26 +118,26 @@ def _fetch(conn: Connection, stmt: Any) -> list[Any]:
         cur.close()
 
 
-def repo_id_for(session: Session, full_name: str) -> int:
-    return repo_row(session, full_name).id
-
-
-def stored_repos(session: Session) -> list[str]:
-    return list(session.scalars(select(Repo.full_name).order_by(Repo.full_name)))
-
-
 def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
               codeowners_paths: tuple[str, ...] = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"),
-              with_chat: bool = True) -> RepoData:
-    """All stored activity of one repo (about ten queries in all, whatever its size)."""
-    rid = repo_id_for(session, full_name)
+              with_chat: bool = True, rule_files: Collection[str] = ()) -> RepoData:
+    """All stored activity of one repo (about ten queries in all, whatever its size); `rule_files`:
+    the repo files holding label rules to read (classifiers.repo_rules.LABEL_RULE_FILES)."""
+    repo = repo_row(session, full_name)
+    rid, name = repo.id, repo.full_name
     conn = session.connection()  # Core execution: plain rows, no ORM bookkeeping for a million of them
-    T, ts = _time_reader(conn)
-    J, js = _json_reader(conn)
-    name = session.scalar(select(Repo.full_name).where(Repo.id == rid)) or full_name
+    T, ts = time_reader(conn.dialect)
+    J, js = _names_reader(conn)
     data = RepoData(repo_id=rid, full_name=name)
     data.bots = set(bots)
     data.bots.update(session.scalars(select(User.login).where(User.type == "Bot")).all())
+    bot_memo: dict[str | None, bool] = {}
+
+    def is_bot(login: str | None) -> bool:
+        found = bot_memo.get(login)
+        if found is None:
+            found = bot_memo[login] = rules.is_bot(login, known=data.bots)
+        return found
 
     U = aliased(User)
     for r in _fetch(conn,
@@ -252,9 +146,10 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
                T(Issue.updated_at), T(Issue.closed_at))
         .outerjoin(U, U.id == Issue.user_id).where(Issue.repo_id == rid)
     ):
-        data.issues[r[0]] = IssueRec(r[0], bool(r[1]), r[2] or "", r[3] or "", _name(r[4]), r[5], _who(r[6]),
-                                     _name(r[7] or "NONE"),
-                                     js(r[8]), js(r[9]), r[10] or 0, ts(r[11]), ts(r[12]), ts(r[13]))
+        author = _who(r[6])
+        data.issues[r[0]] = IssueRec(r[0], bool(r[1]), r[2] or "", _name(r[4]), author, _name(r[7] or "NONE"),
+                                     js(r[8]), js(r[9]), r[10] or 0, ts(r[11]), ts(r[12]), ts(r[13]),
+                                     is_bot(author), r[3] or "", r[5])
 
     M = aliased(User)
     for r in _fetch(conn,
@@ -267,8 +162,9 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
         issue = data.issues.get(r[0])  # the issue side usually holds the same title and body: keep one copy
         title = issue.title if issue is not None and issue.title == r[1] else r[1] or ""
         body = issue.body if issue is not None and issue.body == r[2] else r[2] or ""
-        data.pulls[r[0]] = PullRec(r[0], title, body, _name(r[3]), bool(r[4]), _who(r[5]), _name(r[6] or "NONE"),
-                                   js(r[7]), js(r[8]), _who(r[9]), ts(r[10]), ts(r[11]), ts(r[12]))
+        author = _who(r[5])
+        data.pulls[r[0]] = PullRec(r[0], title, _name(r[3]), bool(r[4]), author, _name(r[6] or "NONE"), js(r[8]),
+                                   _who(r[9]), ts(r[10]), ts(r[11]), ts(r[12]), is_bot(author), body, js(r[7]))
 
     # Comment bodies are read on plain issues only (signals, GFI features); on PRs who and when suffice.
     thread = aliased(Issue)
@@ -329,15 +225,13 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
         if text:
             data.codeowners = text
             break
-    from classifiers.repo_rules import LABEL_RULE_FILES
-
     for path, text in session.execute(select(RepoFile.path, RepoFile.content)
-                                      .where(RepoFile.repo_id == rid, RepoFile.path.in_(LABEL_RULE_FILES))):
+                                      .where(RepoFile.repo_id == rid, RepoFile.path.in_(sorted(rule_files)))):
         if text:
             data.label_rule_files[path] = text
 
     if with_chat:
-        data.chat = load_chat(session, rid)
+        data.chat = load_discord_messages(session, rid)
         data.chat_answers = load_answers(session)
         data.chat_mentions = load_mentions(session, name)
     log.debug("loaded %s: %d issues/pulls, %d comments", name, len(data.issues),
@@ -345,7 +239,7 @@ def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
     return data
 
 
-def load_chat(session: Session, repo_id: int) -> list[ChatRec]:
+def load_discord_messages(session: Session, repo_id: int) -> list[ChatRec]:
     """Chat messages with channel names (threads carry their parent's name) and linked issues."""
     channels = {cid: (name, parent) for cid, name, parent in
                 session.execute(select(DiscordChannel.id, DiscordChannel.name, DiscordChannel.parent_id))}
@@ -355,7 +249,7 @@ def load_chat(session: Session, repo_id: int) -> list[ChatRec]:
         links[mid].append(num)
     out = []
     conn = session.connection()
-    T, ts = _time_reader(conn)
+    T, ts = time_reader(conn.dialect)
     # Who answered whom, and where: the words themselves are not needed here.
     for mid, cid, aid, login, bot, content, at, ref in _fetch(conn,
         select(DiscordMessage.id, DiscordMessage.channel_id, DiscordMessage.author_id, ChatUser.github_login,
