@@ -8,8 +8,10 @@ shaped like a credential.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
+
+from config.secrets import redact as redact_secrets
+from config.secrets import secret_name
 
 # Variables a benchmark needs to find its tools, its accelerator and its caches.
 RUNNER_ENV_KEEP = frozenset({
@@ -19,26 +21,7 @@ RUNNER_ENV_KEEP = frozenset({
     "TPU_VISIBLE_CHIPS", "HF_HOME", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_CACHE",
     "XDG_CACHE_HOME", "TORCH_HOME", "TRITON_CACHE_DIR", "VLLM_CACHE_ROOT", "OMP_NUM_THREADS",
 })
-_SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSW|CREDENTIAL|API_?KEY|PRIVATE|AUTH|COOKIE|SESSION|DATABASE_URL|DSN",
-                          re.IGNORECASE)
 REDACTED = "[redacted]"
-_SHAPES = (
-    re.compile(r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}"),
-    re.compile(r"\bgithub_pat_[A-Za-z0-9_]{20,}"),
-    re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
-    re.compile(r"\bhf_[A-Za-z0-9]{20,}"),
-    re.compile(r"\bsk-[A-Za-z0-9_-]{20,}"),
-    re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
-    re.compile(r"\b[MN][A-Za-z\d_-]{23,25}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,38}\b"),  # a Discord bot token
-    re.compile(r"(?i)(?<=\bbearer )[A-Za-z0-9._~+/=-]{8,}"),
-    re.compile(r"(?i)(?<=authorization: )\S+(?: \S+)?"),
-)
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^\s:/@]+):[^\s@/]+@", re.IGNORECASE)
-
-
-def secret_name(name: str) -> bool:
-    """A variable our settings or a credential would live in."""
-    return name.upper().startswith("SCOUT_") or bool(_SECRET_NAME.search(name))
 
 
 def runner_env(parent: Mapping[str, str], extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -58,12 +41,7 @@ def secret_values(environ: Mapping[str, str]) -> tuple[str, ...]:
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with every known secret value and every credential-shaped string replaced."""
-    for s in secrets:
-        if s:
-            text = text.replace(s, REDACTED)
-    for shape in _SHAPES:
-        text = shape.sub(REDACTED, text)
-    return _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", text)
+    return redact_secrets(text, secrets, REDACTED)
 
 
 def redact_tree(value: object, secrets: Iterable[str] = ()) -> object:

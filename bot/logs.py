@@ -14,25 +14,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from datetime import UTC, datetime
 
+from config.secrets import redact as redact_secrets
 from config.settings import DEFAULT_LOG_LEVEL
 
 _SECRET_ENV = ("SCOUT_GITHUB_TOKEN", "SCOUT_DISCORD_TOKEN")
 _SECRETS: set[str] = set()
-_PATTERNS = [
-    re.compile(r"(?i)(authorization:?\s*(?:token|bearer|bot)?\s*)[^\s'\",}]+"),
-    # header dicts and JSON: 'Authorization': 'token abc' / "authorization": "Bot abc"
-    re.compile(r"(?i)(['\"]authorization['\"]\s*:\s*['\"](?:token |bearer |bot |basic )?)[^'\"]+"),
-    re.compile(r"(/webhooks/\d+/)[A-Za-z0-9_.\-]+"),
-    re.compile(r"(/interactions/\d+/)[A-Za-z0-9_.\-]+"),
-    re.compile(r"(?i)((?:access_)?token[=:]\s*)[^\s&'\",}]+"),
-    # gateway payload reprs and JSON: 'token': 'abc' (IDENTIFY, INTERACTION_CREATE, webhooks)
-    re.compile(r"(?i)(['\"](?:access_|refresh_|bot_)?token['\"]\s*:\s*['\"])[^'\"]+"),
-    re.compile(r"()\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"),
-    re.compile(r"(postgres(?:ql)?(?:\+\w+)?://[^:/@\s]+:)[^@\s]+(@)"),
-]
 
 
 def add_secret(value: str | None) -> None:
@@ -48,11 +36,7 @@ def redact(text: str) -> str:
         value = os.environ.get(name)
         if value and len(value) >= 4:
             secrets.add(value)
-    for value in sorted(secrets, key=len, reverse=True):
-        text = text.replace(value, "***")
-    for pat in _PATTERNS:
-        text = pat.sub(lambda m: m.group(1) + "***" + (m.group(2) if m.lastindex and m.lastindex >= 2 else ""), text)
-    return text
+    return redact_secrets(text, secrets, "***")
 
 
 class RedactingFormatter(logging.Formatter):

@@ -47,6 +47,10 @@ def logging_state() -> Iterator[None]:
     ("https://x/login/oauth?access_token=%s&scope=repo", GH),
     ("a token pasted in an error message: %s", GH),
     ("postgresql+psycopg://scout:%s@db:5432/scout", "s3cretPassw0rd"),
+    # the shapes a bench job's output is cleaned of too (config.secrets: one list for both)
+    ("slack_sdk.errors.SlackApiError for token %s", "xoxb-123456789012-abcdefghij"),
+    ("hub said: invalid %s", "hf_" + "q" * 34),
+    ("mysql://reader:%s@replica/x", "an0therPass"),
 ])
 def test_redact_every_shape(line: str, secret: str) -> None:
     out = logs.redact(line % secret)
