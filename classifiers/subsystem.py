@@ -94,12 +94,13 @@ class Rules:
             if s.keywords
         ]
         # Hardware named in a title (a model suffix may follow: "mi300" matches "MI300X", "tpu" "TPUs").
-        self._hardware = [
-            (s.name, re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(h.lower()) for h in s.hardware)
-                                + r")[a-z]?(?![\w-])"))
-            for s in taxonomy.subsystems
-            if s.hardware
-        ]
+        self._hardware_subs: dict[str, list[str]] = defaultdict(list)
+        for sub in taxonomy.subsystems:
+            for h in sub.hardware:
+                self._hardware_subs[h.lower()].append(sub.name)
+        names = sorted(self._hardware_subs, key=len, reverse=True)
+        self._hardware = (re.compile(r"(?<![\w-])(" + "|".join(re.escape(h) for h in names) + r")[a-z]?(?![\w-])")
+                          if names else None)
         # All keywords in one alternation (longest first), mapped back to their subsystems.
         self._kw_subs: dict[str, list[str]] = defaultdict(list)
         for sub in taxonomy.subsystems:
@@ -154,9 +155,9 @@ class Rules:
     def from_title(self, title: str) -> dict[str, float]:
         """Title tags (`[Frontend]`) and hardware a subsystem exists for (`... on MI300X`)."""
         out = {}
-        if self._hardware:
-            low = title.lower()
-            out.update({name: CONF_TITLE for name, rx in self._hardware if rx.search(low)})
+        if self._hardware is not None:
+            for h in self._hardware.findall(title.lower()):
+                out.update(dict.fromkeys(self._hardware_subs[h], CONF_TITLE))
         if "[" not in title:
             return out
         tags = set(fx.title_tags(title))
