@@ -332,6 +332,10 @@ class GitHubCollector:
         cp = self._cp(CATEGORY_LABEL_RULES)
         known: dict[str, str] = dict(cp.state.get("files") or {})  # path -> blob sha stored
         what = f"{self.full_name} label rules"
+        now = self.client_now()
+        empty_since = cp.state.get("empty_checked")
+        if empty_since and (now - parse_utc(empty_since)).total_seconds() < CODEOWNERS_RECHECK_HOURS * 3600:
+            return  # an empty repository lately; GitHub would only answer 404 again
         try:
             root = self.client.get(f"{self._path}/contents", etag=cp.etag, what=what)
         except NotFoundError:
@@ -339,8 +343,12 @@ class GitHubCollector:
         if root is not None and root.status == 304:
             return
         found = self._listed_files(root, "")
+        if found is None:
+            log.warning("%s: the root directory's listing is not a list; label rules left as they were",
+                        self.full_name)
+            return
         github_etag = cp.state.get("github_etag")
-        if any(p.startswith(".github/") for p in LABEL_RULE_FILES) and found.pop(".github", None) == "dir":
+        if found.pop(".github", None) == "dir":
             try:
                 listing = self.client.get(f"{self._path}/contents/.github", etag=github_etag, what=what)
             except NotFoundError:
@@ -348,7 +356,12 @@ class GitHubCollector:
             if listing is not None and listing.status == 304:
                 found.update({p: sha for p, sha in known.items() if p.startswith(".github/")})
             else:
-                found.update(self._listed_files(listing, ".github/"))
+                in_github = self._listed_files(listing, ".github/")
+                if in_github is None:
+                    log.warning("%s: the .github listing is not a list; label rules left as they were",
+                                self.full_name)
+                    return
+                found.update(in_github)
                 github_etag = listing.etag if listing is not None else None
         else:
             github_etag = None
@@ -367,24 +380,29 @@ class GitHubCollector:
                 continue
             text = base64.b64decode(data.get("content") or "").decode("utf-8", errors="replace")
             fetched[path] = (text, str(data.get("sha") or sha))
-        gone = sorted(set(known) - set(wanted))
-        now = self.client_now()
+        unchanged = {p for p, sha in wanted.items() if known.get(p) == sha}
+        gone = sorted(set(known) - unchanged - set(fetched))  # deleted, or no longer readable
 
         def write(s: Session) -> None:
             for path, (text, sha) in fetched.items():
                 self._count("files", upsert.upsert_repo_file(s, self.rid, path, text, sha, now))
             upsert.delete_repo_files(s, self.rid, gone)
-            kept = {p: sha for p, sha in wanted.items() if p in fetched or known.get(p) == sha}
+            kept = {p: sha for p, sha in wanted.items() if p in fetched or p in unchanged}
             cp.etag = root.etag if root is not None else None
             cp.state = {"files": kept, "github_etag": github_etag}
+            if root is None:
+                cp.state["empty_checked"] = iso_z(now)
             save_checkpoint(s, self.full_name, cp)
         self._store(write)
 
     @staticmethod
-    def _listed_files(resp: Response | None, prefix: str) -> dict[str, str]:
-        """path -> sha ("dir" for directories) of a contents listing; {} for none or a non-listing."""
-        if resp is None or not isinstance(resp.data, list):
+    def _listed_files(resp: Response | None, prefix: str) -> dict[str, str] | None:
+        """path -> sha ("dir" for directories) of a contents listing; {} for no directory (404),
+        None for an answer that is not a listing."""
+        if resp is None:
             return {}
+        if not isinstance(resp.data, list):
+            return None
         out: dict[str, str] = {}
         for entry in resp.data:
             if isinstance(entry, dict) and isinstance(entry.get("name"), str):

@@ -236,6 +236,20 @@ def test_label_rule_files_are_collected_once_and_rechecked_with_one_304(
         assert s.get(RepoFile, (77, ".github/labeler.yml")) is None
 
 
+def test_a_repo_without_files_is_probed_once_a_day(engine: Engine, tmp_path: Path, github_sandbox) -> None:
+    """No contents at all (GitHub answers 404 for an empty repository's root): neither CODEOWNERS nor
+    the label rules are asked for again within CODEOWNERS_RECHECK_HOURS, so a re-sync stays all 304s."""
+    dataset = build_github_dataset(tmp_path / "d", issues=4, pulls=2, codeowners=None)
+    sb = github_sandbox(dataset)
+    assert collect(engine, sb).ok
+    assert dump(engine) == expected(dataset, tmp_path)
+    assert ("/repos/acme/engine/contents", 404) in [(r["path"], r["status"]) for r in sb.requests]
+    before = len(sb.requests)
+    assert collect(engine, sb).ok
+    rerun = sb.requests[before:]
+    assert not [r for r in rerun if "/contents" in r["path"]] and {r["status"] for r in rerun} == {304}
+
+
 def test_exact_under_faults(engine: Engine, github_dataset: Path, github_sandbox, tmp_path: Path) -> None:
     sb = github_sandbox(github_dataset, faults="5xx=0.15,drop=0.05,malformed=0.1,secondary=0.03,ratelimit-after=12,"
                                              "ratelimit-window=1,seed=5")
