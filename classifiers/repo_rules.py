@@ -20,12 +20,11 @@ from typing import Any
 import yaml
 
 from config.watch import Subsystem, Taxonomy
+from rules.github import LABEL_RULE_FILES as LABEL_RULE_FILES  # re-exported: readers of stored rules ask here
+from rules.github import LABELER_PATHS, MERGIFY_PATHS
 
 log = logging.getLogger(__name__)
 
-MERGIFY_PATHS = (".github/mergify.yml", ".mergify.yml", ".github/mergify.yaml")
-LABELER_PATHS = (".github/labeler.yml", ".github/labeler.yaml")
-LABEL_RULE_FILES = (*MERGIFY_PATHS, *LABELER_PATHS)
 _SKIP_LABELS = re.compile(r"^(?:stale|ready|needs[-_ ]rebase|unstale|keep-open|automerge)$", re.I)
 _FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
 

@@ -4,7 +4,8 @@ Sources, strongest first (each guess carries its source):
 - `label`: a repo label that names a subsystem (taxonomy `labels`);
 - `paths`: a PR's changed files through the taxonomy's CODEOWNERS-style globs (last match wins
   per file; a subsystem's confidence is its share of the changed lines relative to the top one);
-- `title`: a title tag such as `[Frontend]` or `[Hardware][AMD]`;
+- `title`: a title tag such as `[Frontend]` or `[Hardware][AMD]`, or hardware a subsystem exists
+  for named in the title (taxonomy `hardware`: "MI300X" -> rocm);
 - `pr`: an issue inherits the subsystems of the PRs that close it (`Fixes #N`) or mention it;
 - `keywords`: a taxonomy keyword in an issue's title, only for subsystems the text model has no
   class for (fewer than MIN_EXAMPLES labelled items);
@@ -93,6 +94,14 @@ class Rules:
             for s in taxonomy.subsystems
             if s.keywords
         ]
+        # Hardware named in a title (a model suffix may follow: "mi300" matches "MI300X", "tpu" "TPUs").
+        self._hardware_subs: dict[str, list[str]] = defaultdict(list)
+        for sub in taxonomy.subsystems:
+            for h in sub.hardware:
+                self._hardware_subs[h.lower()].append(sub.name)
+        names = sorted(self._hardware_subs, key=len, reverse=True)
+        self._hardware = (re.compile(r"(?<![\w-])(" + "|".join(re.escape(h) for h in names) + r")[a-z]?(?![\w-])")
+                          if names else None)
         # All keywords in one alternation (longest first), mapped back to their subsystems.
         self._kw_subs: dict[str, list[str]] = defaultdict(list)
         for sub in taxonomy.subsystems:
@@ -145,10 +154,14 @@ class Rules:
         return dict.fromkeys(self.target_labels(labels), CONF_LABEL)
 
     def from_title(self, title: str) -> dict[str, float]:
-        if "[" not in title:
-            return {}
-        tags = set(fx.title_tags(title))
+        """Title tags (`[Frontend]`) and hardware a subsystem exists for (`... on MI300X`)."""
         out = {}
+        if self._hardware is not None:
+            for h in self._hardware.findall(title.lower()):
+                out.update(dict.fromkeys(self._hardware_subs[h], CONF_TITLE))
+        if "[" not in title:
+            return out
+        tags = set(fx.title_tags(title))
         for t in tags:
             for name, parts in self._tag_index.get(t, ()):
                 if all(p in tags for p in parts):

@@ -42,6 +42,10 @@ class Subsystem(_Strict):
     labels: tuple[str, ...] = ()
     title_tags: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    # Accelerators (or platform names) the subsystem exists for, e.g. "MI300" for rocm: named in a
+    # title, as strong as a title tag (a model suffix may follow: "MI300X"). Only for platforms
+    # other than the default one, where naming the hardware says which code path is at fault.
+    hardware: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     bench: str | None = None
 

@@ -57,6 +57,15 @@ ACTIVITY_WEIGHTS: Mapping[str, float] = {
     "forum_answers": 0.4,
 }
 
+# ----------------------------------------------------------------------------- repository files
+
+# Where a repository keeps the rules that label its pull requests: Mergify's configuration
+# (`pull_request_rules` with a `label` action) and actions/labeler's. Collected with CODEOWNERS
+# and read by classifiers.repo_rules.
+MERGIFY_PATHS = (".github/mergify.yml", ".mergify.yml", ".github/mergify.yaml")
+LABELER_PATHS = (".github/labeler.yml", ".github/labeler.yaml")
+LABEL_RULE_FILES = (*MERGIFY_PATHS, *LABELER_PATHS)
+
 # ----------------------------------------------------------------------------- references
 
 _URL = re.compile(r"https?://github\.com/([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)/(?:issues|pull)/(\d+)", re.IGNORECASE)

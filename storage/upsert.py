@@ -490,6 +490,14 @@ def upsert_repo_file(session: Session, repo_id: int, path: str, content: str, sh
     }], ["repo_id", "path"])
 
 
+def delete_repo_files(session: Session, repo_id: int, paths: Sequence[str]) -> int:
+    """Forget repository files that are gone from the repository (a deleted label-rule file)."""
+    if not paths:
+        return 0
+    session.execute(delete(RepoFile).where(RepoFile.repo_id == repo_id, RepoFile.path.in_(list(paths))))
+    return len(paths)
+
+
 # ----------------------------------------------------------------------------- discord
 
 

@@ -11,7 +11,11 @@ Cost model (what makes a sync cheap):
 - pull requests' details, reviews and changed files (no repository-wide REST list) come from
   GraphQL, 50 pull requests per query, only for pull requests the issue list showed as updated;
   the numbers wait in the `pulls` checkpoint until stored, so a crash loses none;
-- labels and CODEOWNERS are fetched again only when their ETag changed.
+- labels and CODEOWNERS are fetched again only when their ETag changed;
+- the repo's label rules (mergify, labeler: rules.github.LABEL_RULE_FILES) cost one conditional
+  request for the root directory's listing (304 while the default branch is unchanged); when it
+  changed, `.github/`'s listing is read (conditionally too) and only rule files whose blob sha
+  differs from the stored one are fetched; rule files gone from the repo are deleted.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from collectors.github.queries import (
 )
 from config.clock import Clock, iso_z, parse_utc, utcnow
 from config.watch import RepoWatch
+from rules.github import LABEL_RULE_FILES
 from storage import upsert
 from storage.db import session_scope
 from storage.identity import MANNEQUIN
@@ -52,13 +57,14 @@ log = logging.getLogger(__name__)
 CATEGORY_REPO = "repo"
 CATEGORY_LABELS = "labels"
 CATEGORY_CODEOWNERS = "codeowners"
+CATEGORY_LABEL_RULES = "label_rules"
 CATEGORY_ISSUES = "issues"
 CATEGORY_PULLS = "pulls"
 CATEGORY_ISSUE_COMMENTS = "issue_comments"
 CATEGORY_REVIEW_COMMENTS = "review_comments"
 CATEGORY_ISSUE_EVENTS = "issue_events"
-CATEGORIES = (CATEGORY_REPO, CATEGORY_LABELS, CATEGORY_CODEOWNERS, CATEGORY_ISSUES, CATEGORY_PULLS,
-              CATEGORY_ISSUE_COMMENTS, CATEGORY_REVIEW_COMMENTS, CATEGORY_ISSUE_EVENTS)
+CATEGORIES = (CATEGORY_REPO, CATEGORY_LABELS, CATEGORY_CODEOWNERS, CATEGORY_LABEL_RULES, CATEGORY_ISSUES,
+              CATEGORY_PULLS, CATEGORY_ISSUE_COMMENTS, CATEGORY_REVIEW_COMMENTS, CATEGORY_ISSUE_EVENTS)
 DEFAULT_CODEOWNERS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 CODEOWNERS_RECHECK_HOURS = 24  # a repository without CODEOWNERS is probed again after this long
 
@@ -161,6 +167,7 @@ class GitHubCollector:
             self._repo()
             self._labels()
             self._codeowners()
+            self._label_rule_files()
             self._issues()
             self._pulls()
             self._comments(CATEGORY_ISSUE_COMMENTS, "/issues/comments", upsert.upsert_issue_comments)
@@ -319,6 +326,88 @@ class GitHubCollector:
             cp.state = {"path": None, "checked": iso_z(now)}
             save_checkpoint(s, self.full_name, cp)
         self._store(none_found)
+
+    def _label_rule_files(self) -> None:
+        """Fetch the repo's label rules (see the module doc for what it costs)."""
+        cp = self._cp(CATEGORY_LABEL_RULES)
+        known: dict[str, str] = dict(cp.state.get("files") or {})  # path -> blob sha stored
+        what = f"{self.full_name} label rules"
+        now = self.client_now()
+        empty_since = cp.state.get("empty_checked")
+        if empty_since and (now - parse_utc(empty_since)).total_seconds() < CODEOWNERS_RECHECK_HOURS * 3600:
+            return  # an empty repository lately; GitHub would only answer 404 again
+        try:
+            root = self.client.get(f"{self._path}/contents", etag=cp.etag, what=what)
+        except NotFoundError:
+            root = None  # an empty repository has no contents
+        if root is not None and root.status == 304:
+            return
+        found = self._listed_files(root, "")
+        if found is None:
+            log.warning("%s: the root directory's listing is not a list; label rules left as they were",
+                        self.full_name)
+            return
+        github_etag = cp.state.get("github_etag")
+        if found.pop(".github", None) == "dir":
+            try:
+                listing = self.client.get(f"{self._path}/contents/.github", etag=github_etag, what=what)
+            except NotFoundError:
+                listing = None
+            if listing is not None and listing.status == 304:
+                found.update({p: sha for p, sha in known.items() if p.startswith(".github/")})
+            else:
+                in_github = self._listed_files(listing, ".github/")
+                if in_github is None:
+                    log.warning("%s: the .github listing is not a list; label rules left as they were",
+                                self.full_name)
+                    return
+                found.update(in_github)
+                github_etag = listing.etag if listing is not None else None
+        else:
+            github_etag = None
+        wanted = {p: sha for p, sha in found.items() if p in LABEL_RULE_FILES}
+        fetched: dict[str, tuple[str, str]] = {}
+        for path, sha in wanted.items():
+            if known.get(path) == sha:
+                continue
+            try:
+                resp = self.client.get(f"{self._path}/contents/{path}", what=f"{self.full_name} {path}")
+            except NotFoundError:
+                continue  # removed between the listing and now: the next sync sees it gone
+            data = resp.data if isinstance(resp.data, dict) else {}
+            if data.get("type") != "file" or data.get("encoding") != "base64":
+                log.warning("%s %s: not a file in base64; skipped", self.full_name, path)
+                continue
+            text = base64.b64decode(data.get("content") or "").decode("utf-8", errors="replace")
+            fetched[path] = (text, str(data.get("sha") or sha))
+        unchanged = {p for p, sha in wanted.items() if known.get(p) == sha}
+        gone = sorted(set(known) - unchanged - set(fetched))  # deleted, or no longer readable
+
+        def write(s: Session) -> None:
+            for path, (text, sha) in fetched.items():
+                self._count("files", upsert.upsert_repo_file(s, self.rid, path, text, sha, now))
+            upsert.delete_repo_files(s, self.rid, gone)
+            kept = {p: sha for p, sha in wanted.items() if p in fetched or p in unchanged}
+            cp.etag = root.etag if root is not None else None
+            cp.state = {"files": kept, "github_etag": github_etag}
+            if root is None:
+                cp.state["empty_checked"] = iso_z(now)
+            save_checkpoint(s, self.full_name, cp)
+        self._store(write)
+
+    @staticmethod
+    def _listed_files(resp: Response | None, prefix: str) -> dict[str, str] | None:
+        """path -> sha ("dir" for directories) of a contents listing; {} for no directory (404),
+        None for an answer that is not a listing."""
+        if resp is None:
+            return {}
+        if not isinstance(resp.data, list):
+            return None
+        out: dict[str, str] = {}
+        for entry in resp.data:
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                out[prefix + entry["name"]] = "dir" if entry.get("type") == "dir" else str(entry.get("sha") or "")
+        return out
 
     @property
     def rid(self) -> int:

@@ -317,13 +317,25 @@ def git_blob_sha(content: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()  # noqa: S324 - git's object id
 
 
+def git_tree_sha(repo: RepoData, path: str) -> str:
+    """A directory's git tree id, as GitHub lists it: it changes whenever anything under it does."""
+    entries = []
+    for name, is_dir in repo.directory(path) or []:
+        sub = f"{path}/{name}" if path else name
+        sha = git_tree_sha(repo, sub) if is_dir else git_blob_sha(repo.file(sub) or b"")
+        entries.append((f"{name}/" if is_dir else name, b"40000" if is_dir else b"100644", name, sha))
+    body = b"".join(mode + b" " + name.encode() + b"\0" + bytes.fromhex(sha)
+                    for _key, mode, name, sha in sorted(entries))  # git orders a tree's entries so
+    return hashlib.sha1(b"tree %d\0" % len(body) + body).hexdigest()  # noqa: S324 - git's object id
+
+
 def _content_entry(ctx: Ctx, repo: RepoData, path: str, kind: str, content: bytes | None) -> Obj:
     url = f"{ctx.api}/repos/{repo.full_name}/contents/{path}"
     html = (
         f"https://github.com/{repo.full_name}/{'blob' if kind == 'file' else 'tree'}/"
         f"{repo.repo.get('default_branch') or 'main'}/{path}"
     )
-    sha = git_blob_sha(content or b"") if kind == "file" else git_blob_sha(path.encode())
+    sha = git_blob_sha(content or b"") if kind == "file" else git_tree_sha(repo, path)
     git_url = f"{ctx.api}/repos/{repo.full_name}/git/{'blobs' if kind == 'file' else 'trees'}/{sha}"
     download = f"https://raw.githubusercontent.com/{repo.full_name}/{repo.repo.get('default_branch') or 'main'}/{path}"
     return {

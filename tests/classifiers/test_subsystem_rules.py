@@ -61,3 +61,14 @@ def test_rule_precedence(engine, tmp_path: Path) -> None:
     # the issue's own label beats what a closing PR passes on
     assert g[503][0] == ("documentation", 1.0, "label")
     assert ("frontend", pytest.approx(round(CONF_FILES_TOP * CONF_CLOSES, 4)), "pr") in g[503]
+
+
+def test_hardware_named_in_a_title_counts_as_a_title_tag() -> None:
+    """A report that names the accelerator (vLLM taxonomy `hardware`) is about that platform, with
+    a model suffix ("MI300X") or a plural ("TPUs"); a word that only contains the name is not."""
+    rules = Rules(RepoContext.of(load_watch_config(), REPO).taxonomy)
+    assert rules.from_title("[Bug]: Error when running Llama-4 on mi300x") == {"rocm": CONF_TITLE}
+    assert rules.from_title("[RFC] Initial Support for Cloud TPUs") == {"tpu": CONF_TITLE}
+    assert rules.from_title("[Bug][ROCm][MI355X] crash in MLA") == {"rocm": CONF_TITLE}
+    assert rules.from_title("[Frontend] output of tpuzzle and mi3000") == {"frontend": CONF_TITLE}
+    assert rules.from_title("Crash on H100 with CUDA graphs") == {}  # the default platform names no subsystem

@@ -181,6 +181,75 @@ def test_incremental_run_picks_up_changes(engine: Engine, github_dataset: Path, 
         assert s.get(RepoFile, (77, ".github/CODEOWNERS")).content == "* @maint-b\n"
 
 
+MERGIFY = """pull_request_rules:
+- name: label-widgets
+  conditions:
+    - files~=^engine/widgets/
+  actions:
+    label:
+      add: [widgets]
+"""
+LABELER = "gadgets:\n- changed-files:\n  - any-glob-to-any-file: ['engine/gadgets/**']\n"
+
+
+def test_label_rule_files_are_collected_once_and_rechecked_with_one_304(
+    engine: Engine, tmp_path: Path, github_sandbox
+) -> None:
+    from classifiers.dataset import load_repo
+    from classifiers.repo_rules import label_rules
+
+    dataset = build_github_dataset(tmp_path / "d", issues=6, pulls=4, reviews=1, codeowners="* @maint-a\n")
+    github_dir = dataset / "github" / "acme__engine" / "contents" / ".github"
+    (github_dir / "mergify.yml").write_text(MERGIFY)
+    (github_dir / "labeler.yml").write_text(LABELER)
+    sb = github_sandbox(dataset)
+    assert collect(engine, sb).ok
+    assert dump(engine) == expected(dataset, tmp_path)  # stored as `scout import` stores the same files
+    base = "/repos/acme/engine/contents"
+    # the root listing, `.github`'s listing, then each rule file once (CODEOWNERS is fetched on its own)
+    assert [(r["path"], r["status"]) for r in sb.requests if r["path"].startswith(base)] == [
+        (f"{base}/.github/CODEOWNERS", 200), (base, 200), (f"{base}/.github", 200),
+        (f"{base}/.github/labeler.yml", 200), (f"{base}/.github/mergify.yml", 200)]
+    with session_scope(engine) as s:
+        data = load_repo(s, "acme/engine", with_chat=False)
+    assert data.label_rule_files == {".github/mergify.yml": MERGIFY, ".github/labeler.yml": LABELER}
+    assert sorted(r.label for r in label_rules(data.label_rule_files)) == ["gadgets", "widgets"]
+
+    # unchanged: the rule files cost one conditional request (the root listing), answered 304
+    before = len(sb.requests)
+    collect(engine, sb)
+    assert [(r["path"], r["status"], r["conditional"]) for r in sb.requests[before:]
+            if r["path"].startswith(base)] == [(f"{base}/.github/CODEOWNERS", 304, True), (base, 304, True)]
+
+    # mergify.yml edited, labeler.yml deleted: both listings change, only the edited file is read
+    repo = sb.data.repo("acme", "engine")
+    edited = MERGIFY.replace("widgets]", "widgets, engine]")
+    repo.files[".github/mergify.yml"] = edited.encode()
+    (github_dir / "labeler.yml").unlink()
+    before = len(sb.requests)
+    assert collect(engine, sb).ok
+    assert [(r["path"], r["status"]) for r in sb.requests[before:] if r["path"].startswith(base)] == [
+        (f"{base}/.github/CODEOWNERS", 304), (base, 200), (f"{base}/.github", 200),
+        (f"{base}/.github/mergify.yml", 200)]
+    with session_scope(engine) as s:
+        assert load_repo(s, "acme/engine", with_chat=False).label_rule_files == {".github/mergify.yml": edited}
+        assert s.get(RepoFile, (77, ".github/labeler.yml")) is None
+
+
+def test_a_repo_without_files_is_probed_once_a_day(engine: Engine, tmp_path: Path, github_sandbox) -> None:
+    """No contents at all (GitHub answers 404 for an empty repository's root): neither CODEOWNERS nor
+    the label rules are asked for again within CODEOWNERS_RECHECK_HOURS, so a re-sync stays all 304s."""
+    dataset = build_github_dataset(tmp_path / "d", issues=4, pulls=2, codeowners=None)
+    sb = github_sandbox(dataset)
+    assert collect(engine, sb).ok
+    assert dump(engine) == expected(dataset, tmp_path)
+    assert ("/repos/acme/engine/contents", 404) in [(r["path"], r["status"]) for r in sb.requests]
+    before = len(sb.requests)
+    assert collect(engine, sb).ok
+    rerun = sb.requests[before:]
+    assert not [r for r in rerun if "/contents" in r["path"]] and {r["status"] for r in rerun} == {304}
+
+
 def test_exact_under_faults(engine: Engine, github_dataset: Path, github_sandbox, tmp_path: Path) -> None:
     sb = github_sandbox(github_dataset, faults="5xx=0.15,drop=0.05,malformed=0.1,secondary=0.03,ratelimit-after=12,"
                                              "ratelimit-window=1,seed=5")
@@ -198,7 +267,8 @@ def test_exact_under_faults(engine: Engine, github_dataset: Path, github_sandbox
 def test_rate_limit_stops_cleanly_and_resumes(
     engine: Engine, github_dataset: Path, github_sandbox, tmp_path: Path
 ) -> None:
-    sb = github_sandbox(github_dataset, faults="ratelimit-after=5,ratelimit-window=3600")
+    # 7 answered: repo, labels, CODEOWNERS, the root and `.github` listings (label rules), two issue pages
+    sb = github_sandbox(github_dataset, faults="ratelimit-after=7,ratelimit-window=3600")
     with pytest.raises(RateLimitStop, match="rate limit"):
         collect(engine, sb, options=ClientOptions(backoff=0.01, max_rate_wait=2))
     with session_scope(engine) as s:
@@ -209,7 +279,7 @@ def test_rate_limit_stops_cleanly_and_resumes(
     assert collect(engine, later).ok
     assert dump(engine) == expected(github_dataset, tmp_path)
     issues = [r for r in later.requests if r["path"].endswith("/issues")]
-    assert stopped_after <= 5 and "since=2026-11-20" not in issues[0]["query"]  # resumed from the checkpoint
+    assert stopped_after <= 7 and "since=2026-11-20" not in issues[0]["query"]  # resumed from the checkpoint
 
 
 def test_malformed_object_is_skipped_after_retries(engine: Engine, github_dataset: Path, github_sandbox) -> None:

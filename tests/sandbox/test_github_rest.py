@@ -287,6 +287,21 @@ def test_contents_are_githubs_base64_json(github_dataset: Path, github_sandbox) 
     assert [(e["name"], e["type"]) for e in listing] == [("CODEOWNERS", "file")]
 
 
+def test_a_directory_listed_carries_its_git_tree_id(github_dataset: Path, github_sandbox) -> None:
+    """As on GitHub, a directory's `sha` is git's tree id, so it changes when anything under it does
+    (collectors compare it). Ids checked with `git write-tree` on the same files."""
+    contents = github_dataset / "github/acme__engine/contents"
+    (contents / "a" / "b").mkdir(parents=True)
+    (contents / "a" / "b" / "f").write_bytes(b"x\n")
+    (contents / "a" / "g").write_bytes(b"y\n")
+    sb = github_sandbox(github_dataset)
+    root = {e["name"]: e for e in requests.get(f"{sb.url}/repos/acme/engine/contents", headers=TOKEN).json()}
+    assert root["a"]["type"] == "dir" and root["a"]["sha"] == "9a32d613ca1cc1af750e79b6c0a57986a0cff1b9"
+    sb.data.repo("acme", "engine").files["a/g"] = b"z\n"
+    changed = {e["name"]: e for e in requests.get(f"{sb.url}/repos/acme/engine/contents", headers=TOKEN).json()}
+    assert changed["a"]["sha"] != root["a"]["sha"] and changed[".github"]["sha"] == root[".github"]["sha"]
+
+
 def test_users_profiles_and_gists(github_dataset: Path, github_sandbox) -> None:
     (github_dataset / "github" / "users.json").write_text(json.dumps([{"login": "alice", "id": 103,
                                                                        "bio": "discord: alice#1234"}]))
