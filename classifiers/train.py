@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from classifiers import evaluate, gfi, ownership, persist
 from classifiers.gfi import GoodFirstIssueModel
-from classifiers.repo_rules import LABEL_RULE_FILES
 from classifiers.signals import read_acks
 from classifiers.subsystem import (
     Guess,
@@ -91,7 +90,7 @@ class RepoContext:
 
 def load(session: Session, ctx: RepoContext, with_chat: bool = True) -> RepoData:
     return load_repo(session, ctx.name, bots=ctx.repo.bots, codeowners_paths=ctx.repo.codeowners_paths,
-                     with_chat=with_chat, rule_files=LABEL_RULE_FILES)
+                     with_chat=with_chat)
 
 
 def _time_split(created: Sequence[datetime], frac: float = 0.8) -> tuple[np.ndarray, np.ndarray]:

@@ -120,9 +120,9 @@ def _fetch(conn: Connection, stmt: Any) -> list[Any]:
 
 def load_repo(session: Session, full_name: str, bots: tuple[str, ...] = (),
               codeowners_paths: tuple[str, ...] = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"),
-              with_chat: bool = True, rule_files: Collection[str] = ()) -> RepoData:
+              with_chat: bool = True, rule_files: Collection[str] = rules.LABEL_RULE_FILES) -> RepoData:
     """All stored activity of one repo (about ten queries in all, whatever its size); `rule_files`:
-    the repo files holding label rules to read (classifiers.repo_rules.LABEL_RULE_FILES)."""
+    the repo files holding label rules to read (those the collector fetches)."""
     repo = repo_row(session, full_name)
     rid, name = repo.id, repo.full_name
     conn = session.connection()  # Core execution: plain rows, no ORM bookkeeping for a million of them

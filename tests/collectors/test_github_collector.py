@@ -195,8 +195,8 @@ LABELER = "gadgets:\n- changed-files:\n  - any-glob-to-any-file: ['engine/gadget
 def test_label_rule_files_are_collected_once_and_rechecked_with_one_304(
     engine: Engine, tmp_path: Path, github_sandbox
 ) -> None:
-    from classifiers.dataset import load_repo
     from classifiers.repo_rules import label_rules
+    from storage.history import load_repo
 
     dataset = build_github_dataset(tmp_path / "d", issues=6, pulls=4, reviews=1, codeowners="* @maint-a\n")
     github_dir = dataset / "github" / "acme__engine" / "contents" / ".github"
