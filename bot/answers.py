@@ -51,16 +51,6 @@ def repo_name(watch: WatchConfig, repo: str | None) -> str:
     return watch.repo(repo.strip() if repo and repo.strip() else None).name
 
 
-def resolve_subsystem(taxonomy: Taxonomy, text: str) -> str:
-    """A taxonomy name from a name or one of its labels (case-insensitive), else a clear error."""
-    found = taxonomy.resolve(text)
-    if found is not None:
-        return found
-    from classifiers.service import unknown_subsystem
-
-    raise ReportError(unknown_subsystem(text.strip(), taxonomy.names, taxonomy.label_map()))
-
-
 def choices_matching(values: Sequence[str], current: str) -> list[app_commands.Choice[str]]:
     """Values containing what was typed (prefix matches first), at most 25."""
     typed = (current or "").strip().lower()

@@ -8,7 +8,7 @@ in use; ownership is recomputed from all labels every time. `--full` recomputes 
 `--retrain` fits the models on the same loaded data first (a year of vLLM: ~38 s for both on 2
 cores, ~12 s for a run with nothing new).
 
-What the tables hold (the report stage and the bot read them, see `classifiers.service`):
+What the tables hold (the report stage and the bot read them: `storage.read`, `reports.cards`):
 - `subsystem_labels`: one row per issue and PR; `subsystems` = [{"name", "confidence", "source"}]
   best first (sources: label, paths, title, pr, text); `primary` = the best name or None.
 - `ownership_scores`: one row per (subsystem, person) with a score > 0, the best OWNERSHIP_ROWS

@@ -115,14 +115,13 @@ def _log_options() -> tuple[str, bool]:
 
 def check_subsystems(watch: WatchConfig, repo: str | None, names: Iterable[str]) -> None:
     """A usage error (exit 2) for a subsystem the repo's taxonomy does not know, naming the nearest ones."""
-    from classifiers.service import resolve_subsystem
-    from config.errors import ClassifierError
+    from config.errors import UnknownSubsystem
 
-    name = watch.repo(repo).name
+    taxonomy = watch.taxonomy_for(repo)
     for wanted in names:
         try:
-            resolve_subsystem(watch, name, wanted)
-        except ClassifierError as exc:
+            taxonomy.require(wanted)
+        except UnknownSubsystem as exc:
             raise typer.BadParameter(str(exc), param_hint="subsystem") from None
 
 

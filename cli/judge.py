@@ -77,14 +77,14 @@ def maintainers_cmd(
     repo: Annotated[str | None, typer.Option("--repo", help="OWNER/REPO (default: the first enabled repo).")] = None,
 ) -> None:
     """Who really owns a subsystem (from `scout classify`), with evidence and declared owners."""
-    from classifiers.service import maintainers_report
+    from reports import maintainers_report
     from storage.db import session_scope
 
     s = settings()
     check_subsystems(s.watch, repo, [subsystem])
     name = repo or _repos(None)[0]
     with session_scope(engine()) as session:
-        report = maintainers_report(session, s.watch, name, subsystem, s.present(), top)
+        report = maintainers_report(session, s.watch, subsystem, s.present(), name, top)
     if as_json:
         out.print(json.dumps(report.as_dict(), indent=2, sort_keys=True), markup=False, emoji=False)
         return

@@ -15,6 +15,10 @@ class ConfigError(OssScoutError):
     exit_code = 2
 
 
+class UnknownSubsystem(ConfigError):
+    """A subsystem the repo's taxonomy does not know (a usage error, naming the nearest ones)."""
+
+
 class DatasetError(OssScoutError):
     """A dataset directory is missing, corrupt or has objects of the wrong shape."""
 

@@ -12,8 +12,10 @@ and may override them: `taxonomy = "sglang"`, `digest_channel = "sglang-digest"`
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from config.errors import ConfigError
+from config.errors import ConfigError, UnknownSubsystem
 
 BUNDLED_DIR = Path(__file__).resolve().parent
 BUNDLED_VLLM = BUNDLED_DIR / "vllm.toml"
@@ -80,6 +82,22 @@ class Taxonomy(_Strict):
             if name.lower() == wanted:
                 return name
         return self.label_map().get(wanted)
+
+    def require(self, text: str) -> str:
+        """`resolve`, or UnknownSubsystem naming the nearest names or labels (one message everywhere)."""
+        found = self.resolve(text)
+        if found is None:
+            raise UnknownSubsystem(unknown_subsystem(text.strip(), self.names, self.label_map()))
+        return found
+
+
+def unknown_subsystem(wanted: str, names: Sequence[str], labels: Mapping[str, str] | None = None) -> str:
+    """`unknown subsystem 'kernal'; did you mean kernel?` (the nearest names or labels), else every name."""
+    candidates = {n.lower(): n for n in names} | {k.lower(): v for k, v in (labels or {}).items()}
+    near = [candidates[k] for k in difflib.get_close_matches(wanted.lower(), list(candidates), n=3, cutoff=0.6)]
+    if near:
+        return f"unknown subsystem {wanted[:80]!r}; did you mean {' or '.join(dict.fromkeys(near))}?"
+    return f"unknown subsystem {wanted[:80]!r}; known: {', '.join(names)}"
 
 
 class SlackSource(_Strict):

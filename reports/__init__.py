@@ -12,13 +12,22 @@ bench jobs are `bench/` (prepared on request through `pipeline.bench`).
     pr_flow(snapshot) -> PrFlow                                                         (pure)
     issue_card(session, watch, number, now, repo=None) -> IssueCard                     (/issue, reads only)
     maintainers_card(session, watch, subsystem, now, repo=None) -> MaintainersCard      (/maintainers, reads only)
+    maintainers_report(session, watch, subsystem, now, repo=None) -> MaintainersReport  (scout maintainers: the
+                                                                                        same owners, full evidence)
 
 Renderers: reports.render.markdown (digest_markdown, shortlist_markdown/csv/json, prflow_markdown),
 reports.render.discord (digest_messages, shortlist_messages, issue_messages, maintainers_messages,
 bench_messages, flow_messages -> list[DiscordMessage]), reports.render.chart (digest_chart).
 """
 
-from reports.cards import IssueCard, MaintainersCard, issue_card, maintainers_card
+from reports.cards import (
+    IssueCard,
+    MaintainersCard,
+    MaintainersReport,
+    issue_card,
+    maintainers_card,
+    maintainers_report,
+)
 from reports.digest import Digest, build_digest
 from reports.prflow import PrFlow, pr_flow
 from reports.shortlist import Shortlist, build_shortlist, latest_shortlist, stored_shortlist
@@ -27,6 +36,7 @@ __all__ = [
     "Digest",
     "IssueCard",
     "MaintainersCard",
+    "MaintainersReport",
     "PrFlow",
     "Shortlist",
     "build_digest",
@@ -34,6 +44,7 @@ __all__ = [
     "issue_card",
     "latest_shortlist",
     "maintainers_card",
+    "maintainers_report",
     "pr_flow",
     "stored_shortlist",
 ]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -13,13 +13,20 @@ from sqlalchemy.orm import Session, object_session
 
 from bench.jobs import job_views
 from classifiers.thresholds import LISTED_SUBSYSTEM_CONFIDENCE
-from config.errors import ReportError
 from config.watch import WatchConfig
 from reports.shortlist import BenchLink
 from rules.github import is_bot
 from rules.ownership import declared_inactive, is_active
-from storage.models import GoodFirstIssueScore, MessageIssueLink, OwnershipScore, SubsystemLabel, ThreadSignal
+from storage.models import (
+    GoodFirstIssueScore,
+    MessageIssueLink,
+    OwnershipScore,
+    RepoFile,
+    SubsystemLabel,
+    ThreadSignal,
+)
 from storage.read import UNCLASSIFIED, issue_context, repo_row
+from storage.records import OwnerRec
 
 
 @dataclass(frozen=True)
@@ -111,29 +118,95 @@ def _owner_lines(rows: list[OwnershipScore], now: datetime,
     return out
 
 
-def maintainers_card(session: Session, watch: WatchConfig, subsystem: str, now: datetime, repo: str | None = None,
-                     top: int = 3) -> MaintainersCard:
-    """The owners of a subsystem (best score first, bots left out), with declared vs actual as
-    `scout maintainers` tells them (`rules.ownership`)."""
-    from classifiers.service import declared_owners
+@dataclass(frozen=True)
+class MaintainersReport:
+    """`scout maintainers`: the top owners with their full evidence, declared vs actual."""
 
+    repo: str
+    subsystem: str
+    maintainers: tuple[OwnerRec, ...]
+    declared: tuple[str, ...]
+    declared_inactive: tuple[str, ...]
+    active_undeclared: tuple[str, ...]
+    computed_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["computed_at"] = self.computed_at.strftime("%Y-%m-%dT%H:%M:%SZ") if self.computed_at else None
+        for m in d["maintainers"]:
+            m["last_active_at"] = m["last_active_at"].strftime("%Y-%m-%dT%H:%M:%SZ") if m["last_active_at"] else None
+        return d
+
+
+@dataclass(frozen=True)
+class _Owners:
+    repo: str
+    subsystem: str
+    rows: list[OwnershipScore]  # best score first, bots left out
+    declared: list[str]
+    declared_inactive: tuple[str, ...]
+
+
+def _subsystem_owners(session: Session, watch: WatchConfig, subsystem: str, now: datetime,
+                      repo: str | None) -> _Owners:
+    """The one answer to "who owns this subsystem" that `/maintainers` and `scout maintainers` show:
+    the stored owners (bots left out), the declared ones, and which of those are inactive."""
     rw = watch.repo(repo)
-    tax = watch.taxonomy_for(rw.name)
-    sub = tax.resolve(subsystem)
-    if sub is None:
-        raise ReportError(f"unknown subsystem {subsystem!r}; known: {', '.join(sorted(tax.names))}")
+    sub = watch.taxonomy_for(rw.name).require(subsystem)
     r = repo_row(session, rw.name)
     rows = [o for o in session.scalars(select(OwnershipScore).where(
         OwnershipScore.repo_id == r.id, OwnershipScore.subsystem == sub)
         .order_by(OwnershipScore.score.desc(), OwnershipScore.login))
         if not is_bot(o.login, known=rw.bots)]
-    lines = _owner_lines(rows, now)
-    best = lines[:top]
     declared = declared_owners(session, watch, r.full_name, sub)
+    standing = {o.login: (float(o.score), o.last_active_at) for o in rows}
+    return _Owners(r.full_name, sub, rows, declared, declared_inactive(declared, standing, now))
+
+
+def maintainers_card(session: Session, watch: WatchConfig, subsystem: str, now: datetime, repo: str | None = None,
+                     top: int = 3) -> MaintainersCard:
+    """The owners of a subsystem for `/maintainers` (best score first), declared vs actual."""
+    found = _subsystem_owners(session, watch, subsystem, now, repo)
+    best = _owner_lines(found.rows, now)[:top]
     return MaintainersCard(
-        repo=r.full_name, subsystem=sub, owners=tuple(best),
-        declared_inactive=declared_inactive(declared, {o.login: (o.score, o.last_active_at) for o in rows}, now),
-        active_undeclared=tuple(o.login for o in best if o.active and not o.declared))
+        repo=found.repo, subsystem=found.subsystem, owners=tuple(best), declared_inactive=found.declared_inactive,
+        active_undeclared=tuple(o.login for o in best if o.active and o.login not in found.declared))
+
+
+def maintainers_report(session: Session, watch: WatchConfig, subsystem: str, now: datetime, repo: str | None = None,
+                       top: int = 3) -> MaintainersReport:
+    """The same owners for `scout maintainers`, with each one's full evidence."""
+    found = _subsystem_owners(session, watch, subsystem, now, repo)
+    people = [OwnerRec(subsystem=o.subsystem, login=o.login, score=float(o.score), declared=bool(o.declared),
+                       evidence=dict(o.evidence or {}), last_active_at=o.last_active_at) for o in found.rows[:top]]
+    active = [p.login for p in people if is_active(p.score, p.last_active_at, now)]
+    return MaintainersReport(
+        found.repo, found.subsystem, tuple(people), tuple(found.declared), found.declared_inactive,
+        tuple(a for a in active if a not in found.declared), max((o.computed_at for o in found.rows), default=None))
+
+
+def declared_owners(session: Session, watch: WatchConfig, repo: str, subsystem: str) -> list[str]:
+    """The subsystem's declared owners (people and teams): the stored CODEOWNERS file's, then any
+    other owner the last classification marked declared."""
+    found = _codeowners(session, watch, repo, subsystem)
+    rid = repo_row(session, repo).id
+    flagged = session.scalars(select(OwnershipScore.login).where(
+        OwnershipScore.repo_id == rid, OwnershipScore.subsystem == subsystem, OwnershipScore.declared.is_(True))
+        .order_by(OwnershipScore.score.desc(), OwnershipScore.login))
+    return found + [login for login in flagged if login not in found]
+
+
+def _codeowners(session: Session, watch: WatchConfig, repo: str, subsystem: str) -> list[str]:
+    from classifiers.codeowners import declared_by_subsystem, parse_codeowners
+    from classifiers.paths import PathMatcher
+
+    rid = repo_row(session, repo).id
+    for path in watch.repo(repo).codeowners_paths:
+        text = session.scalar(select(RepoFile.content).where(RepoFile.repo_id == rid, RepoFile.path == path))
+        if text:
+            matcher = PathMatcher.for_taxonomy(watch.taxonomy_for(repo))
+            return declared_by_subsystem(parse_codeowners(text), matcher).get(subsystem, [])
+    return []
 
 
 def issue_card(session: Session, watch: WatchConfig, number: int, now: datetime, repo: str | None = None,

@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 from bench.jobs import BenchLink
 from classifiers.thresholds import LISTED_SUBSYSTEM_CONFIDENCE, SAFE_PICK_PROBABILITY
 from config.clock import iso_z
-from config.errors import ReportError
 from config.watch import WatchConfig
 from rules.ownership import ACTIVE_DAYS as OWNER_ACTIVE_DAYS
 from storage.read import UNCLASSIFIED, RepoSnapshot, load_owners, repo_row
@@ -382,15 +381,10 @@ def with_bench_links(sl: Shortlist, links: Mapping[int, BenchLink]) -> Shortlist
 
 
 def canonical_filter(watch: WatchConfig, repo: str, subsystems: Sequence[str]) -> tuple[str, ...]:
-    """The subsystem filter in the taxonomy's spelling (names or labels, and "unclassified"); a
-    ReportError names unknown ones."""
+    """The subsystem filter in the taxonomy's spelling (names or labels, and "unclassified"); an
+    unknown one is an UnknownSubsystem naming the nearest ones."""
     tax = watch.taxonomy_for(repo)
-    found = {s: UNCLASSIFIED if s.strip().lower() == UNCLASSIFIED else tax.resolve(s) for s in subsystems}
-    unknown = [s for s, name in found.items() if name is None]
-    if unknown:
-        known = sorted({*tax.names, UNCLASSIFIED})
-        raise ReportError(f"unknown subsystem(s) {', '.join(unknown)}; known: {', '.join(known)}")
-    return tuple(name for s in subsystems if (name := found[s]) is not None)
+    return tuple(UNCLASSIFIED if s.strip().lower() == UNCLASSIFIED else tax.require(s) for s in subsystems)
 
 
 def _options_key(watch: WatchConfig, repo: str, wanted: Sequence[str], backend: str) -> str:

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from classifiers import ownership, service
+from classifiers import ownership
 from classifiers.classify import classify
 from classifiers.subsystem import Rules, label_all
 from classifiers.train import RepoContext, load
 from config import load_watch_config
+from reports import maintainers_card, maintainers_report
 from storage.db import session_scope
 from storage.importer import import_dataset
 from storage.models import ChatUser, OwnershipScore
@@ -127,14 +128,19 @@ def test_classify_stores_scores_and_service_reads_them(judged, tmp_path: Path) -
         rows = s.scalars(select(OwnershipScore).where(OwnershipScore.subsystem == "frontend")
                          .order_by(OwnershipScore.score.desc())).all()
         assert [r.login for r in rows[:2]] == ["alice", "bob"]
-        top = service.maintainers_report(s, load_watch_config(), REPO, "frontend", NOW, top=3).maintainers
+        top = maintainers_report(s, load_watch_config(), "frontend", NOW, REPO, top=3).maintainers
         assert [m.login for m in top] == ["alice", "bob", "erin"]
         assert top[0].evidence["approvals"] == 3
-        report = service.maintainers_report(s, load_watch_config(), REPO, "Frontend", NOW, top=2)
+        report = maintainers_report(s, load_watch_config(), "Frontend", NOW, REPO, top=2)
         assert report.subsystem == "frontend"
         # carol's last approval is over a year old: inactive by the one rule `/maintainers` uses too
         assert report.declared == ("carol", "zed") and report.declared_inactive == ("carol", "zed")
         assert report.active_undeclared == ("alice", "bob")
+        # `/maintainers` and `scout maintainers` are one answer in two renderings
+        card = maintainers_card(s, load_watch_config(), "Frontend", NOW, REPO, top=2)
+        assert [o.login for o in card.owners] == [m.login for m in report.maintainers]
+        assert (card.declared_inactive, card.active_undeclared) == (report.declared_inactive,
+                                                                    report.active_undeclared)
 
 
 def test_approvals_without_write_access_do_not_make_an_owner(engine, tmp_path: Path) -> None:

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from classifiers import service
 from classifiers.signals import read_acks, read_thread
 from config import load_watch_config
 from config.clock import parse_utc
+from config.errors import UnknownSubsystem
+from reports import maintainers_report
 from storage.db import make_engine, session_scope, upgrade
 from storage.history import RepoData
 from storage.importer import import_dataset
@@ -85,15 +86,13 @@ def test_issue_cards_say_what_is_taken(session, small_dataset: Path) -> None:
 def test_maintainers_and_models(session, small_dataset: Path) -> None:
     truth = json.loads((small_dataset / "truth.json").read_text())
     sub = next(iter(truth["owners"]))
-    top = service.maintainers_report(session, load_watch_config(), REPO, sub, parse_utc("2026-11-27T00:00:00Z"),
-                                     top=3).maintainers
+    top = maintainers_report(session, load_watch_config(), sub, parse_utc("2026-11-27T00:00:00Z"), REPO,
+                             top=3).maintainers
     assert len(top) == 3 and top[0].score >= top[1].score >= top[2].score
     models = {m.name: m for m in session.scalars(select(ModelVersion).where(ModelVersion.repo == REPO))}
     assert set(models) == {"subsystem", "gfi"} and models["gfi"].metrics["n_pos"] >= 1
-    with pytest.raises(Exception, match="unknown subsystem"):
-        service.maintainers_report(
-            session, load_watch_config(), REPO, "no-such-area", parse_utc("2026-11-27T00:00:00Z")
-        )
+    with pytest.raises(UnknownSubsystem, match="unknown subsystem 'no-such-area'"):
+        maintainers_report(session, load_watch_config(), "no-such-area", parse_utc("2026-11-27T00:00:00Z"), REPO)
 
 
 def test_cli_maintainers(judged_db: tuple[Path, Path, str], small_dataset: Path,
@@ -101,7 +100,6 @@ def test_cli_maintainers(judged_db: tuple[Path, Path, str], small_dataset: Path,
     from typer.testing import CliRunner
 
     from cli import app
-    from config.errors import ClassifierError
 
     db, models, now = judged_db
     truth = json.loads((small_dataset / "truth.json").read_text())
@@ -118,11 +116,8 @@ def test_cli_maintainers(judged_db: tuple[Path, Path, str], small_dataset: Path,
     assert table.exit_code == 0 and report["maintainers"][0]["login"] in table.stdout
     bad = CliRunner().invoke(app, ["maintainers", "nope"])  # a usage error now (exit 2), before any database read
     assert bad.exit_code == 2 and "unknown subsystem 'nope'" in bad.output
-    with pytest.raises(ClassifierError, match="unknown subsystem 'nope'"):
-        from classifiers.service import resolve_subsystem
-        from config import load_watch_config
-
-        resolve_subsystem(load_watch_config(), REPO, "nope")
+    with pytest.raises(UnknownSubsystem, match="unknown subsystem 'nope'"):
+        load_watch_config().taxonomy_for(REPO).require("nope")
 
 
 def test_read_acks_agrees_with_read_thread(small_dataset: Path, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bench import prepare_for_issue
-from config.errors import ReportError
+from config.errors import UnknownSubsystem
 from reports import issue_card, maintainers_card
 from reports.render.discord import bench_messages, issue_messages, maintainers_messages, problems
 from storage.db import session_scope
@@ -36,7 +36,7 @@ def test_issue_card(world: Engine, watch, tmp_path) -> None:
 def test_maintainers_card(world: Engine, watch) -> None:
     with session_scope(world) as s:
         card = maintainers_card(s, watch, "Kernel", NOW)
-        with pytest.raises(ReportError, match="unknown subsystem"):
+        with pytest.raises(UnknownSubsystem, match="unknown subsystem 'nope'"):
             maintainers_card(s, watch, "nope", NOW)
     assert [o.login for o in card.owners] == ["alice", "carol", "bob"]
     assert card.declared_inactive == ("carol",) and card.active_undeclared == ("bob",)

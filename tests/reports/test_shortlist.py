@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from config.errors import ReportError
+from config.errors import UnknownSubsystem
 from pipeline import refresh_shortlist
 from reports.render.markdown import shortlist_csv, shortlist_json, shortlist_markdown
 from reports.shortlist import build_shortlist, candidates, pick_issues
@@ -79,7 +79,7 @@ def test_subsystem_filter_narrows(world: Engine, watch, out_dir: Path) -> None:
 
 
 def test_unknown_subsystem_is_a_clear_error(world: Engine, watch, out_dir: Path) -> None:
-    with session_scope(world) as s, pytest.raises(ReportError, match=r"unknown subsystem.*kernal"):
+    with session_scope(world) as s, pytest.raises(UnknownSubsystem, match="subsystem 'kernal'; did you mean kernel"):
         refresh_shortlist(s, watch, REPO, NOW, out_dir, prepare_bench=True, subsystems=["kernal"])
 
 

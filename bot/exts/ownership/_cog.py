@@ -14,7 +14,6 @@ from bot.answers import (
     repo_autocomplete,
     repo_name,
     require_judgement,
-    resolve_subsystem,
     subsystem_autocomplete,
     within_deadline,
 )
@@ -47,7 +46,7 @@ class Ownership(commands.Cog):
         services = self.bot.services
         watch = services.settings.watch
         name = repo_name(watch, repo)  # config-only checks first: a typo gets a private answer at once
-        sub = resolve_subsystem(watch.taxonomy_for(name), subsystem)
+        sub = watch.taxonomy_for(name).require(subsystem)
         now = services.now()
 
         def work(session: Any) -> list[Any]:

@@ -15,7 +15,6 @@ from bot.answers import (
     repo_autocomplete,
     repo_name,
     require_judgement,
-    resolve_subsystem,
     subsystem_autocomplete,
     within_deadline,
 )
@@ -67,7 +66,7 @@ class Shortlist(commands.Cog):
         services = self.bot.services
         settings = services.settings
         name = repo_name(settings.watch, repo)
-        subs = (resolve_subsystem(settings.watch.taxonomy_for(name), subsystem),) if subsystem else ()
+        subs = (settings.watch.taxonomy_for(name).require(subsystem),) if subsystem else ()
         now = services.now()
 
         def answer(sl: ShortlistReport) -> tuple[list[Any], list[Attachment]]:
