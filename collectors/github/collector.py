@@ -557,7 +557,8 @@ class GitHubCollector:
         node id (`node_ids.database_id`), so REST reads of it later hit the same row; an issue with
         an event whose id does not decode, or one GitHub times out on alone, goes to the REST list."""
         deep = cp.state["deep"]
-        self._timeline_nodes = max(1, min(TIMELINE_NODES, int(deep.get("nodes") or TIMELINE_NODES)))
+        # The size a timeout taught us stays in the checkpoint: later runs start there.
+        self._timeline_nodes = max(1, min(TIMELINE_NODES, int(cp.state.get("timeline_nodes") or TIMELINE_NODES)))
         with session_scope(self.engine) as s:
             pulls = set(s.scalars(select(Issue.number).where(Issue.repo_id == self.rid, Issue.is_pull.is_(True),
                                                              Issue.number.in_(deep["numbers"]))))
@@ -575,7 +576,7 @@ class GitHubCollector:
                 self._timeline_nodes //= 2
                 log.info("%s; asking for %d issues' timelines per query from now on", exc,
                          self._timeline_nodes // TIMELINE_PAGE)
-                cp.state["deep"] = {**cp.state["deep"], "nodes": self._timeline_nodes}
+                cp.state["timeline_nodes"] = self._timeline_nodes  # saved with the next batch
                 continue
             self._fill_user_ids(users_of_events(events))
             self._deep_step(cp, batch, events, rest=undecoded)
@@ -606,7 +607,7 @@ class GitHubCollector:
                 for node in found.get("nodes") or []:
                     if not node or node.get("__typename") not in TIMELINE_TYPENAMES:
                         continue
-                    eid = database_id(str(node.get("id") or ""))
+                    eid = database_id(str(node.get("id") or ""), node["__typename"])
                     event = rest_event(node, n, eid) if eid is not None else None
                     if event is None:
                         undecoded.add(n)
@@ -615,7 +616,7 @@ class GitHubCollector:
                 info = found.get("pageInfo") or {}
                 if info.get("hasNextPage") and n not in undecoded:
                     todo.append((n, pull, info.get("endCursor")))
-            page = 100  # follow-up pages: few issues have more than the first page holds
+            page = min(100, self._timeline_nodes)  # follow-ups: few issues, fuller pages
         return [e for e in events if e["issue"]["number"] not in undecoded], sorted(undecoded)
 
     def _deep_rest(self, cp: Checkpoint, wanted: Callable[[dict[str, Any]], bool]) -> None:
