@@ -7,7 +7,9 @@ Cost model (what makes a sync cheap):
   stored), so objects updated during the sync can never shift out of the window;
 - a list ends with a request at `since=<newest stored>`, whose ETag is kept: the next run's first
   request is that same URL with `If-None-Match`, answered `304 Not Modified` when nothing changed;
-- issue events have no `since` on GitHub: pages come newest first until the checkpoint's time;
+- issue events have no `since` on GitHub: pages come newest first until the checkpoint's time; a
+  first walk deeper than a few pages (a backfill), or one GitHub refuses to page (422), reads the
+  older events as the issues' GraphQL timelines instead, 100 issues a point;
 - pull requests' details, reviews and changed files (no repository-wide REST list) come from
   GraphQL, 50 pull requests per query, only for pull requests the issue list showed as updated;
   the numbers wait in the `pulls` checkpoint until stored, so a crash loses none;
@@ -465,6 +467,12 @@ class GitHubCollector:
             url_next = resp.link("next")
             if len(keep) < len(items) or not items:
                 break
+            if page_no == 1 and boundary is None and url_next and self._timelines_cheaper(cp, resp, floor, top, low):
+                log.info("%s: the issues' timelines cost less than paging on; reading them over GraphQL", what)
+                self._start_deep(cp, floor, boundary, low, top, first_etag)
+                self._deep_events(cp)
+                self.progress.done(CATEGORY_ISSUE_EVENTS)
+                return
             if not url_next:
                 if len(items) < per_page:
                     break
@@ -492,6 +500,24 @@ class GitHubCollector:
             save_checkpoint(s, self.full_name, cp)
         self._store(finish)
         self.progress.done(CATEGORY_ISSUE_EVENTS)
+
+    def _timelines_cheaper(self, cp: Checkpoint, first: Response, floor: datetime, top: dict[str, Any] | None,
+                           low: dict[str, Any] | None) -> bool:
+        """Whether the rest of a first walk down the events list (its pages down to the window's
+        floor, guessed from the first page's time span) costs more REST requests than GraphQL points
+        for the timelines of the issues that can hold those events (a backfill: it always does)."""
+        if not self.use_graphql or top is None or low is None or first.last_page is None:
+            return False
+        top_at, low_at = parse_utc(top["at"]), parse_utc(low["at"])
+        pages = first.last_page - 1
+        span = (top_at - low_at).total_seconds()
+        if span > 0:
+            pages = min(pages, math.ceil((low_at - floor).total_seconds() / span))
+        with session_scope(self.engine) as s:
+            issues = s.scalar(select(func.count()).select_from(Issue).where(
+                Issue.repo_id == self.repo_id, Issue.updated_at >= floor, Issue.created_at <= low_at)) or 0
+        per_query = max(1, int(cp.state.get("timeline_nodes") or TIMELINE_NODES) // TIMELINE_PAGE)
+        return math.ceil(issues / per_query) < pages
 
     def _start_deep(self, cp: Checkpoint, floor: datetime, boundary: int | None, below: dict[str, Any] | None,
                     top: dict[str, Any] | None, etag: str | None) -> None:

@@ -186,3 +186,24 @@ def test_a_crash_between_timeline_batches_resumes_without_loss_or_repeats(engine
     assert timeouts == 4 + 1  # the four timeline sizes above, and 4 pulls (400 nodes) once
     assert all(r["status"] == 200 for r in rerun)  # the learned size holds: no timeout again
     assert len(rerun) == -(-len(left) // 6) and _per_issue(sb) == []  # only the issues left, each once
+
+
+def test_a_first_walk_deeper_than_the_timelines_cost_switches_to_them(engine: Engine, tmp_path: Path,
+                                                                      github_sandbox) -> None:
+    # 20 issues x 6 events = 120 events: 12 list pages of 10, against one timeline query (no depth limit)
+    dataset = build_github_dataset(tmp_path / "d", issues=14, pulls=6, comments=0, events=6, reviews=0)
+    sb = github_sandbox(dataset)
+    assert collect(engine, sb, options=SMALL_PAGES).ok
+    assert dump(engine) == expected(dataset, tmp_path)
+    listed = [r["query"] for r in sb.requests if r["path"].endswith("/issues/events")]
+    assert len(listed) == 1 and _per_issue(sb) == [] and len(_gql(sb)) == 2  # page 1; pulls; timelines
+    # without GraphQL the walk pages the whole list, as before
+    other = make_engine(f"sqlite:///{tmp_path}/rest.db")
+    upgrade(other)
+    sb_rest = github_sandbox(dataset)
+    try:
+        assert collect(other, sb_rest, options=SMALL_PAGES, use_graphql=False).ok
+        assert dump(other) == dump(engine)
+        assert len([r for r in sb_rest.requests if r["path"].endswith("/issues/events")]) == 12 + 1  # + the empty end
+    finally:
+        other.dispose()
