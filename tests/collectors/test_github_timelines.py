@@ -20,6 +20,8 @@ from storage.models import SyncCheckpoint
 from tests.collectors.test_github_collector import SINCE, collect, dump, expected
 from tests.helpers.github_data import build_github_dataset
 
+pytestmark = pytest.mark.postgres  # the collector's tests run on SQLite and PostgreSQL
+
 AUTH = {"Authorization": "bearer test-token"}
 SMALL_PAGES = ClientOptions(per_page=10, backoff=0.01, max_backoff=0.05, secondary_wait=0.05, max_rate_wait=10)
 
@@ -105,8 +107,6 @@ def test_sandbox_serves_timeline_items_as_the_schema_says(tmp_path: Path, github
 
 
 # ----------------------------------------------------------------------------- the collector
-
-pytestmark = pytest.mark.postgres
 
 
 def test_timelines_store_exactly_the_rows_rest_stores(engine: Engine, tmp_path: Path, github_sandbox) -> None:
