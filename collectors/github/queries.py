@@ -165,12 +165,19 @@ def _item_types(is_pull: bool) -> str:
                      if is_pull or name not in PULL_ONLY_EVENTS)
 
 
+def _timeline_fragment(is_pull: bool) -> str:
+    """The fields of every stored event type, once per query (a named fragment keeps a 100-issue
+    query small for GitHub to parse and validate)."""
+    union, name = ("PullRequestTimelineItems", "pullEvent") if is_pull else ("IssueTimelineItems", "issueEvent")
+    spreads = " ".join(f"... on {t} {{ id createdAt actor {{ ...actor }} {_EXTRA.get(t, '')}}}"
+                       for event, t in TIMELINE_EVENTS.items() if is_pull or event not in PULL_ONLY_EVENTS)
+    return f"fragment {name} on {union} {{ __typename {spreads} }}\n"
+
+
 def _timeline_items(is_pull: bool, page: int, after: str | None) -> str:
     cursor = f", after: {json.dumps(after)}" if after else ""
-    spreads = " ".join(f"... on {t} {{ id createdAt actor {{ ...actor }} {_EXTRA.get(t, '')}}}"
-                       for name, t in TIMELINE_EVENTS.items() if is_pull or name not in PULL_ONLY_EVENTS)
     return (f"timelineItems(first: {page}{cursor}, itemTypes: [{_item_types(is_pull)}]) "
-            f"{{ {_PAGE} nodes {{ __typename {spreads} }} }}")
+            f"{{ {_PAGE} nodes {{ ...{'pullEvent' if is_pull else 'issueEvent'} }} }}")
 
 
 def timeline_query(items: Sequence[tuple[int, bool, str | None]], page: int) -> str:
@@ -182,8 +189,9 @@ def timeline_query(items: Sequence[tuple[int, bool, str | None]], page: int) -> 
     fields = "\n    ".join(
         f"t{int(n)}: {'pullRequest' if pull else 'issue'}(number: {int(n)}) {{ {_timeline_items(pull, page, after)} }}"
         for n, pull, after in items)
+    fragments = "".join(_timeline_fragment(kind) for kind in sorted({pull for _, pull, _ in items}))
     return (f"query($owner: String!, $name: String!) {{\n  repository(owner: $owner, name: $name) {{\n    {fields}\n"
-            f"  }}\n  rateLimit {{ cost remaining resetAt }}\n}}\n{ACTOR}\n")
+            f"  }}\n  rateLimit {{ cost remaining resetAt }}\n}}\n{fragments}{ACTOR}\n")
 
 
 def rest_event(node: dict[str, Any], number: int, event_id: int) -> dict[str, Any] | None:
