@@ -33,6 +33,35 @@ def is_bot(login: str | None, user_type: str | None = None, known: Collection[st
     return login.endswith(BOT_SUFFIX) or login in known
 
 
+# ----------------------------------------------------------------------------- timeline events
+
+# REST issue-event names and the GraphQL timeline types that carry the same event (same node id):
+# what the GraphQL history path asks for (`timelineItems(itemTypes: ...)`) and how it names what it
+# got. REST events outside this table (rare on vLLM: e.g. `deployed`, `added_to_project_v2`) come
+# only from the REST events list, as before.
+TIMELINE_EVENTS: Mapping[str, str] = {
+    "labeled": "LabeledEvent", "unlabeled": "UnlabeledEvent", "assigned": "AssignedEvent",
+    "unassigned": "UnassignedEvent", "closed": "ClosedEvent", "reopened": "ReopenedEvent",
+    "renamed": "RenamedTitleEvent", "referenced": "ReferencedEvent", "milestoned": "MilestonedEvent",
+    "demilestoned": "DemilestonedEvent", "locked": "LockedEvent", "unlocked": "UnlockedEvent",
+    "pinned": "PinnedEvent", "unpinned": "UnpinnedEvent", "transferred": "TransferredEvent",
+    "merged": "MergedEvent", "review_requested": "ReviewRequestedEvent",
+    "review_request_removed": "ReviewRequestRemovedEvent", "review_dismissed": "ReviewDismissedEvent",
+    "head_ref_deleted": "HeadRefDeletedEvent", "head_ref_restored": "HeadRefRestoredEvent",
+    "head_ref_force_pushed": "HeadRefForcePushedEvent", "base_ref_changed": "BaseRefChangedEvent",
+    "ready_for_review": "ReadyForReviewEvent", "convert_to_draft": "ConvertToDraftEvent",
+}
+# Only pull requests have these (an issue's timeline has no such item type).
+PULL_ONLY_EVENTS = frozenset({"merged", "review_requested", "review_request_removed", "review_dismissed",
+                              "head_ref_deleted", "head_ref_restored", "head_ref_force_pushed", "base_ref_changed",
+                              "ready_for_review", "convert_to_draft"})
+
+
+def timeline_item_type(typename: str) -> str:
+    """`LabeledEvent` -> `LABELED_EVENT`, the `itemTypes` enum value of a timeline type."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", typename).upper()
+
+
 # ----------------------------------------------------------------------------- activity
 
 # Issue events that are triage work (label, assign, close, reopen, milestone), counted for the

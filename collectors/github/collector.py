@@ -7,7 +7,9 @@ Cost model (what makes a sync cheap):
   stored), so objects updated during the sync can never shift out of the window;
 - a list ends with a request at `since=<newest stored>`, whose ETag is kept: the next run's first
   request is that same URL with `If-None-Match`, answered `304 Not Modified` when nothing changed;
-- issue events have no `since` on GitHub: pages come newest first until the checkpoint's time;
+- issue events have no `since` on GitHub: pages come newest first until the checkpoint's time; a
+  first walk deeper than a few pages (a backfill), or one GitHub refuses to page (422), reads the
+  older events as the issues' GraphQL timelines instead, 100 issues a point;
 - pull requests' details, reviews and changed files (no repository-wide REST list) come from
   GraphQL, 50 pull requests per query, only for pull requests the issue list showed as updated;
   the numbers wait in the `pulls` checkpoint until stored, so a crash loses none;
@@ -35,14 +37,21 @@ from sqlalchemy.orm import Session
 
 from collectors.github.checkpoints import Checkpoint, finish_run, load_checkpoints, save_checkpoint, start_run
 from collectors.github.client import CollectorError, GitHubClient, NotFoundError, PagingLimited, QueryTimeout, Response
+from collectors.github.node_ids import database_id
 from collectors.github.queries import (
     MAX_PULLS_PER_QUERY,
+    TIMELINE_NODES,
+    TIMELINE_PAGE,
+    TIMELINE_TYPENAMES,
     more_query,
     pulls_query,
+    rest_event,
     rest_file,
     rest_pull,
     rest_review,
+    timeline_query,
     users_in,
+    users_of_events,
 )
 from config.clock import Clock, iso_z, parse_utc, utcnow
 from config.watch import RepoWatch
@@ -153,6 +162,7 @@ class GitHubCollector:
         self._batch = MAX_PULLS_PER_QUERY  # pull requests per GraphQL query (smaller after a timeout)
         self._batch_lock = threading.Lock()
         self._graphql_too_heavy = False  # a single pull request timed out: REST for the rest of the run
+        self._timeline_nodes = TIMELINE_NODES  # possible nodes per timeline query (smaller after a timeout)
 
     # ------------------------------------------------------------------ run
 
@@ -546,6 +556,12 @@ class GitHubCollector:
             url_next = resp.link("next")
             if len(keep) < len(items) or not items:
                 break
+            if page_no == 1 and boundary is None and url_next and self._timelines_cheaper(cp, resp, floor, top, low):
+                log.info("%s: the issues' timelines cost less than paging on; reading them over GraphQL", what)
+                self._start_deep(cp, floor, boundary, low, top, first_etag)
+                self._deep_events(cp)
+                self.progress.done(CATEGORY_ISSUE_EVENTS)
+                return
             if not url_next:
                 if len(items) < per_page:
                     break
@@ -574,6 +590,24 @@ class GitHubCollector:
         self._store(finish)
         self.progress.done(CATEGORY_ISSUE_EVENTS)
 
+    def _timelines_cheaper(self, cp: Checkpoint, first: Response, floor: datetime, top: dict[str, Any] | None,
+                           low: dict[str, Any] | None) -> bool:
+        """Whether the rest of a first walk down the events list (its pages down to the window's
+        floor, guessed from the first page's time span) costs more REST requests than GraphQL points
+        for the timelines of the issues that can hold those events (a backfill: it always does)."""
+        if not self.use_graphql or top is None or low is None or first.last_page is None:
+            return False
+        top_at, low_at = parse_utc(top["at"]), parse_utc(low["at"])
+        pages = first.last_page - 1
+        span = (top_at - low_at).total_seconds()
+        if span > 0:
+            pages = min(pages, math.ceil((low_at - floor).total_seconds() / span))
+        with session_scope(self.engine) as s:
+            issues = s.scalar(select(func.count()).select_from(Issue).where(
+                Issue.repo_id == self.repo_id, Issue.updated_at >= floor, Issue.created_at <= low_at)) or 0
+        per_query = max(1, int(cp.state.get("timeline_nodes") or TIMELINE_NODES) // TIMELINE_PAGE)
+        return math.ceil(issues / per_query) < pages
+
     def _start_deep(self, cp: Checkpoint, floor: datetime, boundary: int | None, below: dict[str, Any] | None,
                     top: dict[str, Any] | None, etag: str | None) -> None:
         """Record which issues must be read one by one: those that can hold an event older than the
@@ -594,15 +628,117 @@ class GitHubCollector:
         self._store(write)
 
     def _deep_events(self, cp: Checkpoint) -> None:
-        """Per-issue events for the numbers the checkpoint holds, a few issues per transaction."""
+        """Older events of the issues the checkpoint holds: their GraphQL timelines, 100 issues a
+        point (REST: one request per issue), a batch per transaction, the numbers shrinking as stored."""
         deep = cp.state["deep"]
-        todo: list[int] = list(deep["numbers"])
         below, boundary, floor = deep.get("below"), deep.get("boundary"), parse_utc(deep["floor"])
 
         def wanted(e: dict[str, Any]) -> bool:
             eid = int(e["id"])
             return ((below is None or eid < below) and (boundary is None or eid > boundary)
                     and _ts(e, "created_at") >= floor)
+
+        if self.use_graphql:
+            self._deep_timelines(cp, wanted)
+        self._deep_rest(cp, wanted)
+        deep = cp.state["deep"]
+        top = deep.get("top")
+
+        def finish(s: Session) -> None:
+            if top is not None:
+                cp.cursor_id, cp.cursor_at = int(top["id"]), max(parse_utc(top["at"]), floor)
+            cp.etag = deep.get("etag")  # the first page as it was: unchanged, the next run's probe is a 304
+            cp.state.pop("deep", None)
+            self._covering(cp)
+            save_checkpoint(s, self.full_name, cp)
+        self._store(finish)
+
+    def _deep_step(self, cp: Checkpoint, done: Iterable[int], events: list[dict[str, Any]],
+                   rest: Iterable[int] = ()) -> None:
+        """Store `events` and drop `done` from the numbers left (moving `rest` to the REST list) at once."""
+        deep = cp.state["deep"]
+        gone = set(done) | set(rest)
+        left = [n for n in deep["numbers"] if n not in gone]
+        by_rest = sorted(set(deep.get("rest") or []) | set(rest))
+
+        def after(s: Session) -> None:
+            cp.state = {**cp.state, "deep": {**deep, "numbers": left, "rest": by_rest}}
+            save_checkpoint(s, self.full_name, cp)
+        self._store_page(CATEGORY_ISSUE_EVENTS, events, lambda s, objs: upsert.upsert_issue_events(s, self.rid, objs),
+                         after)
+
+    def _deep_timelines(self, cp: Checkpoint, wanted: Callable[[dict[str, Any]], bool]) -> None:
+        """The GraphQL part of `_deep_events`. An event is stored under the REST id decoded from its
+        node id (`node_ids.database_id`), so REST reads of it later hit the same row; an issue with
+        an event whose id does not decode, or one GitHub times out on alone, goes to the REST list."""
+        deep = cp.state["deep"]
+        # The size a timeout taught us stays in the checkpoint: later runs start there.
+        self._timeline_nodes = max(1, min(TIMELINE_NODES, int(cp.state.get("timeline_nodes") or TIMELINE_NODES)))
+        with session_scope(self.engine) as s:
+            pulls = set(s.scalars(select(Issue.number).where(Issue.repo_id == self.rid, Issue.is_pull.is_(True),
+                                                             Issue.number.in_(deep["numbers"]))))
+        total = math.ceil(len(deep["numbers"]) / max(1, self._timeline_nodes // TIMELINE_PAGE))
+        while cp.state["deep"]["numbers"]:
+            size = self._timeline_nodes // TIMELINE_PAGE
+            if size < 1:
+                log.warning("%s: even one issue's timeline times out; the rest are read over REST", self.full_name)
+                self._deep_step(cp, (), [], rest=list(cp.state["deep"]["numbers"]))
+                return
+            batch = cp.state["deep"]["numbers"][:size]
+            try:
+                events, undecoded = self._timelines([(n, n in pulls) for n in batch], wanted)
+            except QueryTimeout as exc:
+                self._timeline_nodes //= 2
+                log.info("%s; asking for %d issues' timelines per query from now on", exc,
+                         self._timeline_nodes // TIMELINE_PAGE)
+                cp.state["timeline_nodes"] = self._timeline_nodes  # saved with the next batch
+                continue
+            self._fill_user_ids(users_of_events(events))
+            self._deep_step(cp, batch, events, rest=undecoded)
+            self.progress.page(CATEGORY_ISSUE_EVENTS, len(events), total)
+
+    def _timelines(self, items: list[tuple[int, bool]],
+                   wanted: Callable[[dict[str, Any]], bool]) -> tuple[list[dict[str, Any]], list[int]]:
+        """(REST-shaped events, numbers to read over REST) of these issues, all timeline pages."""
+        events: list[dict[str, Any]] = []
+        undecoded: set[int] = set()
+        todo: list[tuple[int, bool, str | None]] = [(n, pull, None) for n, pull in items]
+        page = TIMELINE_PAGE
+        while todo:
+            per_query = max(1, self._timeline_nodes // page)
+            batch, todo = todo[:per_query], todo[per_query:]
+            data, errors = self.client.graphql(timeline_query(batch, page), {"owner": self.owner, "name": self.name},
+                                               what=f"{self.full_name} issue timelines (GraphQL)")
+            for e in errors:
+                path = e.get("path") or []
+                if not (e.get("type") == "NOT_FOUND" and len(path) == 2) and not (path and path[-1] == "databaseId"):
+                    raise CollectorError(f"{self.full_name} issue timelines (GraphQL): {e.get('message')}")
+            repo = data.get("repository") or {}
+            for n, pull, _ in batch:
+                found = (repo.get(f"t{n}") or {}).get("timelineItems")
+                if found is None:
+                    log.warning("%s: issue #%d is gone; its events are skipped", self.full_name, n)
+                    continue
+                for node in found.get("nodes") or []:
+                    if not node or node.get("__typename") not in TIMELINE_TYPENAMES:
+                        continue
+                    eid = database_id(str(node.get("id") or ""), node["__typename"])
+                    event = rest_event(node, n, eid) if eid is not None else None
+                    if event is None:
+                        undecoded.add(n)
+                    elif wanted(event):
+                        events.append(event)
+                info = found.get("pageInfo") or {}
+                if info.get("hasNextPage") and n not in undecoded:
+                    todo.append((n, pull, info.get("endCursor")))
+            page = min(100, self._timeline_nodes)  # follow-ups: few issues, fuller pages
+        return [e for e in events if e["issue"]["number"] not in undecoded], sorted(undecoded)
+
+    def _deep_rest(self, cp: Checkpoint, wanted: Callable[[dict[str, Any]], bool]) -> None:
+        """Per-issue REST events (one request per issue): without GraphQL, or for the issues the
+        GraphQL part handed over, a few issues per transaction."""
+        deep = cp.state["deep"]
+        todo: list[int] = sorted(set(deep["numbers"]) | set(deep.get("rest") or []))
 
         def fetch(number: int) -> list[dict[str, Any]]:
             try:
@@ -619,24 +755,16 @@ class GitHubCollector:
             for i in range(0, len(todo), step):
                 chunk = todo[i:i + step]
                 events = [e for found in pool.map(fetch, chunk) for e in found]
-                rest = todo[i + step:]
+                deep = cp.state["deep"]
+                left = set(chunk)
 
-                def after(s: Session, rest: list[int] = rest) -> None:
-                    cp.state = {**cp.state, "deep": {**deep, "numbers": rest}}
+                def after(s: Session, deep: dict[str, Any] = deep, left: set[int] = left) -> None:
+                    cp.state = {**cp.state, "deep": {**deep, "numbers": [n for n in deep["numbers"] if n not in left],
+                                                     "rest": [n for n in deep.get("rest") or [] if n not in left]}}
                     save_checkpoint(s, self.full_name, cp)
                 self._store_page(CATEGORY_ISSUE_EVENTS, events,
                                  lambda s, objs: upsert.upsert_issue_events(s, self.rid, objs), after)
                 self.progress.page(CATEGORY_ISSUE_EVENTS, len(events), math.ceil(len(todo) / step))
-        top = deep.get("top")
-
-        def finish(s: Session) -> None:
-            if top is not None:
-                cp.cursor_id, cp.cursor_at = int(top["id"]), max(parse_utc(top["at"]), floor)
-            cp.etag = deep.get("etag")  # the first page as it was: unchanged, the next run's probe is a 304
-            cp.state.pop("deep", None)
-            self._covering(cp)
-            save_checkpoint(s, self.full_name, cp)
-        self._store(finish)
 
     # ------------------------------------------------------------------ pull requests
 

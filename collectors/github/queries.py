@@ -1,5 +1,6 @@
 """GraphQL queries for what REST has no repository-wide list of (each updated pull request's
-details, reviews and changed files), and their conversion to the REST shapes `storage.upsert`
+details, reviews and changed files) or pages too deep to reach (older issue events, read as
+issues' timelines), and their conversion to the REST shapes `storage.upsert`
 takes, so a pull request stored from GraphQL is the same row as one stored from REST.
 
 GitHub specifics handled here: ids come from `fullDatabaseId` (BigInt, a string) where GitHub
@@ -11,10 +12,11 @@ lacks the `[bot]` suffix its REST login has; merged pull requests have `mergeCom
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from rules.github import BOT_SUFFIX
+from rules.github import BOT_SUFFIX, PULL_ONLY_EVENTS, TIMELINE_EVENTS, timeline_item_type
 
 MAX_PULLS_PER_QUERY = 50  # pull requests per query at most (fewer after GitHub times out on one)
 NESTED_PAGE = 25  # nodes per nested connection: most pull requests fit; the rest get follow-up queries
@@ -140,3 +142,82 @@ def users_in(pull: dict[str, Any], reviews: list[dict[str, Any]]) -> list[dict[s
     found = [pull.get("user"), pull.get("merged_by"), *pull.get("requested_reviewers", [])]
     found += [r.get("user") for r in reviews]
     return [u for u in found if u]
+
+
+# ----------------------------------------------------------------------------- issue timelines
+
+TIMELINE_PAGE = 20  # timeline items per issue in the first query (vLLM: ~4 events an issue; more get follow-ups)
+TIMELINE_NODES = 2000  # nodes per timeline query: 100 issues x 20 items, 1 point (fewer after a timeout)
+_EXTRA = {  # what each timeline type adds to the REST event row beyond id, createdAt and actor
+    "LabeledEvent": "label { name }", "UnlabeledEvent": "label { name }",
+    "AssignedEvent": "assignee { ...actor }", "UnassignedEvent": "assignee { ...actor }",
+    "ReviewRequestedEvent": "requestedReviewer { __typename ...actor }",
+    "ReviewRequestRemovedEvent": "requestedReviewer { __typename ...actor }",
+    "MergedEvent": "commit { oid }", "ReferencedEvent": "commit { oid }",
+    "ClosedEvent": "closer { __typename ... on Commit { oid } ... on PullRequest { mergeCommit { oid } } }",
+}
+_EVENT_NAMES = {typename: name for name, typename in TIMELINE_EVENTS.items()}
+TIMELINE_TYPENAMES = frozenset(_EVENT_NAMES)
+
+
+def _item_types(is_pull: bool) -> str:
+    return ", ".join(timeline_item_type(t) for name, t in TIMELINE_EVENTS.items()
+                     if is_pull or name not in PULL_ONLY_EVENTS)
+
+
+def _timeline_fragment(is_pull: bool) -> str:
+    """The fields of every stored event type, once per query (a named fragment keeps a 100-issue
+    query small for GitHub to parse and validate)."""
+    union, name = ("PullRequestTimelineItems", "pullEvent") if is_pull else ("IssueTimelineItems", "issueEvent")
+    spreads = " ".join(f"... on {t} {{ id createdAt actor {{ ...actor }} {_EXTRA.get(t, '')}}}"
+                       for event, t in TIMELINE_EVENTS.items() if is_pull or event not in PULL_ONLY_EVENTS)
+    return f"fragment {name} on {union} {{ __typename {spreads} }}\n"
+
+
+def _timeline_items(is_pull: bool, page: int, after: str | None) -> str:
+    cursor = f", after: {json.dumps(after)}" if after else ""
+    return (f"timelineItems(first: {page}{cursor}, itemTypes: [{_item_types(is_pull)}]) "
+            f"{{ {_PAGE} nodes {{ ...{'pullEvent' if is_pull else 'issueEvent'} }} }}")
+
+
+def timeline_query(items: Sequence[tuple[int, bool, str | None]], page: int) -> str:
+    """One query for the timeline events of several issues and pull requests: (number, is a pull
+    request, cursor to continue after or None), aliased t<number>. Its cost: one connection page
+    per issue, so 100 issues a point; its possible nodes: len(items) x page."""
+    if not items or not 0 < page <= 100:
+        raise ValueError(f"timeline query: {len(items)} issues at {page} items each")
+    fields = "\n    ".join(
+        f"t{int(n)}: {'pullRequest' if pull else 'issue'}(number: {int(n)}) {{ {_timeline_items(pull, page, after)} }}"
+        for n, pull, after in items)
+    fragments = "".join(_timeline_fragment(kind) for kind in sorted({pull for _, pull, _ in items}))
+    return (f"query($owner: String!, $name: String!) {{\n  repository(owner: $owner, name: $name) {{\n    {fields}\n"
+            f"  }}\n  rateLimit {{ cost remaining resetAt }}\n}}\n{fragments}{ACTOR}\n")
+
+
+def rest_event(node: dict[str, Any], number: int, event_id: int) -> dict[str, Any] | None:
+    """A timeline event in the REST issue-event shape `upsert_issue_events` reads, under the REST id
+    decoded from its node id (None for a type we do not store)."""
+    name = _EVENT_NAMES.get(str(node.get("__typename")))
+    if name is None:
+        return None
+    out: dict[str, Any] = {"id": event_id, "node_id": node.get("id"), "event": name,
+                           "actor": rest_user(node.get("actor")), "created_at": node["createdAt"],
+                           "commit_id": None, "issue": {"number": number}}
+    if "label" in node:
+        out["label"] = {"name": (node.get("label") or {}).get("name")}
+    if "assignee" in node:
+        out["assignee"] = rest_user(node.get("assignee"))
+    if "requestedReviewer" in node:
+        who = node.get("requestedReviewer") or {}
+        out["requested_reviewer"] = rest_user(who) if who.get("__typename") != "Team" and who.get("login") else None
+    if "commit" in node:
+        out["commit_id"] = (node.get("commit") or {}).get("oid")
+    if "closer" in node:
+        closer = node.get("closer") or {}
+        out["commit_id"] = closer.get("oid") or (closer.get("mergeCommit") or {}).get("oid")
+    return out
+
+
+def users_of_events(events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The REST user objects of converted timeline events (to fill in ids GraphQL could not give)."""
+    return [u for e in events for u in (e.get("actor"), e.get("assignee"), e.get("requested_reviewer")) if u]

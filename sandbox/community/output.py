@@ -115,7 +115,7 @@ def write_dataset(w: World, out: Path, summary: SimulationSummary, history: bool
     files["pull_files.json"] = write_mapping_of_lists(base / "pull_files.json", pull_files())
     events = sorted(((e, i) for i in w.items for e in i.events), key=lambda x: -x[0].id)
     files["issue_events.json"] = write_raw(
-        base / "issue_events.json", (gh.event_json(e, slim[i.number]) for e, i in events)
+        base / "issue_events.json", (gh.event_json(e, slim[i.number], i.id) for e, i in events)
     )
     del events, slim
     files["labels.json"] = write_list(base / "labels.json", gh.labels())

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from sandbox.community.model import Comment, Event, Item, Review, ReviewComment
 from sandbox.community.people import Person
-from sandbox.community.util import iso, node_id
+from sandbox.community.util import iso, next_node_id, node_id
 from sandbox.community.writer import dumps
 
 LABEL_COLORS = {
@@ -477,15 +477,14 @@ class GitHubRenderer:
             d["in_reply_to_id"] = c.reply_to.id
         return splice(dumps(d), (("user", self.user_json(c.author)),))
 
-    _EVENT_PREFIX: ClassVar[dict[str, str]] = {
-        "labeled": "LE_lADOI", "unlabeled": "UNLE_lADOI", "assigned": "AE_lADOI", "unassigned": "UAE_lADOI",
-        "closed": "CE_lADOI", "reopened": "REE_lADOI", "merged": "ME_lADOI", "referenced": "REFE_lADOI",
-        "review_requested": "RRE_lADOI", "head_ref_deleted": "HRDE_lADOI", "head_ref_force_pushed": "HRFPE_lADOI",
-        "ready_for_review": "RFRE_lADOI", "convert_to_draft": "CTDE_lADOI", "renamed": "RTE_lADOI"}
+    _EVENT_PREFIX: ClassVar[dict[str, str]] = {  # GitHub's type prefixes of these timeline events
+        "labeled": "LE", "unlabeled": "UNLE", "assigned": "AE", "unassigned": "UAE", "closed": "CE", "reopened": "REE",
+        "merged": "ME", "referenced": "REFE", "review_requested": "RRE", "head_ref_deleted": "HRDE",
+        "head_ref_force_pushed": "HRFPE", "ready_for_review": "RFRE", "convert_to_draft": "CTDE", "renamed": "RTE"}
 
-    def event_json(self, e: Event, issue_json: str) -> str:
+    def event_json(self, e: Event, issue_json: str, issue_id: int) -> str:
         d: dict[str, Any] = {
-            "id": e.id, "node_id": node_id(self._EVENT_PREFIX.get(e.kind, "E_lADOI"), self.repo_id, e.id),
+            "id": e.id, "node_id": next_node_id(self._EVENT_PREFIX.get(e.kind, "E"), self.repo_id, issue_id, e.id),
             "url": f"{self.api}/issues/events/{e.id}", "event": e.kind,
             "commit_id": e.commit, "commit_url": f"{self.api}/commits/{e.commit}" if e.commit else None,
             "created_at": iso(e.t), "performed_via_github_app": None,

@@ -81,6 +81,23 @@ def node_id(prefix: str, scope: int, obj: int | str) -> str:
     return prefix + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def next_node_id(prefix: str, *ids: int) -> str:
+    """GitHub's next-format global id (`LE_lADO...`): the type prefix, `_`, then URL-safe base64 of
+    the MessagePack array [0 (format version), *ids], the database id last; an issue event's ids are
+    (repository, issue, event). The collector decodes the event id back from it."""
+    out = bytearray([0x90 | (len(ids) + 1), 0])
+    for n in ids:
+        if not 0 <= n < 2 ** 64:
+            raise ValueError(f"node id parts are unsigned 64-bit integers, got {n}")
+        if n <= 0x7F:
+            out.append(n)
+            continue
+        size = next(s for s in (1, 2, 4, 8) if n < 2 ** (8 * s))
+        out.append({1: 0xCC, 2: 0xCD, 4: 0xCE, 8: 0xCF}[size])
+        out += n.to_bytes(size, "big")
+    return f"{prefix}_{base64.urlsafe_b64encode(bytes(out)).decode().rstrip('=')}"
+
+
 def assign_ids(objs: Sequence[Any], key_t: str, base: int, per_second: int, t_ref: int) -> None:
     """Ids increasing with creation time, unique, as GitHub allocates them."""
     order = sorted(range(len(objs)), key=lambda i: (getattr(objs[i], key_t), i))

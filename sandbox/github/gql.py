@@ -4,10 +4,13 @@ from the dataset.
 Validation is graphql-core's over the real schema, so a misspelt field, a missing argument or a
 wrong type fails exactly where GitHub's would (errors carry GitHub's wording for unknown fields).
 Resolution covers what a collector of pull requests reads: `repository { pullRequest(number:) ...
-pullRequests(...) }` with authors, labels, review requests, reviews, changed files, merge state,
-plus `rateLimit`, `user` and `repositoryOwner`. A valid field the sandbox does not serve fails with
-an error naming it, never with silent nulls. Connections enforce GitHub's `first`/`last` rules
-(one of them is required, at most 100) and use opaque cursors.
+pullRequests(...) }` with authors, labels, review requests, reviews, changed files, merge state;
+`issue(number:)`; both with `timelineItems(itemTypes:, since:, first/after...)` serving the
+dataset's issue events as GitHub's timeline types (union members by `__typename`, oldest first,
+the REST event's `node_id` as `id`); plus `rateLimit`, `user` and `repositoryOwner`. A valid
+field the sandbox does not serve fails with an error naming it, never with silent nulls.
+Connections enforce GitHub's `first`/`last` rules (one of them is required, at most 100) and use
+opaque cursors.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from graphql import (
     validate,
 )
 
+from rules.github import PULL_ONLY_EVENTS, TIMELINE_EVENTS, timeline_item_type
+from sandbox.community.util import next_node_id
 from sandbox.github.data import GitHubData, Obj, RepoData, ts
 from sandbox.github.schema import github_schema
 
@@ -275,6 +280,102 @@ class ReviewRequest(Node):
         return False
 
 
+class TimelineEvent(Node):
+    """One issue event as its GraphQL timeline type (`LabeledEvent`, `ClosedEvent`, ...)."""
+
+    def __init__(self, event: Obj, repo: RepoData, issue: Obj, data: GitHubData) -> None:
+        super().__init__()
+        self.e = event
+        self.repo = repo
+        self.issue = issue
+        self.data = data
+        self.typename = TIMELINE_EVENTS[str(event["event"])]
+
+    def f_id(self, info: GraphQLResolveInfo) -> str:
+        prefix = "".join(c for c in self.typename if c.isupper())
+        return str(self.e.get("node_id") or next_node_id(prefix, self.repo.id, int(self.issue.get("id") or 0),
+                                                          int(self.e["id"])))
+
+    def f_createdAt(self, info: GraphQLResolveInfo) -> str:
+        return str(self.e["created_at"])
+
+    def f_actor(self, info: GraphQLResolveInfo) -> Actor | None:
+        return actor(self.e.get("actor"), self.data)
+
+    def f_label(self, info: GraphQLResolveInfo) -> Label:
+        return Label(self.e.get("label") or {"name": ""})
+
+    def f_assignee(self, info: GraphQLResolveInfo) -> Actor | None:
+        return actor(self.e.get("assignee"), self.data)
+
+    def f_requestedReviewer(self, info: GraphQLResolveInfo) -> Node | None:
+        if self.e.get("requested_team"):
+            return ReviewRequest(self.e["requested_team"], self.data, team=True).f_requestedReviewer(info)
+        return actor(self.e.get("requested_reviewer"), self.data)
+
+    def f_commit(self, info: GraphQLResolveInfo) -> Commit | None:
+        return Commit(self.e["commit_id"]) if self.e.get("commit_id") else None
+
+    def f_closer(self, info: GraphQLResolveInfo) -> Commit | None:
+        return self.f_commit(info)  # the dataset keeps the closing commit; GitHub may name the pull request
+
+    def f_currentTitle(self, info: GraphQLResolveInfo) -> str:
+        return str((self.e.get("rename") or {}).get("to") or "")
+
+    def f_previousTitle(self, info: GraphQLResolveInfo) -> str:
+        return str((self.e.get("rename") or {}).get("from") or "")
+
+
+def timeline(repo: RepoData, issue: Obj, data: GitHubData, is_pull: bool, args: dict[str, Any]) -> Connection:
+    """`timelineItems`: the issue's events of the asked types, oldest first (GitHub's timeline order)."""
+    served = {k for k in TIMELINE_EVENTS if is_pull or k not in PULL_ONLY_EVENTS}
+    wanted = args.get("itemTypes")
+    if wanted is not None:
+        served = {k for k in served if timeline_item_type(TIMELINE_EVENTS[k]) in set(wanted)}
+    events = [e for e in repo.events_of(int(issue["number"])) if e.get("event") in served]
+    since = args.get("since")
+    if since is not None:
+        events = [e for e in events if ts(e["created_at"]) >= ts(str(since))]
+    skip = int(args.get("skip") or 0)
+    events = sorted(events, key=lambda e: (ts(e["created_at"]), e["id"]))[skip:]
+    name = "timelineItems"
+    return Connection(name, events, lambda e: TimelineEvent(e, repo, issue, data), **_page_args(args))
+
+
+class Issue(Node):
+    typename = "Issue"
+
+    def __init__(self, repo: RepoData, issue: Obj, data: GitHubData) -> None:
+        super().__init__()
+        self.repo = repo
+        self.i = issue
+        self.data = data
+
+    def f_id(self, info: GraphQLResolveInfo) -> str:
+        return str(self.i.get("node_id") or f"I_{self.i['id']}")
+
+    def f_databaseId(self, info: GraphQLResolveInfo) -> int:
+        return int(self.i["id"])
+
+    def f_fullDatabaseId(self, info: GraphQLResolveInfo) -> str:
+        return str(self.i["id"])
+
+    def f_number(self, info: GraphQLResolveInfo) -> int:
+        return int(self.i["number"])
+
+    def f_title(self, info: GraphQLResolveInfo) -> str:
+        return str(self.i.get("title") or "")
+
+    def f_createdAt(self, info: GraphQLResolveInfo) -> str:
+        return str(self.i["created_at"])
+
+    def f_updatedAt(self, info: GraphQLResolveInfo) -> str:
+        return str(self.i["updated_at"])
+
+    def f_timelineItems(self, info: GraphQLResolveInfo, **args: Any) -> Connection:
+        return timeline(self.repo, self.i, self.data, False, args)
+
+
 class PullRequest(Node):
     typename = "PullRequest"
 
@@ -395,6 +496,9 @@ class PullRequest(Node):
     def f_files(self, info: GraphQLResolveInfo, **args: Any) -> Connection:
         return Connection("files", self.repo.files_of(self.number), ChangedFile, **_page_args(args))
 
+    def f_timelineItems(self, info: GraphQLResolveInfo, **args: Any) -> Connection:
+        return timeline(self.repo, self._issue() or self.p, self.data, True, args)
+
     def f_changedFiles(self, info: GraphQLResolveInfo) -> int:
         return len(self.repo.files_of(self.number))
 
@@ -459,6 +563,12 @@ class Repository(Node):
         if pull is None:
             raise NotFound(f"Could not resolve to a PullRequest with the number of {number}.")
         return PullRequest(self.repo, pull, self.data)
+
+    def f_issue(self, info: GraphQLResolveInfo, number: int) -> Issue:
+        issue = self.repo.issue(number)
+        if issue is None or issue.get("pull_request") is not None:
+            raise NotFound(f"Could not resolve to an Issue with the number of {number}.")
+        return Issue(self.repo, issue, self.data)
 
     def f_pullRequests(self, info: GraphQLResolveInfo, states: list[str] | None = None,
                        orderBy: Obj | None = None, labels: list[str] | None = None,

@@ -47,21 +47,26 @@ def _edit(dataset: Path, name: str, change: Any) -> None:
 # ----------------------------------------------------------------------------- events-depth
 
 
-def test_events_past_the_paging_depth_come_per_issue(engine: Engine, tmp_path: Path, github_sandbox) -> None:
+@pytest.mark.parametrize("use_graphql", [True, False], ids=["timelines", "rest"])
+def test_events_past_the_paging_depth_come_per_issue(engine: Engine, tmp_path: Path, github_sandbox,
+                                                     use_graphql: bool) -> None:
     dataset = build_github_dataset(tmp_path / "d", issues=12, pulls=6, comments=1, events=3, reviews=1)
     sb = github_sandbox(dataset, faults="events-depth=2")
-    result = collect(engine, sb, options=SMALL_PAGES)
+    result = collect(engine, sb, options=SMALL_PAGES, use_graphql=use_graphql)
     assert result.ok
     assert dump(engine) == expected(dataset, tmp_path)  # 54 events; only 20 reachable by paging
     listed = [r for r in sb.requests if r["path"].endswith("/issues/events")]
     assert [r["status"] for r in listed] == [200, 200, 422]  # the probe past `rel=last` met GitHub's refusal
     per_issue = [r for r in sb.requests if r["path"].endswith("/events") and not r["path"].endswith("/issues/events")]
-    assert 0 < len(per_issue) <= 18  # at most one per issue of the window
+    if use_graphql:  # the 18 issues' timelines in one query beside the one for the 6 pulls, none per issue
+        assert per_issue == [] and [r["path"] for r in sb.requests].count("/graphql") == 2
+    else:
+        assert 0 < len(per_issue) <= 18  # at most one per issue of the window
     cp = _checkpoint(engine, "issue_events")
     assert "deep" not in cp.state and cp.cursor_id == max(e["id"] for e in sb.data.repo("acme", "engine").issue_events)
     # an unchanged re-sync: a handful of requests, every one a 304
     before = len(sb.requests)
-    again = collect(engine, sb, options=SMALL_PAGES)
+    again = collect(engine, sb, options=SMALL_PAGES, use_graphql=use_graphql)
     assert again.ok and again.stored == {}
     assert len(sb.requests) - before <= 10 and {r["status"] for r in sb.requests[before:]} == {304}
     # a new event: the next run reads it from the first page and stops at the last run's newest
@@ -80,7 +85,7 @@ def test_events_past_the_paging_depth_come_per_issue(engine: Engine, tmp_path: P
         }
     )
     before = len(sb.requests)
-    third = collect(engine, sb, options=SMALL_PAGES)
+    third = collect(engine, sb, options=SMALL_PAGES, use_graphql=use_graphql)
     assert third.ok and third.stored.get("issue_events") == 1
     assert [r["path"] for r in sb.requests[before:]].count("/repos/acme/engine/issues/events") == 1
     assert dump(engine) == expected(save_dataset(sb, tmp_path / "mutated"), tmp_path)
@@ -106,12 +111,12 @@ def test_a_crash_inside_the_per_issue_fallback_resumes_exactly(engine: Engine, t
 
     client.request = dying  # type: ignore[method-assign]
     with pytest.raises(_Crash):
-        GitHubCollector(engine, client, "acme/engine", since=SINCE, workers=1).run()
+        GitHubCollector(engine, client, "acme/engine", since=SINCE, workers=1, use_graphql=False).run()
     client.close()
     left = _checkpoint(engine, "issue_events").state["deep"]["numbers"]
     assert 0 < len(left) < 40 - 16 + 1  # the first chunk is stored and off the list
     before = len(sb.requests)
-    assert collect(engine, sb, options=SMALL_PAGES, workers=1).ok
+    assert collect(engine, sb, options=SMALL_PAGES, workers=1, use_graphql=False).ok
     assert dump(engine) == expected(dataset, tmp_path)
     rerun = [r["path"] for r in sb.requests[before:]]
     per_issue = {p for p in rerun if p.endswith("/events") and not p.endswith("/issues/events")}

@@ -13,6 +13,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from rules.github import TIMELINE_EVENTS
+from sandbox.community.util import next_node_id
+
 API = "https://api.github.com"
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 
@@ -297,8 +300,8 @@ def build_github_dataset(root: Path, *, full_name: str = "acme/engine", seed: in
             )
         for e in range(events):
             eid = next(ids)
-            kind = ["labeled", "assigned", "closed", "review_requested"][e % 4]
-            ev = {"id": eid, "node_id": f"IE_{eid}", "url": f"{API}/repos/{full_name}/issues/events/{eid}",
+            kind = ["labeled", "assigned", "closed", "review_requested" if is_pull else "reopened"][e % 4]
+            ev = {"id": eid, "node_id": "", "url": f"{API}/repos/{full_name}/issues/events/{eid}",
                   "actor": rnd.choice(people[:2]), "event": kind, "commit_id": None, "commit_url": None,
                   "created_at": iso(thread_times[comments + e]), "issue": {k: v for k, v in issue.items()}}
             if kind == "labeled":
@@ -315,7 +318,8 @@ def build_github_dataset(root: Path, *, full_name: str = "acme/engine", seed: in
     # GitHub numbers events as they happen: ids rise with created_at (its events list is ordered by id).
     out_events.sort(key=lambda ev: ev["created_at"])
     for eid, ev in enumerate(out_events, start=next(ids)):
-        ev.update({"id": eid, "node_id": f"IE_{eid}", "url": f"{API}/repos/{full_name}/issues/events/{eid}"})
+        ev.update({"id": eid, "url": f"{API}/repos/{full_name}/issues/events/{eid}",
+                   "node_id": event_node_id(ev["event"], repo["id"], ev["issue"]["id"], eid)})
     gh = root / "github" / full_name.replace("/", "__")
     gh.mkdir(parents=True, exist_ok=True)
     (root / "meta.json").write_text(
@@ -330,3 +334,9 @@ def build_github_dataset(root: Path, *, full_name: str = "acme/engine", seed: in
         (gh / "contents" / ".github").mkdir(parents=True, exist_ok=True)
         (gh / "contents" / ".github" / "CODEOWNERS").write_text(codeowners)
     return root
+
+
+def event_node_id(kind: str, repo_id: int, issue_id: int, event_id: int) -> str:
+    """An issue event's node id as GitHub writes it (`LE_lADO...`): the timeline type's initials."""
+    prefix = "".join(c for c in TIMELINE_EVENTS.get(kind, "Event") if c.isupper())
+    return next_node_id(prefix, repo_id, issue_id, event_id)
