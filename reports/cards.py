@@ -22,7 +22,6 @@ from storage.models import (
     MessageIssueLink,
     OwnershipScore,
     RepoFile,
-    SubsystemLabel,
     ThreadSignal,
 )
 from storage.read import UNCLASSIFIED, issue_context, repo_row
@@ -215,12 +214,11 @@ def issue_card(session: Session, watch: WatchConfig, number: int, now: datetime,
     rw = watch.repo(repo)
     ctx = issue_context(session, rw.name, number)
     r = repo_row(session, ctx.repo)
-    label = session.get(SubsystemLabel, (r.id, number))
     subs: tuple[tuple[str, float], ...] = ()
-    if label is not None:
-        subs = tuple((str(s["name"]), round(float(s.get("confidence", 1.0) or 0.0), 3))
-                     for s in (label.subsystems or []) if isinstance(s, dict) and s.get("name")
-                     and float(s.get("confidence", 1.0) or 0.0) >= LISTED_SUBSYSTEM_CONFIDENCE)
+    if ctx.subsystems is not None:
+        subs = tuple((name, round(conf, 3)) for name, conf in zip(ctx.subsystems.names, ctx.subsystems.confidences,
+                                                                   strict=True)
+                     if conf >= LISTED_SUBSYSTEM_CONFIDENCE)
     gfi = session.get(GoodFirstIssueScore, (r.id, number))
     sig = session.get(ThreadSignal, (r.id, number))
     owners: list[OwnerLine] = []

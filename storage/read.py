@@ -428,15 +428,15 @@ def load_chat(session: Session, repo_id: int, since: datetime, until: datetime) 
 
 @dataclass(frozen=True)
 class IssueContext:
-    """One issue or PR with what a bench job needs: text, subsystems, the PR to measure."""
+    """One issue or PR with what its card and a bench job need: text, subsystems, the PR to measure."""
 
     repo: str
     default_branch: str
     html_url: str
     issue: IssueRec
     text: str  # title and body (read only to pick an op among fixed names)
-    subsystems: tuple[str, ...]
-    pull: PullRec | None  # the PR itself, or an open PR that references the issue
+    subsystems: SubsystemRec | None  # as classified, best first with their confidences
+    pull: PullRec | None  # the PR itself, or the first open PR that closes the issue
 
 
 def _pull_rec(p: Any, login: str | None, utype: str | None, merged_by: str | None, default_branch: str,
@@ -480,7 +480,7 @@ def issue_context(session: Session, repo: str, number: int) -> IssueContext:
                    assignees=_tuple(i.assignees), locked=i.locked, comments=i.comments or 0, url=i.html_url or "",
                    created_at=i.created_at, updated_at=i.updated_at, closed_at=i.closed_at)
     label = session.get(SubsystemLabel, (r.id, number))
-    subs = _subsystem_rec(number, label.is_pull, label.subsystems, label.primary).names if label is not None else ()
+    subs = _subsystem_rec(number, label.is_pull, label.subsystems, label.primary) if label is not None else None
     pull = None
     merger = aliased(User)
     base = (select(PullRequest, author.login, author.type, merger.login)
@@ -490,7 +490,7 @@ def issue_context(session: Session, repo: str, number: int) -> IssueContext:
     if measured is not None:
         found = session.execute(base.where(PullRequest.number == measured)).first()
         if found is not None:
-            pull = _pull_rec(*found, default_branch=r.default_branch, repo=r.full_name)
+            pull = _pull_rec(*found, default_branch=r.default_branch or "main", repo=r.full_name)
     return IssueContext(repo=r.full_name, default_branch=r.default_branch or "main",
                         html_url=r.html_url or f"https://github.com/{r.full_name}", issue=rec,
                         text=f"{i.title}\n{i.body or ''}", subsystems=subs, pull=pull)
