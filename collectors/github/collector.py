@@ -135,6 +135,19 @@ def _ts(obj: dict[str, Any], key: str) -> datetime:
     return parse_utc(obj[key])
 
 
+def _within_recheck(checked: str | None, now: datetime) -> bool:
+    """A repository file looked for at `checked` (and not found) is not looked for again this soon."""
+    return bool(checked) and (now - parse_utc(str(checked))).total_seconds() < CODEOWNERS_RECHECK_HOURS * 3600
+
+
+def _file_content(resp: Response) -> tuple[str, str] | None:
+    """(text, blob sha) of a contents answer that is a base64 file; None for anything else."""
+    data = resp.data if isinstance(resp.data, dict) else {}
+    if data.get("type") != "file" or data.get("encoding") != "base64":
+        return None
+    return base64.b64decode(data.get("content") or "").decode("utf-8", errors="replace"), str(data.get("sha") or "")
+
+
 class GitHubCollector:
     """Collector of one repository (Perceval's role split: this decides what to fetch; the client how)."""
 
@@ -306,7 +319,7 @@ class GitHubCollector:
         known = cp.state.get("path")
         checked = cp.state.get("checked")
         now = self.client_now()
-        if known is None and checked and (now - parse_utc(checked)).total_seconds() < CODEOWNERS_RECHECK_HOURS * 3600:
+        if known is None and _within_recheck(checked, now):
             return  # none found lately; GitHub would only answer 404 again
         candidates = [known] if known else list(self.codeowners_paths)
         for path in candidates + ([p for p in self.codeowners_paths if p != known] if known else []):
@@ -317,14 +330,13 @@ class GitHubCollector:
                 continue
             if resp.status == 304:
                 return
-            data = resp.data if isinstance(resp.data, dict) else {}
-            if data.get("type") != "file" or data.get("encoding") != "base64":
+            found = _file_content(resp)
+            if found is None:
                 continue
-            text = base64.b64decode(data.get("content") or "").decode("utf-8", errors="replace")
+            text, sha = found
 
-            def write(s: Session, path: str = path, text: str = text, data: dict[str, Any] = data,
-                      resp: Response = resp) -> None:
-                self._count("files", upsert.upsert_repo_file(s, self.rid, path, text, data.get("sha") or "", now))
+            def write(s: Session, path: str = path, text: str = text, sha: str = sha, resp: Response = resp) -> None:
+                self._count("files", upsert.upsert_repo_file(s, self.rid, path, text, sha, now))
                 cp.etag = resp.etag
                 cp.state = {"path": path, "checked": iso_z(now)}
                 save_checkpoint(s, self.full_name, cp)
@@ -344,7 +356,7 @@ class GitHubCollector:
         what = f"{self.full_name} label rules"
         now = self.client_now()
         empty_since = cp.state.get("empty_checked")
-        if empty_since and (now - parse_utc(empty_since)).total_seconds() < CODEOWNERS_RECHECK_HOURS * 3600:
+        if _within_recheck(empty_since, now):
             return  # an empty repository lately; GitHub would only answer 404 again
         try:
             root = self.client.get(f"{self._path}/contents", etag=cp.etag, what=what)
@@ -384,12 +396,11 @@ class GitHubCollector:
                 resp = self.client.get(f"{self._path}/contents/{path}", what=f"{self.full_name} {path}")
             except NotFoundError:
                 continue  # removed between the listing and now: the next sync sees it gone
-            data = resp.data if isinstance(resp.data, dict) else {}
-            if data.get("type") != "file" or data.get("encoding") != "base64":
+            content = _file_content(resp)
+            if content is None:
                 log.warning("%s %s: not a file in base64; skipped", self.full_name, path)
                 continue
-            text = base64.b64decode(data.get("content") or "").decode("utf-8", errors="replace")
-            fetched[path] = (text, str(data.get("sha") or sha))
+            fetched[path] = (content[0], content[1] or sha)
         unchanged = {p for p, sha in wanted.items() if known.get(p) == sha}
         gone = sorted(set(known) - unchanged - set(fetched))  # deleted, or no longer readable
 
